@@ -1,0 +1,103 @@
+"""The appraisal of one zone in one period: every step is an immutable event."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.ids import stream_id
+from domain.scoring import Grade
+
+STEPS = ("self_check", "zone_evaluation", "group_review", "branch_approval")
+
+
+class Appraisal(Aggregate):
+    """One zone, one period. `state` only ever changes by an event that names it."""
+
+    @staticmethod
+    def create_id(zone_id: str, period: str) -> UUID:
+        return stream_id("appraisal", zone_id, period)
+
+    @event("Opened")
+    def __init__(
+        self,
+        zone_id: str,
+        period: str,
+        branch_id: str,
+        group_id: str,
+        template_id: str,
+        template_version: int,
+        items: dict[str, str],
+        responsible_member_ids: list[str],
+        state: str,
+        actor: str,
+        role: str,
+        timestamp: datetime,
+    ):
+        self.zone_id = zone_id
+        self.period = period
+        self.branch_id = branch_id
+        self.group_id = group_id
+        self.template_id = template_id
+        self.template_version = template_version
+        self.items = items
+        self.responsible_member_ids = responsible_member_ids
+        self.state = state
+        self.steps: dict[str, dict[str, Any] | None] = dict.fromkeys(STEPS)
+
+    @event("SelfCheckSubmitted")
+    def submit_self_check(self, scores: dict[str, str], total: str, comment: str, state: str,
+                          actor: str, role: str, timestamp: datetime) -> None:
+        self._sign("self_check", actor, timestamp, scores, total, comment, state)
+
+    @event("ZoneEvaluationSubmitted")
+    def submit_zone_evaluation(self, scores: dict[str, str], total: str, comment: str,
+                               state: str, actor: str, role: str, timestamp: datetime) -> None:
+        self._sign("zone_evaluation", actor, timestamp, scores, total, comment, state)
+
+    @event("GroupReviewSubmitted")
+    def submit_group_review(self, scores: dict[str, str], total: str, comment: str, state: str,
+                            actor: str, role: str, timestamp: datetime) -> None:
+        self._sign("group_review", actor, timestamp, scores, total, comment, state)
+
+    @event("BranchApproved")
+    def approve(self, comment: str, state: str, actor: str, role: str,
+                timestamp: datetime) -> None:
+        self._sign("branch_approval", actor, timestamp, None, None, comment, state)
+
+    @event("Returned")
+    def return_(self, reason: str, state: str, actor: str, role: str,
+                timestamp: datetime) -> None:
+        self.state = state
+
+    @event("Reopened")
+    def reopen(self, reason: str, state: str, actor: str, role: str,
+               timestamp: datetime) -> None:
+        self.state = state
+
+    def _sign(self, step: str, actor: str, at: datetime, scores: dict[str, str] | None,
+              total: str | None, comment: str, state: str) -> None:
+        self.steps[step] = {"actor": actor, "at": at, "scores": scores, "total": total,
+                            "comment": comment}
+        self.state = state
+
+    @property
+    def score(self) -> Decimal | None:
+        """The latest group review's total: the zone's result."""
+        review = self.steps["group_review"]
+        return Decimal(review["total"]) if review else None
+
+    @property
+    def grade(self) -> Grade | None:
+        score = self.score
+        return None if score is None else Grade.of(score)
+
+    def may_sign(self, step: str, actor: str) -> bool:
+        """Nobody signs two different steps of the appraisal as it stands."""
+        return all(
+            signed is None or signed["actor"] != actor
+            for name, signed in self.steps.items()
+            if name != step
+        )

@@ -1,0 +1,81 @@
+"""Plain views of an appraisal for people and archives: its document and its history."""
+
+import re
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from domain.appraisal import Appraisal
+
+HISTORY_FIELDS = ("scores", "total", "comment", "reason")
+OPENED_FIELDS = ("zone_id", "period", "template_id", "template_version", "items",
+                 "responsible_member_ids")
+
+
+def number(value: str | Decimal | None) -> int | float | None:
+    """An exact decimal as a JSON number: 15 stays 15, 91.5 stays 91.5."""
+    if value is None:
+        return None
+    exact = Decimal(value)
+    return int(exact) if exact == exact.to_integral_value() else float(exact)
+
+
+def instant(moment: datetime) -> str:
+    """ISO 8601 UTC with microseconds, e.g. 2026-10-31T08:00:00.000000Z."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _step(signed: dict[str, Any] | None) -> dict[str, Any] | None:
+    if signed is None:
+        return None
+    scores = signed["scores"]
+    return {
+        "actor": signed["actor"],
+        "at": instant(signed["at"]),
+        "scores": None if scores is None else {c: number(v) for c, v in scores.items()},
+        "total": number(signed["total"]),
+        "comment": signed["comment"],
+    }
+
+
+def document(appraisal: Appraisal) -> dict[str, Any]:
+    """The appraisal document of API.md, without the caller's `allowed_actions`."""
+    grade = appraisal.grade
+    return {
+        "id": str(appraisal.id),
+        "zone_id": appraisal.zone_id,
+        "period": appraisal.period,
+        "template_id": appraisal.template_id,
+        "template_version": appraisal.template_version,
+        "state": appraisal.state,
+        "version": appraisal.version,
+        "responsible_member_ids": list(appraisal.responsible_member_ids),
+        **{name: _step(signed) for name, signed in appraisal.steps.items()},
+        "score": number(appraisal.score),
+        "grade": None if grade is None else grade.value,
+    }
+
+
+def event_type(domain_event: object) -> str:
+    """`SelfCheckSubmitted` → `self_check_submitted`."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(domain_event).__name__).lower()
+
+
+def history_entry(domain_event: Any) -> dict[str, Any]:
+    """One event of an appraisal's history as API.md shows it."""
+    fields = OPENED_FIELDS if event_type(domain_event) == "opened" else HISTORY_FIELDS
+    data = {name: getattr(domain_event, name) for name in fields if hasattr(domain_event, name)}
+    for mapping in ("scores", "items"):
+        if data.get(mapping) is not None:
+            data[mapping] = {code: number(v) for code, v in data[mapping].items()}
+    if "total" in data:
+        data["total"] = number(data["total"])
+    return {
+        "version": domain_event.originator_version,
+        "type": event_type(domain_event),
+        "at": instant(domain_event.timestamp),
+        "actor": domain_event.actor,
+        "role": domain_event.role,
+        "state": domain_event.state,
+        "data": data,
+    }

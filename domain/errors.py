@@ -1,0 +1,55 @@
+"""Errors raised by domain rules; the service maps each kind to one HTTP status."""
+
+
+class DomainError(Exception):
+    """Base of every rule the domain enforces."""
+
+
+class InvalidError(DomainError):
+    """Input that no state of the world could accept (422)."""
+
+    def __init__(self, detail: str, errors: dict[str, str] | None = None):
+        super().__init__(detail)
+        self.errors = errors or {}
+
+
+class NotFoundError(DomainError):
+    """The named thing does not exist (404 in a path, 422 in a body)."""
+
+    def __init__(self, kind: str, ident: str):
+        super().__init__(f"{kind} {ident!r} does not exist")
+        self.kind = kind
+        self.ident = ident
+
+
+class UnknownReferenceError(InvalidError):
+    """A body names an id that does not exist (422)."""
+
+    def __init__(self, kind: str, ident: str):
+        super().__init__(f"{kind} {ident!r} does not exist", {kind: ident})
+
+
+class AlreadyExistsError(DomainError):
+    """A create named an id that is taken (409)."""
+
+
+class ForbiddenError(DomainError):
+    """Role, scope or separation of duties forbids the action (403)."""
+
+
+class StateConflictError(DomainError):
+    """The current state does not allow the action (409)."""
+
+    def __init__(self, detail: str, state: str, allowed_actions: list[str]):
+        super().__init__(detail)
+        self.state = state
+        self.allowed_actions = allowed_actions
+
+
+class StaleVersionError(DomainError):
+    """An If-Match named a version that is no longer current (412)."""
+
+    def __init__(self, expected: int, current: int):
+        super().__init__(f"version {expected} is stale; the current version is {current}")
+        self.expected = expected
+        self.current = current

@@ -1,0 +1,53 @@
+"""Assessment forms (考核表): versioned item lists an appraisal is opened with."""
+
+from collections.abc import Mapping
+from decimal import Decimal
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import InvalidError
+from domain.ids import stream_id
+
+DEFAULT_FORM_ID = "default"
+
+# The seven duties of 004 §3, with the weights of DOMAIN.md.
+DEFAULT_ITEMS: dict[str, str] = {
+    "thought": "15",
+    "study": "15",
+    "talks": "10",
+    "order": "20",
+    "policy": "10",
+    "duty": "20",
+    "skills": "10",
+}
+
+
+def check_items(items: Mapping[str, str]) -> dict[str, str]:
+    """Items are code → maximum, positive, one decimal at most, summing to 100."""
+    if not items:
+        raise InvalidError("a form needs at least one item", {"items": "empty"})
+    maxima = {code: Decimal(str(value)) for code, value in items.items()}
+    if any(m <= 0 or m != m.quantize(Decimal("0.1")) for m in maxima.values()):
+        raise InvalidError("item maxima must be positive with one decimal at most")
+    if sum(maxima.values()) != 100:
+        raise InvalidError("item maxima must add up to 100", {"items": "sum"})
+    return {code: str(m) for code, m in maxima.items()}
+
+
+class AssessmentForm(Aggregate):
+    """A form's versions are this aggregate's versions: each revision is a new one."""
+
+    @staticmethod
+    def create_id(form_id: str) -> UUID:
+        return stream_id("form", form_id)
+
+    @event("Created")
+    def __init__(self, form_id: str, name: str, items: dict[str, str], actor: str):
+        self.form_id = form_id
+        self.name = name
+        self.items = items
+
+    @event("Revised")
+    def revise(self, items: dict[str, str], actor: str) -> None:
+        self.items = items

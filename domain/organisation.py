@@ -1,0 +1,86 @@
+"""The organisation: branches (党支部), groups (党小组), members and zones (责任区)."""
+
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.ids import stream_id
+from domain.policy import DEFAULT_POLICY
+
+
+class Branch(Aggregate):
+    """A party branch; it sets the reward policy its zones are paid by."""
+
+    @staticmethod
+    def create_id(branch_id: str) -> UUID:
+        return stream_id("branch", branch_id)
+
+    @event("Created")
+    def __init__(self, branch_id: str, name: str, actor: str):
+        self.branch_id = branch_id
+        self.name = name
+        self.policy = dict(DEFAULT_POLICY)
+
+    @event("RewardPolicyChanged")
+    def change_policy(self, amounts: dict[str, str], actor: str) -> None:
+        self.policy = amounts
+
+
+class Group(Aggregate):
+    """A party group inside one branch."""
+
+    @staticmethod
+    def create_id(group_id: str) -> UUID:
+        return stream_id("group", group_id)
+
+    @event("Created")
+    def __init__(self, group_id: str, name: str, branch_id: str, actor: str):
+        self.group_id = group_id
+        self.name = name
+        self.branch_id = branch_id
+
+
+class Member(Aggregate):
+    """A party member, belonging to one group."""
+
+    @staticmethod
+    def create_id(member_id: str) -> UUID:
+        return stream_id("member", member_id)
+
+    @event("Created")
+    def __init__(self, member_id: str, name: str, group_id: str, actor: str):
+        self.member_id = member_id
+        self.name = name
+        self.group_id = group_id
+
+
+class Zone(Aggregate):
+    """A responsibility zone; who is responsible for it changes by events with a reason."""
+
+    @staticmethod
+    def create_id(zone_id: str) -> UUID:
+        return stream_id("zone", zone_id)
+
+    @event("Created")
+    def __init__(
+        self,
+        zone_id: str,
+        name: str,
+        group_id: str,
+        line: str,
+        area: str,
+        teams: list[str],
+        responsible_member_ids: list[str],
+        actor: str,
+    ):
+        self.zone_id = zone_id
+        self.name = name
+        self.group_id = group_id
+        self.line = line
+        self.area = area
+        self.teams = teams
+        self.responsible_member_ids = responsible_member_ids
+
+    @event("ResponsiblesReassigned")
+    def reassign(self, member_ids: list[str], reason: str, actor: str) -> None:
+        self.responsible_member_ids = member_ids

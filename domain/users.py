@@ -1,0 +1,53 @@
+"""Users and the roles they hold, each role scoped to a zone, group, branch or everything."""
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.ids import stream_id
+
+# The kind of record each role's scope names; `None`: the whole organisation only.
+SCOPE_KINDS: dict[str, str | None] = {
+    "admin": None,
+    "zone_evaluator": "zone",
+    "group_leader": "group",
+    "branch_secretary": "branch",
+    "inspector": "branch",
+    "archivist": None,
+}
+# Roles that may also be held over the whole organisation (scope null).
+UNSCOPED_ROLES = frozenset({"admin", "inspector", "archivist"})
+
+
+@dataclass(frozen=True)
+class RoleGrant:
+    """A role held over a scope: a zone, group or branch id, or None for everything."""
+
+    role: str
+    scope: str | None
+
+
+class User(Aggregate):
+    """A person who signs in; the password is kept only as an argon2 hash."""
+
+    @staticmethod
+    def create_id(username: str) -> UUID:
+        return stream_id("user", username)
+
+    @event("Registered")
+    def __init__(self, username: str, display_name: str, member_id: str | None,
+                 roles: list[dict[str, str | None]], password_hash: str, actor: str):
+        self.username = username
+        self.display_name = display_name
+        self.member_id = member_id
+        self.roles = roles
+        self.password_hash = password_hash
+
+    @event("PasswordReset")
+    def reset_password(self, password_hash: str, actor: str) -> None:
+        self.password_hash = password_hash
+
+    @property
+    def grants(self) -> list[RoleGrant]:
+        return [RoleGrant(r["role"], r["scope"]) for r in self.roles]

@@ -1,0 +1,1 @@
+"""Read models: each follows the event store from its own tracked position."""

@@ -1,0 +1,72 @@
+"""An index of appraisals by period, zone, branch, group and state, for listings."""
+
+from collections.abc import Collection
+from typing import Any
+
+from eventsourcing.utils import get_topic
+from sqlalchemy import BigInteger, Column, Connection, String, Table, or_, select
+
+from domain.appraisal import Appraisal
+from projections.tracking import metadata
+
+appraisals = Table(
+    "appraisal_index",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("zone_id", String(64), nullable=False, index=True),
+    Column("period", String(7), nullable=False, index=True),
+    Column("branch_id", String(64), nullable=False, index=True),
+    Column("group_id", String(64), nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("version", BigInteger, nullable=False),
+)
+
+APPRAISAL_EVENTS = (Appraisal.Opened, Appraisal.SelfCheckSubmitted,
+                    Appraisal.ZoneEvaluationSubmitted, Appraisal.GroupReviewSubmitted,
+                    Appraisal.BranchApproved, Appraisal.Returned, Appraisal.Reopened)
+
+
+class AppraisalIndexView:
+    """A row per appraisal: where it is and which state it is in."""
+
+    name = "appraisal_index"
+    topics = tuple(get_topic(e) for e in APPRAISAL_EVENTS)
+
+    def apply(self, conn: Connection, domain_event: Any) -> None:
+        stream = str(domain_event.originator_id)
+        if isinstance(domain_event, Appraisal.Opened):
+            conn.execute(appraisals.insert().values(
+                id=stream, zone_id=domain_event.zone_id, period=domain_event.period,
+                branch_id=domain_event.branch_id, group_id=domain_event.group_id,
+                state=domain_event.state, version=domain_event.originator_version))
+        else:
+            conn.execute(appraisals.update().where(appraisals.c.id == stream).values(
+                state=domain_event.state, version=domain_event.originator_version))
+
+
+def find_appraisals(conn: Connection, *, period: str | None = None, zone_id: str | None = None,
+                    branch_id: str | None = None, state: str | None = None,
+                    visible: "Visibility | None" = None, limit: int | None = None,
+                    offset: int = 0) -> list[str]:
+    """Ids of the matching appraisals a reader may see, by period then zone."""
+    query = select(appraisals.c.id).order_by(appraisals.c.period, appraisals.c.zone_id)
+    for column, value in (("period", period), ("zone_id", zone_id), ("branch_id", branch_id),
+                          ("state", state)):
+        if value is not None:
+            query = query.where(appraisals.c[column] == value)
+    if visible is not None:
+        query = query.where(visible.clause())
+    return list(conn.execute(query.offset(offset).limit(limit)).scalars())
+
+
+class Visibility:
+    """The zones, groups and branches a reader's roles reach (None: everything)."""
+
+    def __init__(self, branches: Collection[str], groups: Collection[str],
+                 zones: Collection[str]):
+        self.branches, self.groups, self.zones = set(branches), set(groups), set(zones)
+
+    def clause(self) -> Any:
+        return or_(appraisals.c.branch_id.in_(self.branches),
+                   appraisals.c.group_id.in_(self.groups),
+                   appraisals.c.zone_id.in_(self.zones))

@@ -1,0 +1,1 @@
+"""The HTTP service, its settings, authentication, CLI and projection runners."""

@@ -1,0 +1,43 @@
+"""The FastAPI app factory: one runtime per process, built in the lifespan."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from service import errors
+from service.limits import BodyLimit
+from service.routes import appraisals, organisation, users
+from service.runtime import build
+from service.schemas import Health
+from service.settings import Settings
+
+PROBLEM = {"content": {"application/problem+json": {}}, "description": "RFC 9457 problem"}
+ERRORS = {status: PROBLEM for status in (401, 403, 404, 409, 412, 413, 422)}
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The HTTP API over the store the settings name."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.runtime = build(settings)
+        try:
+            yield
+        finally:
+            app.state.runtime.close()
+
+    app = FastAPI(title="党员责任区考核 · Zone appraisal", version="0.1.0", lifespan=lifespan,
+                  responses=ERRORS)  # type: ignore[arg-type]
+    errors.install(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+
+    @app.get("/health", response_model=Health, tags=["health"])
+    def health() -> Health:
+        """Liveness: no authentication."""
+        return Health(status="ok")
+
+    for module in (users, organisation, appraisals):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,96 @@
+"""The `appraisal` command: serve, load the demo mine, manage users, draw the process."""
+
+import getpass
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from domain.errors import DomainError
+from service.auth import hash_password
+from service.runtime import build
+from service.settings import Settings
+
+app = typer.Typer(help="党员责任区考核 · event-sourced zone appraisal service",
+                  no_args_is_help=True)
+users = typer.Typer(help="Create users and reset passwords.", no_args_is_help=True)
+app.add_typer(users, name="user")
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+    """Serve the API from the configured store (APPRAISAL_DATABASE_URL)."""
+    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+@app.command()
+def demo() -> None:
+    """Load the demo mine of seed 000 (188 zones, users for every role); safe to repeat."""
+    from service.demo import load  # the demo data is only imported when asked for
+
+    runtime = build(Settings())
+    try:
+        load(runtime, echo=typer.echo)
+    finally:
+        runtime.close()
+
+
+@users.command("create")
+def create_user(
+    username: str,
+    name: Annotated[str, typer.Option(help="display name")],
+    role: Annotated[list[str] | None, typer.Option(help="ROLE or ROLE:SCOPE; repeatable")] = None,
+    member: Annotated[str | None, typer.Option(help="the user's member id")] = None,
+) -> None:
+    """Create a user; the password is asked for twice."""
+    password = _ask_password()
+    grants = [{"role": r.partition(":")[0], "scope": r.partition(":")[2] or None}
+              for r in role or []]
+    runtime = build(Settings())
+    try:
+        runtime.workflows.register_first(username, hash_password(password), name,
+                                         member, grants, "cli")
+    except DomainError as error:
+        raise typer.Exit(_fail(error)) from None
+    finally:
+        runtime.close()
+    typer.echo(f"created user {username}")
+
+
+@users.command("reset-password")
+def reset_password(username: str) -> None:
+    """Set a new password for a user; the password is asked for twice."""
+    password = _ask_password()
+    runtime = build(Settings())
+    try:
+        runtime.workflows.reset_password(username, hash_password(password), "cli")
+    except DomainError as error:
+        raise typer.Exit(_fail(error)) from None
+    finally:
+        runtime.close()
+    typer.echo(f"password of {username} reset")
+
+
+@app.command()
+def diagram() -> None:
+    """Print the appraisal process as a mermaid state diagram, drawn by the machine itself."""
+    from workflows.diagram import mermaid
+
+    typer.echo(mermaid())
+
+
+def _ask_password() -> str:
+    first = getpass.getpass("password: ")
+    if len(first) < 8 or first != getpass.getpass("again: "):
+        typer.echo("passwords must match and have at least 8 characters", err=True)
+        raise typer.Exit(2)
+    return first
+
+
+def _fail(error: Exception) -> int:
+    typer.echo(f"error: {error}", err=True)
+    return 1
+
+
+def main() -> None:
+    app()

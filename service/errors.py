@@ -1,0 +1,91 @@
+"""The one mapping from errors to HTTP: every failure leaves as RFC 9457 problem+json."""
+
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from domain.errors import (
+    AlreadyExistsError,
+    DomainError,
+    ForbiddenError,
+    InvalidError,
+    NotFoundError,
+    StaleVersionError,
+    StateConflictError,
+)
+
+
+class UnauthorizedError(Exception):
+    """No token, or a bad or expired one; or a failed sign-in."""
+
+
+class IdempotencyKeyReusedError(Exception):
+    """The same Idempotency-Key came back with a different request."""
+
+
+STATUS: list[tuple[type[Exception], int, str]] = [
+    (NotFoundError, 404, "Not found"),
+    (InvalidError, 422, "Invalid request"),
+    (AlreadyExistsError, 409, "Already exists"),
+    (ForbiddenError, 403, "Forbidden"),
+    (StateConflictError, 409, "Not allowed in the current state"),
+    (StaleVersionError, 412, "Precondition failed"),
+    (IntegrityError, 409, "A concurrent write won the race"),
+    (IdempotencyKeyReusedError, 409, "Idempotency-Key reused for a different request"),
+    (UnauthorizedError, 401, "Unauthorized"),
+]
+
+
+def problem(status: int, title: str, detail: str, headers: dict[str, str] | None = None,
+            **extensions: Any) -> JSONResponse:
+    slug = title.lower().replace(" ", "-")
+    body = {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail,
+            **extensions}
+    return JSONResponse(body, status_code=status, headers=headers,
+                        media_type="application/problem+json")
+
+
+def _extensions(error: Exception) -> dict[str, Any]:
+    if isinstance(error, StateConflictError):
+        return {"state": error.state, "allowed_actions": error.allowed_actions}
+    if isinstance(error, StaleVersionError):
+        return {"current_version": error.current}
+    if isinstance(error, InvalidError) and error.errors:
+        return {"errors": error.errors}
+    return {}
+
+
+def _known(_request: Request, error: Exception) -> JSONResponse:
+    status, title = next((s, t) for cls, s, t in STATUS if isinstance(error, cls))
+    detail = "the appraisal changed while you acted; reload and retry" \
+        if isinstance(error, IntegrityError) else str(error)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return problem(status, title, detail, headers, **_extensions(error))
+
+
+def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+    errors = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")),
+               "type": str(e.get("type", ""))} for e in error.errors()]
+    return problem(422, "Invalid request", "the request does not have the expected shape",
+                   errors=errors)
+
+
+def _http(_request: Request, error: HTTPException) -> JSONResponse:
+    return problem(error.status_code, _title(error.status_code), str(error.detail),
+                   dict(error.headers or {}))
+
+
+def _title(status: int) -> str:
+    return {404: "Not found", 405: "Method not allowed", 413: "Content too large"}.get(
+        status, "Error")
+
+
+def install(app: FastAPI) -> None:
+    for cls in (DomainError, IntegrityError, IdempotencyKeyReusedError, UnauthorizedError):
+        app.add_exception_handler(cls, _known)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, _http)  # type: ignore[arg-type]

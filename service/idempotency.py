@@ -1,0 +1,43 @@
+"""Idempotency-Key: the first response to a keyed request is kept, with its events, for good."""
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from eventsourcing.application import AggregateNotFoundError
+from fastapi.responses import JSONResponse
+
+from domain.receipts import Receipt
+from service.errors import IdempotencyKeyReusedError
+from workflows.application import Workflows
+
+
+def fingerprint(*parts: Any) -> str:
+    """What makes two requests the same: method, target and body, canonically encoded."""
+    canonical = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def replay(workflows: Workflows, username: str, key: str, print_: str) -> JSONResponse | None:
+    """The first response again, if this key was used; 409 if it was used for another request."""
+    try:
+        receipt = workflows.repository.get(Receipt.create_id(username, key))
+    except AggregateNotFoundError:
+        return None
+    if receipt.fingerprint != print_:
+        raise IdempotencyKeyReusedError(f"Idempotency-Key {key!r} was used for another request")
+    body = json.loads(receipt.body)
+    return JSONResponse(body, status_code=receipt.status,
+                        headers={"ETag": f'"{body["version"]}"', "Idempotent-Replayed": "true"})
+
+
+def receipt_maker(username: str, key: str, print_: str,
+                  render: Callable[[Any], dict[str, Any]]) -> Callable[[Any], Receipt]:
+    """Builds the receipt from the changed aggregate, to be saved in the same transaction."""
+
+    def make(aggregate: Any) -> Receipt:
+        body = json.dumps(render(aggregate), ensure_ascii=False, sort_keys=True)
+        return Receipt(username=username, key=key, fingerprint=print_, status=200, body=body)
+
+    return make

@@ -1,0 +1,199 @@
+"""Appraisal routes: open, read (now or as it stood), history, and the sign-off actions."""
+
+from typing import Annotated, Any
+
+from eventsourcing.persistence import IntegrityError
+from fastapi import APIRouter, Depends, Header, Query
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime
+
+from domain.appraisal import Appraisal
+from domain.documents import document, history_entry
+from domain.errors import StaleVersionError
+from projections.appraisal_index import Visibility, find_appraisals
+from projections.directory import list_zones, zones_of_member
+from service.deps import ActorDep, RuntimeDep, WorkflowsDep
+from service.idempotency import fingerprint, receipt_maker, replay
+from service.schemas import (
+    ApprovalIn,
+    Body,
+    Document,
+    Documents,
+    History,
+    Opened,
+    OpenIn,
+    OpenPeriodIn,
+    Period,
+    ReasonIn,
+    ScoredIn,
+)
+from workflows.access import Actor, reach
+from workflows.application import Workflows
+from workflows.appraisals import Submission
+
+router = APIRouter(tags=["appraisals"])
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=100)]
+
+
+def appraisal_in_path(appraisal_id: str, workflows: WorkflowsDep, _actor: ActorDep) -> Appraisal:
+    """The appraisal the path names (404 before the body is looked at)."""
+    return workflows.load_stream(appraisal_id)
+
+
+AppraisalDep = Annotated[Appraisal, Depends(appraisal_in_path)]
+
+
+def as_document(workflows: Workflows, appraisal: Appraisal, actor: Actor | None) -> dict[str, Any]:
+    """The document; `allowed_actions` for the caller now, none for a view of the past."""
+    allowed = workflows.allowed_actions(appraisal, actor) if actor else []
+    return {**document(appraisal), "allowed_actions": allowed}
+
+
+def respond(body: dict[str, Any], status: int = 200) -> JSONResponse:
+    return JSONResponse(body, status_code=status, headers={"ETag": f'"{body["version"]}"'})
+
+
+def expected_version(if_match: str | None, current: int) -> int | None:
+    """The version an If-Match names: `"5"`, `W/"5"` or `*`; anything else is never current."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    tag = if_match.strip().removeprefix("W/").strip('"')
+    if not tag.isdigit():
+        raise StaleVersionError(-1, current)
+    return int(tag)
+
+
+@router.post("/appraisals", status_code=201, response_model=Document)
+def open_appraisal(body: OpenIn, workflows: WorkflowsDep, actor: ActorDep) -> JSONResponse:
+    """Open the appraisal of one zone for one period."""
+    opened = workflows.open_appraisal(body.zone_id, body.period, body.template_id, actor)
+    return respond(as_document(workflows, opened, actor), 201)
+
+
+@router.post("/periods/{period}/appraisals", response_model=Opened)
+def open_period(period: Period, body: OpenPeriodIn, rt: RuntimeDep,
+                actor: ActorDep) -> dict[str, int]:
+    """Open an appraisal for every zone in scope that has none for the period; repeatable."""
+    rt.follower.catch_up()
+    with rt.engines.reader.connect() as conn:
+        zone_ids = [z["id"] for z in list_zones(conn, branch_id=body.branch_id)]
+    opened, already = rt.workflows.open_appraisals(
+        zone_ids, period, body.template_id, actor, explicit=body.branch_id is not None)
+    return {"opened": len(opened), "already_open": already}
+
+
+@router.get("/appraisals", response_model=Documents)
+def list_appraisals(rt: RuntimeDep, actor: ActorDep, period: str | None = None,
+                    zone_id: str | None = None, branch_id: str | None = None,
+                    state: str | None = None,
+                    limit: int | None = Query(None, ge=0, le=100_000),
+                    offset: int = Query(0, ge=0, le=10_000_000)) -> dict[str, Any]:
+    """The appraisals matching the filters that the caller may read, by period and zone."""
+    rt.follower.catch_up()
+    with rt.engines.reader.connect() as conn:
+        ids = find_appraisals(conn, period=period, zone_id=zone_id, branch_id=branch_id,
+                              state=state, visible=_visibility(conn, actor), limit=limit,
+                              offset=offset)
+    items = [as_document(rt.workflows, rt.workflows.load_stream(i), actor) for i in ids]
+    return {"items": items}
+
+
+def _visibility(conn: Any, actor: Actor) -> Visibility | None:
+    scopes = reach(actor)
+    if scopes is None:
+        return None
+    own = zones_of_member(conn, actor.member_id) if actor.member_id else []
+    return Visibility(scopes["branch"], scopes["group"], scopes["zone"] | set(own))
+
+
+@router.get("/appraisals/{appraisal_id}", response_model=Document)
+def get_appraisal(appraisal: AppraisalDep, workflows: WorkflowsDep, actor: ActorDep,
+                  version: int | None = Query(None, ge=1, le=1_000_000),
+                  as_of: AwareDatetime | None = None) -> JSONResponse:
+    """The appraisal now; as it stood after event `version`; or as it stood at `as_of`."""
+    workflows.check_readable(appraisal, actor)
+    if version is None and as_of is None:
+        return respond(as_document(workflows, appraisal, actor))
+    then = workflows.appraisal_then(appraisal.id, version=version, as_of=as_of)
+    return respond(as_document(workflows, then, None))
+
+
+@router.get("/appraisals/{appraisal_id}/history", response_model=History)
+def history(appraisal: AppraisalDep, workflows: WorkflowsDep, actor: ActorDep) -> dict[str, Any]:
+    """Every event of the appraisal, oldest first: who did what, in which role, when."""
+    workflows.check_readable(appraisal, actor)
+    events = workflows.events.get(appraisal.id)
+    return {"appraisal_id": str(appraisal.id), "events": [history_entry(e) for e in events]}
+
+
+def _act(action: str, appraisal: Appraisal, body: Body, submission: Submission,
+         workflows: Workflows, actor: Actor, if_match: str | None,
+         key: str | None) -> JSONResponse:
+    request = fingerprint(action, str(appraisal.id), body.model_dump(mode="json"))
+    if key and (first := replay(workflows, actor.username, key, request)):
+        return first
+    receipt = receipt_maker(actor.username, key, request,
+                            lambda a: as_document(workflows, a, actor)) if key else None
+    try:
+        done = workflows.act(appraisal.id, action, actor, submission,
+                             if_match=expected_version(if_match, appraisal.version),
+                             receipt=receipt)
+    except IntegrityError:
+        # A racing request with the same key may have won: then answer as it did.
+        if key and (first := replay(workflows, actor.username, key, request)):
+            return first
+        raise
+    return respond(as_document(workflows, done, actor))
+
+
+@router.post("/appraisals/{appraisal_id}/self-check", response_model=Document)
+def self_check(appraisal: AppraisalDep, body: ScoredIn, workflows: WorkflowsDep,
+               actor: ActorDep, if_match: IfMatch = None,
+               idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """The responsible member's self-check (自查)."""
+    return _act("self-check", appraisal, body, Submission(body.scores, body.comment),
+                workflows, actor, if_match, idempotency_key)
+
+
+@router.post("/appraisals/{appraisal_id}/zone-evaluation", response_model=Document)
+def zone_evaluation(appraisal: AppraisalDep, body: ScoredIn, workflows: WorkflowsDep,
+                    actor: ActorDep, if_match: IfMatch = None,
+                    idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """The zone evaluation (责任区评价): the assessment form filled in."""
+    return _act("zone-evaluation", appraisal, body, Submission(body.scores, body.comment),
+                workflows, actor, if_match, idempotency_key)
+
+
+@router.post("/appraisals/{appraisal_id}/group-review", response_model=Document)
+def group_review(appraisal: AppraisalDep, body: ScoredIn, workflows: WorkflowsDep,
+                 actor: ActorDep, if_match: IfMatch = None,
+                 idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """The group leader's review (党小组长考核), which fixes the zone's result."""
+    return _act("group-review", appraisal, body, Submission(body.scores, body.comment),
+                workflows, actor, if_match, idempotency_key)
+
+
+@router.post("/appraisals/{appraisal_id}/branch-approval", response_model=Document)
+def branch_approval(appraisal: AppraisalDep, body: ApprovalIn, workflows: WorkflowsDep,
+                    actor: ActorDep, if_match: IfMatch = None,
+                    idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """The branch's approval (党支部审核), which publishes the result."""
+    return _act("branch-approval", appraisal, body, Submission(comment=body.comment),
+                workflows, actor, if_match, idempotency_key)
+
+
+@router.post("/appraisals/{appraisal_id}/return", response_model=Document)
+def return_(appraisal: AppraisalDep, body: ReasonIn, workflows: WorkflowsDep, actor: ActorDep,
+            if_match: IfMatch = None, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """Send the appraisal one step back (退回), with a reason."""
+    return _act("return", appraisal, body, Submission(reason=body.reason), workflows, actor,
+                if_match, idempotency_key)
+
+
+@router.post("/appraisals/{appraisal_id}/reopen", response_model=Document)
+def reopen(appraisal: AppraisalDep, body: ReasonIn, workflows: WorkflowsDep, actor: ActorDep,
+           if_match: IfMatch = None, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """Reopen a published result for correction, with a reason; it goes back to group review."""
+    return _act("reopen", appraisal, body, Submission(reason=body.reason), workflows, actor,
+                if_match, idempotency_key)

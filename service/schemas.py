@@ -1,0 +1,217 @@
+"""Request and response bodies: the HTTP shapes of API.md, never the aggregates themselves."""
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+
+def _storable(text: str) -> str:
+    # NUL and lone surrogates cannot be stored as text in PostgreSQL or encoded as UTF-8.
+    if "\x00" in text:
+        raise ValueError("text must not contain NUL characters")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("text must be valid Unicode") from None
+    return text
+
+
+Id = Annotated[str, StringConstraints(pattern=r"^[\w.\-]+$", min_length=1, max_length=64)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+                 AfterValidator(_storable)]
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+                  AfterValidator(_storable)]
+Comment = Annotated[str, StringConstraints(max_length=4000), AfterValidator(_storable)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000),
+                   AfterValidator(_storable)]
+Username = Annotated[str, StringConstraints(pattern=r"^[\w.\-@]+$", min_length=1, max_length=64)]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=200),
+                     AfterValidator(_storable)]
+Period = Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2})?$")]
+Score = int | float
+Amount = int | float
+Role = Literal["admin", "zone_evaluator", "group_leader", "branch_secretary", "inspector",
+               "archivist"]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class BranchIn(Body):
+    id: Id
+    name: Name
+
+
+class GroupIn(Body):
+    id: Id
+    name: Name
+    branch_id: Id
+
+
+class MemberIn(Body):
+    id: Id
+    name: Name
+    group_id: Id
+
+
+class ZoneIn(Body):
+    id: Id
+    name: Name
+    group_id: Id
+    line: Label
+    area: Label
+    responsible_member_ids: list[Id] = Field(max_length=50)
+    teams: list[Name] = Field(default_factory=list, max_length=50)
+
+
+class ResponsiblesIn(Body):
+    member_ids: list[Id] = Field(max_length=50)
+    reason: Reason
+
+
+class PolicyIn(Body):
+    excellent: Amount
+    qualified: Amount
+    basically_qualified: Amount
+    unqualified: Amount
+
+
+class FormIn(Body):
+    id: Id
+    name: Name
+    items: dict[Id, Score] = Field(min_length=1, max_length=50)
+
+
+class FormRevisionIn(Body):
+    items: dict[Id, Score] = Field(min_length=1, max_length=50)
+
+
+class RoleIn(Body):
+    role: Role
+    scope: Id | None = None
+
+
+class UserIn(Body):
+    username: Username
+    password: Password
+    display_name: Name
+    member_id: Id | None = None
+    roles: list[RoleIn] = Field(default_factory=list, max_length=50)
+
+
+class PasswordIn(Body):
+    password: Password
+
+
+class OpenIn(Body):
+    zone_id: Id
+    period: Period
+    template_id: Id = "default"
+
+
+class OpenPeriodIn(Body):
+    branch_id: Id | None = None
+    template_id: Id = "default"
+
+
+class ScoredIn(Body):
+    scores: dict[str, Any]
+    comment: Comment = ""
+
+
+class ApprovalIn(Body):
+    comment: Comment = ""
+
+
+class ReasonIn(Body):
+    reason: Reason
+
+
+class Step(BaseModel):
+    actor: str
+    at: str
+    scores: dict[str, Score] | None
+    total: Score | None
+    comment: str
+
+
+class Document(BaseModel):
+    """An appraisal as it stands (or stood), with what the caller may do next."""
+
+    id: str
+    zone_id: str
+    period: str
+    template_id: str
+    template_version: int
+    state: str
+    version: int
+    responsible_member_ids: list[str]
+    self_check: Step | None
+    zone_evaluation: Step | None
+    group_review: Step | None
+    branch_approval: Step | None
+    score: Score | None
+    grade: Literal["excellent", "qualified", "basically_qualified", "unqualified"] | None
+    allowed_actions: list[str]
+
+
+class Documents(BaseModel):
+    items: list[Document]
+
+
+class HistoryEvent(BaseModel):
+    version: int
+    type: Literal["opened", "self_check_submitted", "zone_evaluation_submitted",
+                  "group_review_submitted", "branch_approved", "returned", "reopened"]
+    at: str
+    actor: str
+    role: str
+    state: str
+    data: dict[str, Any]
+
+
+class History(BaseModel):
+    appraisal_id: str
+    events: list[HistoryEvent]
+
+
+class Opened(BaseModel):
+    opened: int
+    already_open: int
+
+
+class Zone(BaseModel):
+    id: str
+    name: str
+    branch_id: str
+    group_id: str
+    line: str
+    area: str
+    responsible_member_ids: list[str]
+    teams: list[str]
+
+
+class Zones(BaseModel):
+    items: list[Zone]
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+
+
+class Grant(BaseModel):
+    role: str
+    scope: str | None
+
+
+class Me(BaseModel):
+    username: str
+    display_name: str
+    member_id: str | None
+    roles: list[Grant]
+
+
+class Health(BaseModel):
+    status: str

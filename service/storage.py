@@ -1,0 +1,71 @@
+"""One database URL, two views of it: the event store's env and SQLAlchemy's engines."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+
+from service.settings import Settings
+
+SQLITE_LOCK_TIMEOUT = 30
+
+
+def event_store_env(settings: Settings) -> dict[str, str]:
+    """The eventsourcing settings for the configured database."""
+    url = settings.url
+    if settings.is_sqlite:
+        database = url.database or ""
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": database,
+            "SQLITE_LOCK_TIMEOUT": str(SQLITE_LOCK_TIMEOUT),
+        }
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": url.database or "",
+        "POSTGRES_HOST": url.host or "127.0.0.1",
+        "POSTGRES_PORT": str(url.port or 5432),
+        "POSTGRES_USER": url.username or "",
+        "POSTGRES_PASSWORD": url.password or "",
+        "POSTGRES_POOL_SIZE": "10",
+        "POSTGRES_MAX_OVERFLOW": "10",
+        "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
+    }
+
+
+@dataclass
+class Engines:
+    """Read models are read through `reader` and written through `writer`.
+
+    On SQLite the writer starts every transaction with BEGIN IMMEDIATE, so two projection
+    runners queue for the write lock instead of failing to upgrade a read lock.
+    """
+
+    reader: Engine
+    writer: Engine
+
+    def dispose(self) -> None:
+        self.reader.dispose()
+        self.writer.dispose()
+
+
+def engines(settings: Settings) -> Engines:
+    if not settings.is_sqlite:
+        url = settings.url.set(drivername="postgresql+psycopg")
+        engine = create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        return Engines(engine, engine)
+    args = {"timeout": SQLITE_LOCK_TIMEOUT, "check_same_thread": False}
+    reader = create_engine(settings.url, connect_args=args)
+    writer = create_engine(settings.url, connect_args=args)
+
+    @event.listens_for(writer, "connect")
+    def _manual_transactions(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(writer, "begin")
+    def _begin_immediate(connection):  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return Engines(reader, writer)

@@ -1,0 +1,1 @@
+"""The appraisal process: the state machine, its guards and the command handlers."""

@@ -1,0 +1,86 @@
+"""Who may do what where: roles matched to a zone's place, reads in scope, separation of duties."""
+
+from dataclasses import dataclass
+
+from domain.users import SCOPE_KINDS, RoleGrant
+
+# The step each signing role signs; separation of duties counts steps, not actions.
+ROLE_STEP = {
+    "responsible_member": "self_check",
+    "zone_evaluator": "zone_evaluation",
+    "group_leader": "group_review",
+    "branch_secretary": "branch_approval",
+}
+# Roles a zone's responsible member may never act in on that zone.
+NOT_FOR_RESPONSIBLES = frozenset({"group_leader", "branch_secretary"})
+READER_ROLES = frozenset(
+    {"admin", "archivist", "inspector", "branch_secretary", "group_leader", "zone_evaluator"}
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user as the workflow sees them."""
+
+    username: str
+    member_id: str | None
+    grants: tuple[RoleGrant, ...]
+
+    def has_role(self, *roles: str) -> bool:
+        return any(g.role in roles for g in self.grants)
+
+    def holds(self, role: str, scope: str | None) -> bool:
+        """Holds `role` over `scope`, directly or through a whole-organisation grant."""
+        return any(g.role == role and g.scope in (None, scope) for g in self.grants)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a zone sits in the organisation."""
+
+    zone_id: str
+    group_id: str
+    branch_id: str
+
+    def scope_for(self, role: str) -> str | None:
+        return {
+            "zone_evaluator": self.zone_id,
+            "group_leader": self.group_id,
+            "branch_secretary": self.branch_id,
+            "inspector": self.branch_id,
+        }.get(role)
+
+
+def roles_at(actor: Actor, place: Place, responsibles: list[str]) -> set[str]:
+    """The roles `actor` holds on the zone at `place`, whose responsibles are given."""
+    roles = {g.role for g in actor.grants if actor.holds(g.role, place.scope_for(g.role))}
+    if actor.member_id is not None and actor.member_id in responsibles:
+        roles.add("responsible_member")
+    return roles
+
+
+def may_take(role: str, roles: set[str]) -> bool:
+    """Holding `role` here, and not as a responsible member judging their own zone."""
+    return role in roles and not ("responsible_member" in roles and role in NOT_FOR_RESPONSIBLES)
+
+
+def could_hold(actor: Actor, roles: set[str]) -> set[str]:
+    """`roles` plus the responsible member's, which any member might hold: the coarse check."""
+    return roles | {"responsible_member"} if actor.member_id else roles
+
+
+def may_read(actor: Actor, place: Place, members: list[str]) -> bool:
+    """Readers in scope, and the zone's own responsible members."""
+    return bool(roles_at(actor, place, members) & (READER_ROLES | {"responsible_member"}))
+
+
+def reach(actor: Actor) -> dict[str, set[str]] | None:
+    """The branches, groups and zones the actor's reading roles cover; None for everything."""
+    if any(g.scope is None and g.role in READER_ROLES for g in actor.grants):
+        return None
+    found: dict[str, set[str]] = {"branch": set(), "group": set(), "zone": set()}
+    for grant in actor.grants:
+        kind = SCOPE_KINDS.get(grant.role)
+        if kind is not None and grant.scope is not None:
+            found[kind].add(grant.scope)
+    return found

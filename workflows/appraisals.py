@@ -1,0 +1,186 @@
+"""Command handlers for appraisals: open, sign a step, return, reopen; reads with time travel."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain.appraisal import Appraisal
+from domain.errors import (
+    AlreadyExistsError,
+    ForbiddenError,
+    InvalidError,
+    NotFoundError,
+    StaleVersionError,
+    StateConflictError,
+)
+from domain.forms import AssessmentForm
+from domain.organisation import Zone
+from domain.period import Period
+from domain.scoring import total_of, validate_scores
+from workflows import machine
+from workflows.access import (
+    ROLE_STEP,
+    Actor,
+    Place,
+    could_hold,
+    may_read,
+    may_take,
+    roles_at,
+)
+from workflows.base import next_instant
+from workflows.organisation import OrganisationCommands
+
+OPENERS = ("admin", "branch_secretary")
+SCORED = {"self-check": "submit_self_check", "zone-evaluation": "submit_zone_evaluation",
+          "group-review": "submit_group_review"}
+UNSCORED = {"branch-approval": "approve", "return": "return_", "reopen": "reopen"}
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a signer sends: scores and comment for a scored step, a reason for a return."""
+
+    scores: Any = None
+    comment: str = ""
+    reason: str = ""
+
+
+class AppraisalCommands(OrganisationCommands):
+    """The appraisal process; the machine decides, the aggregate records."""
+
+    def open_appraisals(self, zone_ids: Iterable[str], period: str, template_id: str,
+                        actor: Actor, *, explicit: bool = True) -> tuple[list[Appraisal], int]:
+        """Open one appraisal per zone in scope, in one transaction; count those already open.
+
+        With `explicit`, every zone must be in the actor's scope (403 otherwise); without,
+        zones outside it are passed over (a secretary opening "every zone in scope").
+        """
+        if not actor.has_role(*OPENERS):
+            raise ForbiddenError("only an administrator or a branch secretary opens appraisals")
+        label = str(Period.parse(period))
+        form = self.load(AssessmentForm, template_id, kind="template_id", in_body=True)
+        opened, already = [], 0
+        for zone_id in zone_ids:
+            zone = self.load(Zone, zone_id, kind="zone_id", in_body=True)
+            place = self.place_of(zone)
+            role = next((r for r in OPENERS if actor.holds(r, place.scope_for(r))), None)
+            if role is None:
+                if explicit:
+                    raise ForbiddenError(f"zone {zone_id!r} is outside your scope")
+                continue
+            if self.exists(Appraisal, zone_id, label):
+                already += 1
+                continue
+            opened.append(self._open(zone, place, label, form, actor, role))
+        self.save(*opened)
+        return opened, already
+
+    def _open(self, zone: Zone, place: Place, period: str, form: AssessmentForm,
+              actor: Actor, role: str) -> Appraisal:
+        return Appraisal(
+            zone_id=zone.zone_id, period=period, branch_id=place.branch_id,
+            group_id=place.group_id, template_id=form.form_id, template_version=form.version,
+            items=dict(form.items), responsible_member_ids=list(zone.responsible_member_ids),
+            state=machine.INITIAL, actor=actor.username, role=role, timestamp=next_instant(),
+        )
+
+    def open_appraisal(self, zone_id: str, period: str, template_id: str,
+                       actor: Actor) -> Appraisal:
+        opened, already = self.open_appraisals([zone_id], period, template_id, actor)
+        if already:
+            raise AlreadyExistsError(f"zone {zone_id!r} already has an appraisal for {period}")
+        return opened[0]
+
+    def act(self, appraisal_id: UUID, action: str, actor: Actor, submission: Submission, *,
+            if_match: int | None = None,
+            receipt: Callable[[Appraisal], Aggregate] | None = None) -> Appraisal:
+        """Take `action` on the appraisal, checking in the order API.md fixes."""
+        appraisal = self.load_appraisal(appraisal_id)
+        roles = self.roles_on(appraisal, actor)
+        if not machine.roles_for(action) & could_hold(actor, roles):
+            raise ForbiddenError(f"your roles never allow {action!r} on this appraisal")
+        if if_match is not None and if_match != appraisal.version:
+            raise StaleVersionError(if_match, appraisal.version)
+        step = machine.step(action, appraisal.state)
+        if step is None:
+            raise StateConflictError(
+                f"{action!r} is not allowed in state {appraisal.state!r}",
+                appraisal.state, self.allowed_actions(appraisal, actor, roles),
+            )
+        if not may_take(step.role, roles):
+            raise ForbiddenError(f"{action!r} in state {appraisal.state!r} needs {step.role!r}")
+        if not appraisal.may_sign(ROLE_STEP[step.role], actor.username):
+            raise ForbiddenError("you signed another step of this appraisal")
+        self._take(appraisal, step, actor, submission)
+        self.save(appraisal, receipt(appraisal) if receipt else None)
+        return appraisal
+
+    def _take(self, appraisal: Appraisal, step: machine.Step, actor: Actor,
+                submission: Submission) -> None:
+        signed = {"state": step.dest, "actor": actor.username, "role": step.role,
+                  "timestamp": next_instant(appraisal)}
+        if step.action in SCORED:
+            scores = validate_scores(appraisal.items, submission.scores)
+            getattr(appraisal, SCORED[step.action])(
+                scores={code: str(v) for code, v in scores.items()},
+                total=str(total_of(scores)), comment=submission.comment, **signed)
+        elif step.action == "branch-approval":
+            appraisal.approve(comment=submission.comment, **signed)
+        else:
+            if not submission.reason.strip():
+                raise InvalidError("a reason is required", {"reason": "empty"})
+            getattr(appraisal, UNSCORED[step.action])(reason=submission.reason, **signed)
+
+    def load_appraisal(self, appraisal_id: UUID) -> Appraisal:
+        return self.get(appraisal_id, kind="appraisal")
+
+    def load_stream(self, text: str) -> Appraisal:
+        """The appraisal a path names; anything that is not one of its ids is not found."""
+        try:
+            appraisal_id = UUID(text)
+        except ValueError:
+            raise NotFoundError("appraisal", text) from None
+        appraisal = self.load_appraisal(appraisal_id)
+        if not isinstance(appraisal, Appraisal):
+            raise NotFoundError("appraisal", text)
+        return appraisal
+
+    def roles_on(self, appraisal: Appraisal, actor: Actor) -> set[str]:
+        """The actor's roles on this appraisal's zone, responsibles as they are now."""
+        zone = self.load(Zone, appraisal.zone_id, kind="zone")
+        place = Place(appraisal.zone_id, appraisal.group_id, appraisal.branch_id)
+        return roles_at(actor, place, zone.responsible_member_ids)
+
+    def check_readable(self, appraisal: Appraisal, actor: Actor) -> None:
+        """Readers in scope and the zone's responsible members, then or now; 403 for others."""
+        zone = self.load(Zone, appraisal.zone_id, kind="zone")
+        place = Place(appraisal.zone_id, appraisal.group_id, appraisal.branch_id)
+        members = [*appraisal.responsible_member_ids, *zone.responsible_member_ids]
+        if not may_read(actor, place, members):
+            raise ForbiddenError("this appraisal is outside your scope")
+
+    def allowed_actions(self, appraisal: Appraisal, actor: Actor,
+                        roles: set[str] | None = None) -> list[str]:
+        """What the actor may take now, straight from the machine and the guards."""
+        roles = self.roles_on(appraisal, actor) if roles is None else roles
+        return [
+            s.action for s in machine.steps_from(appraisal.state)
+            if may_take(s.role, roles) and appraisal.may_sign(ROLE_STEP[s.role], actor.username)
+        ]
+
+    def appraisal_then(self, appraisal_id: UUID, *, version: int | None = None,
+                       as_of: datetime | None = None) -> Appraisal:
+        """The appraisal as it stood after event `version`, or at the instant `as_of`."""
+        if version is not None:
+            return self.at_version(appraisal_id, version, "appraisal")
+        if as_of is not None:
+            return self.as_of(appraisal_id, as_of, "appraisal")
+        return self.load_appraisal(appraisal_id)
+
+    def appraisal_events(self, appraisal_id: UUID) -> list[Any]:
+        self.load_appraisal(appraisal_id)
+        return list(self.events.get(appraisal_id))

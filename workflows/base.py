@@ -1,0 +1,66 @@
+"""The event-sourced application the command handlers share: loading, time travel, the clock."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.utils import Environment
+
+from domain.errors import InvalidError, NotFoundError, UnknownReferenceError
+
+A = TypeVar("A", bound=Aggregate)
+ONE_MICROSECOND = timedelta(microseconds=1)
+
+
+class Store(Application[UUID]):
+    """An `Application` configured only by the env it is given (never by `os.environ`)."""
+
+    name = "appraisal"
+
+    def construct_env(self, name: str, env: Any = None) -> Environment:
+        return Environment(name, dict(env or {}))
+
+    def load(self, cls: type[A], *ident: str, kind: str, in_body: bool = False) -> A:
+        """The aggregate of `cls` named by `ident`; 404 for a path id, 422 for a body id."""
+        aggregate_id = cls.create_id(*ident)  # type: ignore[attr-defined]
+        return self.get(aggregate_id, kind=kind, label="/".join(ident), in_body=in_body)
+
+    def get(self, aggregate_id: UUID, *, kind: str, label: str | None = None,
+            in_body: bool = False) -> Any:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            error = UnknownReferenceError if in_body else NotFoundError
+            raise error(kind, label or str(aggregate_id)) from None
+
+    def exists(self, cls: type[Aggregate], *ident: str) -> bool:
+        return cls.create_id(*ident) in self.repository  # type: ignore[attr-defined]
+
+    def as_of(self, aggregate_id: UUID, instant: datetime, kind: str) -> Any:
+        """The aggregate as it stood at `instant`: every event whose time is ≤ it."""
+        if instant > datetime.now(UTC):
+            raise InvalidError("as_of is in the future", {"as_of": "future"})
+        aggregate = None
+        for domain_event in self.events.get(aggregate_id):
+            if domain_event.timestamp > instant:
+                break
+            aggregate = domain_event.mutate(aggregate)
+        if aggregate is None:
+            raise NotFoundError(kind, f"{aggregate_id} as of {instant.isoformat()}")
+        return aggregate
+
+    def at_version(self, aggregate_id: UUID, version: int, kind: str) -> Any:
+        aggregate = self.repository.get(aggregate_id, version=version)
+        if aggregate.version != version:
+            raise NotFoundError(kind, f"{aggregate_id} version {version}")
+        return aggregate
+
+
+def next_instant(aggregate: Aggregate | None = None) -> datetime:
+    """Now, but strictly after the aggregate's last event, so `at` always increases."""
+    now = datetime.now(UTC)
+    if aggregate is None:
+        return now
+    return max(now, aggregate.modified_on + ONE_MICROSECOND)
