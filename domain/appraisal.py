@@ -24,6 +24,8 @@ class Appraisal(Aggregate):
     def __init__(
         self,
         zone_id: str,
+        zone_name: str,
+        line: str,
         period: str,
         branch_id: str,
         group_id: str,
@@ -44,8 +46,11 @@ class Appraisal(Aggregate):
         self.template_version = template_version
         self.items = items
         self.responsible_member_ids = responsible_member_ids
+        self.zone_name = zone_name
+        self.line = line
         self.state = state
         self.steps: dict[str, dict[str, Any] | None] = dict.fromkeys(STEPS)
+        self.reward: str | None = None
 
     @event("SelfCheckSubmitted")
     def submit_self_check(self, scores: dict[str, str], total: str, comment: str, state: str,
@@ -63,9 +68,11 @@ class Appraisal(Aggregate):
         self._sign("group_review", actor, timestamp, scores, total, comment, state)
 
     @event("BranchApproved")
-    def approve(self, comment: str, state: str, actor: str, role: str,
+    def approve(self, comment: str, reward: str, state: str, actor: str, role: str,
                 timestamp: datetime) -> None:
+        """Publishes the result; `reward` is what the branch's policy pays for it right now."""
         self._sign("branch_approval", actor, timestamp, None, None, comment, state)
+        self.reward = reward
 
     @event("Returned")
     def return_(self, reason: str, state: str, actor: str, role: str,

@@ -7,7 +7,7 @@ from typing import Any
 
 from domain.appraisal import Appraisal
 
-HISTORY_FIELDS = ("scores", "total", "comment", "reason")
+HISTORY_FIELDS = ("scores", "total", "comment", "reason", "reward")
 OPENED_FIELDS = ("zone_id", "period", "template_id", "template_version", "items",
                  "responsible_member_ids")
 
@@ -68,8 +68,9 @@ def history_entry(domain_event: Any) -> dict[str, Any]:
     for mapping in ("scores", "items"):
         if data.get(mapping) is not None:
             data[mapping] = {code: number(v) for code, v in data[mapping].items()}
-    if "total" in data:
-        data["total"] = number(data["total"])
+    for amount in ("total", "reward"):
+        if amount in data:
+            data[amount] = number(data[amount])
     return {
         "version": domain_event.originator_version,
         "type": event_type(domain_event),

@@ -8,6 +8,9 @@ from sqlalchemy import Engine, create_engine, event
 from service.settings import Settings
 
 SQLITE_LOCK_TIMEOUT = 30
+# Aggregates are cached and fast-forwarded: a load reads only the events since the cached
+# version, which stays correct when other processes write to the same store.
+CACHE = {"AGGREGATE_CACHE_MAXSIZE": "20000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
 
 
 def event_store_env(settings: Settings) -> dict[str, str]:
@@ -18,11 +21,13 @@ def event_store_env(settings: Settings) -> dict[str, str]:
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         return {
+            **CACHE,
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": database,
             "SQLITE_LOCK_TIMEOUT": str(SQLITE_LOCK_TIMEOUT),
         }
     return {
+        **CACHE,
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
         "POSTGRES_DBNAME": url.database or "",
         "POSTGRES_HOST": url.host or "127.0.0.1",

@@ -18,7 +18,7 @@ from domain.errors import (
     StateConflictError,
 )
 from domain.forms import AssessmentForm
-from domain.organisation import Zone
+from domain.organisation import Branch, Zone
 from domain.period import Period
 from domain.scoring import total_of, validate_scores
 from workflows import machine
@@ -37,7 +37,7 @@ from workflows.organisation import OrganisationCommands
 OPENERS = ("admin", "branch_secretary")
 SCORED = {"self-check": "submit_self_check", "zone-evaluation": "submit_zone_evaluation",
           "group-review": "submit_group_review"}
-UNSCORED = {"branch-approval": "approve", "return": "return_", "reopen": "reopen"}
+REASONED = {"return": "return_", "reopen": "reopen"}
 
 
 @dataclass(frozen=True)
@@ -82,9 +82,9 @@ class AppraisalCommands(OrganisationCommands):
     def _open(self, zone: Zone, place: Place, period: str, form: AssessmentForm,
               actor: Actor, role: str) -> Appraisal:
         return Appraisal(
-            zone_id=zone.zone_id, period=period, branch_id=place.branch_id,
-            group_id=place.group_id, template_id=form.form_id, template_version=form.version,
-            items=dict(form.items), responsible_member_ids=list(zone.responsible_member_ids),
+            zone_id=zone.zone_id, zone_name=zone.name, line=zone.line, period=period,
+            branch_id=place.branch_id, group_id=place.group_id, template_id=form.form_id,
+            template_version=form.version, items=dict(form.items), responsible_member_ids=list(zone.responsible_member_ids),
             state=machine.INITIAL, actor=actor.username, role=role, timestamp=next_instant(),
         )
 
@@ -129,11 +129,14 @@ class AppraisalCommands(OrganisationCommands):
                 scores={code: str(v) for code, v in scores.items()},
                 total=str(total_of(scores)), comment=submission.comment, **signed)
         elif step.action == "branch-approval":
-            appraisal.approve(comment=submission.comment, **signed)
+            # The group review fixed the grade; the policy in force now fixes the reward.
+            policy = self.load(Branch, appraisal.branch_id, kind="branch").policy
+            reward = policy[str(appraisal.grade)]
+            appraisal.approve(comment=submission.comment, reward=reward, **signed)
         else:
             if not submission.reason.strip():
                 raise InvalidError("a reason is required", {"reason": "empty"})
-            getattr(appraisal, UNSCORED[step.action])(reason=submission.reason, **signed)
+            getattr(appraisal, REASONED[step.action])(reason=submission.reason, **signed)
 
     def load_appraisal(self, appraisal_id: UUID) -> Appraisal:
         return self.get(appraisal_id, kind="appraisal")

@@ -10,6 +10,7 @@ from pydantic import AwareDatetime
 from domain.appraisal import Appraisal
 from domain.documents import document, history_entry
 from domain.errors import StaleVersionError
+from domain.organisation import Branch
 from projections.appraisal_index import Visibility, find_appraisals
 from projections.directory import list_zones, zones_of_member
 from service.deps import ActorDep, RuntimeDep, WorkflowsDep
@@ -75,6 +76,8 @@ def open_appraisal(body: OpenIn, workflows: WorkflowsDep, actor: ActorDep) -> JS
 def open_period(period: Period, body: OpenPeriodIn, rt: RuntimeDep,
                 actor: ActorDep) -> dict[str, int]:
     """Open an appraisal for every zone in scope that has none for the period; repeatable."""
+    if body.branch_id is not None:
+        rt.workflows.load(Branch, body.branch_id, kind="branch_id", in_body=True)
     rt.follower.catch_up()
     with rt.engines.reader.connect() as conn:
         zone_ids = [z["id"] for z in list_zones(conn, branch_id=body.branch_id)]
