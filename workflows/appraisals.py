@@ -84,8 +84,9 @@ class AppraisalCommands(OrganisationCommands):
         return Appraisal(
             zone_id=zone.zone_id, zone_name=zone.name, line=zone.line, period=period,
             branch_id=place.branch_id, group_id=place.group_id, template_id=form.form_id,
-            template_version=form.version, items=dict(form.items), responsible_member_ids=list(zone.responsible_member_ids),
-            state=machine.INITIAL, actor=actor.username, role=role, timestamp=next_instant(),
+            template_version=form.version, items=dict(form.items),
+            responsible_member_ids=list(zone.responsible_member_ids), state=machine.INITIAL,
+            actor=actor.username, role=role, timestamp=next_instant(),
         )
 
     def open_appraisal(self, zone_id: str, period: str, template_id: str,
