@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from domain.errors import InvalidError
 
-_PATTERN = re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d{2}))?")
+# ASCII: `\d` would also take full-width and other scripts' digits, which YYYY-MM does not mean.
+_PATTERN = re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d{2}))?", re.ASCII)
 
 
 @dataclass(frozen=True, order=True)

@@ -30,7 +30,15 @@ def check_policy(amounts: Mapping[str, Any]) -> dict[str, str]:
             amount = Decimal(str(value))
         except InvalidOperation:
             raise InvalidError(f"{grade} is not a number", {grade: "not a number"}) from None
-        if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+        if not amount.is_finite() or not _in_cents(amount):
             raise InvalidError(f"{grade} must be yuan with two decimals at most", {grade: "amount"})
         policy[grade] = str(amount)
     return policy
+
+
+def _in_cents(amount: Decimal) -> bool:
+    # Quantizing a huge amount (1e30) overflows the decimal context: no amount in yuan either.
+    try:
+        return amount == amount.quantize(Decimal("0.01"))
+    except InvalidOperation:
+        return False

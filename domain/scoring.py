@@ -31,8 +31,9 @@ class Grade(StrEnum):
 
 
 def _score(code: str, value: Any, maximum: Decimal) -> Decimal:
-    # Floats come from JSON; their shortest repr is the number the client wrote.
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+    # Floats come from JSON; their shortest repr is the number the client wrote. A string
+    # is not a number, even one that reads as one (API.md: "each a number").
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise InvalidError(f"score {code!r} is not a number", {code: "not a number"})
     try:
         number = Decimal(str(value))
@@ -40,10 +41,11 @@ def _score(code: str, value: Any, maximum: Decimal) -> Decimal:
         raise InvalidError(f"score {code!r} is not a number", {code: "not a number"}) from None
     if not number.is_finite():
         raise InvalidError(f"score {code!r} is not a finite number", {code: "not finite"})
-    if number != number.quantize(ONE_DECIMAL):
-        raise InvalidError(f"score {code!r} has more than one decimal", {code: "one decimal"})
+    # The range comes first: quantizing a huge number (1e30) overflows the decimal context.
     if not 0 <= number <= maximum:
         raise InvalidError(f"score {code!r} must be from 0 to {maximum}", {code: "out of range"})
+    if number != number.quantize(ONE_DECIMAL):
+        raise InvalidError(f"score {code!r} has more than one decimal", {code: "one decimal"})
     return number.quantize(ONE_DECIMAL)
 
 
