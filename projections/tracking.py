@@ -59,14 +59,19 @@ class Follower:
                 self._step(view, end)
 
     def _step(self, view: View, end: int) -> None:
+        # The log is read before the write lock is taken, never under it: on SQLite an
+        # event-store writer may hold the store's connection pool while it waits for that
+        # lock, and reading the log under it would deadlock until the pool times out.
+        query = select(positions.c.position).where(positions.c.name == view.name)
+        with self.reader.connect() as conn:
+            start = conn.execute(query).scalar_one()
+        notifications = self.recorder.select_notifications(
+            start=start, limit=self.batch_size, stop=end, topics=view.topics,
+            inclusive_of_start=False,
+        ) if start < end else []
         with self.writer.begin() as conn:
-            query = select(positions.c.position).where(positions.c.name == view.name)
             position = conn.execute(query.with_for_update()).scalar_one()
-            if position < end:
-                notifications = self.recorder.select_notifications(
-                    start=position, limit=self.batch_size, stop=end, topics=view.topics,
-                    inclusive_of_start=False,
-                )
+            if position == start < end:  # else another runner moved it: read again
                 for notification in notifications:
                     view.apply(conn, self.mapper.to_domain_event(notification))
                 full = len(notifications) == self.batch_size
