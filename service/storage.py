@@ -23,12 +23,14 @@ def event_store_env(settings: Settings) -> dict[str, str]:
         return {
             **CACHE,
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "APPLICATION_RECORDER_TOPIC": "service.recorders:GroupCommitSQLiteRecorder",
             "SQLITE_DBNAME": database,
             "SQLITE_LOCK_TIMEOUT": str(SQLITE_LOCK_TIMEOUT),
         }
     return {
         **CACHE,
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "APPLICATION_RECORDER_TOPIC": "service.recorders:LockingPostgresRecorder",
         "POSTGRES_DBNAME": url.database or "",
         "POSTGRES_HOST": url.host or "127.0.0.1",
         "POSTGRES_PORT": str(url.port or 5432),

@@ -1,0 +1,112 @@
+"""Event-store recorders as the service configures them (by topic, in service.storage).
+
+SQLite, group commit: saves used to take the store's one writer connection in turn, a disk
+sync each, and readers queued behind the waiting writers. Here the saves that arrive while a
+batch commits are committed together in the next transaction, each under its own savepoint,
+so a save that conflicts fails alone and the others still commit.
+
+PostgreSQL: eventsourcing's insert function (POSTGRES_ENABLE_DB_FUNCTIONS: one round trip
+instead of several) does not take the table lock its plain path takes, so notification ids
+could commit out of order and a reader tailing the log could pass over an event for good.
+This recorder's function takes the same lock.
+"""
+
+import sqlite3
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+from psycopg.sql import SQL, Identifier, Literal
+
+
+class _Save:
+    """One caller's events, waiting for the batch they are committed in."""
+
+    def __init__(self, stored_events: Sequence[StoredEvent]):
+        self.stored_events = stored_events
+        self.ids: Sequence[int] | None = None
+        self.error: Exception | None = None
+        self.done = False
+
+    def result(self) -> Sequence[int] | None:
+        if self.error is not None:
+            raise self.error
+        return self.ids
+
+
+class GroupCommitSQLiteRecorder(SQLiteApplicationRecorder):
+    """Commits the saves that arrive together in one transaction, one savepoint each."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._turn = threading.Condition()
+        self._waiting: list[_Save] = []
+        self._committing = False
+
+    def insert_events(self, stored_events: Sequence[StoredEvent],
+                      **kwargs: Any) -> Sequence[int] | None:
+        save = _Save(stored_events)
+        with self._turn:
+            self._waiting.append(save)
+            while self._committing and not save.done:
+                self._turn.wait()
+            if save.done:
+                return save.result()
+            self._committing = True  # this caller commits everyone waiting, itself included
+            batch, self._waiting = self._waiting, []
+        try:
+            self._commit(batch)
+        finally:
+            with self._turn:
+                self._committing = False
+                self._turn.notify_all()
+        return save.result()
+
+    def _commit(self, batch: list[_Save]) -> None:
+        try:
+            with self.datastore.transaction(commit=True) as cursor:
+                for save in batch:
+                    cursor.execute("SAVEPOINT save")
+                    try:
+                        save.ids = self._insert_events(cursor, save.stored_events)
+                    except sqlite3.IntegrityError as error:
+                        cursor.execute("ROLLBACK TO save")
+                        save.error = IntegrityError(error)
+                    cursor.execute("RELEASE save")
+        except PersistenceError as error:  # the transaction failed: none of it is recorded
+            for save in batch:
+                save.error = save.error or error
+        finally:
+            for save in batch:
+                if save.ids is None and save.error is None:
+                    save.error = PersistenceError("the commit was interrupted")
+                save.done = True
+
+
+class LockingPostgresRecorder(PostgresApplicationRecorder):
+    """eventsourcing's insert function, with the table lock of its plain insert path."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.sql_create_statements[self.create_insert_function_statement_index] = SQL(
+            "CREATE OR REPLACE FUNCTION {schema}.{function}(events {schema}.{event}[]) "
+            "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ BEGIN "
+            "SET LOCAL lock_timeout = {timeout}; "
+            "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
+            "NOTIFY {channel}; "
+            "RETURN QUERY INSERT INTO {schema}.{table} AS t "
+            "(originator_id, originator_version, topic, state) "
+            "SELECT originator_id, originator_version, topic, state FROM unnest(events) "
+            "RETURNING notification_id; "
+            "END; $BODY$"
+        ).format(
+            schema=Identifier(self.datastore.schema),
+            function=Identifier(self.pg_function_name_insert_events),
+            event=Identifier(self.stored_event_type_name),
+            timeout=Literal(f"{self.datastore.lock_timeout}s"),
+            table=Identifier(self.events_table_name),
+            channel=Identifier(self.channel_name),
+        )
