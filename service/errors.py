@@ -18,6 +18,9 @@ from domain.errors import (
     StateConflictError,
 )
 
+# Set in the ASGI scope (by service.limits) when the request's JSON body did not parse.
+MALFORMED_JSON = "appraisal.malformed_json"
+
 
 class UnauthorizedError(Exception):
     """No token, or a bad or expired one; or a failed sign-in."""
@@ -67,7 +70,10 @@ def _known(_request: Request, error: Exception) -> JSONResponse:
     return problem(status, title, detail, headers, **_extensions(error))
 
 
-def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+    if malformed := request.scope.get(MALFORMED_JSON):
+        return problem(422, "Invalid request", "the body is not valid JSON",
+                       errors=[{"loc": ["body"], "msg": malformed, "type": "json_invalid"}])
     errors = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")),
                "type": str(e.get("type", ""))} for e in error.errors()]
     return problem(422, "Invalid request", "the request does not have the expected shape",

@@ -1,16 +1,25 @@
-"""Refuse request bodies over the limit with 413, before anything reads them."""
+"""Check request bodies before the app reads them: over the limit → 413; not JSON → 422 later."""
+
+import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.errors import problem
+from service.errors import MALFORMED_JSON, problem
 
-
-class BodyTooLargeError(Exception):
-    pass
+# What the app reads instead of a JSON body that does not parse: a JSON string, which no
+# request model accepts. So the app still answers 401 and 404 first (API.md's order of
+# checks), then 422 for the body; FastAPI alone would answer 422 (or 400, for bytes that are
+# not UTF-8) before looking at the token or the path.
+STAND_IN = b'"malformed JSON"'
 
 
 class BodyLimit:
-    """Pure ASGI middleware: checks Content-Length, then counts the bytes that stream in."""
+    """Pure ASGI middleware: checks Content-Length, then reads the body (up to the limit)
+    before the app sees it, so a streamed body over the limit is refused with 413 too.
+
+    Raising from inside `receive` would not do: FastAPI turns any error while it reads the
+    body into a 400.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int):
         self.app = app
@@ -24,21 +33,49 @@ class BodyLimit:
         if not length.isdigit() or int(length) > self.max_bytes:
             await self._refuse(scope, receive, send)
             return
-        seen = 0
-
-        async def counted() -> Message:
-            nonlocal seen
+        chunks: list[bytes] = []
+        seen, more = 0, True
+        while more:
             message = await receive()
-            seen += len(message.get("body", b""))
+            if message["type"] != "http.request":  # the client left: nothing to answer
+                return
+            chunks.append(message.get("body", b""))
+            seen += len(chunks[-1])
             if seen > self.max_bytes:
-                raise BodyTooLargeError
+                await self._refuse(scope, receive, send)
+                return
+            more = message.get("more_body", False)
+        scope, content = _stand_in_for_malformed_json(scope, b"".join(chunks))
+        body: Message | None = {"type": "http.request", "body": content, "more_body": False}
+
+        async def replay() -> Message:
+            nonlocal body
+            if body is None:  # after the body, what the server says next (a disconnect)
+                return await receive()
+            message, body = body, None
             return message
 
-        try:
-            await self.app(scope, counted, send)
-        except BodyTooLargeError:
-            await self._refuse(scope, receive, send)
+        await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem(413, "Content too large", f"the body is over {self.max_bytes} bytes")
         await response(scope, receive, send)
+
+
+def _is_json(scope: Scope) -> bool:
+    media = dict(scope["headers"]).get(b"content-type", b"").split(b";")[0].strip().lower()
+    main, _, sub = media.partition(b"/")
+    return main == b"application" and (sub == b"json" or sub.endswith(b"+json"))
+
+
+def _stand_in_for_malformed_json(scope: Scope, content: bytes) -> tuple[Scope, bytes]:
+    """The scope and body the app gets: a JSON body that does not parse is stood in for."""
+    if not content or not _is_json(scope):
+        return scope, content
+    try:
+        json.loads(content)
+    except ValueError as error:  # JSONDecodeError, and UnicodeDecodeError for non-UTF bytes
+        headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
+        headers.append((b"content-length", str(len(STAND_IN)).encode()))
+        return {**scope, "headers": headers, MALFORMED_JSON: str(error)}, STAND_IN
+    return scope, content

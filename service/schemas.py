@@ -2,7 +2,15 @@
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    StringConstraints,
+)
 
 
 def _storable(text: str) -> str:
@@ -29,7 +37,8 @@ Password = Annotated[str, StringConstraints(min_length=8, max_length=200),
                      AfterValidator(_storable)]
 Period = Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2})?$")]
 Score = int | float
-Amount = int | float
+# Strict: pydantic would otherwise take `true` for 1 yuan and "300" for 300.
+Amount = StrictInt | StrictFloat
 Role = Literal["admin", "zone_evaluator", "group_leader", "branch_secretary", "inspector",
                "archivist"]
 

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
 
 from domain.forms import AssessmentForm
@@ -23,6 +23,20 @@ from service.schemas import (
 from workflows.application import Workflows
 
 router = APIRouter(tags=["organisation"])
+
+
+# 404 for an unknown id in the path before the body is looked at (API.md's order of checks):
+# a route's dependencies run before FastAPI reports the body's errors.
+def zone_exists(zone_id: str, workflows: WorkflowsDep, _actor: ActorDep) -> None:
+    workflows.load(Zone, zone_id, kind="zone")
+
+
+def branch_exists(branch_id: str, workflows: WorkflowsDep, _actor: ActorDep) -> None:
+    workflows.load(Branch, branch_id, kind="branch")
+
+
+def form_exists(form_id: str, workflows: WorkflowsDep, _actor: ActorDep) -> None:
+    workflows.load(AssessmentForm, form_id, kind="form")
 
 
 def zone_out(workflows: Workflows, zone: Zone) -> dict[str, Any]:
@@ -72,7 +86,7 @@ def create_zone(body: ZoneIn, workflows: WorkflowsDep, actor: ActorDep) -> dict[
     return zone_out(workflows, zone)
 
 
-@router.put("/zones/{zone_id}/responsibles")
+@router.put("/zones/{zone_id}/responsibles", dependencies=[Depends(zone_exists)])
 def reassign_zone(zone_id: str, body: ResponsiblesIn, workflows: WorkflowsDep,
                   actor: ActorDep) -> dict[str, Any]:
     """Re-assign a zone's responsible members, with the reason; the old assignment stays on
@@ -115,7 +129,7 @@ def zone_history(zone_id: str, workflows: WorkflowsDep, _actor: ActorDep) -> dic
         for e in workflows.events.get(found.id)]}
 
 
-@router.put("/branches/{branch_id}/reward-policy")
+@router.put("/branches/{branch_id}/reward-policy", dependencies=[Depends(branch_exists)])
 def set_policy(branch_id: str, body: PolicyIn, workflows: WorkflowsDep,
                actor: ActorDep) -> dict[str, Any]:
     """Set the yuan a branch pays or fines per grade, from now on."""
@@ -138,7 +152,7 @@ def create_form(body: FormIn, workflows: WorkflowsDep, actor: ActorDep) -> dict[
     return form_out(workflows.create_form(body.id, body.name, body.items, actor))
 
 
-@router.put("/forms/{form_id}")
+@router.put("/forms/{form_id}", dependencies=[Depends(form_exists)])
 def revise_form(form_id: str, body: FormRevisionIn, workflows: WorkflowsDep,
                 actor: ActorDep) -> dict[str, Any]:
     """Revise a form: a new version; open appraisals keep the version they were opened with."""
