@@ -1,9 +1,13 @@
 """What a process builds once from its settings: the application, read models and tokens."""
 
 import contextlib
+import fcntl
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from eventsourcing.persistence import IntegrityError
+from sqlalchemy import text
 
 from domain.errors import AlreadyExistsError
 from projections.appraisal_index import AppraisalIndexView
@@ -30,18 +34,46 @@ class Runtime:
         self.engines.dispose()
 
 
+# Any constant, the same in every process of the service.
+FIRST_START_LOCK = 0x61707072
+
+
+@contextlib.contextmanager
+def _one_start_at_a_time(settings: Settings, db: Engines) -> Iterator[None]:
+    """Processes starting together on an empty database would collide creating what it
+    lacks (on PostgreSQL, CREATE ... IF NOT EXISTS is not safe run concurrently; on SQLite,
+    switching a new file to WAL fails while another connection has it open), so they
+    create it one after another: under an advisory lock, or a lock file beside SQLite's."""
+    if not settings.is_sqlite:
+        with db.writer.begin() as conn:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FIRST_START_LOCK})
+            yield
+        return
+    database = settings.url.database or ""
+    if not database or database == ":memory:":
+        yield
+        return
+    path = Path(f"{database}.lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        yield
+
+
 def build(settings: Settings) -> Runtime:
     """Connect, create what an empty database lacks, and bring the read models up to date."""
     tokens = Tokens(settings.signing_key(), settings.token_minutes)
-    workflows = Workflows(env=event_store_env(settings))
-    workflows.ensure_default_form()
-    if settings.admin_password:
-        with contextlib.suppress(AlreadyExistsError, IntegrityError):
-            workflows.register_first("admin", hash_password(settings.admin_password),
-                                     "管理员", None, [{"role": "admin", "scope": None}], "system")
     db = engines(settings)
-    follower = Follower(db.reader, db.writer, workflows.recorder, workflows.mapper,
-                        [DirectoryView(), AppraisalIndexView()])
-    follower.create_tables()
+    with _one_start_at_a_time(settings, db):
+        workflows = Workflows(env=event_store_env(settings))
+        workflows.ensure_default_form()
+        if settings.admin_password and workflows.find_user("admin") is None:
+            with contextlib.suppress(AlreadyExistsError, IntegrityError):
+                workflows.register_first("admin", hash_password(settings.admin_password),
+                                         "管理员", None, [{"role": "admin", "scope": None}],
+                                         "system")
+        follower = Follower(db.reader, db.writer, workflows.recorder, workflows.mapper,
+                            [DirectoryView(), AppraisalIndexView()])
+        follower.create_tables()
     follower.catch_up()
     return Runtime(settings, workflows, db, follower, tokens)

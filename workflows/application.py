@@ -1,8 +1,14 @@
 """The one application object a process builds: every command handler over one event store."""
 
 from workflows.appraisals import AppraisalCommands
+from workflows.base import Store
 from workflows.users import UserCommands
 
 
 class Workflows(AppraisalCommands, UserCommands):
     """Organisation, users and the appraisal process, saved to one event store."""
+
+    # eventsourcing names every subclass after itself unless told, and the PostgreSQL events
+    # table after that name: without this it is "workflows_events", and renaming this class
+    # would silently start a new, empty table.
+    name = Store.name
