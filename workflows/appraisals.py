@@ -41,6 +41,18 @@ REASONED = {"return": "return_", "reopen": "reopen"}
 
 
 @dataclass(frozen=True)
+class Taken:
+    """An appraisal just changed, and what the actor may do with it next."""
+
+    appraisal: Appraisal
+    allowed_actions: list[str]
+
+
+# Builds the idempotency receipt saved in the same transaction as the step it answers.
+Receipt = Callable[[Taken], Aggregate]
+
+
+@dataclass(frozen=True)
 class Submission:
     """What a signer sends: scores and comment for a scored step, a reason for a return."""
 
@@ -97,10 +109,14 @@ class AppraisalCommands(OrganisationCommands):
         return opened[0]
 
     def act(self, appraisal_id: UUID, action: str, actor: Actor, submission: Submission, *,
-            if_match: int | None = None,
-            receipt: Callable[[Appraisal], Aggregate] | None = None) -> Appraisal:
-        """Take `action` on the appraisal, checking in the order API.md fixes."""
+            if_match: int | None = None) -> Appraisal:
+        """Load the appraisal and take `action` on it."""
         appraisal = self.load_appraisal(appraisal_id)
+        return self.take(appraisal, action, actor, submission, if_match=if_match).appraisal
+
+    def take(self, appraisal: Appraisal, action: str, actor: Actor, submission: Submission, *,
+             if_match: int | None = None, receipt: Receipt | None = None) -> Taken:
+        """Take `action` on the loaded appraisal, checking in the order API.md fixes."""
         roles = self.roles_on(appraisal, actor)
         if not machine.roles_for(action) & could_hold(actor, roles):
             raise ForbiddenError(f"your roles never allow {action!r} on this appraisal")
@@ -116,11 +132,13 @@ class AppraisalCommands(OrganisationCommands):
             raise ForbiddenError(f"{action!r} in state {appraisal.state!r} needs {step.role!r}")
         if not appraisal.may_sign(ROLE_STEP[step.role], actor.username):
             raise ForbiddenError("you signed another step of this appraisal")
-        self._take(appraisal, step, actor, submission)
-        self.save(appraisal, receipt(appraisal) if receipt else None)
-        return appraisal
+        self._record_step(appraisal, step, actor, submission)
+        # The zone is as it was a moment ago: the roles found above still hold.
+        taken = Taken(appraisal, self.allowed_actions(appraisal, actor, roles))
+        self.save(appraisal, receipt(taken) if receipt else None)
+        return taken
 
-    def _take(self, appraisal: Appraisal, step: machine.Step, actor: Actor,
+    def _record_step(self, appraisal: Appraisal, step: machine.Step, actor: Actor,
                 submission: Submission) -> None:
         signed = {"state": step.dest, "actor": actor.username, "role": step.role,
                   "timestamp": next_instant(appraisal)}

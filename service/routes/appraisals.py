@@ -9,7 +9,7 @@ from pydantic import AwareDatetime
 
 from domain.appraisal import Appraisal
 from domain.documents import document, history_entry
-from domain.errors import StaleVersionError
+from domain.errors import DomainError, StaleVersionError
 from domain.organisation import Branch
 from projections.appraisal_index import Visibility, find_appraisals
 from projections.directory import list_zones, zones_of_member
@@ -30,7 +30,7 @@ from service.schemas import (
 )
 from workflows.access import Actor, reach
 from workflows.application import Workflows
-from workflows.appraisals import Submission
+from workflows.appraisals import Submission, Taken
 
 router = APIRouter(tags=["appraisals"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
@@ -136,18 +136,22 @@ def _act(action: str, appraisal: Appraisal, body: Body, submission: Submission,
     request = fingerprint(action, str(appraisal.id), body.model_dump(mode="json"))
     if key and (first := replay(workflows, actor.username, key, request)):
         return first
-    receipt = receipt_maker(actor.username, key, request,
-                            lambda a: as_document(workflows, a, actor)) if key else None
+    receipt = receipt_maker(actor.username, key, request, taken_document) if key else None
     try:
-        done = workflows.act(appraisal.id, action, actor, submission,
-                             if_match=expected_version(if_match, appraisal.version),
-                             receipt=receipt)
-    except IntegrityError:
-        # A racing request with the same key may have won: then answer as it did.
+        taken = workflows.take(appraisal, action, actor, submission,
+                               if_match=expected_version(if_match, appraisal.version),
+                               receipt=receipt)
+    except (IntegrityError, DomainError):
+        # A racing request with the same key may have won, and this one then lost the race
+        # or found the state moved on (409) or its version stale (412): answer as it did.
         if key and (first := replay(workflows, actor.username, key, request)):
             return first
         raise
-    return respond(as_document(workflows, done, actor))
+    return respond(taken_document(taken))
+
+
+def taken_document(taken: Taken) -> dict[str, Any]:
+    return {**document(taken.appraisal), "allowed_actions": taken.allowed_actions}
 
 
 @router.post("/appraisals/{appraisal_id}/self-check", response_model=Document)

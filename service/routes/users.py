@@ -35,6 +35,7 @@ def me(workflows: WorkflowsDep, actor: ActorDep) -> Me:
 @router.post("/users", status_code=201, response_model=Me)
 def create_user(body: UserIn, workflows: WorkflowsDep, actor: ActorDep) -> Me:
     """Register a user with roles (administrators only)."""
+    require_admin(actor)  # before hashing: argon2 is deliberately costly
     workflows.register_user(body.username, hash_password(body.password), body.display_name,
                             body.member_id, [r.model_dump() for r in body.roles], actor)
     return _me(workflows, body.username)
@@ -46,7 +47,7 @@ def reset_password(username: str, body: PasswordIn, workflows: WorkflowsDep,
     """Set a user's password: administrators for anyone, a user for themself."""
     workflows.load_user(username)
     if username != actor.username:
-        require_admin(actor)
+        require_admin(actor)  # before hashing: argon2 is deliberately costly
     workflows.reset_password(username, hash_password(body.password), actor.username)
     return _me(workflows, username)
 
