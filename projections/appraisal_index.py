@@ -4,7 +4,7 @@ from collections.abc import Collection
 from typing import Any
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import BigInteger, Column, Connection, String, Table, or_, select
+from sqlalchemy import BigInteger, Column, Connection, DateTime, String, Table, or_, select
 
 from domain.appraisal import Appraisal
 from projections.tracking import metadata
@@ -19,6 +19,7 @@ appraisals = Table(
     Column("group_id", String(64), nullable=False),
     Column("state", String(20), nullable=False),
     Column("version", BigInteger, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),  # the last event's time
 )
 
 APPRAISAL_EVENTS = (Appraisal.Opened, Appraisal.SelfCheckSubmitted,
@@ -31,6 +32,7 @@ class AppraisalIndexView:
 
     name = "appraisal_index"
     topics = tuple(get_topic(e) for e in APPRAISAL_EVENTS)
+    tables = (appraisals,)
 
     def apply(self, conn: Connection, domain_event: Any) -> None:
         stream = str(domain_event.originator_id)
@@ -38,10 +40,12 @@ class AppraisalIndexView:
             conn.execute(appraisals.insert().values(
                 id=stream, zone_id=domain_event.zone_id, period=domain_event.period,
                 branch_id=domain_event.branch_id, group_id=domain_event.group_id,
-                state=domain_event.state, version=domain_event.originator_version))
+                state=domain_event.state, version=domain_event.originator_version,
+                updated_at=domain_event.timestamp))
         else:
             conn.execute(appraisals.update().where(appraisals.c.id == stream).values(
-                state=domain_event.state, version=domain_event.originator_version))
+                state=domain_event.state, version=domain_event.originator_version,
+                updated_at=domain_event.timestamp))
 
 
 def find_appraisals(conn: Connection, *, period: str | None = None, zone_id: str | None = None,

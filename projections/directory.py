@@ -50,6 +50,7 @@ class DirectoryView:
     """Who and what exists, and where each zone sits."""
 
     name = "directory"
+    tables = (branches, groups, members, zones, responsibles)
     topics = tuple(get_topic(e) for e in (Branch.Created, Group.Created, Member.Created,
                                           Zone.Created, Zone.ResponsiblesReassigned))
 

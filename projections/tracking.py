@@ -29,6 +29,7 @@ class View(Protocol):
 
     name: str
     topics: Sequence[str]
+    tables: Sequence[Table]  # its rows, dropped and made anew by a rebuild
 
     def apply(self, conn: Connection, domain_event: Any) -> None: ...
 
