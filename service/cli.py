@@ -1,6 +1,5 @@
 """The `appraisal` command: serve, load the demo mine, manage users, draw the process."""
 
-import getpass
 from typing import Annotated
 
 import typer
@@ -15,6 +14,9 @@ app = typer.Typer(help="党员责任区考核 · event-sourced zone appraisal se
                   no_args_is_help=True)
 users = typer.Typer(help="Create users and reset passwords.", no_args_is_help=True)
 app.add_typer(users, name="user")
+projections = typer.Typer(help="Rebuild the read models from the events, or check them.",
+                          no_args_is_help=True)
+app.add_typer(projections, name="projections")
 
 
 @app.command()
@@ -79,12 +81,57 @@ def diagram() -> None:
     typer.echo(mermaid())
 
 
-def _ask_password() -> str:
-    first = getpass.getpass("password: ")
-    if len(first) < 8 or first != getpass.getpass("again: "):
-        typer.echo("passwords must match and have at least 8 characters", err=True)
+@projections.command("rebuild")
+def rebuild_projections(
+    view: Annotated[list[str] | None, typer.Option(help="a view's name; repeatable")] = None,
+    restart: Annotated[bool, typer.Option(help="start over an interrupted rebuild")] = False,
+) -> None:
+    """Drop every read model (or those named) and rebuild it from the first event; safe
+    while the service runs; an interrupted rebuild resumes when run again."""
+    from projections.rebuild import rebuild
+
+    runtime = build(Settings(), catch_up=False)  # no catching up what is about to be dropped
+    try:
+        rebuild(runtime.follower, views=_views(runtime.follower.views, view),
+                restart=restart, echo=typer.echo)
+    finally:
+        runtime.close()
+
+
+@projections.command("check")
+def check_projections() -> None:
+    """Recompute every read model from the events and print each row that differs from the
+    live one; exit status 1 if any does."""
+    from projections.check import check
+
+    runtime = build(Settings(), catch_up=False)  # the check catches up, then compares
+    try:
+        report = check(runtime.follower)
+    finally:
+        runtime.close()
+    for difference in report.differences:
+        typer.echo(str(difference))
+    typer.echo(report.summary())
+    if report.differences:
+        raise typer.Exit(1)
+
+
+def _views(views: list, names: list[str] | None) -> list:
+    by_name = {v.name: v for v in views}
+    unknown = sorted(set(names or ()) - by_name.keys())
+    if unknown:
+        typer.echo(f"unknown read models: {', '.join(unknown)} (known: "
+                   f"{', '.join(by_name)})", err=True)
         raise typer.Exit(2)
-    return first
+    return [by_name[name] for name in names] if names else views
+
+
+def _ask_password() -> str:
+    password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        typer.echo("a password has at least 8 characters", err=True)
+        raise typer.Exit(2)
+    return password
 
 
 def _fail(error: Exception) -> int:
