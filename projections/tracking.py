@@ -2,15 +2,17 @@
 and writes its rows and its new position in one transaction.
 
 The same code serves SQLite and PostgreSQL: it reads the log (eventsourcing 9.5 cannot
-subscribe to an SQLite store) and, on PostgreSQL, locks the view's position row so two
-processes never apply one event twice.
+subscribe to an SQLite store) and, on PostgreSQL, locks the views' position rows so two
+processes never apply one event twice. Views that stand at the same position move together:
+each event is read and decoded once for all of them, and their positions are written in the
+same transaction as their rows.
 """
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from eventsourcing.persistence import ApplicationRecorder, Mapper
+from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from sqlalchemy import BigInteger, Column, Connection, Engine, MetaData, String, Table, select
 from sqlalchemy.exc import IntegrityError
 
@@ -23,15 +25,26 @@ positions = Table(
     Column("position", BigInteger, nullable=False),
 )
 
+# The views a rebuild has reset and not yet brought to the end of the log: a rebuild run
+# again resumes them from their positions instead of starting over.
+rebuilds = Table("projection_rebuilds", metadata, Column("name", String(100), primary_key=True))
+
 
 class View(Protocol):
-    """A read model: the event topics it reads and how one event changes its rows."""
+    """A read model: the event topics it reads and how one event changes its rows.
+
+    A view may also define `apply_batch(conn, domain_events)`, called instead of `apply`
+    with its events of one batch in log order, to write them in fewer statements.
+    """
 
     name: str
-    topics: Sequence[str]
+    topics: Sequence[str]  # none: every event
     tables: Sequence[Table]  # its rows, dropped and made anew by a rebuild
 
     def apply(self, conn: Connection, domain_event: Any) -> None: ...
+
+
+Progress = Callable[[int], None]  # told the position every chosen view has reached
 
 
 class Follower:
@@ -47,36 +60,75 @@ class Follower:
 
     def create_tables(self) -> None:
         metadata.create_all(self.writer)
+        # A view's tables may also live on a MetaData of their own.
+        metadata.create_all(self.writer, tables=[t for v in self.views for t in v.tables])
         for view in self.views:
             # Another process, or an earlier start, may have made it.
             with contextlib.suppress(IntegrityError), self.writer.begin() as conn:
                 conn.execute(positions.insert().values(name=view.name, position=0))
 
-    def catch_up(self) -> None:
-        """Apply every event recorded so far: a read after a write's response sees it."""
-        end = self.recorder.max_notification_id() or 0
-        for view in self.views:
-            while self._known.get(view.name, -1) < end:
-                self._step(view, end)
+    def forget(self, views: Sequence[View]) -> None:
+        """Drop what this process knows of the views' positions (a rebuild moved them back)."""
+        for view in views:
+            self._known.pop(view.name, None)
 
-    def _step(self, view: View, end: int) -> None:
+    def catch_up(self, *, until: int | None = None, views: Sequence[View] | None = None,
+                 progress: Progress | None = None) -> None:
+        """Apply every event recorded so far (or up to notification `until`) to the views
+        (default: all): a read after a write's response sees it."""
+        end = (self.recorder.max_notification_id() or 0) if until is None else until
+        chosen = self.views if views is None else list(views)
+        while behind := [v for v in chosen if self._known.get(v.name, -1) < end]:
+            self._step(behind, end)
+            if progress is not None:
+                progress(min(self._known[v.name] for v in chosen))
+
+    def _step(self, views: Sequence[View], end: int) -> None:
+        """Move the views furthest behind by one batch, or learn that others moved them."""
         # The log is read before the write lock is taken, never under it: on SQLite an
         # event-store writer may hold the store's connection pool while it waits for that
         # lock, and reading the log under it would deadlock until the pool times out.
-        query = select(positions.c.position).where(positions.c.name == view.name)
         with self.reader.connect() as conn:
-            start = conn.execute(query).scalar_one()
+            starts = dict(conn.execute(_positions_of(views)).tuples().all())
+        self._known.update(starts)
+        start = min(starts.values())
+        if start >= end:
+            return
+        group = [v for v in views if starts[v.name] == start]
+        # Stop where the next view ahead stands, so that from there both move as one.
+        stop = min([end, *(p for p in starts.values() if p > start)])
+        topics = sorted({t for v in group for t in v.topics}) if all(
+            v.topics for v in group) else []
         notifications = self.recorder.select_notifications(
-            start=start, limit=self.batch_size, stop=end, topics=view.topics,
-            inclusive_of_start=False,
-        ) if start < end else []
+            start=start, limit=self.batch_size, stop=stop, topics=topics,
+            inclusive_of_start=False)
         with self.writer.begin() as conn:
-            position = conn.execute(query.with_for_update()).scalar_one()
-            if position == start < end:  # else another runner moved it: read again
-                for notification in notifications:
-                    view.apply(conn, self.mapper.to_domain_event(notification))
+            locked = dict(conn.execute(_positions_of(group).with_for_update()).tuples().all())
+            if all(position == start for position in locked.values()):
+                # Else another runner moved them since they were read: read again.
+                self._apply(conn, group, notifications)
                 full = len(notifications) == self.batch_size
-                position = notifications[-1].id if full else end
-                conn.execute(positions.update().where(positions.c.name == view.name)
+                position = notifications[-1].id if full else stop
+                conn.execute(positions.update().where(positions.c.name.in_(list(locked)))
                              .values(position=position))
-        self._known[view.name] = position
+                locked = dict.fromkeys(locked, position)
+        self._known.update(locked)
+
+    def _apply(self, conn: Connection, group: Sequence[View],
+               notifications: Sequence[Notification]) -> None:
+        decoded = [(n.topic, self.mapper.to_domain_event(n)) for n in notifications]
+        for view in group:
+            wanted = set(view.topics)
+            events = [e for topic, e in decoded if not wanted or topic in wanted]
+            apply_batch = getattr(view, "apply_batch", None)
+            if apply_batch is not None:
+                apply_batch(conn, events)
+                continue
+            for domain_event in events:
+                view.apply(conn, domain_event)
+
+
+def _positions_of(views: Sequence[View]) -> Any:
+    # In name order: runners locking several rows take them in the same order (no deadlock).
+    return (select(positions.c.name, positions.c.position)
+            .where(positions.c.name.in_([v.name for v in views])).order_by(positions.c.name))

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from domain.errors import AlreadyExistsError
 from projections.appraisal_index import AppraisalIndexView
 from projections.directory import DirectoryView
+from projections.ranking import RankingView
 from projections.tracking import Follower
 from service.auth import Tokens, hash_password
 from service.settings import Settings
@@ -60,8 +61,9 @@ def _one_start_at_a_time(settings: Settings, db: Engines) -> Iterator[None]:
         yield
 
 
-def build(settings: Settings) -> Runtime:
-    """Connect, create what an empty database lacks, and bring the read models up to date."""
+def build(settings: Settings, *, catch_up: bool = True) -> Runtime:
+    """Connect, create what an empty database lacks, and bring the read models up to date
+    (unless not to: a rebuild is about to empty them)."""
     tokens = Tokens(settings.signing_key(), settings.token_minutes)
     db = engines(settings)
     with _one_start_at_a_time(settings, db):
@@ -73,7 +75,8 @@ def build(settings: Settings) -> Runtime:
                                          "管理员", None, [{"role": "admin", "scope": None}],
                                          "system")
         follower = Follower(db.reader, db.writer, workflows.recorder, workflows.mapper,
-                            [DirectoryView(), AppraisalIndexView()])
+                            [DirectoryView(), AppraisalIndexView(), RankingView()])
         follower.create_tables()
-    follower.catch_up()
+    if catch_up:
+        follower.catch_up()
     return Runtime(settings, workflows, db, follower, tokens)

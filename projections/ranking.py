@@ -1,0 +1,191 @@
+"""The ranking read model (排名公示): a row per appraisal, ranked at query time.
+
+Each appraisal's row holds where its zone sits, its latest group-review total (in tenths),
+its grade, whether it is published now and the reward its latest publication recorded. The
+rank is never stored: one change would move thousands of ranks (projections.ranking_query
+ranks a page as it reads it). Counters per (period, group, branch, line), kept with the
+rows, give the grade distribution and the unpublished count at the same cost for 100,000
+zones as for ten.
+"""
+
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from eventsourcing.utils import get_topic
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    Index,
+    Integer,
+    String,
+    Table,
+    bindparam,
+    select,
+)
+
+from domain.appraisal import Appraisal
+from domain.scoring import Grade
+from projections.tracking import metadata
+
+BUCKETS = (*(grade.value for grade in Grade), "unpublished")
+
+entries = Table(
+    "ranking_entries",
+    metadata,
+    Column("appraisal_id", String(36), primary_key=True),
+    Column("period", String(7), nullable=False),
+    Column("zone_id", String(64), nullable=False),
+    Column("zone_name", String(200), nullable=False),
+    Column("branch_id", String(64), nullable=False),
+    Column("group_id", String(64), nullable=False),
+    Column("line", String(100), nullable=False),
+    Column("responsible_member_ids", JSON, nullable=False),  # as at opening
+    Column("score_tenths", Integer),  # the latest group review's total × 10: exact
+    Column("grade", String(20)),
+    Column("published", Boolean, nullable=False),
+    Column("reward_cents", BigInteger),  # what the latest publication recorded, in fen
+)
+# A page in rank order, for the whole period and for each filter, without a sort.
+for _name, _scope in (("all", ()), ("branch", ("branch_id",)), ("group", ("group_id",)),
+                      ("line", ("line",))):
+    Index(f"ix_ranking_{_name}", entries.c.period, *(entries.c[c] for c in _scope),
+          entries.c.published, entries.c.score_tenths.desc(), entries.c.zone_id,
+          entries.c.appraisal_id)
+
+counts = Table(
+    "ranking_counts",
+    metadata,
+    Column("period", String(7), primary_key=True),
+    Column("group_id", String(64), primary_key=True),
+    Column("branch_id", String(64), primary_key=True),
+    Column("line", String(100), primary_key=True),
+    *(Column(bucket, Integer, nullable=False) for bucket in BUCKETS),
+)
+
+RANKING_EVENTS = (Appraisal.Opened, Appraisal.GroupReviewSubmitted, Appraisal.BranchApproved,
+                  Appraisal.Reopened)
+CELL = ("period", "group_id", "branch_id", "line")  # the counters' key, in index order
+Row = Mapping[str, Any]
+
+
+def next_row(row: Row | None, domain_event: Any) -> dict[str, Any]:
+    """The appraisal's row after one event: the pure transform the view applies."""
+    published = domain_event.state == "published"
+    if isinstance(domain_event, Appraisal.Opened):
+        return {"appraisal_id": str(domain_event.originator_id),
+                "period": domain_event.period, "zone_id": domain_event.zone_id,
+                "zone_name": domain_event.zone_name, "branch_id": domain_event.branch_id,
+                "group_id": domain_event.group_id, "line": domain_event.line,
+                "responsible_member_ids": list(domain_event.responsible_member_ids),
+                "score_tenths": None, "grade": None, "published": published,
+                "reward_cents": None}
+    if row is None:
+        raise ValueError(f"no ranking row for appraisal {domain_event.originator_id}")
+    new = {**row, "published": published}
+    if not published:  # reopened: out of the ranking; its next publication records a reward
+        new["reward_cents"] = None
+    if isinstance(domain_event, Appraisal.GroupReviewSubmitted):
+        total = Decimal(domain_event.total)
+        new |= {"score_tenths": int(total * 10), "grade": Grade.of(total).value}
+    elif isinstance(domain_event, Appraisal.BranchApproved):
+        # The reward the workflow recorded: the policy in force at this publication.
+        new["reward_cents"] = int(Decimal(domain_event.reward) * 100)
+    return new
+
+
+def bucket(row: Row) -> str:
+    """Which counter an appraisal's row adds to: its grade once published, else unpublished."""
+    return str(row["grade"]) if row["published"] else "unpublished"
+
+
+def count_changes(old: Row | None, new: Row) -> dict[str, int]:
+    """How the counters of the row's cell move when `old` becomes `new`."""
+    after = bucket(new)
+    if old is None:
+        return {after: 1}
+    before = bucket(old)
+    return {} if before == after else {before: -1, after: 1}
+
+
+# Written by executemany: one statement a batch, prepared once on PostgreSQL.
+MUTABLE = ("score_tenths", "grade", "published", "reward_cents")
+UPDATE_ENTRY = (entries.update().where(entries.c.appraisal_id == bindparam("key"))
+                .values({c: bindparam(c) for c in MUTABLE}))
+ADD_COUNTS = (counts.update().where(*(counts.c[c] == bindparam(f"k_{c}") for c in CELL))
+              .values({b: counts.c[b] + bindparam(f"d_{b}") for b in BUCKETS}))
+
+
+class RankingView:
+    """A row per appraisal and the counters of its cell, as the events leave them."""
+
+    name = "ranking"
+    topics = tuple(get_topic(e) for e in RANKING_EVENTS)
+    tables = (entries, counts)
+
+    def apply(self, conn: Connection, domain_event: Any) -> None:
+        self.apply_batch(conn, [domain_event])
+
+    def apply_batch(self, conn: Connection, domain_events: Sequence[Any]) -> None:
+        """The events in log order, folded in memory: one read of the rows they touch, then
+        one executemany per kind of write, whatever the batch's length."""
+        opened = [str(e.originator_id) for e in domain_events
+                  if isinstance(e, Appraisal.Opened)]
+        stored = _stored(conn, {str(e.originator_id) for e in domain_events} - set(opened))
+        rows = dict(stored)
+        moves: dict[tuple[str, ...], Counter[str]] = {}
+        for domain_event in domain_events:
+            stream = str(domain_event.originator_id)
+            new = next_row(rows.get(stream), domain_event)
+            moves.setdefault(tuple(new[c] for c in CELL), Counter()).update(
+                count_changes(rows.get(stream), new))
+            rows[stream] = new
+        if opened:
+            conn.execute(entries.insert(), [rows[s] for s in opened])
+        changed = [{"key": s, **{c: rows[s][c] for c in MUTABLE}}
+                   for s, row in stored.items() if rows[s] != row]
+        if changed:
+            conn.execute(UPDATE_ENTRY, changed)
+        fresh = {tuple(rows[s][c] for c in CELL) for s in opened}
+        _count(conn, {cell: moved for cell, moved in moves.items() if any(moved.values())},
+               fresh)
+
+
+def _stored(conn: Connection, streams: set[str]) -> dict[str, Row]:
+    """The rows of these appraisals, by stream id."""
+    found: dict[str, Row] = {}
+    for chunk in chunks(sorted(streams)):
+        query = select(entries).where(entries.c.appraisal_id.in_(chunk))
+        found |= {row.appraisal_id: row._asdict() for row in conn.execute(query)}
+    return found
+
+
+def _count(conn: Connection, moves: dict[tuple[str, ...], Counter[str]],
+           fresh: set[tuple[str, ...]]) -> None:
+    """Add the batch's moves to the counters. A cell is made with its zone's first opened
+    appraisal and never removed, so only the cells of appraisals opened in this batch
+    (`fresh`) may be missing."""
+    known = moves.keys() - fresh
+    # By period and group (the key's first columns): a list of row values is not an index
+    # range on PostgreSQL.
+    for period in {cell[0] for cell in fresh}:
+        for chunk in chunks(sorted({cell[1] for cell in fresh if cell[0] == period})):
+            query = select(*(counts.c[c] for c in CELL)).where(
+                counts.c.period == period, counts.c.group_id.in_(chunk))
+            known |= {tuple(row) for row in conn.execute(query)} & fresh
+    if added := [{**{f"k_{c}": v for c, v in zip(CELL, cell, strict=True)},
+                  **{f"d_{b}": moves[cell][b] for b in BUCKETS}} for cell in known]:
+        conn.execute(ADD_COUNTS, added)
+    if new := [{**dict(zip(CELL, cell, strict=True)), **{b: moves[cell][b] for b in BUCKETS}}
+               for cell in moves.keys() - known]:
+        conn.execute(counts.insert(), new)
+
+
+def chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    """IN lists of a bounded length."""
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
