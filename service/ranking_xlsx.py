@@ -1,0 +1,105 @@
+"""The ranking as the spreadsheet a branch posts (公示) and pays from.
+
+One sheet: a title row naming the period, the ranking under Chinese headers, then the
+reward/penalty ledger (奖惩汇总) of the rows listed. Numbers are stored as numbers so a
+branch can sum them itself; written in write-only mode, so a period of 100,000 zones
+streams out without building every cell as an object first.
+"""
+
+import io
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from domain.period import Period
+
+MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HEADERS = ("名次", "责任区", "支部", "党小组", "条线", "责任人", "得分", "等次", "奖惩金额(元)")
+WIDTHS = (8, 22, 16, 16, 14, 24, 10, 12, 14)
+GRADES = {"excellent": "优秀", "qualified": "合格", "basically_qualified": "基本合格",
+          "unqualified": "不合格"}
+SCORE_FORMAT = "0.0"
+MONEY_FORMAT = "#,##0.00"
+
+
+def period_title(period: str) -> str:
+    """`2026-10` → 2026年10月; `2026` → 2026年度."""
+    parsed = Period.parse(period)
+    return f"{parsed.year}年度" if parsed.is_year_end else f"{parsed.year}年{parsed.month}月"
+
+
+def filename(period: str) -> str:
+    """A Content-Disposition value: an ASCII name, and the Chinese one for clients that read it."""
+    chinese = quote(f"排名公示-{period}.xlsx")
+    return f"attachment; filename=\"ranking-{period}.xlsx\"; filename*=UTF-8''{chinese}"
+
+
+Names = Mapping[str, Mapping[str, str]]
+
+
+def workbook(ranking: Mapping[str, Any], names: Names, scope: str = "") -> bytes:
+    """The ranking (the JSON body of GET /rankings) as XLSX bytes. `names["member"]`,
+    `["branch"]` and `["group"]` map ids to names; an id without one is shown as it is."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("排名公示")
+    for column, width in zip("ABCDEFGHI", WIDTHS, strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A3"
+    title = f"{period_title(ranking['period'])}党员责任区考核排名公示{scope}"
+    sheet.append([_cell(sheet, title, bold=True, size=14)])
+    sheet.append([_cell(sheet, header, bold=True, centred=True) for header in HEADERS])
+    for entry in ranking["entries"]:
+        sheet.append(_row(sheet, entry, names))
+    sheet.append([])
+    _ledger(sheet, ranking)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _row(sheet: WriteOnlyWorksheet, entry: Mapping[str, Any], names: Names) -> list[Any]:
+    people = "、".join(names["member"].get(m, m) for m in entry["responsible_member_ids"])
+    branch, group = entry["branch_id"], entry["group_id"]
+    return [entry["rank"], entry["zone_name"], names["branch"].get(branch, branch),
+            names["group"].get(group, group), entry["line"], people,
+            _cell(sheet, entry["score"], number_format=SCORE_FORMAT), GRADES[entry["grade"]],
+            _cell(sheet, entry["reward"], number_format=MONEY_FORMAT)]
+
+
+def _ledger(sheet: WriteOnlyWorksheet, ranking: Mapping[str, Any]) -> None:
+    """Totals of what the listed rows pay and fine, and how many fall in each grade."""
+    # Exact sums: each reward is yuan with at most two decimals, whose shortest repr is exact.
+    amounts = [Decimal(str(entry["reward"])) for entry in ranking["entries"]]
+    rewards = sum((a for a in amounts if a > 0), Decimal(0))
+    penalties = sum((a for a in amounts if a < 0), Decimal(0))
+    sheet.append([_cell(sheet, "奖惩汇总", bold=True)])
+    for label, amount in (("奖励合计(元)", rewards), ("处罚合计(元)", penalties),
+                          ("净额(元)", rewards + penalties)):
+        sheet.append([label, _cell(sheet, _number(amount), number_format=MONEY_FORMAT)])
+    listed = [entry["grade"] for entry in ranking["entries"]]
+    for grade, chinese in GRADES.items():
+        sheet.append([f"{chinese}(个)", listed.count(grade)])
+    sheet.append(["未公示(个)", ranking["unpublished"]])
+
+
+def _number(amount: Decimal) -> int | float:
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
+
+
+def _cell(sheet: WriteOnlyWorksheet, value: Any, *, bold: bool = False, size: int | None = None,
+          centred: bool = False, number_format: str | None = None) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    if bold or size:
+        cell.font = Font(bold=bold, size=size)
+    if centred:
+        cell.alignment = Alignment(horizontal="center")
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
