@@ -1,0 +1,192 @@
+"""GET /rankings/{period} over HTTP: published results only, ties, filters, pages, rewards
+as each publication recorded them, reopen, and the XLSX a branch posts and pays from."""
+
+import io
+from decimal import Decimal
+from typing import Any
+
+import openpyxl
+
+from service.auth import Tokens
+from service.settings import Settings
+from tests.e2e.support import assert_problem
+from tests.helpers import FULL_MARKS, PASSWORD, Api
+
+PERIOD = "2026-10"
+# Z3 (G2) and Z4 (G3, branch B2) have no signers in the small mine: these sign for them.
+MORE_USERS = [
+    {"username": "m3", "display_name": "李强", "member_id": "M3", "roles": []},
+    {"username": "evaluator34", "display_name": "评价员二", "member_id": None,
+     "roles": [{"role": "zone_evaluator", "scope": z} for z in ("Z3", "Z4")]},
+    {"username": "leader23", "display_name": "组长二", "member_id": None,
+     "roles": [{"role": "group_leader", "scope": g} for g in ("G2", "G3")]},
+]
+SIGNERS = {"Z1": ("m1", "evaluator", "leader", "secretary"),
+           "Z2": ("m2", "evaluator", "leader", "secretary"),
+           "Z3": ("m3", "evaluator34", "leader23", "secretary"),
+           "Z4": ("m4", "evaluator34", "leader23", "secretary2")}
+STEPS = ("self-check", "zone-evaluation", "group-review", "branch-approval")
+NO_GRADES = {"excellent": 0, "qualified": 0, "basically_qualified": 0, "unqualified": 0}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def marks(total: str) -> dict[str, float]:
+    """Item scores adding up to `total`: full marks, less the difference from the top items."""
+    short, scores = 100 - Decimal(total), {}
+    for code, maximum in FULL_MARKS.items():
+        taken = min(short, Decimal(maximum))
+        scores[code], short = float(maximum - taken), short - taken
+    return scores
+
+
+def act(api: Api, user: str, doc: dict[str, Any], action: str, body: dict) -> dict[str, Any]:
+    response = api.post(user, f"/appraisals/{doc['id']}/{action}", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def publish(api: Api, zone: str, total: str, period: str = PERIOD) -> dict[str, Any]:
+    doc = api.open(zone, period)
+    for user, action in zip(SIGNERS[zone], STEPS, strict=True):
+        body = {"comment": "同意"} if action == "branch-approval" else \
+            {"scores": marks(total), "comment": action}
+        doc = act(api, user, doc, action, body)
+    return doc
+
+
+def republish(api: Api, doc: dict[str, Any], total: str) -> dict[str, Any]:
+    """Reopen a published result, review it again with `total` and publish it again."""
+    _member, _evaluator, leader, secretary = SIGNERS[doc["zone_id"]]
+    doc = act(api, secretary, doc, "reopen", {"reason": "复核"})
+    doc = act(api, leader, doc, "group-review", {"scores": marks(total), "comment": "复核"})
+    return act(api, secretary, doc, "branch-approval", {"comment": "同意"})
+
+
+def ranking(api: Api, user: str = "m4", period: str = PERIOD, **query: Any) -> dict[str, Any]:
+    response = api.get(user, f"/rankings/{period}", params=query)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def listed(body: dict[str, Any]) -> list[tuple[int, str, float, float]]:
+    return [(e["rank"], e["zone_id"], e["score"], e["reward"]) for e in body["entries"]]
+
+
+def four_published(api: Api, settings: Settings) -> None:
+    """Z1 95, Z2 and Z3 90, Z4 80: ranks 1, 2, 2, 4 across both branches."""
+    tokens = Tokens(settings.signing_key(), settings.token_minutes)
+    for user in MORE_USERS:
+        api.post("admin", "/users", json={**user, "password": PASSWORD}).raise_for_status()
+        # Issued as the service issues them: a sign-in would spend an argon2 check each.
+        api.tokens[user["username"]] = tokens.issue(user["username"])
+    for zone, total in (("Z3", "90"), ("Z1", "95"), ("Z4", "80"), ("Z2", "90")):
+        publish(api, zone, total)
+
+
+def test_published_results_rank_highest_first_ties_share_a_rank_and_list_by_zone(api, settings):
+    four_published(api, settings)
+    body = ranking(api)
+    assert listed(body) == [(1, "Z1", 95, 200), (2, "Z2", 90, 200), (2, "Z3", 90, 200),
+                            (4, "Z4", 80, 0)]
+    assert body["entries"][2] == {
+        "rank": 2, "zone_id": "Z3", "zone_name": "机电队", "branch_id": "B1", "group_id": "G2",
+        "line": "机电运输线", "responsible_member_ids": ["M3"], "score": 90,
+        "grade": "excellent", "reward": 200}
+    assert body["distribution"] == {**NO_GRADES, "excellent": 3, "qualified": 1}
+    assert (body["period"], body["unpublished"]) == (PERIOD, 0)
+    # Filters narrow what is ranked: ranks count within them.
+    assert listed(ranking(api, branch_id="B2")) == [(1, "Z4", 80, 0)]
+    assert listed(ranking(api, branch_id="B1", group_id="G2")) == [(1, "Z3", 90, 200)]
+    assert listed(ranking(api, line="开掘线")) == [(1, "Z2", 90, 200)]
+    assert ranking(api, branch_id="B1")["distribution"] == {**NO_GRADES, "excellent": 3}
+    # Pages keep the ranks of the whole scope, whether a page starts in a tie or after one.
+    for offset, limit, expected in ((0, 2, ["Z1", "Z2"]), (2, 1, ["Z3"]), (2, 5, ["Z3", "Z4"]),
+                                    (3, 1, ["Z4"]), (1, 2, ["Z2", "Z3"]), (4, 2, [])):
+        page = ranking(api, offset=offset, limit=limit)
+        assert [(e["rank"], e["zone_id"]) for e in page["entries"]] == \
+            [(r, z) for r, z, _, _ in listed(body) if z in expected]
+        assert (page["distribution"], page["unpublished"]) == (body["distribution"], 0)
+
+
+def test_only_published_results_are_ranked_and_the_rest_count_as_unpublished(api):
+    publish(api, "Z1", "93.5")
+    api.open("Z2")
+    api.open("Z4")
+    api.open("Z1", "2026-11")  # another period
+    body = ranking(api)
+    assert listed(body) == [(1, "Z1", 93.5, 200)]
+    assert body["unpublished"] == 2
+    assert ranking(api, branch_id="B2") == {"period": PERIOD, "entries": [],
+                                            "distribution": NO_GRADES, "unpublished": 1}
+    assert ranking(api, period="2026-12") == {"period": "2026-12", "entries": [],
+                                              "distribution": NO_GRADES, "unpublished": 0}
+
+
+def test_a_reward_is_the_policy_at_publication_and_a_reopened_result_leaves_the_ranking(api):
+    z1 = publish(api, "Z1", "95")
+    policy = {"excellent": 300, "qualified": 50.5, "basically_qualified": 0, "unqualified": -80}
+    assert api.put("secretary", "/branches/B1/reward-policy", json=policy).status_code == 200
+    publish(api, "Z2", "85")
+    # The change did not rewrite Z1's reward; Z2 was published under the new policy.
+    assert listed(ranking(api)) == [(1, "Z1", 95, 200), (2, "Z2", 85, 50.5)]
+    z1 = act(api, "secretary", z1, "reopen", {"reason": "复核"})
+    body = ranking(api)
+    assert (listed(body), body["unpublished"]) == ([(1, "Z2", 85, 50.5)], 1)
+    assert body["distribution"] == {**NO_GRADES, "qualified": 1}
+    doc = act(api, "leader", z1, "group-review", {"scores": marks("96"), "comment": "复核"})
+    act(api, "secretary", doc, "branch-approval", {"comment": "同意"})
+    assert listed(ranking(api)) == [(1, "Z1", 96, 300), (2, "Z2", 85, 50.5)]
+    assert listed(ranking(api, group_id="G1")) == [(1, "Z1", 96, 300), (2, "Z2", 85, 50.5)]
+
+
+def test_republished_with_a_lower_grade_takes_that_grade_and_its_reward(api):
+    doc = publish(api, "Z1", "95")
+    republish(api, doc, "65")
+    body = ranking(api)
+    assert listed(body) == [(1, "Z1", 65, -100)]
+    assert body["distribution"] == {**NO_GRADES, "unqualified": 1}
+
+
+def test_any_signed_in_user_reads_rankings_and_nobody_else(api):
+    publish(api, "Z1", "93.5")
+    for user in ("m4", "secretary2", "inspector2", "archivist", "admin"):
+        assert listed(ranking(api, user)) == [(1, "Z1", 93.5, 200)]
+    assert_problem(api.client.get(f"/rankings/{PERIOD}"), 401)
+
+
+def test_an_invalid_period_or_filter_or_page_is_422(api):
+    for period in ("2026-13", "2026-00", "26-10", "2026-1", "octobre"):
+        assert_problem(api.get("m1", f"/rankings/{period}"), 422)
+    for query in ({"limit": -1}, {"offset": -1}, {"format": "pdf"}, {"branch_id": "B 1"}):
+        assert_problem(api.get("m1", f"/rankings/{PERIOD}", params=query), 422)
+
+
+def test_the_xlsx_is_the_same_ranking_with_chinese_headers_names_and_a_ledger(api, settings):
+    four_published(api, settings)
+    api.put("secretary", "/branches/B1/reward-policy",
+            json={"excellent": 200, "qualified": 0, "basically_qualified": 0,
+                  "unqualified": -100.5})
+    republish(api, api.get("secretary", "/appraisals",
+                           params={"zone_id": "Z2", "period": PERIOD}).json()["items"][0], "60")
+    json_body = ranking(api)
+    response = api.get("m1", f"/rankings/{PERIOD}", params={"format": "xlsx"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == XLSX
+    assert f'filename="ranking-{PERIOD}.xlsx"' in response.headers["content-disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert "2026年10月" in rows[0][0]
+    assert rows[1] == ["名次", "责任区", "支部", "党小组", "条线", "责任人", "得分", "等次",
+                       "奖惩金额(元)"]
+    table = rows[2:2 + len(json_body["entries"])]
+    assert [(r[0], r[6], r[8]) for r in table] == \
+        [(e["rank"], e["score"], e["reward"]) for e in json_body["entries"]]
+    assert table[0] == [1, "综采一队", "综采支部", "一组", "采煤线", "张伟", 95, "优秀", 200]
+    assert [r[7] for r in table] == ["优秀", "优秀", "合格", "不合格"]
+    ledger = {r[0]: r[1] for r in rows[2 + len(table):] if r and r[0]}
+    assert ledger == {"奖惩汇总": None, "奖励合计(元)": 400, "处罚合计(元)": -100.5,
+                      "净额(元)": 299.5, "优秀(个)": 2, "合格(个)": 1, "基本合格(个)": 0,
+                      "不合格(个)": 1, "未公示(个)": 0}
+    branch = api.get("m1", f"/rankings/{PERIOD}", params={"format": "xlsx", "branch_id": "B2"})
+    title = openpyxl.load_workbook(io.BytesIO(branch.content)).active["A1"].value
+    assert "地面支部" in title

@@ -1,0 +1,297 @@
+"""The tracked read models on a real store (an SQLite file, PostgreSQL): catch-up after a
+restart, rebuild and check (through the CLI too), runners racing, crashes mid-batch.
+
+Events are written with Workflows commands, often by a second application on the same
+database as another process would. The read models are those service.runtime.build
+registers, so a view added there is covered here without a change.
+"""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, select
+from typer.testing import CliRunner
+
+from domain.errors import DomainError
+from projections.appraisal_index import appraisals
+from projections.check import check, rows_of
+from projections.directory import branches, zones
+from projections.rebuild import rebuild, unfinished
+from projections.tracking import Follower, positions
+from service.cli import app
+from service.runtime import Runtime, build
+from service.storage import event_store_env
+from tests.helpers import SCORES
+from tests.small_org import ADMIN, actor, build_small_mine
+from workflows.application import Workflows
+from workflows.appraisals import Submission
+
+SIGNERS = ["m1", "m2", "evaluator", "leader", "secretary"]
+SUBMISSION = Submission(SCORES, "意见", "退回重做")
+
+
+def sign(workflows: Workflows, appraisal_id, action: str, signers=SIGNERS,
+         submission: Submission = SUBMISSION) -> bool:
+    """Take `action` as the first user who may; whether anyone could."""
+    for username in signers:
+        try:
+            workflows.act(appraisal_id, action, actor(workflows, username), submission)
+        except DomainError:
+            continue
+        return True
+    return False
+
+
+def write_history(workflows: Workflows, period: str) -> set[str]:
+    """Z1 published and reopened, Z2 returned, a reassignment and a new policy between."""
+    opened, _ = workflows.open_appraisals(["Z1", "Z2"], period, "default", ADMIN)
+    z1, z2 = (a.id for a in opened)
+    for action in ["self-check", "zone-evaluation", "group-review", "branch-approval"]:
+        assert sign(workflows, z1, action), action
+    workflows.set_policy("B1", {"excellent": int(period[-2:]) * 10, "qualified": 0,
+                                "basically_qualified": 0, "unqualified": -100}, ADMIN)
+    workflows.reassign_zone("Z3", ["M3", f"M{int(period[-2:]) % 2 + 4}"], "调整", ADMIN)
+    for appraisal_id, action in [(z1, "reopen"), (z2, "self-check"), (z2, "zone-evaluation"),
+                                 (z2, "return")]:
+        assert sign(workflows, appraisal_id, action), action
+    return {str(z1), str(z2)}
+
+
+def live_rows(rt: Runtime) -> dict:
+    with rt.engines.reader.connect() as conn:
+        return rows_of(conn, rt.follower.views)
+
+
+def indexed(rt: Runtime) -> set[str]:
+    with rt.engines.reader.connect() as conn:
+        return set(conn.execute(select(appraisals.c.id)).scalars())
+
+
+def tracked(rt: Runtime) -> dict[str, int]:
+    with rt.engines.reader.connect() as conn:
+        return dict(conn.execute(select(positions.c.name, positions.c.position)).tuples().all())
+
+
+def other_process(rt: Runtime) -> Workflows:
+    """Another application on the same store, as another process would write to it."""
+    return Workflows(env=event_store_env(rt.settings))
+
+
+def cli(rt: Runtime, *args: str):
+    env = {"APPRAISAL_DATABASE_URL": rt.settings.database_url,
+           "APPRAISAL_SECRET_KEY": rt.settings.secret_key}
+    return CliRunner().invoke(app, ["projections", *args], env=env)
+
+
+@pytest.fixture
+def rt(settings) -> Runtime:
+    """A started service whose store holds the small mine and one period's history."""
+    runtime = build(settings)
+    build_small_mine(runtime.workflows)
+    write_history(runtime.workflows, "2024-01")
+    runtime.follower.catch_up()
+    yield runtime
+    runtime.close()
+
+
+def test_views_catch_up_with_events_written_while_the_service_was_stopped(rt):
+    rt.close()
+    writer = other_process(rt)
+    written = write_history(writer, "2024-02")
+    restarted = build(rt.settings)
+    try:
+        assert written < indexed(restarted)  # the start caught up, before any read
+        more = write_history(writer, "2024-03")  # and while it runs, another process writes
+        restarted.follower.catch_up()
+        assert written | more < indexed(restarted)
+        report = check(restarted.follower)
+        end = restarted.workflows.recorder.max_notification_id()
+        assert report.differences == [] and set(report.positions.values()) == {end}
+    finally:
+        writer.close()
+        restarted.close()
+
+
+def test_a_rebuild_gives_the_rows_catching_up_gave_and_check_finds_nothing(rt):
+    before = live_rows(rt)
+    assert len(before["appraisal_index"]) == 2 and len(before["org_zones"]) == 4
+    rebuilt = cli(rt, "rebuild")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    names = ", ".join(v.name for v in rt.follower.views)
+    assert "events/s" in rebuilt.output and f"rebuilt {names}: " in rebuilt.output
+    assert live_rows(rt) == before
+    checked = cli(rt, "check")
+    assert checked.exit_code == 0, checked.output
+    assert checked.output.strip().endswith("no difference")
+    unknown = cli(rt, "rebuild", "--view", "no-such-view")
+    assert unknown.exit_code == 2 and live_rows(rt) == before
+
+
+def test_check_prints_every_row_that_differs_and_fails(rt):
+    with rt.engines.reader.connect() as conn:
+        reopened = conn.execute(select(appraisals.c.id).where(appraisals.c.zone_id == "Z1")
+                                ).scalar_one()
+    with rt.engines.writer.begin() as conn:
+        conn.execute(appraisals.update().where(appraisals.c.id == reopened)
+                     .values(state="published"))
+        conn.execute(zones.delete().where(zones.c.id == "Z2"))
+        conn.execute(branches.insert().values(id="B9", name="假支部"))
+    checked = cli(rt, "check")
+    assert checked.exit_code == 1, checked.output
+    *found, summary = checked.output.strip().splitlines()
+    assert summary.endswith("3 rows differ")
+    assert sorted(line.split(": ")[0] for line in found) == [
+        f"appraisal_index [id={reopened}] changed", "org_branches [id=B9] extra",
+        "org_zones [id=Z2] missing"]
+    assert f"appraisal_index [id={reopened}] changed: state: 'published' (live) != " \
+        "'group_review' (from the events)" in found
+    assert "org_branches [id=B9] extra: {'id': 'B9', 'name': '假支部'}" in found
+    assert cli(rt, "rebuild").exit_code == 0
+    assert cli(rt, "check").exit_code == 0
+
+
+# A view that counts every event it is given: one applied twice, or never, shows.
+tally_metadata = MetaData()
+tally = Table("test_tally", tally_metadata, Column("stream", String(36), primary_key=True),
+              Column("version", Integer, primary_key=True), Column("count", Integer))
+
+
+class Tally:
+    name, topics, tables = "test_tally", (), (tally,)  # no topics: every event
+
+    def apply(self, conn, domain_event) -> None:
+        stream, version = str(domain_event.originator_id), domain_event.originator_version
+        mine = (tally.c.stream == stream) & (tally.c.version == version)
+        if not conn.execute(tally.update().where(mine).values(count=tally.c.count + 1)).rowcount:
+            conn.execute(tally.insert().values(stream=stream, version=version, count=1))
+
+
+def follower_of(rt: Runtime, batch_size: int = 2, views=None) -> Follower:
+    """Another runner on the runtime's store: its views (and the tally), small batches."""
+    chosen = [*rt.follower.views, Tally()] if views is None else views
+    follower = Follower(rt.engines.reader, rt.engines.writer, rt.workflows.recorder,
+                        rt.workflows.mapper, chosen, batch_size)
+    follower.create_tables()
+    return follower
+
+
+def assert_every_event_counted_once(rt: Runtime) -> None:
+    recorded = rt.workflows.recorder.select_notifications(start=1, limit=10**6)
+    with rt.engines.reader.connect() as conn:
+        counted = {(r.stream, r.version): r.count for r in conn.execute(select(tally))}
+    assert counted == {(str(n.originator_id), n.originator_version): 1 for n in recorded}
+
+
+def run_while_writing(writes, *loops) -> None:
+    """Run the writes, each in a thread, and each loop over and over until they are done."""
+    done = threading.Event()
+
+    def repeat(loop) -> None:
+        while not done.is_set():
+            loop()
+
+    with ThreadPoolExecutor(len(writes) + len(loops)) as pool:
+        looping = [pool.submit(repeat, loop) for loop in loops]
+        try:
+            for writing in [pool.submit(write) for write in writes]:
+                writing.result()
+        finally:
+            done.set()
+        for loop in looping:
+            loop.result()
+
+
+def test_two_processes_catching_up_at_once_apply_every_event_exactly_once(rt):
+    second = build(rt.settings)
+    try:
+        runners = [follower_of(rt), follower_of(second)]
+        run_while_writing([lambda: write_history(rt.workflows, "2024-02"),
+                           lambda: write_history(second.workflows, "2024-03")],
+                          runners[0].catch_up, runners[1].catch_up)
+        runners[1].catch_up()
+        assert_every_event_counted_once(rt)
+        assert check(runners[0]).differences == []
+    finally:
+        second.close()
+
+
+def test_a_rebuild_beside_a_running_service_counts_every_event_once(rt):
+    operator = build(rt.settings, catch_up=False)
+    try:
+        serving, rebuilding = follower_of(rt), follower_of(operator)
+        serving.catch_up()
+        run_while_writing([lambda: write_history(rt.workflows, "2024-02"),
+                           lambda: rebuild(rebuilding, echo=lambda _: None)],
+                          serving.catch_up)
+        serving.catch_up()
+        assert_every_event_counted_once(rt)
+        assert check(serving).differences == [] and unfinished(rt.engines.reader) == set()
+    finally:
+        operator.close()
+
+
+class CrashError(Exception):
+    pass
+
+
+class CrashOnce:
+    """A view that raises once, at its `after`-th event, and otherwise is the real one."""
+
+    def __init__(self, view, after: int):
+        self.view, self.after = view, after
+        self.name, self.topics, self.tables = view.name, view.topics, view.tables
+
+    def apply(self, conn, domain_event) -> None:
+        self.after -= 1
+        if self.after == -1:
+            raise CrashError(self.name)
+        self.view.apply(conn, domain_event)
+
+
+@pytest.mark.parametrize("point", ["first", "middle", "last"])
+def test_a_crash_mid_batch_leaves_nothing_and_the_next_catch_up_gives_a_rebuilds_rows(
+        rt, point):
+    writer = other_process(rt)
+    write_history(writer, "2024-02")  # events for every view, one batch
+    writer.close()
+    *first, last = rt.follower.views
+    theirs = rt.workflows.recorder.select_notifications(
+        start=tracked(rt)[last.name], limit=1000, topics=last.topics, inclusive_of_start=False)
+    after = {"first": 0, "middle": len(theirs) // 2, "last": len(theirs) - 1}[point]
+    crashing = follower_of(rt, 1000, [*first, CrashOnce(last, after)])
+    rows, at = live_rows(rt), tracked(rt)
+    with pytest.raises(CrashError):
+        crashing.catch_up()
+    assert (live_rows(rt), tracked(rt)) == (rows, at)  # rolled back, every view
+    crashing.catch_up()
+    assert check(rt.follower).differences == []
+
+
+def test_an_interrupted_rebuild_resumes_where_it_stopped(rt):
+    write_history(rt.workflows, "2024-02")
+    rt.follower.catch_up()
+    rows, end = live_rows(rt), rt.workflows.recorder.max_notification_id()
+    names = {v.name for v in rt.follower.views}
+
+    def interrupted() -> int:
+        """A rebuild that crashes half way; the position its last batch committed."""
+        crashing = follower_of(rt, 5, [CrashOnce(v, 12) for v in rt.follower.views])
+        with pytest.raises(CrashError):
+            rebuild(crashing, echo=lambda _: None)
+        assert unfinished(rt.engines.reader) == names
+        stopped = set(tracked(rt).values())
+        assert len(stopped) == 1 and 0 < min(stopped) < end
+        return stopped.pop()
+
+    stopped, said = interrupted(), []
+    rebuild(rt.follower, echo=said.append)  # run again: goes on from there
+    assert said[0].startswith("resuming the unfinished rebuild of")
+    assert f" {end - stopped:,}/{end - stopped:,} events" in said[-1]
+    assert live_rows(rt) == rows and unfinished(rt.engines.reader) == set()
+    interrupted()
+    restarted = build(rt.settings)  # the service starts: goes on from there too
+    try:
+        assert live_rows(restarted) == rows
+    finally:
+        restarted.close()
