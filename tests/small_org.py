@@ -4,11 +4,19 @@ Workflow-level tests use it on the in-memory POPO store (speed) or on an SQLite 
 property tests), so they exercise the same command handlers the routes call.
 """
 
+import atexit
+import json
+import shutil
+import sqlite3
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from domain.users import RoleGrant
 from service.auth import actor_of
+from service.settings import Settings
+from service.storage import event_store_env
 from tests.helpers import ORGANISATION, USERS
 from workflows.access import Actor
 from workflows.application import Workflows
@@ -52,3 +60,24 @@ def user(username: str, member_id: str | None = None,
     """A user record in the shape of tests/helpers.py `USERS`."""
     return {"username": username, "display_name": username, "member_id": member_id,
             "roles": [{"role": role, "scope": scope} for role, scope in grants]}
+
+
+_TEMPLATES: dict[str, Path] = {}
+
+
+def copy_small_mine(target: Path, extra_users: Sequence[dict[str, Any]] = ()) -> None:
+    """An SQLite store of the small mine at `target`: built once per set of extra users
+    (argon2 makes building slow), then copied."""
+    key = json.dumps(list(extra_users), sort_keys=True)
+    if key not in _TEMPLATES:
+        folder = tempfile.mkdtemp(prefix="small-mine-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        path = Path(folder) / "appraisal.db"
+        app = Workflows(env=event_store_env(Settings(database_url=f"sqlite:///{path}")))
+        build_small_mine(app, extra_users)
+        app.close()
+        _TEMPLATES[key] = path
+    with sqlite3.connect(_TEMPLATES[key]) as old, sqlite3.connect(target) as new:
+        old.backup(new)
+    old.close()
+    new.close()

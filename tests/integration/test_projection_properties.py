@@ -4,11 +4,8 @@ then as requests would, hold the same rows as a rebuild from the first event.
 Every read model service.runtime.build registers is covered, those added later included.
 """
 
-import atexit
 import contextlib
-import functools
 import shutil
-import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -19,11 +16,9 @@ from domain.errors import DomainError
 from projections.rebuild import rebuild
 from service.runtime import Runtime, build
 from service.settings import Settings
-from service.storage import event_store_env
 from tests.helpers import SCORES, USERS
 from tests.integration.test_projections import live_rows, sign
-from tests.small_org import ADMIN, build_small_mine, user
-from workflows.application import Workflows
+from tests.small_org import ADMIN, copy_small_mine, user
 from workflows.appraisals import Submission
 
 EXTRA_USERS = [user("evaluator4", None, ("zone_evaluator", "Z4")),
@@ -50,18 +45,6 @@ commands = st.one_of(
     st.tuples(st.just("policy"), st.sampled_from(["B1", "B2"]), st.integers(-5, 50)),
     st.just(("catch_up",)),
 )
-
-
-@functools.cache
-def template() -> Path:
-    """The small mine, built once with Workflows commands, copied for every example."""
-    folder = tempfile.mkdtemp(prefix="projections-template-")
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    path = Path(folder) / "appraisal.db"
-    app = Workflows(env=event_store_env(Settings(database_url=f"sqlite:///{path}")))
-    build_small_mine(app, EXTRA_USERS)
-    app.close()
-    return path
 
 
 def run(rt: Runtime, opened: list, command: tuple) -> None:
@@ -93,10 +76,7 @@ def run(rt: Runtime, opened: list, command: tuple) -> None:
     lambda first: st.lists(commands, max_size=12).map(lambda rest: first + rest)))
 def test_read_models_caught_up_along_random_histories_equal_a_rebuild(history):
     folder = Path(tempfile.mkdtemp(prefix="projections-props-"))
-    with sqlite3.connect(template()) as source, sqlite3.connect(folder / "a.db") as copy:
-        source.backup(copy)
-    source.close()
-    copy.close()
+    copy_small_mine(folder / "a.db", EXTRA_USERS)
     rt = build(Settings(database_url=f"sqlite:///{folder}/a.db", secret_key=SECRET))
     try:
         opened: list = []

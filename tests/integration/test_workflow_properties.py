@@ -7,11 +7,8 @@ must keep every rule: signed in the step's role and scope, nobody on two steps o
 document, exact totals, the right band, strictly increasing times.
 """
 
-import atexit
-import functools
 import itertools
 import shutil
-import sqlite3
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -27,7 +24,7 @@ from service.settings import Settings
 from service.storage import CACHE, event_store_env
 from tests.api_model import EVENT_ACTION, band, outcome, roles_on
 from tests.helpers import ORGANISATION, USERS
-from tests.small_org import ADMIN, actor, build_small_mine, user
+from tests.small_org import ADMIN, actor, copy_small_mine, user
 from tests.unit.test_machine import TABLE
 from workflows.application import Workflows
 from workflows.appraisals import Submission
@@ -46,25 +43,6 @@ PLACE = {z["id"]: (z["id"], z["group_id"], BRANCH_OF[z["group_id"]])
 ACTIONS = sorted({action for action, _ in TABLE})
 
 
-@functools.cache
-def template() -> Path:
-    """The small mine, built once with Workflows commands, copied for every example."""
-    folder = tempfile.mkdtemp(prefix="mine-template-")
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    path = Path(folder) / "appraisal.db"
-    app = Workflows(env=event_store_env(Settings(database_url=f"sqlite:///{path}")))
-    build_small_mine(app, EXTRA_USERS)
-    app.close()
-    return path
-
-
-def copy_store(source: Path, target: Path) -> None:
-    with sqlite3.connect(source) as old, sqlite3.connect(target) as new:
-        old.backup(new)
-    old.close()
-    new.close()
-
-
 tenths = {code: st.integers(0, int(Decimal(top) * 10)).map(lambda n: n / 10)
           for code, top in DEFAULT_ITEMS.items()}
 valid_scores = st.fixed_dictionaries(tenths)
@@ -80,7 +58,7 @@ class AppraisalProcess(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.folder = Path(tempfile.mkdtemp(prefix="appraisal-props-"))
-        copy_store(template(), self.folder / "appraisal.db")
+        copy_small_mine(self.folder / "appraisal.db", EXTRA_USERS)
         env = event_store_env(Settings(database_url=f"sqlite:///{self.folder}/appraisal.db"))
         self.live = Workflows(env=env)
         # No cache: every read rebuilds the aggregate from the stored events.
