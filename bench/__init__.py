@@ -1,0 +1,1 @@
+"""The sign-off throughput benchmark (`make bench`); results in docs/PERFORMANCE.md."""

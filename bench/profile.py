@@ -1,0 +1,111 @@
+"""Where a sign-off request's time goes: py-spy samples of the server, sorted into buckets.
+
+Optional (`--profile`): py-spy is a one-off tool, installed by hand (`.venv/bin/pip install
+py-spy`), never a dependency. Two runs: one sampled wall-clock (`--idle`), so time spent
+waiting for a lock or the database counts, as the client feels it; one sampling only the
+thread that holds the GIL (`--gil`), which is where the process's one core of Python goes.
+"""
+
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+# The request's phase, by the first of these frames found in the stack (names as of the
+# code profiled: rename here when the routes or handlers are renamed).
+PHASES = [
+    ("current_actor", "auth: token + user load"),
+    ("appraisal_in_path", "load the appraisal (path)"),
+    ("Application.save", "save (one commit)"),
+    ("AppraisalCommands.take", "decide: roles, machine, guards"),
+    ("taken_document", "render the document"),
+]
+# What the thread was doing, by its innermost frames: every name in the key must be there.
+WAITS = [
+    (("application.py:285",), "waiting: fast-forward lock of a shared aggregate"),
+    (("ConnectionPool.get_connection",), "waiting: event store pool (writer lock/semaphore)"),
+    (("ConnectionPool._getconn",), "waiting: event store pool (writer lock/semaphore)"),
+    (("insert_events", "Condition.wait"), "waiting: the group commit its save joined"),
+    (("Connection.wait",), "database round trip"),
+    (("SQLiteConnection.commit",), "database: commit (sync to disk)"),
+    (("SQLiteCursor.execute",), "database round trip"),
+    (("SQLiteTransaction",), "database round trip"),
+]
+
+
+def py_spy() -> str:
+    found = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(found).exists():
+        raise SystemExit("--profile needs py-spy: .venv/bin/pip install py-spy")
+    return found
+
+
+def record(pid: int, seconds: float, out: Path, *, gil: bool) -> subprocess.Popen[bytes]:
+    command = [py_spy(), "record", "--gil" if gil else "--idle", "--threads", "--rate", "100",
+               "--format", "raw", "--pid", str(pid), "--output", str(out),
+               "--duration", str(round(seconds))]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+# Who the event loop's thread works for, by the innermost of these packages in the stack.
+LOOP_OWNERS = [
+    ("logging/", "access log"), ("service/limits.py", "body-limit middleware"),
+    ("h11/", "HTTP parsing (h11)"), ("anyio/", "hand-offs to the thread pool (anyio)"),
+    ("fastapi/", "FastAPI: routing, dependencies, validation"), ("starlette/", "starlette"),
+    ("uvicorn/", "uvicorn"),
+]
+
+
+def classify_cpu(stack: str) -> tuple[str, str]:
+    """(thread, what) of one GIL-holding sample."""
+    frames = stack.split(";")
+    if "MainThread" in frames[0]:
+        for frame in reversed(frames):
+            owner = next((name for mark, name in LOOP_OWNERS if f"({mark}" in frame), None)
+            if owner:
+                return "event loop", owner
+        return "event loop", "asyncio, epoll"
+    if "WorkerThread.run" in stack and "service/" in stack:
+        return "request threads", next((n for f, n in PHASES if f in stack), "framework")
+    return "request threads", "thread pool, idle"
+
+
+def classify(stack: str) -> tuple[str, str] | None:
+    """(phase, activity) of one worker-thread sample in a request; None for other samples."""
+    if "WorkerThread.run" not in stack or "service/" not in stack:
+        return None
+    phase = next((name for frame, name in PHASES if frame in stack), "framework")
+    inner = ";".join(stack.split(";")[-4:])
+    activity = next((name for frames, name in WAITS if all(f in inner for f in frames)),
+                    "Python (or the GIL)")
+    return phase, activity
+
+
+def breakdown(raw: Path, *, gil: bool = False) -> list[tuple[float, str, str]]:
+    """Shares of the samples by (phase or thread, activity), largest first."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for line in raw.read_text(errors="replace").splitlines():
+        stack, _, samples = line.rpartition(" ")
+        kind = classify_cpu(stack) if gil else classify(stack)
+        if kind and samples.isdigit():
+            counts[kind] += int(samples)
+    total = sum(counts.values()) or 1
+    return [(n / total, phase, what) for (phase, what), n in counts.most_common()]
+
+
+def totals(shares: list[tuple[float, str, str]], column: int) -> dict[str, float]:
+    summed: Counter[str] = Counter()
+    for row in shares:
+        summed[row[column]] += row[0]
+    return dict(summed.most_common())
+
+
+def markdown(title: str, shares: list[tuple[float, str, str]], *, gil: bool) -> str:
+    columns = "| share | thread | working for |" if gil else "| share | phase | doing |"
+    lines = [f"{title}", "", columns, "|---|---|---|"]
+    lines += [f"| {s:.1%} | {p} | {w} |" for s, p, w in shares if s >= 0.005]
+    summed = totals(shares, 1 if gil else 2)
+    lines += ["", ("By thread: " if gil else "By activity: ")
+              + "; ".join(f"{w} {s:.0%}" for w, s in summed.items())]
+    return "\n".join(lines)
