@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     token_minutes: int = 8 * 60
     max_body_bytes: int = 1024 * 1024
     # Request threads: a few, so that they do not fight the event loop for the GIL
-    # (docs/PERFORMANCE.md: 8 kept the p99 at 16 clients under 100 ms, 40 did not).
+    # (docs/PERFORMANCE.md: no cost in throughput; its effect on the p99 was not steady).
     threads: int = 8
 
     @property
