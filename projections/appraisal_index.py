@@ -1,13 +1,23 @@
 """An index of appraisals by period, zone, branch, group and state, for listings."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import BigInteger, Column, Connection, DateTime, String, Table, or_, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    DateTime,
+    String,
+    Table,
+    bindparam,
+    or_,
+    select,
+)
 
 from domain.appraisal import Appraisal
-from projections.tracking import metadata
+from projections.tracking import Recorded, metadata
 
 appraisals = Table(
     "appraisal_index",
@@ -34,18 +44,34 @@ class AppraisalIndexView:
     topics = tuple(get_topic(e) for e in APPRAISAL_EVENTS)
     tables = (appraisals,)
 
-    def apply(self, conn: Connection, domain_event: Any) -> None:
-        stream = str(domain_event.originator_id)
-        if isinstance(domain_event, Appraisal.Opened):
-            conn.execute(appraisals.insert().values(
-                id=stream, zone_id=domain_event.zone_id, period=domain_event.period,
-                branch_id=domain_event.branch_id, group_id=domain_event.group_id,
-                state=domain_event.state, version=domain_event.originator_version,
-                updated_at=domain_event.timestamp))
-        else:
-            conn.execute(appraisals.update().where(appraisals.c.id == stream).values(
-                state=domain_event.state, version=domain_event.originator_version,
-                updated_at=domain_event.timestamp))
+    def apply(self, conn: Connection, batch: Sequence[Recorded]) -> None:
+        """Each appraisal's last event of the batch gives its row: opened ones are inserted
+        as they stand at the batch's end, the others updated, one executemany each."""
+        latest: dict[str, Any] = {}
+        opened: dict[str, Any] = {}
+        for _, domain_event in batch:
+            stream = str(domain_event.originator_id)
+            latest[stream] = domain_event
+            if isinstance(domain_event, Appraisal.Opened):
+                opened[stream] = domain_event
+        if opened:
+            conn.execute(appraisals.insert(), [
+                {"id": stream, "zone_id": e.zone_id, "period": e.period,
+                 "branch_id": e.branch_id, "group_id": e.group_id, **_moved(latest[stream])}
+                for stream, e in opened.items()])
+        if moved := [{"key": stream, **_moved(e)} for stream, e in latest.items()
+                     if stream not in opened]:
+            conn.execute(MOVE, moved)
+
+
+def _moved(domain_event: Any) -> dict[str, Any]:
+    return {"state": domain_event.state, "version": domain_event.originator_version,
+            "updated_at": domain_event.timestamp}
+
+
+MOVE = (appraisals.update().where(appraisals.c.id == bindparam("key"))
+        .values(state=bindparam("state"), version=bindparam("version"),
+                updated_at=bindparam("updated_at")))
 
 
 def find_appraisals(conn: Connection, *, period: str | None = None, zone_id: str | None = None,

@@ -1,12 +1,14 @@
 """The organisation as tables: branches, groups, members and zones, for listings and scopes."""
 
+from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.utils import get_topic
 from sqlalchemy import JSON, Column, Connection, String, Table, select
 
 from domain.organisation import Branch, Group, Member, Zone
-from projections.tracking import metadata
+from projections.tracking import Recorded, chunks, metadata
 
 branches = Table("org_branches", metadata,
                  Column("id", String(64), primary_key=True),
@@ -54,37 +56,65 @@ class DirectoryView:
     topics = tuple(get_topic(e) for e in (Branch.Created, Group.Created, Member.Created,
                                           Zone.Created, Zone.ResponsiblesReassigned))
 
-    def apply(self, conn: Connection, domain_event: Any) -> None:
-        match domain_event:
-            case Branch.Created():
-                conn.execute(branches.insert().values(id=domain_event.branch_id,
-                                                      name=domain_event.name))
-            case Group.Created():
-                conn.execute(groups.insert().values(id=domain_event.group_id,
-                                                    name=domain_event.name,
-                                                    branch_id=domain_event.branch_id))
-            case Member.Created():
-                conn.execute(members.insert().values(id=domain_event.member_id,
-                                                     name=domain_event.name,
-                                                     group_id=domain_event.group_id))
-            case Zone.Created():
-                branch_id = conn.execute(select(groups.c.branch_id)
-                                         .where(groups.c.id == domain_event.group_id)).scalar_one()
-                conn.execute(zones.insert().values(zone_row(domain_event, branch_id)))
-                _assign(conn, domain_event.zone_id, domain_event.responsible_member_ids)
-            case Zone.ResponsiblesReassigned():
-                stream = str(domain_event.originator_id)
-                zone_id = conn.execute(select(zones.c.id).where(zones.c.stream == stream)
-                                       ).scalar_one()
-                conn.execute(zones.update().where(zones.c.id == zone_id)
-                             .values(responsible_member_ids=list(domain_event.member_ids)))
-                conn.execute(responsibles.delete().where(responsibles.c.zone_id == zone_id))
-                _assign(conn, zone_id, domain_event.member_ids)
+    def apply(self, conn: Connection, batch: Sequence[Recorded]) -> None:
+        """New rows are gathered and inserted a table at a time; a re-assignment, which
+        changes rows, first writes what came before it."""
+        events = [r.event for r in batch]
+        branch_of = _branches_of(conn, events)
+        pending: dict[Table, list[dict[str, Any]]] = defaultdict(list)
+        for domain_event in events:
+            match domain_event:
+                case Branch.Created():
+                    pending[branches].append({"id": domain_event.branch_id,
+                                              "name": domain_event.name})
+                case Group.Created():
+                    pending[groups].append({"id": domain_event.group_id,
+                                            "name": domain_event.name,
+                                            "branch_id": domain_event.branch_id})
+                case Member.Created():
+                    pending[members].append({"id": domain_event.member_id,
+                                             "name": domain_event.name,
+                                             "group_id": domain_event.group_id})
+                case Zone.Created():
+                    pending[zones].append(zone_row(domain_event,
+                                                   branch_of[domain_event.group_id]))
+                    pending[responsibles] += _responsibles(
+                        domain_event.zone_id, domain_event.responsible_member_ids)
+                case Zone.ResponsiblesReassigned():
+                    _insert(conn, pending)
+                    _reassign(conn, domain_event)
+        _insert(conn, pending)
 
 
-def _assign(conn: Connection, zone_id: str, member_ids: list[str]) -> None:
-    for member_id in dict.fromkeys(member_ids):
-        conn.execute(responsibles.insert().values(zone_id=zone_id, member_id=member_id))
+def _branches_of(conn: Connection, events: Sequence[Any]) -> dict[str, str]:
+    """The branch of every group the batch's new zones sit in: made in the batch or before."""
+    made = {e.group_id: e.branch_id for e in events if isinstance(e, Group.Created)}
+    wanted = sorted({e.group_id for e in events if isinstance(e, Zone.Created)} - made.keys())
+    for chunk in chunks(wanted):
+        query = select(groups.c.id, groups.c.branch_id).where(groups.c.id.in_(chunk))
+        made |= dict(conn.execute(query).tuples().all())
+    return made
+
+
+def _insert(conn: Connection, pending: dict[Table, list[dict[str, Any]]]) -> None:
+    # In the order of the tables' making: a zone's row before its responsibles'.
+    for table in DirectoryView.tables:
+        if rows := pending.pop(table, None):
+            conn.execute(table.insert(), rows)
+
+
+def _reassign(conn: Connection, reassigned: Any) -> None:
+    stream = str(reassigned.originator_id)
+    zone_id = conn.execute(select(zones.c.id).where(zones.c.stream == stream)).scalar_one()
+    conn.execute(zones.update().where(zones.c.id == zone_id)
+                 .values(responsible_member_ids=list(reassigned.member_ids)))
+    conn.execute(responsibles.delete().where(responsibles.c.zone_id == zone_id))
+    if rows := _responsibles(zone_id, reassigned.member_ids):
+        conn.execute(responsibles.insert(), rows)
+
+
+def _responsibles(zone_id: str, member_ids: list[str]) -> list[dict[str, str]]:
+    return [{"zone_id": zone_id, "member_id": m} for m in dict.fromkeys(member_ids)]
 
 
 def zones_of_member(conn: Connection, member_id: str) -> list[str]:

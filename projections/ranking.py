@@ -9,7 +9,7 @@ zones as for ten.
 """
 
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -30,7 +30,7 @@ from sqlalchemy import (
 
 from domain.appraisal import Appraisal
 from domain.scoring import Grade
-from projections.tracking import metadata
+from projections.tracking import Recorded, chunks, metadata
 
 BUCKETS = (*(grade.value for grade in Grade), "unpublished")
 
@@ -127,12 +127,10 @@ class RankingView:
     topics = tuple(get_topic(e) for e in RANKING_EVENTS)
     tables = (entries, counts)
 
-    def apply(self, conn: Connection, domain_event: Any) -> None:
-        self.apply_batch(conn, [domain_event])
-
-    def apply_batch(self, conn: Connection, domain_events: Sequence[Any]) -> None:
+    def apply(self, conn: Connection, batch: Sequence[Recorded]) -> None:
         """The events in log order, folded in memory: one read of the rows they touch, then
         one executemany per kind of write, whatever the batch's length."""
+        domain_events = [r.event for r in batch]
         opened = [str(e.originator_id) for e in domain_events
                   if isinstance(e, Appraisal.Opened)]
         stored = _stored(conn, {str(e.originator_id) for e in domain_events} - set(opened))
@@ -183,9 +181,3 @@ def _count(conn: Connection, moves: dict[tuple[str, ...], Counter[str]],
     if new := [{**dict(zip(CELL, cell, strict=True)), **{b: moves[cell][b] for b in BUCKETS}}
                for cell in moves.keys() - known]:
         conn.execute(counts.insert(), new)
-
-
-def chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
-    """IN lists of a bounded length."""
-    for i in range(0, len(items), size):
-        yield items[i:i + size]

@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, select, true
 
-from projections.ranking import BUCKETS, chunks, counts, entries
+from projections.ranking import BUCKETS, counts, entries
+from projections.tracking import chunks
 
 
 def ranks(scores: list[int], first: int, offset: int) -> list[int]:

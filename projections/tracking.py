@@ -9,8 +9,8 @@ same transaction as their rows.
 """
 
 import contextlib
-from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, NamedTuple, Protocol
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from sqlalchemy import BigInteger, Column, Connection, Engine, MetaData, String, Table, select
@@ -30,18 +30,23 @@ positions = Table(
 rebuilds = Table("projection_rebuilds", metadata, Column("name", String(100), primary_key=True))
 
 
-class View(Protocol):
-    """A read model: the event topics it reads and how one event changes its rows.
+class Recorded(NamedTuple):
+    """An event as the log holds it: its position (notification id) and the domain event."""
 
-    A view may also define `apply_batch(conn, domain_events)`, called instead of `apply`
-    with its events of one batch in log order, to write them in fewer statements.
-    """
+    position: int
+    event: Any
+
+
+class View(Protocol):
+    """A read model: the event topics it reads and how a batch of them changes its rows."""
 
     name: str
     topics: Sequence[str]  # none: every event
     tables: Sequence[Table]  # its rows, dropped and made anew by a rebuild
 
-    def apply(self, conn: Connection, domain_event: Any) -> None: ...
+    def apply(self, conn: Connection, batch: Sequence[Recorded]) -> None:
+        """The batch's events of its topics, in log order: written in as few statements
+        as the view can (thousands of events a batch in a rebuild)."""
 
 
 Progress = Callable[[int], None]  # told the position every chosen view has reached
@@ -116,19 +121,20 @@ class Follower:
 
     def _apply(self, conn: Connection, group: Sequence[View],
                notifications: Sequence[Notification]) -> None:
-        decoded = [(n.topic, self.mapper.to_domain_event(n)) for n in notifications]
+        decoded = [(n.topic, Recorded(n.id, self.mapper.to_domain_event(n)))
+                   for n in notifications]
         for view in group:
             wanted = set(view.topics)
-            events = [e for topic, e in decoded if not wanted or topic in wanted]
-            apply_batch = getattr(view, "apply_batch", None)
-            if apply_batch is not None:
-                apply_batch(conn, events)
-                continue
-            for domain_event in events:
-                view.apply(conn, domain_event)
+            view.apply(conn, [r for topic, r in decoded if not wanted or topic in wanted])
 
 
 def _positions_of(views: Sequence[View]) -> Any:
     # In name order: runners locking several rows take them in the same order (no deadlock).
     return (select(positions.c.name, positions.c.position)
             .where(positions.c.name.in_([v.name for v in views])).order_by(positions.c.name))
+
+
+def chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+    """IN lists of a bounded length."""
+    for i in range(0, len(items), size):
+        yield items[i:i + size]

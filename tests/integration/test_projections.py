@@ -174,11 +174,13 @@ tally = Table("test_tally", tally_metadata, Column("stream", String(36), primary
 class Tally:
     name, topics, tables = "test_tally", (), (tally,)  # no topics: every event
 
-    def apply(self, conn, domain_event) -> None:
-        stream, version = str(domain_event.originator_id), domain_event.originator_version
-        mine = (tally.c.stream == stream) & (tally.c.version == version)
-        if not conn.execute(tally.update().where(mine).values(count=tally.c.count + 1)).rowcount:
-            conn.execute(tally.insert().values(stream=stream, version=version, count=1))
+    def apply(self, conn, batch) -> None:
+        for _, domain_event in batch:
+            stream, version = str(domain_event.originator_id), domain_event.originator_version
+            mine = (tally.c.stream == stream) & (tally.c.version == version)
+            if not conn.execute(tally.update().where(mine).values(count=tally.c.count + 1)
+                                ).rowcount:
+                conn.execute(tally.insert().values(stream=stream, version=version, count=1))
 
 
 def follower_of(rt: Runtime, batch_size: int = 2, views=None) -> Follower:
@@ -250,17 +252,21 @@ class CrashError(Exception):
 
 
 class CrashOnce:
-    """A view that raises once, at its `after`-th event, and otherwise is the real one."""
+    """A view that raises once, at its `after`-th event (having written the events of that
+    batch before it), and otherwise is the real one."""
 
     def __init__(self, view, after: int):
         self.view, self.after = view, after
         self.name, self.topics, self.tables = view.name, view.topics, view.tables
 
-    def apply(self, conn, domain_event) -> None:
-        self.after -= 1
-        if self.after == -1:
+    def apply(self, conn, batch) -> None:
+        if self.after is not None and self.after < len(batch):
+            self.view.apply(conn, batch[:self.after])
+            self.after = None
             raise CrashError(self.name)
-        self.view.apply(conn, domain_event)
+        if self.after is not None:
+            self.after -= len(batch)
+        self.view.apply(conn, batch)
 
 
 @pytest.mark.parametrize("point", ["first", "middle", "last"])
