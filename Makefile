@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The CJK TrueType font the archive PDFs embed (service/pdf_typeset.py FONT_PATH).
+FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 
-.PHONY: run test lint bench demo clean
+.PHONY: run test lint bench demo clean fonts
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,19 +14,26 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-run: $(STAMP)  ## make a virtualenv, install, load the demo mine, serve at http://127.0.0.1:8000
+run: $(STAMP) fonts  ## make a virtualenv, install, load the demo mine, serve at http://127.0.0.1:8000
 	$(BIN)/appraisal demo
 	$(BIN)/appraisal serve --host 127.0.0.1 --port 8000
 
-test: $(STAMP) lint  ## install and run every test (PostgreSQL ones skip, with the reason, if unreachable outside CI)
+test: $(STAMP) lint fonts  ## install and run every test (PostgreSQL ones skip, with the reason, if unreachable outside CI)
 	$(BIN)/pytest -q
+
+fonts:  ## install Debian's fonts-wqy-microhei unless its font file is there already
+	@test -f $(FONT) || (apt-get update && apt-get install -y --no-install-recommends fonts-wqy-microhei)
 
 lint: $(STAMP)
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check domain workflows projections service tests
 
-bench: $(STAMP)  ## sign-off throughput against a durable-insert baseline; see docs/PERFORMANCE.md
+# Zones of the read-model benchmark's history (~70 events each); 100000 is the issue's size.
+BENCH_ZONES ?= 10000
+
+bench: $(STAMP)  ## sign-off throughput, then read models (rebuild, ranking) at BENCH_ZONES zones; see docs/PERFORMANCE.md
 	$(BIN)/python -m bench.signoff
+	$(BIN)/python -m bench.readmodels --zones $(BENCH_ZONES)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis

@@ -1,11 +1,13 @@
 """Plain views of an appraisal for people and archives: its document and its history."""
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from domain.appraisal import Appraisal
+from domain.appraisal import STEPS, Appraisal
+from domain.scoring import Grade
 
 HISTORY_FIELDS = ("scores", "total", "comment", "reason", "reward")
 OPENED_FIELDS = ("zone_id", "period", "template_id", "template_version", "items",
@@ -79,4 +81,37 @@ def history_entry(domain_event: Any) -> dict[str, Any]:
         "role": domain_event.role,
         "state": domain_event.state,
         "data": data,
+    }
+
+
+# The step each submission signs: the document shows the latest of each.
+SIGNED_BY = {"self_check_submitted": "self_check", "zone_evaluation_submitted": "zone_evaluation",
+             "group_review_submitted": "group_review", "branch_approved": "branch_approval"}
+
+
+def replayed(appraisal_id: str, history: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The document `document()` gives, from the appraisal's history entries alone: an
+    archive keeps the entries and cuts them at an instant, without loading the aggregate."""
+    opened = history[0]["data"]
+    steps: dict[str, dict[str, Any] | None] = dict.fromkeys(STEPS)
+    for entry in history[1:]:
+        if (step := SIGNED_BY.get(entry["type"])) is not None:
+            data = entry["data"]
+            steps[step] = {"actor": entry["actor"], "at": entry["at"],
+                           "scores": data.get("scores"), "total": data.get("total"),
+                           "comment": data["comment"]}
+    review = steps["group_review"]
+    score = None if review is None else review["total"]
+    return {
+        "id": appraisal_id,
+        "zone_id": opened["zone_id"],
+        "period": opened["period"],
+        "template_id": opened["template_id"],
+        "template_version": opened["template_version"],
+        "state": history[-1]["state"],
+        "version": history[-1]["version"],
+        "responsible_member_ids": list(opened["responsible_member_ids"]),
+        **steps,
+        "score": score,
+        "grade": None if score is None else Grade.of(Decimal(str(score))).value,
     }

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from service import errors
 from service.limits import BodyLimit
-from service.routes import appraisals, inbox, organisation, rankings, users
+from service.routes import appraisals, archives, inbox, organisation, rankings, users
 from service.runtime import build
 from service.schemas import Health
 from service.settings import Settings
@@ -40,6 +40,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Liveness: no authentication."""
         return Health(status="ok")
 
-    for module in (users, organisation, appraisals, rankings, inbox):
+    for module in (users, organisation, appraisals, rankings, inbox, archives):
         app.include_router(module.router)
     return app

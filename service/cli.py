@@ -1,5 +1,6 @@
 """The `appraisal` command: serve, load the demo mine, manage users, draw the process."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -81,6 +82,38 @@ def diagram() -> None:
     typer.echo(mermaid())
 
 
+@app.command()
+def archive(
+    year: Annotated[str, typer.Argument(help="YYYY; or `verify` followed by FILE")],
+    file: Annotated[Path | None, typer.Argument(help="with `verify`: the file to verify")] = None,
+    form: Annotated[str, typer.Option("--format", help="json, xlsx or pdf")] = "json",
+    branch: Annotated[str | None, typer.Option(help="a branch id (default: every branch)")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        help="an ISO 8601 instant with its offset, e.g. 2026-12-31T16:00:00Z (default: now)")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="the file to write")
+                      ] = None,
+) -> None:
+    """Write the year-end archive of YEAR (`appraisal archive 2026 --format pdf -o f.pdf`),
+    or regenerate a file from its manifest and say whether the bytes match
+    (`appraisal archive verify f.pdf`; exit status 1 if they do not)."""
+    from service import archive_files
+
+    runtime = build(Settings())
+    try:
+        if year == "verify":
+            outcome = archive_files.verify(runtime, _required(file, "FILE"))
+            typer.echo(outcome.text)
+            raise typer.Exit(0 if outcome.same else 1)
+        written = archive_files.write(runtime, year, form, branch, as_of,
+                                      _required(output, "-o FILE"))
+        typer.echo(written)
+    except DomainError as error:
+        raise typer.Exit(_fail(error)) from None
+    finally:
+        runtime.close()
+
+
 @projections.command("rebuild")
 def rebuild_projections(
     view: Annotated[list[str] | None, typer.Option(help="a view's name; repeatable")] = None,
@@ -124,6 +157,13 @@ def _views(views: list, names: list[str] | None) -> list:
                    f"{', '.join(by_name)})", err=True)
         raise typer.Exit(2)
     return [by_name[name] for name in names] if names else views
+
+
+def _required(value: Path | None, name: str) -> Path:
+    if value is None:
+        typer.echo(f"error: {name} is required", err=True)
+        raise typer.Exit(2)
+    return value
 
 
 def _ask_password() -> str:

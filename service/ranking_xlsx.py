@@ -17,21 +17,13 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from domain.period import Period
+from service.labels import GRADES, period_title
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADERS = ("名次", "责任区", "支部", "党小组", "条线", "责任人", "得分", "等次", "奖惩金额(元)")
 WIDTHS = (8, 22, 16, 16, 14, 24, 10, 12, 14)
-GRADES = {"excellent": "优秀", "qualified": "合格", "basically_qualified": "基本合格",
-          "unqualified": "不合格"}
 SCORE_FORMAT = "0.0"
 MONEY_FORMAT = "#,##0.00"
-
-
-def period_title(period: str) -> str:
-    """`2026-10` → 2026年10月; `2026` → 2026年度."""
-    parsed = Period.parse(period)
-    return f"{parsed.year}年度" if parsed.is_year_end else f"{parsed.year}年{parsed.month}月"
 
 
 def filename(period: str) -> str:

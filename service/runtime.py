@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from domain.errors import AlreadyExistsError
 from projections.appraisal_index import AppraisalIndexView
+from projections.archive import ArchiveView
 from projections.directory import DirectoryView
 from projections.ranking import RankingView
 from projections.tracking import Follower
@@ -75,7 +76,7 @@ def build(settings: Settings, *, catch_up: bool = True) -> Runtime:
                                          "管理员", None, [{"role": "admin", "scope": None}],
                                          "system")
         follower = Follower(db.reader, db.writer, workflows.recorder, workflows.mapper,
-                            [DirectoryView(), AppraisalIndexView(), RankingView()])
+                            [DirectoryView(), AppraisalIndexView(), RankingView(), ArchiveView()])
         follower.create_tables()
     if catch_up:
         follower.catch_up()

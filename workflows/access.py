@@ -84,3 +84,12 @@ def reach(actor: Actor) -> dict[str, set[str]] | None:
         if kind is not None and grant.scope is not None:
             found[kind].add(grant.scope)
     return found
+
+
+ARCHIVISTS = ("admin", "archivist")
+
+
+def may_archive(actor: Actor, branch_id: str | None) -> bool:
+    """Archivists and administrators produce any archive; an inspector those of their scope
+    (a whole-organisation inspector, the whole year's too)."""
+    return actor.has_role(*ARCHIVISTS) or actor.holds("inspector", branch_id)

@@ -3,9 +3,12 @@
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any
 
-from tests.helpers import SCORES, Api
+from service.auth import Tokens
+from service.settings import Settings
+from tests.helpers import FULL_MARKS, PASSWORD, SCORES, Api
 
 PROBLEM = "application/problem+json"
 INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
@@ -73,3 +76,64 @@ def nothing_recorded(api: Api, doc: dict[str, Any]) -> Iterator[None]:
     assert events(api, doc) == before
     current = api.get("inspector", f"/appraisals/{doc['id']}")
     assert current.headers["etag"] == f'"{before[-1]["version"]}"'
+
+
+# Publishing with chosen totals, in any zone of the small mine.
+PERIOD = "2026-10"
+# Z3 (G2) and Z4 (G3, branch B2) have no signers in the small mine: these sign for them.
+MORE_USERS = [
+    {"username": "m3", "display_name": "李强", "member_id": "M3", "roles": []},
+    {"username": "evaluator34", "display_name": "评价员二", "member_id": None,
+     "roles": [{"role": "zone_evaluator", "scope": z} for z in ("Z3", "Z4")]},
+    {"username": "leader23", "display_name": "组长二", "member_id": None,
+     "roles": [{"role": "group_leader", "scope": g} for g in ("G2", "G3")]},
+]
+SIGNERS = {"Z1": ("m1", "evaluator", "leader", "secretary"),
+           "Z2": ("m2", "evaluator", "leader", "secretary"),
+           "Z3": ("m3", "evaluator34", "leader23", "secretary"),
+           "Z4": ("m4", "evaluator34", "leader23", "secretary2")}
+STEPS = ("self-check", "zone-evaluation", "group-review", "branch-approval")
+
+
+def marks(total: str) -> dict[str, float]:
+    """Item scores adding up to `total`: full marks, less the difference from the top items."""
+    short, scores = 100 - Decimal(total), {}
+    for code, maximum in FULL_MARKS.items():
+        taken = min(short, Decimal(maximum))
+        scores[code], short = float(maximum - taken), short - taken
+    return scores
+
+
+def act_ok(api: Api, user: str, doc: dict[str, Any], action: str, body: dict) -> dict[str, Any]:
+    """Take the action; it must succeed: the new document."""
+    response = api.post(user, f"/appraisals/{doc['id']}/{action}", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def publish(api: Api, zone: str, total: str, period: str = PERIOD) -> dict[str, Any]:
+    doc = api.open(zone, period)
+    for user, action in zip(SIGNERS[zone], STEPS, strict=True):
+        body = {"comment": "同意"} if action == "branch-approval" else \
+            {"scores": marks(total), "comment": action}
+        doc = act_ok(api, user, doc, action, body)
+    return doc
+
+
+def republish(api: Api, doc: dict[str, Any], total: str) -> dict[str, Any]:
+    """Reopen a published result, review it again with `total` and publish it again."""
+    _member, _evaluator, leader, secretary = SIGNERS[doc["zone_id"]]
+    doc = act_ok(api, secretary, doc, "reopen", {"reason": "复核"})
+    doc = act_ok(api, leader, doc, "group-review", {"scores": marks(total), "comment": "复核"})
+    return act_ok(api, secretary, doc, "branch-approval", {"comment": "同意"})
+
+
+def four_published(api: Api, settings: Settings) -> None:
+    """Z1 95, Z2 and Z3 90, Z4 80: ranks 1, 2, 2, 4 across both branches."""
+    tokens = Tokens(settings.signing_key(), settings.token_minutes)
+    for user in MORE_USERS:
+        api.post("admin", "/users", json={**user, "password": PASSWORD}).raise_for_status()
+        # Issued as the service issues them: a sign-in would spend an argon2 check each.
+        api.tokens[user["username"]] = tokens.issue(user["username"])
+    for zone, total in (("Z3", "90"), ("Z1", "95"), ("Z4", "80"), ("Z2", "90")):
+        publish(api, zone, total)

@@ -2,64 +2,23 @@
 as each publication recorded them, reopen, and the XLSX a branch posts and pays from."""
 
 import io
-from decimal import Decimal
 from typing import Any
 
 import openpyxl
 
-from service.auth import Tokens
-from service.settings import Settings
-from tests.e2e.support import assert_problem
-from tests.helpers import FULL_MARKS, PASSWORD, Api
+from tests.e2e.support import (
+    PERIOD,
+    act_ok,
+    assert_problem,
+    four_published,
+    marks,
+    publish,
+    republish,
+)
+from tests.helpers import Api
 
-PERIOD = "2026-10"
-# Z3 (G2) and Z4 (G3, branch B2) have no signers in the small mine: these sign for them.
-MORE_USERS = [
-    {"username": "m3", "display_name": "李强", "member_id": "M3", "roles": []},
-    {"username": "evaluator34", "display_name": "评价员二", "member_id": None,
-     "roles": [{"role": "zone_evaluator", "scope": z} for z in ("Z3", "Z4")]},
-    {"username": "leader23", "display_name": "组长二", "member_id": None,
-     "roles": [{"role": "group_leader", "scope": g} for g in ("G2", "G3")]},
-]
-SIGNERS = {"Z1": ("m1", "evaluator", "leader", "secretary"),
-           "Z2": ("m2", "evaluator", "leader", "secretary"),
-           "Z3": ("m3", "evaluator34", "leader23", "secretary"),
-           "Z4": ("m4", "evaluator34", "leader23", "secretary2")}
-STEPS = ("self-check", "zone-evaluation", "group-review", "branch-approval")
 NO_GRADES = {"excellent": 0, "qualified": 0, "basically_qualified": 0, "unqualified": 0}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def marks(total: str) -> dict[str, float]:
-    """Item scores adding up to `total`: full marks, less the difference from the top items."""
-    short, scores = 100 - Decimal(total), {}
-    for code, maximum in FULL_MARKS.items():
-        taken = min(short, Decimal(maximum))
-        scores[code], short = float(maximum - taken), short - taken
-    return scores
-
-
-def act(api: Api, user: str, doc: dict[str, Any], action: str, body: dict) -> dict[str, Any]:
-    response = api.post(user, f"/appraisals/{doc['id']}/{action}", json=body)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def publish(api: Api, zone: str, total: str, period: str = PERIOD) -> dict[str, Any]:
-    doc = api.open(zone, period)
-    for user, action in zip(SIGNERS[zone], STEPS, strict=True):
-        body = {"comment": "同意"} if action == "branch-approval" else \
-            {"scores": marks(total), "comment": action}
-        doc = act(api, user, doc, action, body)
-    return doc
-
-
-def republish(api: Api, doc: dict[str, Any], total: str) -> dict[str, Any]:
-    """Reopen a published result, review it again with `total` and publish it again."""
-    _member, _evaluator, leader, secretary = SIGNERS[doc["zone_id"]]
-    doc = act(api, secretary, doc, "reopen", {"reason": "复核"})
-    doc = act(api, leader, doc, "group-review", {"scores": marks(total), "comment": "复核"})
-    return act(api, secretary, doc, "branch-approval", {"comment": "同意"})
 
 
 def ranking(api: Api, user: str = "m4", period: str = PERIOD, **query: Any) -> dict[str, Any]:
@@ -70,17 +29,6 @@ def ranking(api: Api, user: str = "m4", period: str = PERIOD, **query: Any) -> d
 
 def listed(body: dict[str, Any]) -> list[tuple[int, str, float, float]]:
     return [(e["rank"], e["zone_id"], e["score"], e["reward"]) for e in body["entries"]]
-
-
-def four_published(api: Api, settings: Settings) -> None:
-    """Z1 95, Z2 and Z3 90, Z4 80: ranks 1, 2, 2, 4 across both branches."""
-    tokens = Tokens(settings.signing_key(), settings.token_minutes)
-    for user in MORE_USERS:
-        api.post("admin", "/users", json={**user, "password": PASSWORD}).raise_for_status()
-        # Issued as the service issues them: a sign-in would spend an argon2 check each.
-        api.tokens[user["username"]] = tokens.issue(user["username"])
-    for zone, total in (("Z3", "90"), ("Z1", "95"), ("Z4", "80"), ("Z2", "90")):
-        publish(api, zone, total)
 
 
 def test_published_results_rank_highest_first_ties_share_a_rank_and_list_by_zone(api, settings):
@@ -129,12 +77,12 @@ def test_a_reward_is_the_policy_at_publication_and_a_reopened_result_leaves_the_
     publish(api, "Z2", "85")
     # The change did not rewrite Z1's reward; Z2 was published under the new policy.
     assert listed(ranking(api)) == [(1, "Z1", 95, 200), (2, "Z2", 85, 50.5)]
-    z1 = act(api, "secretary", z1, "reopen", {"reason": "复核"})
+    z1 = act_ok(api, "secretary", z1, "reopen", {"reason": "复核"})
     body = ranking(api)
     assert (listed(body), body["unpublished"]) == ([(1, "Z2", 85, 50.5)], 1)
     assert body["distribution"] == {**NO_GRADES, "qualified": 1}
-    doc = act(api, "leader", z1, "group-review", {"scores": marks("96"), "comment": "复核"})
-    act(api, "secretary", doc, "branch-approval", {"comment": "同意"})
+    doc = act_ok(api, "leader", z1, "group-review", {"scores": marks("96"), "comment": "复核"})
+    act_ok(api, "secretary", doc, "branch-approval", {"comment": "同意"})
     assert listed(ranking(api)) == [(1, "Z1", 96, 300), (2, "Z2", 85, 50.5)]
     assert listed(ranking(api, group_id="G1")) == [(1, "Z1", 96, 300), (2, "Z2", 85, 50.5)]
 

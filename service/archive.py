@@ -1,0 +1,189 @@
+"""Year-end archives (年度档案): what a year's file holds as of an instant, in three forms.
+
+The JSON form is the content: every appraisal of the year in scope that stood published at
+`as_of`, as its document stood then, with its history cut there, and a summary per member
+for the democratic evaluation (民主评议党员). Everything in it comes from events at or
+before `as_of` and from names that never change, and it is written with sorted keys and a
+fixed order, so the same query gives the same bytes years later. The XLSX and PDF forms
+render that content for people and carry its SHA-256 in their manifest.
+"""
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from importlib import metadata
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import Connection, select
+
+from domain.documents import instant, number, replayed
+from domain.errors import InvalidError
+from domain.period import Period
+from projections.archive import Archived, archived
+from projections.check import snapshot
+from projections.directory import branches, groups, members
+from projections.ranking_query import names_of
+from projections.tracking import chunks
+from service import archive_pdf, archive_xlsx, ranking_xlsx
+from service.runtime import Runtime
+
+MEDIA_TYPES = {"json": "application/json", "xlsx": ranking_xlsx.MEDIA_TYPE,
+               "pdf": archive_pdf.MEDIA_TYPE}
+SOFTWARE = f"appraisal {metadata.version('appraisal')}"
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Request:
+    """Which file: a year, a branch or all of them, and the instant it is taken at."""
+
+    year: str
+    branch_id: str | None
+    as_of: str  # an instant as documents write it: the same file whatever zone it came in
+
+    @classmethod
+    def of(cls, year: str, branch_id: str | None, as_of: datetime | None) -> "Request":
+        period = Period.parse(year)
+        if not period.is_year_end:
+            raise InvalidError(f"{year!r} is not a year (YYYY)", {"year": "format"})
+        moment = datetime.now(UTC) if as_of is None else as_of.astimezone(UTC)
+        if moment > datetime.now(UTC):
+            raise InvalidError("as_of is in the future", {"as_of": "future"})
+        return cls(str(period), branch_id, instant(moment))
+
+
+@dataclass(frozen=True)
+class File:
+    """A produced file, and the SHA-256 of its bytes (its ETag)."""
+
+    content: bytes
+    media_type: str
+    filename: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+def produce(rt: Runtime, request: Request, form: str) -> File:
+    """The year's file in one form, from the read models brought up to date first."""
+    rt.follower.catch_up()
+    with snapshot(rt.engines.reader) as conn:
+        archive = contents(conn, request, rt.workflows.find_user)
+    return rendered(archive, form)
+
+
+def rendered(archive: Mapping[str, Any], form: str) -> File:
+    """The archive in one form: the JSON bytes, or a file for people carrying their hash."""
+    body = json_bytes(archive)
+    if form == "xlsx":
+        body = archive_xlsx.workbook(archive, hashlib.sha256(body).hexdigest())
+    elif form == "pdf":
+        body = archive_pdf.document(archive, hashlib.sha256(body).hexdigest())
+    return File(body, MEDIA_TYPES[form], filename(archive["manifest"], form))
+
+
+def json_bytes(archive: Mapping[str, Any]) -> bytes:
+    return json.dumps(archive, ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":")).encode("utf-8")
+
+
+def filename(manifest: Mapping[str, Any], form: str) -> str:
+    """A Content-Disposition value: an ASCII name, and the Chinese one for clients that read it."""
+    scope = f"-{manifest['branch_id']}" if manifest["branch_id"] else ""
+    moment = manifest["as_of"].replace("-", "").replace(":", "")[:15]
+    plain = f"archive-{manifest['year']}{scope}-{moment}.{form}"
+    chinese = quote(f"年度档案-{manifest['year']}{scope}-{moment}.{form}")
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{chinese}"
+
+
+def contents(conn: Connection, request: Request, find_user: Any) -> dict[str, Any]:
+    """The JSON form of the archive (API.md), with its manifest and the names it shows."""
+    kept = [a for a in archived(conn, request.year, request.branch_id, request.as_of)
+            if a.history[-1]["state"] == "published"]
+    appraisals = sorted((appraisal(a) for a in kept), key=_order)
+    people = {m for a in appraisals for m in a["responsible_member_ids"]}
+    directory = _members(conn, people)
+    signers = {e["actor"] for a in appraisals for e in a["history"]}
+    return {
+        "manifest": {"year": request.year, "branch_id": request.branch_id,
+                     "as_of": request.as_of, "position": max((a.position for a in kept),
+                                                             default=0),
+                     "software": SOFTWARE},
+        "year": request.year,
+        "as_of": request.as_of,
+        "names": {
+            "users": {u: _display_name(find_user(u), u) for u in sorted(signers)},
+            "members": {m: row["name"] for m, row in directory.items()},
+            "branches": names_of(conn, branches, {a["branch_id"] for a in appraisals}
+                                 | ({request.branch_id} if request.branch_id else set())),
+            "groups": names_of(conn, groups, {a["group_id"] for a in appraisals}),
+        },
+        "appraisals": appraisals,
+        "members": summaries(appraisals, directory),
+    }
+
+
+def appraisal(found: Archived) -> dict[str, Any]:
+    """One appraisal as its document stood, with where it sat, its form, reward and history."""
+    document = replayed(found.place["appraisal_id"], found.history)
+    rewards = [e["data"]["reward"] for e in found.history if e["type"] == "branch_approved"]
+    return {**document, **{k: v for k, v in found.place.items() if k != "appraisal_id"},
+            "items": found.history[0]["data"]["items"], "reward": rewards[-1],
+            "allowed_actions": [], "history": found.history}
+
+
+def _order(appraisal: Mapping[str, Any]) -> tuple[str, str, bool, str]:
+    """By branch, zone, then period: the months in order, the year-end after them."""
+    period = appraisal["period"]
+    return appraisal["branch_id"], appraisal["zone_id"], len(period) == 4, period
+
+
+def summaries(appraisals: Iterable[Mapping[str, Any]],
+              directory: Mapping[str, Mapping[str, str]]) -> list[dict[str, Any]]:
+    """Per member responsible for a zone when an appraisal was opened: their zones, year-end
+    and monthly results, the monthly average, and the excellent and unqualified months."""
+    results: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for a in appraisals:
+        for member_id in a["responsible_member_ids"]:
+            results[member_id].append(a)
+    return [summary(member_id, directory.get(member_id, {}), results[member_id])
+            for member_id in sorted(results)]
+
+
+def summary(member_id: str, member: Mapping[str, str],
+            results: list[Mapping[str, Any]]) -> dict[str, Any]:
+    monthly = sorted(({"period": a["period"], "zone_id": a["zone_id"], "score": a["score"],
+                       "grade": a["grade"]} for a in results if len(a["period"]) > 4),
+                     key=lambda r: (r["period"], r["zone_id"]))
+    annual = sorted(({"zone_id": a["zone_id"], "score": a["score"], "grade": a["grade"]}
+                     for a in results if len(a["period"]) == 4), key=lambda r: r["zone_id"])
+    scores = [Decimal(str(r["score"])) for r in monthly]
+    average = (sum(scores, Decimal(0)) / len(scores)).quantize(CENT, ROUND_HALF_UP) \
+        if scores else None
+    return {"member_id": member_id, "name": member.get("name", member_id),
+            "branch_id": member.get("branch_id"), "group_id": member.get("group_id"),
+            "zones": sorted({a["zone_id"] for a in results}), "annual": annual,
+            "monthly": monthly, "monthly_average": number(average),
+            "excellent_months": sum(r["grade"] == "excellent" for r in monthly),
+            "unqualified_months": sum(r["grade"] == "unqualified" for r in monthly)}
+
+
+def _members(conn: Connection, ids: set[str]) -> dict[str, dict[str, str]]:
+    """Name, group and branch of each member, by id."""
+    found: dict[str, dict[str, str]] = {}
+    for chunk in chunks(sorted(ids)):
+        query = (select(members.c.id, members.c.name, members.c.group_id, groups.c.branch_id)
+                 .join(groups, groups.c.id == members.c.group_id)
+                 .where(members.c.id.in_(chunk)))
+        found |= {row.id: dict(row._mapping) for row in conn.execute(query)}
+    return found
+
+
+def _display_name(user: Any, username: str) -> str:
+    return username if user is None else user.display_name

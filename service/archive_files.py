@@ -1,0 +1,91 @@
+"""Archive files on disk, for the `appraisal archive` command: write one, or verify one by
+regenerating it from the manifest it carries."""
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from domain.errors import InvalidError
+from domain.organisation import Branch
+from service import archive, archive_pdf, archive_xlsx
+from service.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class Verdict:
+    same: bool
+    text: str
+
+
+def write(rt: Runtime, year: str, form: str, branch_id: str | None, as_of: str | None,
+          output: Path) -> str:
+    """Write the file; say what it is."""
+    if form not in archive.MEDIA_TYPES:
+        raise InvalidError(f"format {form!r} is not one of json, xlsx, pdf", {"format": "enum"})
+    request = archive.Request.of(year, branch_id, None if as_of is None else _instant(as_of))
+    if branch_id is not None:
+        rt.workflows.load(Branch, branch_id, kind="branch", in_body=True)
+    produced = archive.produce(rt, request, form)
+    output.write_bytes(produced.content)
+    return f"wrote {output} ({len(produced.content):,} bytes): {_described(request)}, " \
+           f"sha256 {produced.sha256}"
+
+
+def verify(rt: Runtime, path: Path) -> Verdict:
+    """Regenerate the file from the store as its manifest names it; compare the bytes."""
+    data = path.read_bytes()
+    form = form_of(data)
+    manifest = read_manifest(data, form)
+    request = archive.Request.of(manifest["year"], manifest["branch_id"],
+                                 _instant(manifest["as_of"]))
+    again = archive.produce(rt, request, form)
+    said = f"{path}: {form}, {_described(request)}, position {manifest['position']}"
+    if again.content == data:
+        return Verdict(True, f"identical: {said}; sha256 {again.sha256}")
+    notes = []
+    if manifest["software"] != archive.SOFTWARE:
+        notes.append(f"it was made by {manifest['software']}, this is {archive.SOFTWARE}")
+    return Verdict(False, f"DIFFERENT: {said}; regenerated sha256 {again.sha256}"
+                   + "".join(f"; {n}" for n in notes))
+
+
+def form_of(data: bytes) -> str:
+    if data.startswith(b"%PDF"):
+        return "pdf"
+    if data.startswith(b"PK"):
+        return "xlsx"
+    if data.lstrip().startswith(b"{"):
+        return "json"
+    raise InvalidError("not an archive file (JSON, XLSX or PDF)", {"file": "format"})
+
+
+def read_manifest(data: bytes, form: str) -> dict[str, Any]:
+    try:
+        if form == "pdf":
+            return archive_pdf.read_manifest(data)
+        if form == "xlsx":
+            return archive_xlsx.read_manifest(data)
+        manifest: dict[str, Any] = json.loads(data)["manifest"]
+        return manifest
+    except (ValueError, KeyError, TypeError) as error:
+        raise InvalidError(f"no archive manifest in the file ({error})",
+                           {"file": "manifest"}) from None
+
+
+def _instant(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidError(f"as_of {text!r} is not an ISO 8601 instant",
+                           {"as_of": "format"}) from None
+    if moment.tzinfo is None:
+        raise InvalidError(f"as_of {text!r} needs an offset, e.g. Z or +08:00",
+                           {"as_of": "offset"})
+    return moment
+
+
+def _described(request: archive.Request) -> str:
+    scope = f"branch {request.branch_id}" if request.branch_id else "every branch"
+    return f"the {request.year} archive of {scope} as of {request.as_of}"

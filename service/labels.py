@@ -1,0 +1,66 @@
+"""The words people read for the service's codes, in Chinese and in English.
+
+One table for every file made for people — the ranking spreadsheet, the year-end archive
+(Chinese) and, later, the web pages (English) — so a grade or a step is called the same
+everywhere. A code without a label (an item of a branch's own form, a role added later)
+is shown as it is rather than failing the whole file.
+"""
+
+from domain.period import Period
+
+LABELS: dict[str, dict[str, dict[str, str]]] = {
+    "zh": {
+        "grade": {"excellent": "优秀", "qualified": "合格", "basically_qualified": "基本合格",
+                  "unqualified": "不合格"},
+        "role": {"responsible_member": "责任人", "zone_evaluator": "责任区评价人",
+                 "group_leader": "党小组长", "branch_secretary": "支部书记", "admin": "管理员",
+                 "inspector": "督查", "archivist": "档案管理员"},
+        "step": {"self_check": "自查", "zone_evaluation": "责任区评价",
+                 "group_review": "党小组长考核", "branch_approval": "党支部审核",
+                 "published": "公示"},
+        "event": {"opened": "开启", "self_check_submitted": "提交自查",
+                  "zone_evaluation_submitted": "提交评价", "group_review_submitted": "提交考核",
+                  "branch_approved": "支部审核通过", "returned": "退回", "reopened": "重新打开"},
+        # The seven duties of 004 §3 in four characters each, short enough for a column:
+        # §3.1 掌握职工思想状态, §3.2 带领学习, §3.3 谈心活动, §3.4 维护秩序和治安稳定,
+        # §3.5 宣传并督促执行支部政策, §3.6 履行岗位职责, §3.7 提高技术水平和工作技能.
+        "item": {"thought": "思想动态", "study": "学习教育", "talks": "谈心谈话",
+                 "order": "秩序稳定", "policy": "宣传贯彻", "duty": "履职尽责",
+                 "skills": "技能提升"},
+    },
+    "en": {
+        "grade": {"excellent": "Excellent", "qualified": "Qualified",
+                  "basically_qualified": "Basically qualified", "unqualified": "Unqualified"},
+        "role": {"responsible_member": "Responsible member", "zone_evaluator": "Zone evaluator",
+                 "group_leader": "Group leader", "branch_secretary": "Branch secretary",
+                 "admin": "Administrator", "inspector": "Inspector", "archivist": "Archivist"},
+        "step": {"self_check": "Self-check", "zone_evaluation": "Zone evaluation",
+                 "group_review": "Group review", "branch_approval": "Branch approval",
+                 "published": "Published"},
+        "event": {"opened": "Opened", "self_check_submitted": "Self-check submitted",
+                  "zone_evaluation_submitted": "Zone evaluation submitted",
+                  "group_review_submitted": "Group review submitted",
+                  "branch_approved": "Approved by the branch", "returned": "Returned",
+                  "reopened": "Reopened"},
+        "item": {"thought": "Staff thinking", "study": "Study", "talks": "Heart-to-heart talks",
+                 "order": "Order and stability", "policy": "Branch policies",
+                 "duty": "Duties and tasks", "skills": "Skills"},
+    },
+}
+GRADES = LABELS["zh"]["grade"]
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+             "September", "October", "November", "December")
+
+
+def label(kind: str, code: str, lang: str = "zh") -> str:
+    """The word for `code` of `kind` (grade, role, step, event, item); unknown codes as they are."""
+    return LABELS[lang][kind].get(code, code)
+
+
+def period_title(period: str, lang: str = "zh") -> str:
+    """`2026-10` → 2026年10月 (October 2026); `2026` → 2026年度 (Year 2026)."""
+    parsed = Period.parse(period)
+    if lang == "en":
+        return (f"Year {parsed.year}" if parsed.is_year_end
+                else f"{MONTHS_EN[parsed.month - 1]} {parsed.year}")
+    return f"{parsed.year}年度" if parsed.is_year_end else f"{parsed.year}年{parsed.month}月"
