@@ -9,7 +9,6 @@ render that content for people and carry its SHA-256 in their manifest.
 """
 
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from importlib import metadata
 from typing import Any
 from urllib.parse import quote
 
+import orjson
 from sqlalchemy import Connection, select
 
 from domain.documents import instant, number, replayed
@@ -29,6 +29,7 @@ from projections.check import snapshot
 from projections.directory import branches, groups, members
 from projections.ranking_query import names_of
 from projections.tracking import chunks
+from projections.users import user_names
 from service import archive_pdf, archive_xlsx, ranking_xlsx
 from service.runtime import Runtime
 
@@ -74,7 +75,7 @@ def produce(rt: Runtime, request: Request, form: str) -> File:
     """The year's file in one form, from the read models brought up to date first."""
     rt.follower.catch_up()
     with snapshot(rt.engines.reader) as conn:
-        archive = contents(conn, request, rt.workflows.find_user)
+        archive = contents(conn, request)
     return rendered(archive, form)
 
 
@@ -89,8 +90,9 @@ def rendered(archive: Mapping[str, Any], form: str) -> File:
 
 
 def json_bytes(archive: Mapping[str, Any]) -> bytes:
-    return json.dumps(archive, ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":")).encode("utf-8")
+    """Compact UTF-8 with sorted keys (orjson: a year of 10,000 zones is ~400 MB, which the
+    standard library writes ten times slower)."""
+    return orjson.dumps(archive, option=orjson.OPT_SORT_KEYS)
 
 
 def filename(manifest: Mapping[str, Any], form: str) -> str:
@@ -102,7 +104,7 @@ def filename(manifest: Mapping[str, Any], form: str) -> str:
     return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{chinese}"
 
 
-def contents(conn: Connection, request: Request, find_user: Any) -> dict[str, Any]:
+def contents(conn: Connection, request: Request) -> dict[str, Any]:
     """The JSON form of the archive (API.md), with its manifest and the names it shows."""
     kept = [a for a in archived(conn, request.year, request.branch_id, request.as_of)
             if a.history[-1]["state"] == "published"]
@@ -110,6 +112,7 @@ def contents(conn: Connection, request: Request, find_user: Any) -> dict[str, An
     people = {m for a in appraisals for m in a["responsible_member_ids"]}
     directory = _members(conn, people)
     signers = {e["actor"] for a in appraisals for e in a["history"]}
+    users = names_of(conn, user_names, signers)
     return {
         "manifest": {"year": request.year, "branch_id": request.branch_id,
                      "as_of": request.as_of, "position": max((a.position for a in kept),
@@ -118,7 +121,7 @@ def contents(conn: Connection, request: Request, find_user: Any) -> dict[str, An
         "year": request.year,
         "as_of": request.as_of,
         "names": {
-            "users": {u: _display_name(find_user(u), u) for u in sorted(signers)},
+            "users": {u: users.get(u, u) for u in sorted(signers)},
             "members": {m: row["name"] for m, row in directory.items()},
             "branches": names_of(conn, branches, {a["branch_id"] for a in appraisals}
                                  | ({request.branch_id} if request.branch_id else set())),
@@ -184,6 +187,3 @@ def _members(conn: Connection, ids: set[str]) -> dict[str, dict[str, str]]:
         found |= {row.id: dict(row._mapping) for row in conn.execute(query)}
     return found
 
-
-def _display_name(user: Any, username: str) -> str:
-    return username if user is None else user.display_name

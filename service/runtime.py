@@ -15,6 +15,7 @@ from projections.archive import ArchiveView
 from projections.directory import DirectoryView
 from projections.ranking import RankingView
 from projections.tracking import Follower
+from projections.users import UsersView
 from service.auth import Tokens, hash_password
 from service.settings import Settings
 from service.storage import Engines, engines, event_store_env
@@ -76,7 +77,8 @@ def build(settings: Settings, *, catch_up: bool = True) -> Runtime:
                                          "管理员", None, [{"role": "admin", "scope": None}],
                                          "system")
         follower = Follower(db.reader, db.writer, workflows.recorder, workflows.mapper,
-                            [DirectoryView(), AppraisalIndexView(), RankingView(), ArchiveView()])
+                            [DirectoryView(), AppraisalIndexView(), RankingView(), ArchiveView(),
+                             UsersView()])
         follower.create_tables()
     if catch_up:
         follower.catch_up()

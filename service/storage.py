@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 
 from service.settings import Settings
@@ -58,14 +59,23 @@ class Engines:
         self.writer.dispose()
 
 
+def _json_text(value: object) -> str:
+    return orjson.dumps(value).decode("utf-8")
+
+
+# The read models' JSON columns, written and read a few times faster than by `json`.
+JSON_CODEC = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
+
+
 def engines(settings: Settings) -> Engines:
     if not settings.is_sqlite:
         url = settings.url.set(drivername="postgresql+psycopg")
-        engine = create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        engine = create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True,
+                               **JSON_CODEC)
         return Engines(engine, engine)
     args = {"timeout": SQLITE_LOCK_TIMEOUT, "check_same_thread": False}
-    reader = create_engine(settings.url, connect_args=args)
-    writer = create_engine(settings.url, connect_args=args)
+    reader = create_engine(settings.url, connect_args=args, **JSON_CODEC)
+    writer = create_engine(settings.url, connect_args=args, **JSON_CODEC)
 
     @event.listens_for(writer, "connect")
     def _manual_transactions(dbapi_connection, _record):  # type: ignore[no-untyped-def]
