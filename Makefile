@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # The CJK TrueType font the archive PDFs embed (service/pdf_typeset.py FONT_PATH).
 FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 
-.PHONY: run test lint bench demo clean fonts
+.PHONY: run test lint bench demo clean fonts chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,11 +18,14 @@ run: $(STAMP) fonts  ## make a virtualenv, install, load the demo mine, serve at
 	$(BIN)/appraisal demo
 	$(BIN)/appraisal serve --host 127.0.0.1 --port 8000
 
-test: $(STAMP) lint fonts  ## install and run every test (PostgreSQL ones skip, with the reason, if unreachable outside CI)
+test: $(STAMP) lint fonts chromium  ## install and run every test (PostgreSQL ones skip, with the reason, if unreachable outside CI)
 	$(BIN)/pytest -q
 
 fonts:  ## install Debian's fonts-wqy-microhei unless its font file is there already
 	@test -f $(FONT) || (apt-get update && apt-get install -y --no-install-recommends fonts-wqy-microhei)
+
+chromium:  ## install Debian's chromium and its driver for the browser tests unless there
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver)
 
 lint: $(STAMP)
 	$(BIN)/lint-imports --no-cache

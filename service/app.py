@@ -12,6 +12,7 @@ from service.routes import appraisals, archives, inbox, organisation, rankings, 
 from service.runtime import build
 from service.schemas import Health
 from service.settings import Settings
+from service.web import mount as web
 
 PROBLEM = {"content": {"application/problem+json": {}}, "description": "RFC 9457 problem"}
 ERRORS = {status: PROBLEM for status in (401, 403, 404, 409, 412, 413, 422)}
@@ -42,4 +43,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for module in (users, organisation, appraisals, rankings, inbox, archives):
         app.include_router(module.router)
+    web.install(app)
     return app

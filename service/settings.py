@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     # Request threads: a few, so that they do not fight the event loop for the GIL
     # (docs/PERFORMANCE.md: no cost in throughput; its effect on the p99 was not steady).
     threads: int = 8
+    # The web pages' session cookie is sent over HTTPS only; browsers also accept it on
+    # http://localhost and http://127.0.0.1. Turn off only behind a plain-HTTP test proxy.
+    cookie_secure: bool = True
 
     @property
     def url(self) -> URL:

@@ -1,0 +1,100 @@
+"""The appraisal pages (考核表, 审计轨迹): read now or as it stood, sign a step, the history."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from eventsourcing.persistence import IntegrityError
+from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from domain.appraisal import Appraisal
+from domain.errors import DomainError, InvalidError, NotFoundError
+from service.web.pages import PageActor
+from service.web.rendering import SHANGHAI, page_router, render, status_of
+from service.web.session import check_csrf, runtime_of
+from service.web.views import EVENT_OF, appraisal_view, history_view, submission_of
+from workflows import machine
+from workflows.access import Actor
+from workflows.application import Workflows
+
+router = page_router()
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """The posted form's text fields, once its CSRF token has been checked."""
+    await check_csrf(request)
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+FormFields = Annotated[dict[str, str], Depends(form_fields)]
+
+
+def readable(workflows: Workflows, appraisal_id: str, actor: Actor) -> Appraisal:
+    """The appraisal the path names, if the reader may read it (404, 403 otherwise)."""
+    appraisal = workflows.load_stream(appraisal_id)
+    workflows.check_readable(appraisal, actor)
+    return appraisal
+
+
+def instant(text: str) -> datetime:
+    """A time typed in the page (Beijing time unless it names its zone)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidError("as_of is not a date and time", {"as_of": "not a time"}) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+
+
+@router.get("/appraisals/{appraisal_id}")
+def appraisal_page(appraisal_id: str, request: Request, actor: PageActor,
+                   version: int | None = None, as_of: str | None = None,
+                   done: str | None = None) -> Response:
+    """考核表: the appraisal now with the step the reader may take, or read-only as it stood
+    after event `version` or at the instant `as_of`."""
+    workflows = runtime_of(request).workflows
+    appraisal = readable(workflows, appraisal_id, actor)
+    if version is None and not as_of:
+        return _page(request, workflows, appraisal, actor, done=EVENT_OF.get(done or ""))
+    then = workflows.appraisal_then(appraisal.id, version=version,
+                                    as_of=instant(as_of) if as_of else None)
+    return render(request, "appraisal.html", actor=actor, then=True, version=version,
+                  as_of=as_of, **appraisal_view(workflows, then, []))
+
+
+def _page(request: Request, workflows: Workflows, appraisal: Appraisal, actor: Actor,
+          status: int = 200, **context: Any) -> Response:
+    allowed = workflows.allowed_actions(appraisal, actor)
+    return render(request, "appraisal.html", status, actor=actor, then=False,
+                  **appraisal_view(workflows, appraisal, allowed), **context)
+
+
+@router.post("/appraisals/{appraisal_id}/{action}")
+def act(appraisal_id: str, action: str, request: Request, actor: PageActor,
+        form: FormFields) -> Response:
+    """Take a step with the API's own command; on refusal, the form again with the reason
+    beside the field and the status the API would have answered."""
+    if action not in machine.ACTIONS:
+        raise NotFoundError("action", action)
+    workflows = runtime_of(request).workflows
+    appraisal = readable(workflows, appraisal_id, actor)
+    version = int(form["version"]) if form.get("version", "").isdigit() else None
+    try:
+        workflows.take(appraisal, action, actor,
+                       submission_of(action, form, appraisal.items), if_match=version)
+    except (DomainError, IntegrityError) as error:
+        fresh = workflows.load_appraisal(appraisal.id)
+        status = status_of(error)
+        return _page(request, workflows, fresh, actor, status, failed=action, error=error,
+                     error_status=status, errors=getattr(error, "errors", {}), values=form)
+    return RedirectResponse(f"/app/appraisals/{appraisal_id}?done={action}", status_code=303)
+
+
+@router.get("/appraisals/{appraisal_id}/history")
+def history_page(appraisal_id: str, request: Request, actor: PageActor) -> Response:
+    """审计轨迹: every event — who, in which role, when, old → new scores, reasons."""
+    workflows = runtime_of(request).workflows
+    appraisal = readable(workflows, appraisal_id, actor)
+    entries = history_view(workflows.events.get(appraisal.id))
+    return render(request, "history.html", actor=actor, entries=entries,
+                  **appraisal_view(workflows, appraisal, []))

@@ -1,0 +1,14 @@
+"""Puts the web pages on the app: their routers, `/` → the inbox, and the shipped assets."""
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from service.web import appraisal_pages, pages
+from service.web.rendering import HERE
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(pages.router)
+    app.include_router(appraisal_pages.router)
+    app.add_api_route("/", pages.home, include_in_schema=False)
+    app.mount("/app/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -1,0 +1,94 @@
+"""Templates and the pages' answer to failures: HTML with the status the API would give."""
+
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute, APIRouter
+from fastapi.templating import Jinja2Templates
+
+from domain.errors import DomainError
+from service.errors import STATUS
+from service.web.i18n import language, words
+from service.web.session import CsrfError, SignInRequiredError, csrf_token, sign_in_url
+
+HERE = Path(__file__).parent
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+templates = Jinja2Templates(directory=HERE / "templates")
+
+
+def local_time(moment: datetime | str) -> str:
+    """A stored UTC instant as read in the mine: Beijing time, to the minute."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def waited(since: datetime, lang: str) -> str:
+    """How long since `since`, in the largest whole unit: 3 天, 5 小时, 12 分钟."""
+    t = words(lang)["t"]
+    minutes = int((datetime.now(UTC) - since).total_seconds() // 60)
+    if minutes >= 24 * 60:
+        return f"{minutes // (24 * 60)} {t('days')}"
+    if minutes >= 60:
+        return f"{minutes // 60} {t('hours')}"
+    return f"{max(minutes, 0)} {t('minutes')}"
+
+
+templates.env.filters["local_time"] = local_time
+
+
+def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """A page, with what every page shows: language, the reader's words, the CSRF token."""
+    lang = language(request)
+    query = f"?{request.url.query}" if request.url.query else ""
+    common = {"lang": lang, "csrf": csrf_token(request), "here": request.url.path + query}
+    return templates.TemplateResponse(request, name, {**common, **words(lang), **context},
+                                      status_code=status)
+
+
+def status_of(error: Exception) -> int:
+    """The status service.errors gives the same error in the API."""
+    return next(s for cls, s, _ in STATUS if isinstance(error, cls))
+
+
+def failure(request: Request, error: Exception) -> Response:
+    """Sign in first; or an error page with the API's status and the reason."""
+    if isinstance(error, SignInRequiredError):
+        return RedirectResponse(sign_in_url(error.next_path), status_code=303)
+    if isinstance(error, CsrfError):
+        return render(request, "error.html", 403, message_key="csrf", detail=str(error))
+    if isinstance(error, RequestValidationError):
+        return render(request, "error.html", 422, message_key="error",
+                      detail="; ".join(str(e.get("msg", "")) for e in error.errors()))
+    status = status_of(error)
+    key = "forbidden" if status == 403 else "error"
+    return render(request, "error.html", status, message_key=key, detail=str(error))
+
+
+Endpoint = Callable[[Request], Coroutine[Any, Any, Response]]
+
+
+class PageRoute(APIRoute):
+    """A page route: failures (also in its dependencies) answer as HTML, never JSON."""
+
+    def get_route_handler(self) -> Endpoint:
+        handler = super().get_route_handler()
+
+        async def page(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except (DomainError, CsrfError, SignInRequiredError, RequestValidationError) as error:
+                return failure(request, error)
+
+        return page
+
+
+def page_router() -> APIRouter:
+    """A router of pages under `/app`, answering failures as pages, kept out of OpenAPI."""
+    return APIRouter(prefix="/app", route_class=PageRoute, include_in_schema=False)

@@ -1,0 +1,96 @@
+"""The browser session: the API's bearer token in a cookie, and CSRF tokens bound to it.
+
+The cookie holds the very JWT `/auth/token` issues, so a page and an API call of the same
+user are authorised by the same rules and expire together. Every form that writes carries
+an HMAC of that token (keyed by the signing secret): another site can make the browser send
+the cookie, but cannot read the page to learn the HMAC, so its forged POST is refused.
+"""
+
+import hashlib
+import hmac
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from service.auth import actor_of
+from service.errors import UnauthorizedError
+from service.runtime import Runtime
+from workflows.access import Actor
+
+COOKIE = "appraisal_session"
+CSRF_FIELD = "csrf"
+
+
+class SignInRequiredError(Exception):
+    """A page was asked for without a valid session: the browser goes to sign in first."""
+
+    def __init__(self, next_path: str):
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+class CsrfError(Exception):
+    """A writing form came without the CSRF token of the session it was sent with."""
+
+
+def runtime_of(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+def start(response: Response, rt: Runtime, token: str) -> None:
+    """Put the signed-in user's bearer token into the session cookie."""
+    response.set_cookie(COOKIE, token, max_age=rt.settings.token_minutes * 60, path="/",
+                        secure=rt.settings.cookie_secure, httponly=True, samesite="lax")
+
+
+def end(response: Response, rt: Runtime) -> None:
+    response.delete_cookie(COOKIE, path="/", secure=rt.settings.cookie_secure, httponly=True,
+                           samesite="lax")
+
+
+def page_actor(request: Request) -> Actor:
+    """The user of the session cookie, with their roles as they are now; or off to sign in."""
+    rt = runtime_of(request)
+    token = request.cookies.get(COOKIE)
+    try:
+        user = rt.workflows.find_user(rt.tokens.subject(token)) if token else None
+    except UnauthorizedError:
+        user = None
+    if user is None:
+        raise SignInRequiredError(_here(request))
+    return actor_of(user)
+
+
+def _here(request: Request) -> str:
+    query = f"?{request.url.query}" if request.url.query else ""
+    return f"{request.url.path}{query}"
+
+
+def csrf_token(request: Request) -> str:
+    """The CSRF token of this request's session ('' without one)."""
+    token = request.cookies.get(COOKIE, "")
+    if not token:
+        return ""
+    key = runtime_of(request).tokens.secret.encode()
+    return hmac.new(key, b"csrf:" + token.encode(), hashlib.sha256).hexdigest()
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse a writing form whose CSRF field is not this session's (403, nothing recorded)."""
+    form = await request.form()
+    sent = form.get(CSRF_FIELD)
+    expected = csrf_token(request)
+    if not expected or not isinstance(sent, str) or not hmac.compare_digest(sent, expected):
+        raise CsrfError("the form's CSRF token is missing or not this session's")
+
+
+def safe_next(path: str | None, default: str) -> str:
+    """Only a path of this site: `next=https://evil.example` must not redirect away."""
+    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return default
+    return path
+
+
+def sign_in_url(next_path: str) -> str:
+    return f"/app/sign-in?next={quote(next_path, safe='/')}"

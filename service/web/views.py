@@ -1,0 +1,114 @@
+"""What the appraisal pages show, worked out from the aggregate and its events.
+
+Plain data for the templates: the form's items with their maxima, each step's latest
+submission, the progress through the five states, the forms the reader may fill in now, and
+the history with each score's old → new value.
+"""
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from domain.appraisal import STEPS, Appraisal
+from domain.documents import document, history_entry, number
+from domain.errors import NotFoundError
+from domain.organisation import Member
+from workflows import machine
+from workflows.application import Workflows
+from workflows.appraisals import SCORED, Submission
+
+REASONED = ("return", "reopen")
+# The event each action records, to confirm it by name once taken.
+EVENT_OF = {"self-check": "self_check_submitted", "zone-evaluation": "zone_evaluation_submitted",
+            "group-review": "group_review_submitted", "branch-approval": "branch_approved",
+            "return": "returned", "reopen": "reopened"}
+
+
+def step_of(action: str) -> str:
+    """The step a signing action signs: `self-check` → `self_check`."""
+    return action.replace("-", "_")
+
+
+def progress(state: str) -> list[dict[str, str]]:
+    """The five states, each done, current or still to come."""
+    here = machine.STATES.index(state)
+    return [{"state": s, "status": "done" if i < here or state == "published"
+             else "current" if i == here else "todo"}
+            for i, s in enumerate(machine.STATES)]
+
+
+def member_names(workflows: Workflows, member_ids: Iterable[str]) -> list[str]:
+    """`张伟 (M1)` for each member; the id alone for a member no longer found."""
+    names = []
+    for member_id in member_ids:
+        try:
+            names.append(f"{workflows.load(Member, member_id, kind='member').name} ({member_id})")
+        except NotFoundError:
+            names.append(member_id)
+    return names
+
+
+def prefill(doc: Mapping[str, Any], action: str) -> dict[str, Any]:
+    """The scores a scored form starts from: the step's own last submission (after a return),
+    else the latest step before it, so a reviewer corrects rather than retypes."""
+    own = STEPS.index(step_of(action))
+    for step in (STEPS[own], *reversed(STEPS[:own])):
+        if doc[step] and doc[step]["scores"]:
+            return dict(doc[step]["scores"])
+    return {}
+
+
+def appraisal_view(workflows: Workflows, appraisal: Appraisal,
+                   allowed: list[str]) -> dict[str, Any]:
+    """Everything the appraisal page shows, for a reader allowed `allowed` now."""
+    doc = document(appraisal)
+    return {
+        "doc": doc,
+        "zone_name": appraisal.zone_name,
+        "branch_id": appraisal.branch_id,
+        "group_id": appraisal.group_id,
+        "items": [(code, number(maximum)) for code, maximum in appraisal.items.items()],
+        "steps": [(step, doc[step]) for step in STEPS],
+        "progress": progress(appraisal.state),
+        "responsibles": member_names(workflows, appraisal.responsible_member_ids),
+        "scored": [a for a in allowed if a in SCORED],
+        "approval": "branch-approval" in allowed,
+        "reasoned": [a for a in allowed if a in REASONED],
+        "prefill": {a: prefill(doc, a) for a in allowed if a in SCORED},
+        "reward": number(appraisal.reward),
+    }
+
+
+def history_view(events: Iterable[Any]) -> list[dict[str, Any]]:
+    """Every event as the history shows it, scored ones with old → new per item: old is
+    the score that stood before (the earlier step's, or this step's previous submission)."""
+    standing: dict[str, Any] = {}
+    entries = []
+    for domain_event in events:
+        entry = history_entry(domain_event)
+        scores = entry["data"].get("scores")
+        if entry["type"] != "opened" and scores:
+            entry["changes"] = [(code, standing.get(code), new) for code, new in scores.items()
+                                if standing.get(code) != new]
+            standing = dict(scores)
+        entries.append(entry)
+    return entries
+
+
+def _decimal_or_text(text: str) -> Decimal | str:
+    """A typed score as the number it reads as; left as text (which the domain refuses as
+    'not a number') when it is not one, so the server's check is the domain's own."""
+    try:
+        return Decimal(text.strip())
+    except InvalidOperation:
+        return text
+
+
+def submission_of(action: str, form: Mapping[str, str], items: Iterable[str]) -> Submission:
+    """The page's form fields as the workflow's submission for `action`."""
+    if action in SCORED:
+        scores = {code: _decimal_or_text(form[code]) for code in items if code in form}
+        return Submission(scores=scores, comment=form.get("comment", ""))
+    if action in REASONED:
+        return Submission(reason=form.get("reason", ""))
+    return Submission(comment=form.get("comment", ""))

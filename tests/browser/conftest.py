@@ -1,0 +1,89 @@
+"""A real server and a real browser: `appraisal serve`'s app under uvicorn on a free port over
+the small mine (SQLite), driven by Playwright through Debian's /usr/bin/chromium.
+
+Without Chromium the browser tests skip, saying why; under CI=true they must run and fail.
+`make test` installs it (the Makefile's `chromium` step).
+"""
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+
+from service.app import create_app
+from service.settings import Settings
+from tests.conftest import IN_CI
+from tests.helpers import Api
+
+CHROMIUM = Path("/usr/bin/chromium")
+# The closed network refuses Chromium's background connections; these keep it from trying.
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+@dataclass
+class Site:
+    """The running server: its address, and the API client over the same store."""
+
+    url: str
+    api: Api
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The small mine built through the API, then served by uvicorn as `appraisal serve` does."""
+    path = tmp_path_factory.mktemp("site") / "appraisal.db"
+    settings = Settings(database_url=f"sqlite:///{path}", secret_key="browser-" + "x" * 40,
+                        admin_password="admin-password")
+    with TestClient(create_app(settings)) as client:
+        Api.with_small_mine(client)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    with TestClient(create_app(settings)) as client:
+        yield Site(f"http://127.0.0.1:{port}", Api(client))
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing (make test installs Debian's chromium)"
+        if IN_CI:
+            pytest.fail(f"{message}; CI=true: the browser tests must run")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser(chromium, site: Site) -> Iterator[object]:
+    """A fresh browser profile (no cookies) at phone size, reading the site."""
+    context = chromium.new_context(viewport=PHONE, base_url=site.url, locale="zh-CN",
+                                   timezone_id="Asia/Shanghai")
+    yield context
+    context.close()
