@@ -14,6 +14,7 @@ from projections.directory import branches, groups, members
 from projections.ranking_query import Scope, names_of, ranked, tally
 from service import ranking_xlsx
 from service.deps import ActorDep, RuntimeDep
+from service.runtime import Runtime
 from service.schemas import Id, Label
 
 router = APIRouter(tags=["read models"])
@@ -63,16 +64,29 @@ def ranking(period: str, rt: RuntimeDep, _actor: ActorDep, branch_id: Id | None 
     distribution and the unpublished count cover the filtered scope. Any signed-in user
     may read it: rankings are posted publicly."""
     scope = Scope(str(Period.parse(period)), branch_id, group_id, line)
+    if as_format == "xlsx":
+        return xlsx(rt, scope, limit, offset)
+    return read(rt, scope, limit, offset)[0]
+
+
+def read(rt: Runtime, scope: Scope, limit: int | None, offset: int,
+         with_names: bool = False) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
+    """The ranking's body for a page of the scope, and (if asked) the names it shows: what
+    the API answers, the spreadsheet holds and the ranking page shows."""
     rt.follower.catch_up()
     with snapshot(rt.engines.reader) as conn:  # the page and the counts of one moment
         rows = ranked(conn, scope, limit, offset)
         counted = tally(conn, scope)
-        names = _names(conn, scope, rows) if as_format == "xlsx" else {}
+        names = _names(conn, scope, rows) if with_names else {}
     body = {"period": scope.period, "entries": [_entry(row) for row in rows],
             "distribution": {g: counted[g] for g in Distribution.model_fields},
             "unpublished": counted["unpublished"]}
-    if as_format == "json":
-        return body
+    return body, names
+
+
+def xlsx(rt: Runtime, scope: Scope, limit: int | None, offset: int) -> Response:
+    """The ranking as a spreadsheet download, for the API and the page alike."""
+    body, names = read(rt, scope, limit, offset, with_names=True)
     content = ranking_xlsx.workbook(body, names, _scope_text(scope, names))
     return Response(content, media_type=ranking_xlsx.MEDIA_TYPE,
                     headers={"Content-Disposition": ranking_xlsx.filename(scope.period)})

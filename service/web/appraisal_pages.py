@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from domain.appraisal import Appraisal
 from domain.errors import DomainError, InvalidError, NotFoundError
+from service.web.directory import users_named
 from service.web.pages import PageActor
 from service.web.rendering import SHANGHAI, page_router, render, status_of
 from service.web.session import check_csrf, runtime_of
@@ -58,15 +59,21 @@ def appraisal_page(appraisal_id: str, request: Request, actor: PageActor,
         return _page(request, workflows, appraisal, actor, done=EVENT_OF.get(done or ""))
     then = workflows.appraisal_then(appraisal.id, version=version,
                                     as_of=instant(as_of) if as_of else None)
+    view = appraisal_view(workflows, then, [])
     return render(request, "appraisal.html", actor=actor, then=True, version=version,
-                  as_of=as_of, **appraisal_view(workflows, then, []))
+                  as_of=as_of, users=signers(request, view), **view)
 
 
 def _page(request: Request, workflows: Workflows, appraisal: Appraisal, actor: Actor,
           status: int = 200, **context: Any) -> Response:
-    allowed = workflows.allowed_actions(appraisal, actor)
+    view = appraisal_view(workflows, appraisal, workflows.allowed_actions(appraisal, actor))
     return render(request, "appraisal.html", status, actor=actor, then=False,
-                  **appraisal_view(workflows, appraisal, allowed), **context)
+                  users=signers(request, view), **view, **context)
+
+
+def signers(request: Request, view: dict[str, Any]) -> dict[str, str]:
+    """Display names of those who signed the steps shown, by username."""
+    return users_named(runtime_of(request), (s["actor"] for _, s in view["steps"] if s))
 
 
 @router.post("/appraisals/{appraisal_id}/{action}")
@@ -97,4 +104,5 @@ def history_page(appraisal_id: str, request: Request, actor: PageActor) -> Respo
     appraisal = readable(workflows, appraisal_id, actor)
     entries = history_view(workflows.events.get(appraisal.id))
     return render(request, "history.html", actor=actor, entries=entries,
+                  users=users_named(runtime_of(request), (e["actor"] for e in entries)),
                   **appraisal_view(workflows, appraisal, []))

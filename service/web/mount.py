@@ -3,12 +3,21 @@
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from service.web import appraisal_pages, pages
+from service.web import (
+    appraisal_pages,
+    archive_pages,
+    organisation_pages,
+    pages,
+    ranking_page,
+)
 from service.web.rendering import HERE
 
 
 def install(app: FastAPI) -> None:
     app.include_router(pages.router)
     app.include_router(appraisal_pages.router)
+    app.include_router(ranking_page.router)
+    app.include_router(archive_pages.router)
+    app.include_router(organisation_pages.router)
     app.add_api_route("/", pages.home, include_in_schema=False)
     app.mount("/app/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -1,5 +1,6 @@
 """The pages around the work: sign in and out, the language switch, the inbox, the list."""
 
+import secrets
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -13,7 +14,16 @@ from service.routes.inbox import waiting
 from service.web.i18n import COOKIE as LANG_COOKIE
 from service.web.i18n import LANGUAGES, language
 from service.web.rendering import page_router, render, waited
-from service.web.session import check_csrf, end, page_actor, runtime_of, safe_next, start
+from service.web.session import (
+    check_csrf,
+    check_sign_in,
+    end,
+    page_actor,
+    runtime_of,
+    safe_next,
+    start,
+    start_sign_in,
+)
 from workflows.access import Actor
 
 router = page_router()
@@ -27,12 +37,20 @@ def home() -> RedirectResponse:
     return RedirectResponse(HOME, status_code=303)
 
 
+def sign_in_page(request: Request, status: int = 200, **context: Any) -> Response:
+    """The sign-in form, with a fresh pre-session CSRF token in its cookie and field."""
+    token = secrets.token_hex(32)
+    response = render(request, "sign_in.html", status, csrf=token, **context)
+    start_sign_in(response, runtime_of(request), token)
+    return response
+
+
 @router.get("/sign-in")
 def sign_in_form(request: Request, next: str | None = None) -> Response:
-    return render(request, "sign_in.html", next=safe_next(next, HOME))
+    return sign_in_page(request, next=safe_next(next, HOME))
 
 
-@router.post("/sign-in")
+@router.post("/sign-in", dependencies=[Depends(check_sign_in)])
 def sign_in(request: Request, username: Annotated[str, Form(max_length=200)],
             password: Annotated[str, Form(max_length=1000)],
             next: Annotated[str, Form(max_length=2000)] = HOME) -> Response:
@@ -41,8 +59,8 @@ def sign_in(request: Request, username: Annotated[str, Form(max_length=200)],
     try:
         user = check_password(rt.workflows.find_user(username), password)
     except UnauthorizedError:
-        return render(request, "sign_in.html", 401, next=safe_next(next, HOME),
-                      username=username, failed=True)
+        return sign_in_page(request, 401, next=safe_next(next, HOME), username=username,
+                            failed=True)
     response = RedirectResponse(safe_next(next, HOME), status_code=303)
     start(response, rt, rt.tokens.issue(user.username))
     return response

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from domain.errors import DomainError
 from service.errors import STATUS
 from service.web.i18n import language, words
+from service.web.navigation import navigation
 from service.web.session import CsrfError, SignInRequiredError, csrf_token, sign_in_url
 
 HERE = Path(__file__).parent
@@ -40,14 +41,22 @@ def waited(since: datetime, lang: str) -> str:
     return f"{max(minutes, 0)} {t('minutes')}"
 
 
+def name_in(ident: str, names: dict[str, str]) -> str:
+    """A person's or a place's name by id; the id itself when no name is known."""
+    return names.get(ident, ident)
+
+
 templates.env.filters["local_time"] = local_time
+templates.env.filters["name_in"] = name_in
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     """A page, with what every page shows: language, the reader's words, the CSRF token."""
     lang = language(request)
     query = f"?{request.url.query}" if request.url.query else ""
-    common = {"lang": lang, "csrf": csrf_token(request), "here": request.url.path + query}
+    actor = context.get("actor")
+    common = {"lang": lang, "csrf": csrf_token(request), "here": request.url.path + query,
+              "nav": navigation(actor) if actor else []}
     return templates.TemplateResponse(request, name, {**common, **words(lang), **context},
                                       status_code=status)
 

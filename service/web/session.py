@@ -20,6 +20,8 @@ from workflows.access import Actor
 
 COOKIE = "appraisal_session"
 CSRF_FIELD = "csrf"
+SIGN_IN_COOKIE = "appraisal_sign_in"
+SIGN_IN_SECONDS = 15 * 60  # a sign-in form left open longer is refused; reload it
 
 
 class SignInRequiredError(Exception):
@@ -78,9 +80,25 @@ def csrf_token(request: Request) -> str:
 
 async def check_csrf(request: Request) -> None:
     """Refuse a writing form whose CSRF field is not this session's (403, nothing recorded)."""
+    await _require(request, csrf_token(request))
+
+
+def start_sign_in(response: Response, rt: Runtime, token: str) -> None:
+    """A pre-session token for the sign-in form, in a short-lived SameSite=Strict cookie:
+    another site cannot read the form to learn it, so it cannot sign the browser in to an
+    account of its own (login CSRF)."""
+    response.set_cookie(SIGN_IN_COOKIE, token, max_age=SIGN_IN_SECONDS, path="/app/sign-in",
+                        secure=rt.settings.cookie_secure, httponly=True, samesite="strict")
+
+
+async def check_sign_in(request: Request) -> None:
+    """Refuse a sign-in whose CSRF field is not the one its form was given (403)."""
+    await _require(request, request.cookies.get(SIGN_IN_COOKIE, ""))
+
+
+async def _require(request: Request, expected: str) -> None:
     form = await request.form()
     sent = form.get(CSRF_FIELD)
-    expected = csrf_token(request)
     if not expected or not isinstance(sent, str) or not hmac.compare_digest(sent, expected):
         raise CsrfError("the form's CSRF token is missing or not this session's")
 

@@ -28,6 +28,13 @@ class Pages:
         assert found, f"no CSRF field on {path}"
         return found.group(1)
 
+    def sign_in(self, username: str, password: str, **extra: str) -> Any:
+        """Sign in through the form, with the pre-session token its page set."""
+        token = CSRF.search(self.get("/app/sign-in").text)
+        assert token, "no CSRF field on the sign-in form"
+        return self.api.client.post("/app/sign-in", follow_redirects=False, data={
+            "csrf": token.group(1), "username": username, "password": password, **extra})
+
     def post(self, path: str, data: dict[str, Any], form_page: str | None = None) -> Any:
         """Post a form as the page at `form_page` (default: the inbox) would, with its token."""
         token = self.csrf(form_page or "/app/inbox")

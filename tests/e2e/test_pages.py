@@ -24,8 +24,7 @@ def version_of(api: Api, appraisal_id: str) -> int:
 
 def test_signing_in_puts_the_apis_token_in_a_secure_httponly_samesite_cookie(api: Api) -> None:
     api.client.base_url = "https://testserver"
-    answer = api.client.post("/app/sign-in", follow_redirects=False, data={
-        "username": "m1", "password": PASSWORD, "next": "/app/appraisals?period=2026-10"})
+    answer = Pages(api).sign_in("m1", PASSWORD, next="/app/appraisals?period=2026-10")
     assert answer.status_code == 303
     assert answer.headers["location"] == "/app/appraisals?period=2026-10"
     cookie = answer.headers["set-cookie"].lower()
@@ -36,7 +35,8 @@ def test_signing_in_puts_the_apis_token_in_a_secure_httponly_samesite_cookie(api
 
 
 def test_a_wrong_password_signs_nobody_in(api: Api) -> None:
-    answer = api.client.post("/app/sign-in", data={"username": "m1", "password": "nope"})
+    api.client.base_url = "https://testserver"  # the sign-in form's cookie is Secure
+    answer = Pages(api).sign_in("m1", "nope")
     assert answer.status_code == 401
     assert "用户名或密码错误" in answer.text
     assert COOKIE not in answer.headers.get("set-cookie", "")

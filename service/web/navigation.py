@@ -1,0 +1,27 @@
+"""Who sees which page in the header: a page is listed only to those who may use it, so a
+reader is never sent to a page that answers them 403."""
+
+from workflows.access import ARCHIVISTS, Actor
+from workflows.appraisals import OPENERS
+
+
+def may_open_archives(actor: Actor) -> bool:
+    """Archivists and administrators (any archive), inspectors (their branches')."""
+    return actor.has_role(*ARCHIVISTS, "inspector")
+
+
+def may_organise(actor: Actor) -> bool:
+    """The organisation page: administrators change it, secretaries open their periods."""
+    return actor.has_role(*OPENERS)
+
+
+def navigation(actor: Actor) -> list[tuple[str, str]]:
+    """(path, word) of each page the reader may use, in the header's order."""
+    links = [("/app/inbox", "inbox"), ("/app/rankings", "ranking"),
+             ("/app/appraisals", "appraisal")]
+    if may_open_archives(actor):
+        links.append(("/app/archives", "archives"))
+    if may_organise(actor):
+        links.append(("/app/organisation",
+                      "organisation" if actor.holds("admin", None) else "open_period"))
+    return links
