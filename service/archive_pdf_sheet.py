@@ -6,22 +6,24 @@ step's signature — who, in which role, when, with which comment — and the wh
 returns and reopenings with their reasons included. Long comments wrap and continue on
 the next page (续) rather than being cut.
 
-A form is a list of rows (data), drawn by `pdf_flow`. Nearly every form of a year has the
-same shape — the same items, one line a cell, a history of five to a dozen events — so a
-page's grid and labels are drawn once per shape as a PDF form XObject (a template), and
-each page adds only its own text at the places the template recorded. A form that does
-not fit that mould (a comment over a line, a page overflowing) is laid out in full.
+A form is a list of rows (data), drawn by `pdf_flow`. The forms of a year come in few
+shapes — the same items, the same signers (whose long names take two lines in the same
+cells month after month), a history of five to a dozen events — so each shape's pages are
+laid out once, their grid and labels kept as PDF form XObjects (a template), and each
+form's pages add only its own texts at the places the template recorded. A form of its
+own shape (a long comment, a return) costs one layout, like a form laid out in full.
 """
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from reportlab.lib.pagesizes import A4
 
 from service import archive_view as view
 from service.labels import label, period_title
-from service.pdf_flow import ALL, DYNAMIC, STATIC, Column, Flow, Header, Table
+from service.pdf_flow import DYNAMIC, STATIC, Column, Flow, Header, Table
 from service.pdf_typeset import Page, Slot, Typesetter
 
 LEFT, TOP, BOTTOM = 42.0, A4[1] - 40.0, 52.0
@@ -51,6 +53,7 @@ SCORES_HEADER = (SCORES.header(), ("考核项目", "分值",
                                    *(label("step", s) for s in view.SCORED_STEPS)))
 HISTORY_HEADER = (HISTORY.header(), ("序号", "时间", "事件", "操作人", "角色", "说明"))
 SIGNING_EVENTS = frozenset(view.SIGNING_EVENT.values())
+_period_title = cache(period_title)  # parsing a period takes ~14 µs; a year has 13 of them
 Appraisal = Mapping[str, Any]
 
 
@@ -63,86 +66,63 @@ class Heading:
 Row = tuple[Table, Sequence[str], Header | None] | Heading | float  # float: space to leave
 
 
-@dataclass(frozen=True)
-class Template:
-    """A shape's static layer as a named PDF form, and where its dynamic cells go."""
-
-    name: str
-    page: Page
-    slots: list[Slot]
-    end: float  # where the page goes on below it
+# A shape's static layer, page by page: the PDF form drawn and the slots of its dynamic texts.
+Template = tuple[tuple[str, Sequence[Slot]], ...]
 
 
 class Templates:
     """The templates of one document, by shape: which tables in which order, with which
-    static texts (the form's items, how many events)."""
+    static texts (the form's items, the history's length) and how many lines a row."""
 
     def __init__(self, ts: Typesetter) -> None:
         self.ts = ts
-        self.shapes: dict[tuple[Any, ...], Template | None] = {}
+        self.shapes: dict[tuple[Any, ...], Template] = {}
+        self.forms: list[tuple[str, Page]] = []  # every template's pages, each a PDF form
 
-    @property
-    def forms(self) -> list[Template]:
-        return [template for template in self.shapes.values() if template]
+    def get(self, appraisal: Appraisal, rows: Sequence[Row]) -> tuple[Template, list[str]]:
+        """The template of the rows' shape, made from these rows the first time it is seen,
+        and the rows' dynamic texts in the order of its slots."""
+        shape, texts = self._shape(rows)
+        template = self.shapes.get(shape)
+        if template is None:
+            template = self.shapes[shape] = self._make(appraisal, rows)
+        return template, texts
 
-    def get(self, appraisal: Appraisal, rows: Sequence[Row]) -> Template | None:
-        """The template the rows fit, None if they do not fit one (a cell over a line)."""
-        shape = self._shape(rows)
-        if shape is None:
-            return None
-        if shape not in self.shapes:
-            self.shapes[shape] = self._make(appraisal, rows)
-        return self.shapes[shape]
-
-    def _shape(self, rows: Sequence[Row]) -> tuple[Any, ...] | None:
-        """The rows' tables and static texts; None if a dynamic cell takes two lines."""
-        width = self.ts.width
+    def _shape(self, rows: Sequence[Row]) -> tuple[tuple[Any, ...], list[str]]:
+        ts = self.ts
         shape: list[Any] = []
+        texts: list[str] = []
         for row in rows:
-            if not isinstance(row, tuple):
+            if isinstance(row, tuple):
+                key, shown = row[0].shape(ts, row[1])
+                shape.append(key)
+                texts += shown
+            else:
                 shape.append(row)
-                continue
-            table, texts = row[0], row[1]
-            for at, room in table.wrapped_at:
-                if "\n" in texts[at] or width(texts[at], table.size) > room:
-                    return None
-            shape.append(table.statics(texts))
-        return tuple(shape)
+        return tuple(shape), texts
 
-    def _make(self, appraisal: Appraisal, rows: Sequence[Row]) -> Template | None:
+    def _make(self, appraisal: Appraisal, rows: Sequence[Row]) -> Template:
         flow = _flow(self.ts, appraisal, STATIC)
-        flow.slots = []
         _draw(flow, rows)
-        if len(flow.pages) > 1:  # a shape too long for a page is laid out in full
-            return None
-        return Template(f"form{len(self.forms) + 1}", flow.pages[0], flow.slots, flow.y)
+        names = [f"form{len(self.forms) + n}" for n in range(1, len(flow.pages) + 1)]
+        self.forms += zip(names, flow.pages, strict=True)
+        return tuple(zip(names, flow.slots, strict=True))
 
 
 def sheet_pages(ts: Typesetter, appraisal: Appraisal, names: view.Names,
-                templates: Templates | None = None) -> list[Page]:
-    """The pages of one appraisal's form, footers left to the document: from a template
-    of the whole page, or of all but the history (which then has a cell over a line), or
-    laid out in full."""
-    head, tail = _head(appraisal, names), _history(appraisal, names)
-    if templates:
-        for rows, rest in (([*head, *tail], []), (head, tail)):
-            template = templates.get(appraisal, rows)
-            if template:
-                flow = _flow(ts, appraisal, DYNAMIC)
-                flow.page.forms.append(template.name)
-                flow.fill(template.slots, [row[1][i] for row in rows if isinstance(row, tuple)
-                                           for i in row[0].dynamic_at])
-                flow.y, flow.layer = template.end, ALL
-                _draw(flow, rest)
-                return flow.pages
-    flow = _flow(ts, appraisal, ALL)
-    _draw(flow, [*head, *tail])
+                templates: Templates) -> list[Page]:
+    """The pages of one appraisal's form, footers left to the document: the template of
+    its shape under its own texts."""
+    template, texts = templates.get(appraisal, [*_head(appraisal, names),
+                                                *_history(appraisal, names)])
+    flow = _flow(ts, appraisal, DYNAMIC)
+    flow.fill(template, texts)
     return flow.pages
 
 
 def _flow(ts: Typesetter, appraisal: Appraisal, layer: str) -> Flow:
     subtitle = (f"{appraisal['zone_name']}（{appraisal['zone_id']}） · "
-                f"{period_title(appraisal['period'])}")
+                f"{_period_title(appraisal['period'])}")
 
     def start(flow: Flow, page: Page, continued: bool) -> float:
         if flow.draws(static=True):
@@ -179,7 +159,7 @@ def _top(appraisal: Appraisal, names: view.Names) -> list[Row]:
     reward = DASH if appraisal["reward"] is None else f"{appraisal['reward']} 元"
     return [
         (INFO, ("责任区", f"{appraisal['zone_name']}（{appraisal['zone_id']}）",
-                "考核期", period_title(appraisal["period"])), None),
+                "考核期", _period_title(appraisal["period"])), None),
         (INFO, ("支部", names.branch(appraisal["branch_id"]),
                 "党小组", names.group(appraisal["group_id"])), None),
         (INFO, ("条线", appraisal["line"] or "", "考核表",

@@ -8,15 +8,21 @@ and a row is one path and a few text operators.
 
 What every page of a kind shares can be drawn once: a flow draws all of a row (layer
 ALL), or only its grid and the text of `static` columns (STATIC: labels, headers, the
-form's items), or only the other columns' text (DYNAMIC). Drawn with the same texts in
-single-line cells, both layers put every row at the same height, so a page is its STATIC
-layer, kept once as a PDF form XObject, under its own DYNAMIC layer.
+form's items), or only the other columns' text (DYNAMIC). A row's height comes from all its
+texts whatever the layer, so pages whose rows have the same static texts and the same
+number of lines (`Table.shape`) share their STATIC layer, kept once as a PDF form XObject.
+Drawing it, the flow records a slot for each line of each dynamic cell, in the order the
+ALL layer would draw them (so a reader extracts a cell's lines together), each knowing
+which of the rows' texts it shows; a page of that shape is the form under its own texts
+written into the slots (`Table.shape` lists them, `Flow.fill` writes them).
 """
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
+from math import inf
 from operator import itemgetter
+from typing import Any
 
 from service.pdf_typeset import Page, Slot, Typesetter
 
@@ -54,18 +60,40 @@ class Table:
         self.rooms = [c.width - 2 * PAD_X for c in columns]
         self.static_at = tuple(i for i, c in enumerate(columns) if c.static)
         self.dynamic_at = tuple(i for i, c in enumerate(columns) if not c.static)
-        self.wrapped_at = tuple((i, self.rooms[i]) for i, c in enumerate(columns)
-                                if c.wrap and not c.static)
-        self._statics = itemgetter(*self.static_at) if self.static_at else None
+        self.wrapped = tuple((i, self.rooms[i]) for i, c in enumerate(columns) if c.wrap)
+        self._statics = _picker(self.static_at)
+        self._dynamics = _picker(self.dynamic_at)
 
-    def statics(self, texts: Sequence[str]) -> tuple[int, object]:
-        """The table and its static texts in a row: what two rows alike share."""
-        return id(self), self._statics(texts) if self._statics else None
+    def shape(self, ts: Typesetter,
+              texts: Sequence[str]) -> tuple[tuple[Any, ...], Sequence[str]]:
+        """A row of `texts` as a template sees it: what rows alike share (the table, its
+        static texts, how many lines the row takes), and its dynamic texts line by line,
+        each line's cells left to right ("" where a cell has no such line)."""
+        statics = self._statics(texts)
+        if not self.wrapped:
+            return (self, statics, 1), self._dynamics(texts)
+        size = self.size
+        depth = max([len(ts.wrap(texts[i], size, room)) for i, room in self.wrapped])
+        if depth == 1:
+            return (self, statics, 1), self._dynamics(texts)
+        cells = [ts.wrap(texts[i], size, self.rooms[i]) if self.columns[i].wrap
+                 else (texts[i],) for i in self.dynamic_at]
+        return (self, statics, depth), [lines[line] if line < len(lines) else ""
+                                        for line in range(depth) for lines in cells]
 
     def header(self) -> "Table":
         """The same columns as a header row: centred, bold, grey, wrapped."""
         return Table(self.lefts[0], [Column(c.width, "centre", True, HEADER_GREY, True, True)
                                      for c in self.columns], self.size)
+
+
+def _picker(at: tuple[int, ...]) -> Callable[[Sequence[str]], tuple[str, ...]]:
+    """A function picking the texts at `at` out of a row's, as a tuple however many."""
+    if len(at) > 1:
+        return itemgetter(*at)
+    if at:
+        return lambda texts: (texts[at[0]],)
+    return lambda texts: ()
 
 
 def _anchor(x: float, column: Column) -> float:
@@ -88,7 +116,8 @@ class Flow:
         self.ts, self.size, self.left, self.bottom, self.start = ts, size, left, bottom, start
         self.pages: list[Page] = []
         self.layer = layer
-        self.slots: list[Slot] | None = None  # recorded while drawing a STATIC layer
+        self.slots: list[list[Slot]] = []  # each page's, recorded while drawing a STATIC layer
+        self.cells = 0  # the dynamic texts of the rows so far, as `Table.shape` counts them
         self.page, self.y = self._new_page(continued=False)
 
     def draws(self, static: bool) -> bool:
@@ -98,6 +127,7 @@ class Flow:
     def _new_page(self, continued: bool) -> tuple[Page, float]:
         page = Page(*self.size)
         self.pages.append(page)
+        self.slots.append([])
         return page, self.start(self, page, continued)
 
     def break_page(self) -> None:
@@ -125,26 +155,32 @@ class Flow:
         """One row of `table`; wrapped cells too long for the page continue on the next
         one, after the `header` row drawn again."""
         lines = self._lines(table, texts)
+        depth = max(map(len, lines))
         line_height = table.size * LEADING
+        first, cells = 0, self.cells  # the first line left to draw; the row's first text
+        self.cells += depth * len(table.dynamic_at)
         while True:
             fits = int((self.room() - 2 * PAD_Y) // line_height)
-            if max(map(len, lines)) <= fits:
-                self._draw(table, lines)
+            if depth - first <= fits:
+                self._draw(table, [cell_lines[first:] for cell_lines in lines], cells, first)
                 return
             if fits >= 3:  # draw what fits, the rest goes over
-                self._draw(table, [cell_lines[:fits] for cell_lines in lines])
-                lines = [cell_lines[fits:] for cell_lines in lines]
+                self._draw(table, [cell_lines[first:first + fits] for cell_lines in lines],
+                           cells, first)
+                first += fits
             self.break_page()
             if header:
                 self.row(*header)
 
-    def _lines(self, table: Table, texts: Sequence[str]) -> list[list[str]]:
+    def _lines(self, table: Table, texts: Sequence[str]) -> list[Sequence[str]]:
+        """Every cell's lines, drawn or not: they set the row's height in every layer."""
         ts, size = self.ts, table.size
-        return [[""] if not self.draws(column.static)
-                else ts.wrap(text, size, room) if column.wrap else [ts.fit(text, size, room)]
+        return [ts.wrap(text, size, room) if column.wrap else (ts.fit(text, size, room),)
                 for text, column, room in zip(texts, table.columns, table.rooms, strict=True)]
 
-    def _draw(self, table: Table, lines: Sequence[Sequence[str]]) -> None:
+    def _draw(self, table: Table, lines: Sequence[Sequence[str]], cells: int,
+              first: int) -> None:
+        """Lines `first`… of a row whose texts start at `cells` in `Table.shape`'s list."""
         size = table.size
         tall = max(map(len, lines))
         height = tall * size * LEADING + 2 * PAD_Y
@@ -153,18 +189,29 @@ class Flow:
             self._grid(table, bottom, height)
         top = self.y - PAD_Y - size * BASELINE
         baselines = [f"{top - i * size * LEADING:.1f}" for i in range(tall)]
-        if self.slots is not None:
-            self.slots += [_slot(column, anchor, baselines[0], room, size) for column, anchor, room
-                           in zip(table.columns, table.anchors, table.rooms, strict=True)
-                           if not column.static]
+        if self.layer == STATIC:
+            self._record(table, baselines, cells, first)
         put, width, page = self.ts.put, self.ts.width, self.page
         for column, anchor, cell_lines in zip(table.columns, table.anchors, lines, strict=True):
+            if not self.draws(column.static):
+                continue
             shift = SHIFTS[column.align]
             for line, baseline in zip(cell_lines, baselines, strict=False):
                 if line:
                     x = anchor - width(line, size) * shift
                     put(page, f"1 0 0 1 {x:.1f} {baseline} Tm ", line, size, column.bold)
         self.y = bottom
+
+    def _record(self, table: Table, baselines: Sequence[str], cells: int, first: int) -> None:
+        """The slots of a row's dynamic lines, cell by cell, each with the index of its
+        text in `Table.shape`'s list (line by line); a single-line cell has one."""
+        across = len(table.dynamic_at)
+        self.slots[-1] += [
+            _slot(table.columns[i], table.anchors[i], baseline, table.rooms[i], table.size,
+                  cells + (first + line) * across + k)
+            for k, i in enumerate(table.dynamic_at)
+            for line, baseline in enumerate(baselines)
+            if table.columns[i].wrap or first + line == 0]
 
     def _grid(self, table: Table, bottom: float, height: float) -> None:
         low, high = f"{bottom:.1f}", f"{height:.1f}"
@@ -174,13 +221,21 @@ class Flow:
         graphics.append(" ".join([f"{x} {low} {width} {high} re" for x, width in table.edges])
                         + " S")
 
-    def fill(self, slots: Sequence[Slot], texts: Sequence[str]) -> None:
-        """Write `texts` into the cells a STATIC layer recorded: a page's DYNAMIC layer
-        without laying its rows out again."""
-        self.ts.place(self.page, slots, texts)
+    def fill(self, forms: Sequence[tuple[str, Sequence[Slot]]], texts: Sequence[str]) -> None:
+        """A DYNAMIC layer without laying its rows out again: page after page, the named
+        form of a STATIC layer and `texts` written into the slots it recorded."""
+        for index, (name, slots) in enumerate(forms):
+            if index:
+                self.break_page()
+            self.page.forms.append(name)
+            self.ts.place(self.page, slots, texts)
 
 
-def _slot(column: Column, anchor: float, baseline: str, room: float, size: float) -> Slot:
+def _slot(column: Column, anchor: float, baseline: str, room: float, size: float,
+          index: int) -> Slot:
+    """A cell's line as a slot; a wrapped line is shown whole, as `_draw` does (closing
+    punctuation may hang past the edge), a single-line cell's cut to its room."""
     shift = SHIFTS[column.align]
     at = "" if shift else f"1 0 0 1 {anchor:.1f} {baseline} Tm "
-    return Slot(anchor, baseline, shift, column.bold, room, size, at)
+    return Slot(anchor, baseline, shift, column.bold, inf if column.wrap else room, size, at,
+                index)

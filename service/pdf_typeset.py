@@ -4,8 +4,9 @@ A year's archive is some 2,500 pages of about 100 strings each. reportlab's
 `Canvas.drawString` costs ~35 µs a string here (a text object, font lookups and state per
 call): 9 s for the year. Instead a page is a list of operator strings, each text encoded
 once per document through reportlab's documented dynamic-font calls (`splitString`,
-`getSubsetInternalName`), cached, and handed to the canvas with `addLiteral`. reportlab
-still does what it does well: subsetting and embedding the font, and writing the file.
+`getSubsetInternalName`) and cached, which `archive_pdf` writes as the page's content.
+reportlab still does what it does well: subsetting and embedding the font, and writing
+the file.
 
 The font is WenQuanYi Micro Hei (Debian's fonts-wqy-microhei, installed by `make`): a sans
 CJK font with TrueType outlines, which reportlab can subset and embed, so the file reads
@@ -20,6 +21,7 @@ import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import groupby
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -38,7 +40,7 @@ ELLIPSIS = "…"
 # anything else as an octal escape (the content stream is written as UTF-8 text).
 ESCAPES = {code: (chr(code) if 32 <= code < 127 and chr(code) not in "()\\"
                   else f"\\{code:03o}") for code in range(256)}
-SUBSET_TAG = 0xF0000  # private-use plane 15: never in the text itself, checked all the same
+FIRST_TAG = ord("0")  # subset n's characters are tagged chr(FIRST_TAG + n)
 LINE_WIDTH = "0.6 w"  # thin rules: a table's shared edges are stroked twice
 LOG = logging.getLogger(__name__)
 
@@ -56,6 +58,35 @@ def _break(text: str, start: int, index: int) -> int:
     while cut - 1 > start and text[cut - 1] in NO_LINE_END:
         cut -= 1
     return cut
+
+
+def _runs(text: str, tags: str) -> list[tuple[str, str]]:
+    """The runs of `text` whose characters have the same tag, with their tag."""
+    if not text:
+        return []
+    if tags.count(tags[0]) == len(tags):
+        return [(tags[0], text)]
+    runs, start = [], 0
+    for tag, group in groupby(tags):
+        end = start + len(list(group))
+        runs.append((tag, text[start:end]))
+        start = end
+    return runs
+
+
+Runs = tuple[tuple[str, str], ...]  # (font name, escaped codes) for each run of a text
+
+
+def _joined(words: list[Runs], space: tuple[str, str]) -> Runs:
+    """The runs of words joined by spaces, a run going on over a space in its font."""
+    runs: list[list[str]] = []
+    for index, word in enumerate(words):
+        for name, codes in (space, *word) if index else word:
+            if runs and runs[-1][0] == name:
+                runs[-1][1] += codes
+            else:
+                runs.append([name, codes])
+    return tuple((name, codes) for name, codes in runs)
 
 
 @dataclass(frozen=True)
@@ -113,6 +144,7 @@ class Slot:
     room: float
     size: float
     at: str  # a left-aligned line's text matrix, the same whatever the text ("" otherwise)
+    index: int  # of its text in the list of the shape's texts (`pdf_flow.Table.shape`)
     # text → (font it needs first or None, operators without it, with it, font left set)
     shown: dict[str, tuple[str | None, str, str, str]] = field(
         default_factory=dict, compare=False, hash=False, repr=False)
@@ -130,13 +162,18 @@ class Typesetter:
         self.face = pdfmetrics.getFont(font.name)
         self.shows: dict[tuple[str, float, bool], tuple[str | None, str, str]] = {}
         # What reportlab assigned so far, as str.translate tables: a character → a tag
-        # naming its font subset, and → its escaped one-byte code in that subset.
+        # naming its font subset, → its escaped one-byte code in that subset, and → None
+        # (deleted: a text is all assigned when nothing is left of it).
         self.subset_tags: dict[int, str] = {}
         self.codes: dict[int, str] = {}
+        self.assigned: dict[int, None] = {}
         self.subset_names: dict[int, str] = {}
+        self.font_ops: dict[tuple[str, float], str] = {}
+        self.encoded: dict[str, Runs] = {}
         self.char_widths: dict[str, float] = {}
         self.widths: dict[str, float] = {}
         self.fitted: dict[tuple[str, float, float], str] = {}
+        self.wrapped: dict[tuple[str, float, float], tuple[str, ...]] = {}
 
     def put(self, page: Page, at: str, text: str, size: float, bold: bool = False) -> None:
         """`text` where `at` ("1 0 0 1 x y Tm ") puts its baseline; bold is drawn stroked,
@@ -151,11 +188,12 @@ class Typesetter:
         page.font = last
 
     def place(self, page: Page, slots: Sequence[Slot], texts: Sequence[str]) -> None:
-        """Each text into its slot, cut to fit. A year's 2,500 forms put ~80 texts each,
-        mostly ones a slot has shown before (a score, a name, a role): each slot keeps the
-        operators it wrote for each text."""
+        """Into each slot its text of `texts`, cut to fit. A year's 2,500 forms put ~80
+        texts each, mostly ones a slot has shown before (a score, a name, a role): each
+        slot keeps the operators it wrote for each text."""
         out, font_now = page.text, page.font
-        for slot, text in zip(slots, texts, strict=True):
+        for slot in slots:
+            text = texts[slot.index]
             if not text:
                 continue
             shown = slot.shown.get(text) or self._slot_show(slot, text)
@@ -214,16 +252,24 @@ class Typesetter:
                 return text[:index] + ELLIPSIS
         return text
 
-    def wrap(self, text: str, size: float, width: float) -> list[str]:
+    def wrap(self, text: str, size: float, width: float) -> tuple[str, ...]:
         """`text` broken into lines of at most `width`: anywhere between Chinese
         characters, but not inside a Latin word or number (an id, a login, a score), not
-        before closing punctuation nor after opening; line breaks in the text are kept."""
+        before closing punctuation nor after opening; line breaks in the text are kept.
+        Cached: the same signers' names wrap in every form of the year."""
+        key = (text, size, width)
+        lines = self.wrapped.get(key)
+        if lines is None:
+            lines = self.wrapped[key] = self._wrap(text, size, width)
+        return lines
+
+    def _wrap(self, text: str, size: float, width: float) -> tuple[str, ...]:
         if "\n" not in text and self.width(text, size) <= width:
-            return [text]
+            return (text,)
         lines: list[str] = []
         for paragraph in text.split("\n"):
             lines.extend(self._wrap_paragraph(paragraph, width / size))
-        return lines
+        return tuple(lines)
 
     def _wrap_paragraph(self, text: str, room: float) -> list[str]:
         lines, start, used = [], 0, 0.0
@@ -245,39 +291,48 @@ class Typesetter:
         return width
 
     def _show(self, text: str, size: float, bold: bool) -> tuple[str | None, str, str]:
-        """How to show `text`, encoded once per document: the font operator it needs
-        first (None when the text spans fonts, each set in `show`), the operators that
-        show it, and the font they leave set."""
-        chunks = self._encode(text, size)
-        if len(chunks) == 1:
-            font, show = chunks[0]
+        """How to show `text` at `size`: the font operator it needs first (None when the
+        text spans fonts, each set in `show`), the operators that show it, and the font
+        they leave set."""
+        runs = self.encoded.get(text) or self._encode(text)
+        if len(runs) == 1:
+            font, show = self._font_op(runs[0][0], size), f"({runs[0][1]}) Tj"
         else:
-            font, show = None, " ".join(f"{tf} {tj}" for tf, tj in chunks)
+            font, show = None, " ".join(f"{self._font_op(name, size)} ({codes}) Tj"
+                                        for name, codes in runs)
         if bold:
             show = f"2 Tr {size * 0.03:.2f} w {show} 0 Tr"
-        shown = self.shows[(text, size, bold)] = (font, show, chunks[-1][0])
+        shown = self.shows[(text, size, bold)] = (font, show, self._font_op(runs[-1][0], size))
         return shown
 
-    def _encode(self, text: str, size: float) -> tuple[tuple[str, str], ...]:
-        """(font operator, show operator) for each run of `text` in one font subset.
+    def _encode(self, text: str) -> Runs:
+        """(font name, escaped codes) for each run of `text` in one font subset, once per
+        document whatever the size (a signature's time is also in the history, smaller),
+        and word by word: words repeat more than texts (a time's date, a subtitle's zone).
 
         reportlab's `splitString` looks each character up in Python (~25 µs a string);
         once it has given every character of a text its code, the text is encoded again
-        with two `str.translate` calls."""
+        with `str.translate`: once to tag each character with its subset, which splits
+        the text into runs (digits and Latin letters sit in the first subset, most Chinese
+        in later ones), once a run for its codes."""
         face, doc = self.face, self.doc
         if not self.font.embedded:  # a CID font: one font resource, its own encoding
             name = doc.getInternalFontName(face.fontName)  # type: ignore[attr-defined]
-            return ((f"{name} {size:g} Tf", f"({face.formatForPdf(text)}) Tj"),)
-        tags = set(text.translate(self.subset_tags))
-        if len(tags) == 1 and (subset := ord(tags.pop()) - SUBSET_TAG) >= 0 and \
-                max(text) < chr(SUBSET_TAG):
-            return ((f"{self._subset_name(subset)} {size:g} Tf",
-                     f"({text.translate(self.codes)}) Tj"),)
-        chunks = face.splitString(text, doc)
-        self._learn(text if self.codes else None)
-        return tuple((f"{self._subset_name(subset)} {size:g} Tf",
-                      f"({chunk.decode('latin-1').translate(ESCAPES)}) Tj")
-                     for subset, chunk in chunks)
+            runs: Runs = ((name, face.formatForPdf(text)),)
+        elif " " in text and text != " ":
+            runs = _joined([self.encoded.get(word) or self._encode(word)
+                            for word in text.split(" ")],
+                           (self.encoded.get(" ") or self._encode(" "))[0])
+        elif not text.translate(self.assigned):
+            runs = tuple((self._subset_name(ord(tag) - FIRST_TAG), run.translate(self.codes))
+                         for tag, run in _runs(text, text.translate(self.subset_tags)))
+        else:
+            chunks = face.splitString(text, doc)
+            self._learn(text if self.codes else None)
+            runs = tuple((self._subset_name(subset), chunk.decode("latin-1").translate(ESCAPES))
+                         for subset, chunk in chunks)
+        self.encoded[text] = runs
+        return runs
 
     def _learn(self, text: str | None) -> None:
         """Note the codes reportlab has given the text's characters (None: every code so
@@ -287,11 +342,19 @@ class Typesetter:
             (ord(char), assignments.get(ord(char))) for char in set(text))
         for char, code in codes:
             if code is not None:
-                self.subset_tags[char] = chr(SUBSET_TAG + (code >> 8))
+                self.subset_tags[char] = chr(FIRST_TAG + (code >> 8))
                 self.codes[char] = ESCAPES[code & 0xFF]
+                self.assigned[char] = None
 
     def _subset_name(self, subset: int) -> str:
         name = self.subset_names.get(subset)
         if name is None:
             name = self.subset_names[subset] = self.face.getSubsetInternalName(subset, self.doc)
         return name
+
+    def _font_op(self, name: str, size: float) -> str:
+        """The operator setting font `name` at `size`."""
+        op = self.font_ops.get((name, size))
+        if op is None:
+            op = self.font_ops[(name, size)] = f"{name} {size:g} Tf"
+        return op

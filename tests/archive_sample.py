@@ -4,30 +4,59 @@ The renderers are pure functions of that dict, so their tests and their timing n
 store: `sample_archive(zones=188)` is the demo mine's year (188 zones × 13 periods ≈ 2,444
 appraisals) with Chinese names, returns and reopenings with reasons, unsigned steps, one
 very long comment and a member without a zone. Seeded: the same arguments give the same dict.
+
+It looks like the real one (what bench/history.py writes and service/archive assembles),
+for what costs a renderer time: ids and logins with the mine's prefix (K0001-M000001,
+secretary-k0001-b1) and signers named after their post (1矿综采一队党小组评价员), so a
+signer's name takes two lines in the PDF's narrow cells; version-5 UUIDs for appraisals;
+scores to one decimal; zone names of a unit and a team (1矿综采一队生产一班责任区).
 """
 
 import random
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 YEAR = "2026"
+MINE = "K0001"
 ITEMS = {"thought": 15, "study": 15, "talks": 10, "order": 20, "policy": 10, "duty": 20,
          "skills": 10}
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐"
             "许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕")
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文斌海波鹏辉宇浩"
-BRANCHES = ("综采支部", "掘进支部", "机电支部", "运输支部", "通风支部", "地面支部", "后勤支部")
-LINES = (("采煤", "CM", "综采工作面"), ("开掘", "KJ", "掘进工作面"), ("机电运输", "JD", "机电班"),
-         ("通风安全", "TF", "通风班"), ("地面", "DM", "地面班组"))
-COMMENTS = ("本月组织班前安全学习6次，谈心谈话4人次，责任区内无违章。",
-            "实地检视：现场文明生产达标；查阅资料：学习记录完整。",
-            "结合平时督查和重点抽查，同意责任区评价。", "同意。", "")
-APPROVALS = ("经支部委员会审核，同意公示。", "同意", "")
-REASONS = ("学习记录缺两次，请补充后重新提交。", "评分与现场检查情况不符，请重新评价。",
-           "群众反映该区谈心谈话未落实，重新核实。")
+# (branch, its line and the line's zone prefix, its four party groups' units).
+BRANCHES = (("综采支部", "采煤线", "CM", ("综采一队", "综采二队", "综采三队", "准备队")),
+            ("掘进支部", "开掘线", "KJ", ("掘进一队", "掘进二队", "开拓一队", "综掘队")),
+            ("机电支部", "机电运输线", "JY", ("机电队", "供电队", "排水队", "机修车间")),
+            ("运输支部", "机电运输线", "JY", ("运输一队", "运输二队", "提升运输队", "调度所")),
+            ("通风支部", "通风安全线", "TF", ("通风队", "抽采队", "安全监测队", "防突队")),
+            ("地面支部", "地面", "DM", ("选煤厂", "机修厂", "供应站", "地面生产队")),
+            ("后勤支部", "地面", "DM", ("后勤服务中心", "综合办公室", "经营管理科室",
+                                     "安全生产科室")))
+TEAMS = ("生产一班", "生产二班", "生产三班", "检修班", "运输班", "机电班", "支护班")
+GROUPS = sum(len(units) for *_, units in BRANCHES)
+SHARED_EVERY = 17  # every 17th zone has two responsible members, as in the demo
+RETURN_EVERY = 11  # returned once when (zone + month) % 11 == 3: about 9%, as in bench
+# Each scored step's comments (as the demo plans them), and who returns it with what reason.
+COMMENTS = (("本月组织班前安全学习{n}次，开展谈心谈话{m}人次，责任区内无违章。",
+             "带领班组完成月度生产任务，现场隐患{m}条均已整改闭合。",
+             "坚持跟班作业{n}个班次，向支部反映职工思想动态{m}条。"),
+            ("实地检视：现场文明生产达标，安全设施齐全。",
+             "查阅资料：学习记录、谈心谈话记录完整，隐患台账闭合。",
+             "重点抽查夜班{n}人次，发现{m}处不规范操作，已当场纠正。"),
+            ("结合平时督查和重点抽查，同意责任区评价。", "听取汇报后核定，现场管理项酌情调整。",
+             "参考自查和督查记录，统一考核定档。"))
+APPROVALS = ("经支部委员会审核，同意公示。", "审核通过，予以公示。")
+RETURNS = (("zone_evaluator", "自查表漏填谈心谈话情况，请补充后重新提交。"),
+           ("group_leader", "评价依据不足，请补充实地检视和查阅资料情况。"),
+           ("branch_secretary", "考核分与平时督查记录不一致，请党小组重新核定。"))
+REOPEN_REASON = "公示期间职工反映该责任区当月有一起违章作业，经核实重新考核。"
 LONG = ("本月责任区围绕安全生产中心任务开展工作：" + "组织职工学习《煤矿安全规程》和岗位作业标准，"
         "逐人谈心了解思想动态，协调解决职工家庭困难，现场检查发现并整改隐患，" * 12 + "完毕。")
 REWARDS = {"excellent": 200, "qualified": 0, "basically_qualified": 0, "unqualified": -100}
+STEPS = (("self_check", "self_check_submitted", "responsible_member", "zone_evaluation"),
+         ("zone_evaluation", "zone_evaluation_submitted", "zone_evaluator", "group_review"),
+         ("group_review", "group_review_submitted", "group_leader", "branch_approval"))
 
 
 def sample_archive(zones: int = 12, months: int = 12, year_end: bool = True,
@@ -37,7 +66,8 @@ def sample_archive(zones: int = 12, months: int = 12, year_end: bool = True,
     rng = random.Random(seed)
     org = _organisation(zones, rng)
     periods = [f"{YEAR}-{m:02d}" for m in range(1, months + 1)] + ([YEAR] if year_end else [])
-    appraisals = [_appraisal(zone, period, rng) for zone in org["zones"] for period in periods]
+    appraisals = [_appraisal(z, zone, period, rng) for z, zone in enumerate(org["zones"])
+                  for period in periods]
     appraisals.sort(key=lambda a: (a["branch_id"], a["zone_id"], len(a["period"]) == 4,
                                    a["period"]))
     if appraisals:
@@ -53,26 +83,31 @@ def sample_archive(zones: int = 12, months: int = 12, year_end: bool = True,
 
 
 def _organisation(zones: int, rng: random.Random) -> dict[str, Any]:
-    branches = {f"B{b + 1}": name for b, name in enumerate(BRANCHES)}
-    groups = {f"G{g + 1:02d}": f"{BRANCHES[g // 4][:2]}{'一二三四'[g % 4]}组党小组"
-              for g in range(28)}
+    mine = f"{int(MINE[1:])}矿"
+    branches = {f"{MINE}-B{b + 1}": f"{mine}{name}" for b, (name, *_) in enumerate(BRANCHES)}
+    units = [unit for *_, branch_units in BRANCHES for unit in branch_units]
+    groups = {f"{MINE}-G{g + 1:02d}": f"{mine}{unit}党小组" for g, unit in enumerate(units)}
     users = {"admin": "系统管理员"}
+    users.update({f"secretary-{b.lower()}": f"{name}书记" for b, name in branches.items()})
+    users.update({f"leader-{g.lower()}": f"{name}组长" for g, name in groups.items()})
+    users.update({f"evaluator-{g.lower()}": f"{name}评价员" for g, name in groups.items()})
     members: dict[str, str] = {}
+    numbers = dict.fromkeys((prefix for _, _, prefix, _ in BRANCHES), 0)
     made = []
     for z in range(zones):
-        line, prefix, team = LINES[z % len(LINES)]
-        group = f"G{z % 28 + 1:02d}"
-        ids = [f"M{len(members) + k + 1:03d}" for k in range(2 if z % 5 == 4 else 1)]
+        group = z % GROUPS
+        _, line, prefix, _ = BRANCHES[group // 4]
+        numbers[prefix] += 1
+        ids = [f"{MINE}-M{len(members) + k + 1:06d}"
+               for k in range(2 if z % SHARED_EVERY == 3 else 1)]
         for member_id in ids:
             members[member_id] = _name(rng)
-            users[f"m{member_id[1:]}"] = members[member_id]
-        users[f"evaluator-{group.lower()}"] = _name(rng)
-        users[f"leader-{group.lower()}"] = _name(rng)
-        branch = f"B{(z % 28) // 4 + 1}"
-        users[f"secretary-{branch.lower()}"] = _name(rng)
-        made.append({"zone_id": f"{prefix}{z + 1:03d}", "zone_name": f"{team}{z // 5 + 1}",
-                     "line": line, "branch_id": branch, "group_id": group, "members": ids})
-    members["M999"] = _name(rng)
+            users[member_id.lower()] = members[member_id]
+        made.append({"zone_id": f"{MINE}-{prefix}{numbers[prefix]:02d}",
+                     "zone_name": f"{mine}{units[group]}{TEAMS[z // GROUPS % len(TEAMS)]}责任区",
+                     "line": line, "branch_id": f"{MINE}-B{group // 4 + 1}",
+                     "group_id": f"{MINE}-G{group + 1:02d}", "members": ids})
+    members[f"{MINE}-M{len(members) + 1:06d}"] = _name(rng)  # a member without a zone
     return {"zones": made, "names": {"users": users, "members": members, "branches": branches,
                                      "groups": groups}}
 
@@ -81,63 +116,73 @@ def _name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2))))
 
 
-def _appraisal(zone: dict[str, Any], period: str, rng: random.Random) -> dict[str, Any]:
+def _appraisal(index: int, zone: dict[str, Any], period: str,
+               rng: random.Random) -> dict[str, Any]:
     """One published appraisal with its history: opened, signed step by step, sometimes
-    returned once by the group leader, sometimes reopened by the branch and signed again."""
+    returned once by the next step's signer, now and then reopened by the branch and
+    signed again."""
     clock = _Clock(period)
     group, branch = zone["group_id"].lower(), zone["branch_id"].lower()
-    member = f"m{zone['members'][0][1:]}"
+    signer = {"responsible_member": zone["members"][0].lower(),
+              "zone_evaluator": f"evaluator-{group}", "group_leader": f"leader-{group}",
+              "branch_secretary": f"secretary-{branch}"}
     history: list[dict[str, Any]] = []
     steps: dict[str, Any] = dict.fromkeys(("self_check", "zone_evaluation", "group_review",
                                            "branch_approval"))
+    base = _scores(rng)
 
-    def event(kind: str, actor: str, role: str, state: str, data: dict[str, Any]) -> str:
+    def event(kind: str, role: str, state: str, data: dict[str, Any]) -> str:
         at = clock.tick()
-        history.append({"version": len(history) + 1, "type": kind, "at": at, "actor": actor,
-                        "role": role, "state": state, "data": data})
+        history.append({"version": len(history) + 1, "type": kind, "at": at,
+                        "actor": signer[role], "role": role, "state": state, "data": data})
         return at
 
-    def sign(step: str, kind: str, actor: str, role: str, state: str, scores: dict) -> None:
-        total = _number(sum(scores.values()))
-        data = {"scores": scores, "total": total, "comment": rng.choice(COMMENTS)}
-        steps[step] = {"actor": actor, "at": event(kind, actor, role, state, data), **data}
+    def sign(step: int) -> None:
+        name, kind, role, state = STEPS[step]
+        scores = _vary(base, rng)
+        data = {"scores": scores, "total": _number(sum(scores.values())),
+                "comment": _comment(COMMENTS[step], rng)}
+        steps[name] = {"actor": signer[role], "at": event(kind, role, state, data), **data}
 
-    event("opened", "admin", "admin", "self_check",
+    def approve() -> None:
+        comment = rng.choice(APPROVALS)
+        at = event("branch_approved", "branch_secretary", "published",
+                   {"comment": comment, "reward": REWARDS[_grade(score())]})
+        steps["branch_approval"] = {"actor": signer["branch_secretary"], "at": at,
+                                    "scores": None, "total": None, "comment": comment}
+
+    def score() -> float:
+        return steps["group_review"]["total"]
+
+    event("opened", "branch_secretary", "self_check",
           {"zone_id": zone["zone_id"], "period": period, "template_id": "default",
            "template_version": 1, "items": dict(ITEMS),
            "responsible_member_ids": list(zone["members"])})
-    base = _scores(rng)
-    if rng.random() > 0.03:  # now and then nobody signed the self-check
-        sign("self_check", "self_check_submitted", member, "responsible_member",
-             "zone_evaluation", _vary(base, rng))
-    sign("zone_evaluation", "zone_evaluation_submitted", f"evaluator-{group}", "zone_evaluator",
-         "group_review", _vary(base, rng))
-    if rng.random() < 0.08:
-        event("returned", f"leader-{group}", "group_leader", "zone_evaluation",
-              {"reason": rng.choice(REASONS)})
-        sign("zone_evaluation", "zone_evaluation_submitted", f"evaluator-{group}",
-             "zone_evaluator", "group_review", _vary(base, rng))
-    rounds = 2 if rng.random() < 0.02 else 1
-    for round_ in range(rounds):
-        if round_:
-            event("reopened", f"secretary-{branch}", "branch_secretary", "group_review",
-                  {"reason": rng.choice(REASONS)})
-        sign("group_review", "group_review_submitted", f"leader-{group}", "group_leader",
-             "branch_approval", _vary(base, rng))
-        score = steps["group_review"]["total"]
-        reward = REWARDS[_grade(score)]
-        comment = rng.choice(APPROVALS)
-        at = event("branch_approved", f"secretary-{branch}", "branch_secretary", "published",
-                   {"comment": comment, "reward": reward})
-        steps["branch_approval"] = {"actor": f"secretary-{branch}", "at": at, "scores": None,
-                                    "total": None, "comment": comment}
-    return {"id": f"{zone['zone_id']}-{period}", "zone_id": zone["zone_id"],
-            "zone_name": zone["zone_name"], "branch_id": zone["branch_id"],
-            "group_id": zone["group_id"], "line": zone["line"], "period": period,
-            "template_id": "default", "template_version": 1, "items": dict(ITEMS),
-            "state": "published", "version": len(history),
-            "responsible_member_ids": list(zone["members"]), **steps, "score": score,
-            "grade": _grade(score), "reward": reward, "allowed_actions": [], "history": history}
+    turn = index + int(period[5:] or 0)
+    for step, (name, *_) in enumerate(STEPS):
+        if step or rng.random() > 0.03:  # now and then nobody signed the self-check
+            sign(step)
+        if turn % RETURN_EVERY == 3 and turn % len(STEPS) == step and steps[name]:
+            role, reason = RETURNS[step]
+            event("returned", role, name, {"reason": reason})
+            sign(step)
+    approve()
+    if rng.random() < 0.01:
+        event("reopened", "branch_secretary", "group_review", {"reason": REOPEN_REASON})
+        sign(2)
+        approve()
+    return {"id": str(uuid.UUID(int=rng.getrandbits(128), version=5)),
+            "zone_id": zone["zone_id"], "zone_name": zone["zone_name"],
+            "branch_id": zone["branch_id"], "group_id": zone["group_id"], "line": zone["line"],
+            "period": period, "template_id": "default", "template_version": 1,
+            "items": dict(ITEMS), "state": "published", "version": len(history),
+            "responsible_member_ids": list(zone["members"]), **steps, "score": score(),
+            "grade": _grade(score()), "reward": REWARDS[_grade(score())],
+            "allowed_actions": [], "history": history}
+
+
+def _comment(pool: tuple[str, ...], rng: random.Random) -> str:
+    return rng.choice(pool).format(n=rng.randint(3, 9), m=rng.randint(1, 6))
 
 
 def _lengthen(appraisal: dict[str, Any]) -> None:
@@ -161,17 +206,19 @@ class _Clock:
 
 
 def _scores(rng: random.Random) -> dict[str, float]:
-    return {code: maximum - rng.choice((0, 0, 0.5, 1, 1.5, 2, 3, 5)) for code, maximum
-            in ITEMS.items()}
+    """A month's level (86 of 100 on average), each item near it."""
+    level = min(0.98, max(0.6, rng.gauss(0.86, 0.055)))
+    return {code: maximum * level * rng.uniform(0.95, 1.05) for code, maximum in ITEMS.items()}
 
 
 def _vary(base: dict[str, float], rng: random.Random) -> dict[str, int | float]:
-    return {code: _number(min(ITEMS[code], max(0, value + rng.choice((-0.5, 0, 0, 0.5)))))
+    """Each item's score to one decimal, a step's own judgement of the zone's month."""
+    return {code: _number(min(ITEMS[code], max(0, value + rng.uniform(-0.6, 0.6))))
             for code, value in base.items()}
 
 
 def _number(value: float) -> int | float:
-    value = round(value, 2)
+    value = round(value, 1)
     return int(value) if value == int(value) else value
 
 
@@ -183,13 +230,14 @@ def _grade(score: float) -> str:
 def _members(org: dict[str, Any], appraisals: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The per-member summary as the assembly makes it, from the published appraisals."""
     zone_of = {z["zone_id"]: z for z in org["zones"]}
+    last = {"branch_id": f"{MINE}-B{len(BRANCHES)}", "group_id": f"{MINE}-G{GROUPS:02d}"}
     rows = []
     for member_id, name in sorted(org["names"]["members"].items()):
         mine = [a for a in appraisals if member_id in a["responsible_member_ids"]]
         monthly = [{"period": a["period"], "zone_id": a["zone_id"], "score": a["score"],
                     "grade": a["grade"]} for a in mine if len(a["period"]) == 7]
         zones = sorted({a["zone_id"] for a in mine})
-        first = zone_of[zones[0]] if zones else {"branch_id": "B7", "group_id": "G28"}
+        first = zone_of[zones[0]] if zones else last
         scores = [entry["score"] for entry in monthly]
         rows.append({
             "member_id": member_id, "name": name, "branch_id": first["branch_id"],

@@ -11,6 +11,8 @@ import pypdf
 import pytest
 
 from service import archive_pdf, pdf_typeset
+from service import archive_view as view
+from service.labels import label, period_title
 from tests.archive_sample import LONG, sample_archive
 
 SHA = "0123456789abcdef" * 4
@@ -93,11 +95,36 @@ def test_each_appraisal_has_its_form_with_names_scores_and_grade(
         for code, score in review["scores"].items():
             assert str(score) in page, (appraisal["id"], code)
         assert str(appraisal["score"]) in page
-        assert {"excellent": "优秀", "qualified": "合格",
-                "basically_qualified": "基本合格"}[appraisal["grade"]] in page
+        assert {"excellent": "优秀", "qualified": "合格", "basically_qualified": "基本合格",
+                "unqualified": "不合格"}[appraisal["grade"]] in page
         assert users[review["actor"]] in page
         for member_id in appraisal["responsible_member_ids"]:
             assert archive["names"]["members"][member_id] in page
+
+
+def test_history_rows_show_signers_named_over_two_lines_in_full(
+        archive: dict, pages: list[str]) -> None:
+    """A signer's name and login take two lines in the history's narrow cell; each row
+    shows them whole, the cell's lines one after the other, between event and role."""
+    users = archive["names"]["users"]
+    texts = [re.sub(r"\s", "", page) for page in pages]
+    for appraisal in archive["appraisals"]:
+        subtitle = f"（{appraisal['zone_id']}）·{period_title(appraisal['period'])}"
+        text = "".join(page for page in texts if subtitle in page)
+        for entry in appraisal["history"]:
+            row = (f"{view.local_time(entry['at'])}{label('event', entry['type'])}"
+                   f"{users[entry['actor']]}（{entry['actor']}）{label('role', entry['role'])}")
+            assert row.replace(" ", "") in text, row
+
+
+def test_forms_alike_share_their_grid(archive: dict, pdf: bytes) -> None:
+    """A form's grid and labels are drawn once per shape (a PDF form XObject) that every
+    page of that shape draws under its own texts."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    sheets = [page for page in reader.pages if "党员责任区考核表" in page.extract_text()]
+    shared = {name for page in sheets for name in page["/Resources"]["/XObject"]}
+    assert all(page["/Resources"]["/XObject"] for page in sheets)
+    assert len(shared) <= len(archive["appraisals"]) // 2
 
 
 def test_returns_and_reopenings_show_with_their_reasons(archive: dict, pages: list[str]) -> None:
@@ -138,8 +165,8 @@ def test_every_page_has_a_footer_with_its_number_and_the_hash(pages: list[str]) 
 
 
 def test_a_branch_archive_names_its_branch(archive: dict) -> None:
-    branch = {**archive, "manifest": {**archive["manifest"], "branch_id": "B1"}}
-    assert "综采支部（B1）" in _text(archive_pdf.document(branch, SHA))
+    branch = {**archive, "manifest": {**archive["manifest"], "branch_id": "K0001-B1"}}
+    assert "1矿综采支部（K0001-B1）" in _text(archive_pdf.document(branch, SHA))
 
 
 def test_without_the_font_file_it_falls_back_and_says_so(
