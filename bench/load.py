@@ -48,17 +48,23 @@ class Tally:
 def requests_of(plan: dict[str, Any], jobs: list[dict[str, Any]]) -> Iterator[bytes]:
     """A client's requests in order, as bytes: every step of each job, once or forever.
 
-    A job names the resource (`id`) and the token each step is sent with.
+    A job holds what the steps' paths name (`{id}`, `{query}`: any of its keys) and the
+    token each step is sent with. A step is a POST of its JSON `body`, or a GET if it says
+    `"method": "GET"`.
     """
     host = urlsplit(plan["base_url"]).netloc
-    steps = [(s["path"], json.dumps(s["body"], ensure_ascii=False).encode()) for s in plan["steps"]]
+    steps = [(s.get("method", "POST"), s["path"],
+              json.dumps(s.get("body"), ensure_ascii=False).encode()) for s in plan["steps"]]
     while True:
         for job in jobs:
-            for (path, body), token in zip(steps, job["tokens"], strict=True):
+            for (method, path, body), token in zip(steps, job["tokens"], strict=True):
                 auth = f"Authorization: Bearer {token}\r\n" if token else ""
-                head = (f"POST {path.format(id=job['id'])} HTTP/1.1\r\nHost: {host}\r\n{auth}"
-                        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
-                yield head.encode() + body
+                head = f"{method} {path.format_map(job)} HTTP/1.1\r\nHost: {host}\r\n{auth}"
+                if method == "GET":
+                    yield (head + "\r\n").encode()
+                else:
+                    yield (head + f"Content-Type: application/json\r\n"
+                           f"Content-Length: {len(body)}\r\n\r\n").encode() + body
         if not plan.get("cycle"):
             return
 

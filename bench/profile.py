@@ -1,4 +1,4 @@
-"""Where a sign-off request's time goes: py-spy samples of the server, sorted into buckets.
+"""Where a sign-off request's or a rebuild's time goes: py-spy samples, sorted into buckets.
 
 Optional (`--profile`): py-spy is a one-off tool, installed by hand (`.venv/bin/pip install
 py-spy`), never a dependency. Two runs: one sampled wall-clock (`--idle`), so time spent
@@ -7,9 +7,13 @@ thread that holds the GIL (`--gil`), which is where the process's one core of Py
 """
 
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 # The request's phase, by the first of these frames found in the stack (names as of the
@@ -108,4 +112,65 @@ def markdown(title: str, shares: list[tuple[float, str, str]], *, gil: bool) -> 
     summed = totals(shares, 1 if gil else 2)
     lines += ["", ("By thread: " if gil else "By activity: ")
               + "; ".join(f"{w} {s:.0%}" for w, s in summed.items())]
+    return "\n".join(lines)
+
+
+@contextmanager
+def sampling(pid: int, out: Path) -> Iterator[None]:
+    """py-spy samples the process, wall-clock and without pausing it, until the block ends.
+
+    For the rebuild, which runs in the benchmark's own process for as long as it takes."""
+    command = [py_spy(), "record", "--idle", "--nonblocking", "--rate", "100", "--format",
+               "raw", "--pid", str(pid), "--output", str(out)]
+    spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)  # attached before the work starts
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)  # py-spy writes what it sampled, then exits
+        spy.wait()
+
+
+# Where a rebuild's time goes: the innermost of these frames in the stack names the part.
+REBUILD_PARTS = [("Follower._step", "the Follower: positions, locks, commit"),
+                 ("select_notifications", "read the log"),
+                 ("to_domain_event", "decode the events")]
+# Frames below which the thread is in the database driver: executing SQL or waiting for it.
+DATABASE = ("do_execute", "do_executemany", "do_commit", "Connection.wait", "_communicate_gen",
+            "_fetch_gen", "SQLiteCursor", "fetchall", "fetchone")
+
+
+def classify_rebuild(stack: str) -> tuple[str, str] | None:
+    """(part, activity) of one sample of the rebuilding thread; None for other threads."""
+    if "catch_up" not in stack:
+        return None
+    frames = stack.split(";")
+    part, at = "other", 0
+    for i, frame in enumerate(frames):
+        name = frame.split(" (")[0]
+        if name.endswith("View.apply"):
+            part, at = f"view {name.removesuffix('.apply')}", i
+        else:
+            part, at = next(((p, i) for mark, p in REBUILD_PARTS if mark in name), (part, at))
+    busy = any(mark in frame for frame in frames[at:] for mark in DATABASE)
+    return part, "database (SQL executing, or waiting for it)" if busy else "Python"
+
+
+def rebuild_breakdown(raw: Path) -> list[tuple[float, str, str]]:
+    """Shares of the rebuilding thread's samples by (part, activity), largest first."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for line in raw.read_text(errors="replace").splitlines():
+        stack, _, samples = line.rpartition(" ")
+        kind = classify_rebuild(stack)
+        if kind and samples.isdigit():
+            counts[kind] += int(samples)
+    total = sum(counts.values()) or 1
+    return [(n / total, part, what) for (part, what), n in counts.most_common()]
+
+
+def rebuild_markdown(title: str, shares: list[tuple[float, str, str]]) -> str:
+    lines = [title, "", "| share | part | doing |", "|---|---|---|"]
+    lines += [f"| {s:.1%} | {p} | {w} |" for s, p, w in shares if s >= 0.005]
+    summed = totals(shares, 1)
+    lines += ["", "By part: " + "; ".join(f"{p} {s:.0%}" for p, s in summed.items())]
     return "\n".join(lines)

@@ -65,7 +65,7 @@ def markdown_table(rows: list[Row]) -> str:
 
 def markdown(rows: list[Row], facts: dict[str, str], command: str, notes: list[str]) -> str:
     """The generated block: command, machine, table, and what the servers logged."""
-    machine = "\n".join(_fact(k, v) for k, v in facts.items())
+    machine = "\n".join(fact(k, v) for k, v in facts.items())
     return "\n".join([
         BEGIN,
         "<!-- Written by `python -m bench.signoff`; edit the text outside these markers. -->",
@@ -81,19 +81,29 @@ def markdown(rows: list[Row], facts: dict[str, str], command: str, notes: list[s
     ])
 
 
-def _fact(name: str, value: str) -> str:
+def fact(name: str, value: str) -> str:
     if "\n" not in value:
         return f"- {name}: {value}"
     indented = value.replace("\n", "\n  ")
     return f"- {name}:\n\n  ```{indented}\n  ```\n"
 
 
-def write_block(path: Path, block: str) -> None:
-    """Replace the generated block in the document, or append it if it has none."""
+def markers(name: str | None = None) -> tuple[str, str]:
+    """The comments around a generated block: `bench:begin` for the sign-off's, whose name
+    predates the others, `bench:NAME:begin` for any other."""
+    if name is None:
+        return BEGIN, END
+    return f"<!-- bench:{name}:begin -->", f"<!-- bench:{name}:end -->"
+
+
+def write_block(path: Path, block: str, name: str | None = None) -> None:
+    """Replace the generated block named `name` in the document, or append it if it has
+    none. `block` starts and ends with that name's markers."""
+    begin, end = markers(name)
     text = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + block + rest.split(END, 1)[1]
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        text = head + block + rest.split(end, 1)[1]
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
     path.write_text(text, encoding="utf-8")
