@@ -1,5 +1,6 @@
 """Plain views of an appraisal for people and archives: its document and its history."""
 
+import functools
 import re
 from collections.abc import Sequence
 from datetime import datetime
@@ -14,6 +15,7 @@ OPENED_FIELDS = ("zone_id", "period", "template_id", "template_version", "items"
                  "responsible_member_ids")
 
 
+@functools.lru_cache(maxsize=4096)  # scores and amounts: a few hundred distinct values
 def number(value: str | Decimal | None) -> int | float | None:
     """An exact decimal as a JSON number: 15 stays 15, 91.5 stays 91.5."""
     if value is None:
@@ -24,7 +26,7 @@ def number(value: str | Decimal | None) -> int | float | None:
 
 def instant(moment: datetime) -> str:
     """ISO 8601 UTC with microseconds, e.g. 2026-10-31T08:00:00.000000Z."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.isoformat(timespec="microseconds")[:26] + "Z"  # as strftime, faster
 
 
 def _step(signed: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -60,13 +62,20 @@ def document(appraisal: Appraisal) -> dict[str, Any]:
 
 def event_type(domain_event: object) -> str:
     """`SelfCheckSubmitted` → `self_check_submitted`."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(domain_event).__name__).lower()
+    return _snake(type(domain_event))
+
+
+@functools.cache
+def _snake(cls: type) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
 
 
 def history_entry(domain_event: Any) -> dict[str, Any]:
     """One event of an appraisal's history as API.md shows it."""
-    fields = OPENED_FIELDS if event_type(domain_event) == "opened" else HISTORY_FIELDS
-    data = {name: getattr(domain_event, name) for name in fields if hasattr(domain_event, name)}
+    kind = event_type(domain_event)
+    fields = OPENED_FIELDS if kind == "opened" else HISTORY_FIELDS
+    held = vars(domain_event)
+    data = {name: held[name] for name in fields if name in held}
     for mapping in ("scores", "items"):
         if data.get(mapping) is not None:
             data[mapping] = {code: number(v) for code, v in data[mapping].items()}
@@ -75,7 +84,7 @@ def history_entry(domain_event: Any) -> dict[str, Any]:
             data[amount] = number(data[amount])
     return {
         "version": domain_event.originator_version,
-        "type": event_type(domain_event),
+        "type": kind,
         "at": instant(domain_event.timestamp),
         "actor": domain_event.actor,
         "role": domain_event.role,

@@ -12,12 +12,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from eventsourcing.utils import get_topic
-from sqlalchemy import BigInteger, Column, Connection, Index, String, Table, select
-from sqlalchemy.types import JSON
+from sqlalchemy import BigInteger, Column, Connection, Index, String, Table, Text, select
 
 from domain.appraisal import Appraisal
 from domain.documents import history_entry
+from projections import bulk
 from projections.appraisal_index import APPRAISAL_EVENTS
 from projections.tracking import Recorded, metadata
 
@@ -43,10 +44,13 @@ events = Table(
     Column("version", BigInteger, primary_key=True, autoincrement=False),
     Column("position", BigInteger, nullable=False),  # the notification id
     Column("at", String(27), nullable=False),  # ISO 8601 UTC: orders as it reads
-    Column("entry", JSON, nullable=False),
+    Column("entry", Text, nullable=False),  # JSON, encoded as the view is prepared
 )
 
 PLACE = ("zone_id", "zone_name", "branch_id", "group_id", "line")
+APPRAISAL_COLUMNS = ("appraisal_id", "year", "period", *PLACE)
+EVENT_COLUMNS = ("appraisal_id", "version", "position", "at", "entry")
+Row = tuple[Any, ...]
 
 
 class ArchiveView:
@@ -55,22 +59,25 @@ class ArchiveView:
     name = "archive"
     topics = tuple(get_topic(e) for e in APPRAISAL_EVENTS)
     tables = (appraisals, events)
+    weight = 4  # an entry made and encoded per event
 
-    def apply(self, conn: Connection, batch: Sequence[Recorded]) -> None:
-        opened = [e for _, e in batch if isinstance(e, Appraisal.Opened)]
-        if opened:
-            conn.execute(appraisals.insert(), [
-                {"appraisal_id": str(e.originator_id), "year": e.period[:4],
-                 "period": e.period, **{c: getattr(e, c) for c in PLACE}} for e in opened])
-        if batch:
-            conn.execute(events.insert(), [event_row(position, e) for position, e in batch])
+    def prepare(self, batch: Sequence[Recorded]) -> tuple[list[Row], list[Row]]:
+        """The rows of APPRAISAL_COLUMNS and of EVENT_COLUMNS."""
+        return ([(stream, e.period[:4], e.period, *(getattr(e, c) for c in PLACE))
+                 for _, e, stream in batch if isinstance(e, Appraisal.Opened)],
+                [event_row(recorded) for recorded in batch])
+
+    def apply(self, conn: Connection, prepared: tuple[list[Row], list[Row]]) -> None:
+        opened, entries = prepared
+        bulk.insert(conn, appraisals, APPRAISAL_COLUMNS, opened)
+        bulk.insert(conn, events, EVENT_COLUMNS, entries)
 
 
-def event_row(position: int, domain_event: Any) -> dict[str, Any]:
-    entry = history_entry(domain_event)
-    return {"appraisal_id": str(domain_event.originator_id),
-            "version": domain_event.originator_version, "position": position,
-            "at": entry["at"], "entry": entry}
+def event_row(recorded: Recorded) -> Row:
+    """The values of EVENT_COLUMNS for one event."""
+    entry = history_entry(recorded.event)
+    return (recorded.stream, recorded.event.originator_version, recorded.position,
+            entry["at"], orjson.dumps(entry).decode())
 
 
 @dataclass(frozen=True)
@@ -98,4 +105,4 @@ def archived(conn: Connection, year: str, branch_id: str | None, at: str,
         kept = list(group)
         first = kept[0]._mapping
         yield Archived({c: first[c] for c in ("appraisal_id", "period", *PLACE)},
-                       [row.entry for row in kept], max(row.position for row in kept))
+                       [orjson.loads(row.entry) for row in kept], max(row.position for row in kept))

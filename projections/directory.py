@@ -8,7 +8,7 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import JSON, Column, Connection, String, Table, select
 
 from domain.organisation import Branch, Group, Member, Zone
-from projections.tracking import Recorded, chunks, metadata
+from projections.tracking import PlainView, Recorded, chunks, metadata
 
 branches = Table("org_branches", metadata,
                  Column("id", String(64), primary_key=True),
@@ -48,7 +48,7 @@ def zone_row(created: Any, branch_id: str) -> dict[str, Any]:
             "responsible_member_ids": list(created.responsible_member_ids)}
 
 
-class DirectoryView:
+class DirectoryView(PlainView):
     """Who and what exists, and where each zone sits."""
 
     name = "directory"

@@ -24,13 +24,14 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
-    bindparam,
     select,
+    true,
 )
 
 from domain.appraisal import Appraisal
 from domain.scoring import Grade
-from projections.tracking import Recorded, chunks, metadata
+from projections import bulk
+from projections.tracking import PlainView, Recorded, chunks, metadata
 
 BUCKETS = (*(grade.value for grade in Grade), "unpublished")
 
@@ -50,12 +51,15 @@ entries = Table(
     Column("published", Boolean, nullable=False),
     Column("reward_cents", BigInteger),  # what the latest publication recorded, in fen
 )
-# A page in rank order, for the whole period and for each filter, without a sort.
+# A page in rank order, for the whole period and for each filter, without a sort. Only
+# published rows are indexed: a row is written three times before its publication (opened,
+# reviewed, maybe reviewed again), and each index would be rewritten each time.
+PUBLISHED = entries.c.published == true()
 for _name, _scope in (("all", ()), ("branch", ("branch_id",)), ("group", ("group_id",)),
                       ("line", ("line",))):
     Index(f"ix_ranking_{_name}", entries.c.period, *(entries.c[c] for c in _scope),
-          entries.c.published, entries.c.score_tenths.desc(), entries.c.zone_id,
-          entries.c.appraisal_id)
+          entries.c.score_tenths.desc(), entries.c.zone_id, entries.c.appraisal_id,
+          sqlite_where=PUBLISHED, postgresql_where=PUBLISHED)
 
 counts = Table(
     "ranking_counts",
@@ -112,53 +116,46 @@ def count_changes(old: Row | None, new: Row) -> dict[str, int]:
     return {} if before == after else {before: -1, after: 1}
 
 
-# Written by executemany: one statement a batch, prepared once on PostgreSQL.
 MUTABLE = ("score_tenths", "grade", "published", "reward_cents")
-UPDATE_ENTRY = (entries.update().where(entries.c.appraisal_id == bindparam("key"))
-                .values({c: bindparam(c) for c in MUTABLE}))
-ADD_COUNTS = (counts.update().where(*(counts.c[c] == bindparam(f"k_{c}") for c in CELL))
-              .values({b: counts.c[b] + bindparam(f"d_{b}") for b in BUCKETS}))
+COLUMNS = tuple(c.name for c in entries.columns)
 
 
-class RankingView:
+class RankingView(PlainView):
     """A row per appraisal and the counters of its cell, as the events leave them."""
 
     name = "ranking"
     topics = tuple(get_topic(e) for e in RANKING_EVENTS)
     tables = (entries, counts)
+    weight = 3  # its rows are read, folded and written under the lock
 
     def apply(self, conn: Connection, batch: Sequence[Recorded]) -> None:
         """The events in log order, folded in memory: one read of the rows they touch, then
-        one executemany per kind of write, whatever the batch's length."""
-        domain_events = [r.event for r in batch]
-        opened = [str(e.originator_id) for e in domain_events
-                  if isinstance(e, Appraisal.Opened)]
-        stored = _stored(conn, {str(e.originator_id) for e in domain_events} - set(opened))
+        one write of each kind, whatever the batch's length."""
+        opened = [r.stream for r in batch if isinstance(r.event, Appraisal.Opened)]
+        stored = _stored(conn, {r.stream for r in batch} - set(opened))
         rows = dict(stored)
         moves: dict[tuple[str, ...], Counter[str]] = {}
-        for domain_event in domain_events:
-            stream = str(domain_event.originator_id)
+        for _, domain_event, stream in batch:
             new = next_row(rows.get(stream), domain_event)
             moves.setdefault(tuple(new[c] for c in CELL), Counter()).update(
                 count_changes(rows.get(stream), new))
             rows[stream] = new
-        if opened:
-            conn.execute(entries.insert(), [rows[s] for s in opened])
-        changed = [{"key": s, **{c: rows[s][c] for c in MUTABLE}}
-                   for s, row in stored.items() if rows[s] != row]
-        if changed:
-            conn.execute(UPDATE_ENTRY, changed)
+        bulk.insert(conn, entries, COLUMNS, [tuple(rows[s][c] for c in COLUMNS) for s in opened])
+        bulk.update(conn, entries, "appraisal_id", MUTABLE, [
+            (s, *(rows[s][c] for c in MUTABLE)) for s, row in stored.items() if rows[s] != row])
         fresh = {tuple(rows[s][c] for c in CELL) for s in opened}
         _count(conn, {cell: moved for cell, moved in moves.items() if any(moved.values())},
                fresh)
 
 
 def _stored(conn: Connection, streams: set[str]) -> dict[str, Row]:
-    """The rows of these appraisals, by stream id."""
+    """The rows of these appraisals, by stream id (what an update needs of them)."""
+    wanted = ("appraisal_id", *CELL, *MUTABLE)
     found: dict[str, Row] = {}
     for chunk in chunks(sorted(streams)):
-        query = select(entries).where(entries.c.appraisal_id.in_(chunk))
-        found |= {row.appraisal_id: row._asdict() for row in conn.execute(query)}
+        query = select(*(entries.c[c] for c in wanted)).where(entries.c.appraisal_id.in_(chunk))
+        found |= {row[0]: dict(zip(wanted, row, strict=True))
+                  for row in conn.execute(query).tuples()}
     return found
 
 
@@ -175,9 +172,7 @@ def _count(conn: Connection, moves: dict[tuple[str, ...], Counter[str]],
             query = select(*(counts.c[c] for c in CELL)).where(
                 counts.c.period == period, counts.c.group_id.in_(chunk))
             known |= {tuple(row) for row in conn.execute(query)} & fresh
-    if added := [{**{f"k_{c}": v for c, v in zip(CELL, cell, strict=True)},
-                  **{f"d_{b}": moves[cell][b] for b in BUCKETS}} for cell in known]:
-        conn.execute(ADD_COUNTS, added)
-    if new := [{**dict(zip(CELL, cell, strict=True)), **{b: moves[cell][b] for b in BUCKETS}}
-               for cell in moves.keys() - known]:
-        conn.execute(counts.insert(), new)
+    bulk.update(conn, counts, CELL, BUCKETS,
+                [(*cell, *(moves[cell][b] for b in BUCKETS)) for cell in known], add=True)
+    bulk.insert(conn, counts, (*CELL, *BUCKETS),
+                [(*cell, *(moves[cell][b] for b in BUCKETS)) for cell in moves.keys() - known])

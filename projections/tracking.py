@@ -31,10 +31,12 @@ rebuilds = Table("projection_rebuilds", metadata, Column("name", String(100), pr
 
 
 class Recorded(NamedTuple):
-    """An event as the log holds it: its position (notification id) and the domain event."""
+    """An event as the log holds it: its position (notification id), the domain event and
+    its aggregate's id as text (as the views store it: made once for all of them)."""
 
     position: int
     event: Any
+    stream: str
 
 
 class View(Protocol):
@@ -43,10 +45,24 @@ class View(Protocol):
     name: str
     topics: Sequence[str]  # none: every event
     tables: Sequence[Table]  # its rows, dropped and made anew by a rebuild
+    weight: int  # a batch's cost beside other views', for sharing a rebuild among processes
 
-    def apply(self, conn: Connection, batch: Sequence[Recorded]) -> None:
-        """The batch's events of its topics, in log order: written in as few statements
-        as the view can (thousands of events a batch in a rebuild)."""
+    def prepare(self, batch: Sequence[Recorded]) -> Any:
+        """What can be worked out from the batch's events alone (its topics', in log order),
+        before the write lock is taken."""
+
+    def apply(self, conn: Connection, prepared: Any) -> None:
+        """The prepared batch written, under the write lock, in as few statements as the view
+        can (thousands of events a batch in a rebuild)."""
+
+
+class PlainView:
+    """A view with nothing to prepare: `apply` gets the batch itself."""
+
+    weight = 1
+
+    def prepare(self, batch: Sequence[Recorded]) -> Any:
+        return batch
 
 
 Progress = Callable[[int], None]  # told the position every chosen view has reached
@@ -78,17 +94,17 @@ class Follower:
             self._known.pop(view.name, None)
 
     def catch_up(self, *, until: int | None = None, views: Sequence[View] | None = None,
-                 progress: Progress | None = None) -> None:
+                 progress: Progress | None = None, batch_size: int | None = None) -> None:
         """Apply every event recorded so far (or up to notification `until`) to the views
         (default: all): a read after a write's response sees it."""
         end = (self.recorder.max_notification_id() or 0) if until is None else until
         chosen = self.views if views is None else list(views)
         while behind := [v for v in chosen if self._known.get(v.name, -1) < end]:
-            self._step(behind, end)
+            self._step(behind, end, batch_size or self.batch_size)
             if progress is not None:
                 progress(min(self._known[v.name] for v in chosen))
 
-    def _step(self, views: Sequence[View], end: int) -> None:
+    def _step(self, views: Sequence[View], end: int, batch_size: int) -> None:
         """Move the views furthest behind by one batch, or learn that others moved them."""
         # The log is read before the write lock is taken, never under it: on SQLite an
         # event-store writer may hold the store's connection pool while it waits for that
@@ -105,27 +121,34 @@ class Follower:
         topics = sorted({t for v in group for t in v.topics}) if all(
             v.topics for v in group) else []
         notifications = self.recorder.select_notifications(
-            start=start, limit=self.batch_size, stop=stop, topics=topics,
+            start=start, limit=batch_size, stop=stop, topics=topics,
             inclusive_of_start=False)
+        prepared = self._prepare(group, notifications)
         with self.writer.begin() as conn:
             locked = dict(conn.execute(_positions_of(group).with_for_update()).tuples().all())
             if all(position == start for position in locked.values()):
                 # Else another runner moved them since they were read: read again.
-                self._apply(conn, group, notifications)
-                full = len(notifications) == self.batch_size
+                for view, work in prepared:
+                    view.apply(conn, work)
+                full = len(notifications) == batch_size
                 position = notifications[-1].id if full else stop
                 conn.execute(positions.update().where(positions.c.name.in_(list(locked)))
                              .values(position=position))
                 locked = dict.fromkeys(locked, position)
         self._known.update(locked)
 
-    def _apply(self, conn: Connection, group: Sequence[View],
-               notifications: Sequence[Notification]) -> None:
-        decoded = [(n.topic, Recorded(n.id, self.mapper.to_domain_event(n)))
+    def _prepare(self, group: Sequence[View],
+                 notifications: Sequence[Notification]) -> list[tuple[View, Any]]:
+        """Each view's share of the batch, decoded once and prepared, outside the lock: a
+        parallel rebuild's processes hold it only to write."""
+        decoded = [(n.topic, Recorded(n.id, self.mapper.to_domain_event(n), str(n.originator_id)))
                    for n in notifications]
+        prepared = []
         for view in group:
             wanted = set(view.topics)
-            view.apply(conn, [r for topic, r in decoded if not wanted or topic in wanted])
+            prepared.append((view, view.prepare(
+                [r for topic, r in decoded if not wanted or topic in wanted])))
+        return prepared
 
 
 def _positions_of(views: Sequence[View]) -> Any:

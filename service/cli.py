@@ -1,5 +1,7 @@
 """The `appraisal` command: serve, load the demo mine, manage users, draw the process."""
 
+import functools
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -8,7 +10,7 @@ import uvicorn
 
 from domain.errors import DomainError
 from service.auth import hash_password
-from service.runtime import build
+from service.runtime import build, catch_up_share
 from service.settings import Settings
 
 app = typer.Typer(help="党员责任区考核 · event-sourced zone appraisal service",
@@ -118,15 +120,19 @@ def archive(
 def rebuild_projections(
     view: Annotated[list[str] | None, typer.Option(help="a view's name; repeatable")] = None,
     restart: Annotated[bool, typer.Option(help="start over an interrupted rebuild")] = False,
+    workers: Annotated[int, typer.Option(min=1, help="processes sharing the views "
+                                         "(default: one per CPU)")] = os.cpu_count() or 1,
 ) -> None:
     """Drop every read model (or those named) and rebuild it from the first event; safe
     while the service runs; an interrupted rebuild resumes when run again."""
     from projections.rebuild import rebuild
 
-    runtime = build(Settings(), catch_up=False)  # no catching up what is about to be dropped
+    settings = Settings()
+    runtime = build(settings, catch_up=False)  # no catching up what is about to be dropped
     try:
         rebuild(runtime.follower, views=_views(runtime.follower.views, view),
-                restart=restart, echo=typer.echo)
+                restart=restart, echo=typer.echo, workers=workers,
+                part=functools.partial(catch_up_share, settings))
     finally:
         runtime.close()
 

@@ -10,12 +10,14 @@ from eventsourcing.persistence import IntegrityError
 from sqlalchemy import text
 
 from domain.errors import AlreadyExistsError
+from projections import rebuild
 from projections.appraisal_index import AppraisalIndexView
 from projections.archive import ArchiveView
 from projections.directory import DirectoryView
+from projections.forms import FormsView
 from projections.ranking import RankingView
 from projections.tracking import Follower
-from projections.users import UsersView
+from projections.users import AccountsView, UsersView
 from service.auth import Tokens, hash_password
 from service.settings import Settings
 from service.storage import Engines, engines, event_store_env
@@ -78,8 +80,20 @@ def build(settings: Settings, *, catch_up: bool = True) -> Runtime:
                                          "system")
         follower = Follower(db.reader, db.writer, workflows.recorder, workflows.mapper,
                             [DirectoryView(), AppraisalIndexView(), RankingView(), ArchiveView(),
-                             UsersView()])
+                             UsersView(), AccountsView(), FormsView()])
         follower.create_tables()
     if catch_up:
         follower.catch_up()
     return Runtime(settings, workflows, db, follower, tokens)
+
+
+def catch_up_share(settings: Settings, until: int, names: list[str]) -> None:
+    """A parallel rebuild's share (projections.rebuild.Part): the named views brought up to
+    notification `until` by this process."""
+    runtime = build(settings, catch_up=False)
+    try:
+        follower = runtime.follower
+        follower.catch_up(until=until, views=[v for v in follower.views if v.name in names],
+                          batch_size=rebuild.BATCH)
+    finally:
+        runtime.close()

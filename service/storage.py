@@ -80,6 +80,10 @@ def engines(settings: Settings) -> Engines:
     @event.listens_for(writer, "connect")
     def _manual_transactions(dbapi_connection, _record):  # type: ignore[no-untyped-def]
         dbapi_connection.isolation_level = None
+        # In WAL mode (the event store sets it) a commit without fsync stays atomic; a power
+        # cut may lose the last read-model commits, rows and positions together, and the
+        # views catch up again from the events.
+        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
     @event.listens_for(writer, "begin")
     def _begin_immediate(connection):  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ database as another process would. The read models are those service.runtime.bui
 registers, so a view added there is covered here without a change.
 """
 
+import functools
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -19,9 +20,9 @@ from projections.appraisal_index import appraisals
 from projections.check import check, rows_of
 from projections.directory import branches, zones
 from projections.rebuild import rebuild, unfinished
-from projections.tracking import Follower, positions
+from projections.tracking import Follower, PlainView, positions
 from service.cli import app
-from service.runtime import Runtime, build
+from service.runtime import Runtime, build, catch_up_share
 from service.storage import event_store_env
 from tests.helpers import SCORES
 from tests.small_org import ADMIN, actor, build_small_mine
@@ -171,12 +172,12 @@ tally = Table("test_tally", tally_metadata, Column("stream", String(36), primary
               Column("version", Integer, primary_key=True), Column("count", Integer))
 
 
-class Tally:
+class Tally(PlainView):
     name, topics, tables = "test_tally", (), (tally,)  # no topics: every event
 
     def apply(self, conn, batch) -> None:
-        for _, domain_event in batch:
-            stream, version = str(domain_event.originator_id), domain_event.originator_version
+        for _, domain_event, stream in batch:
+            version = domain_event.originator_version
             mine = (tally.c.stream == stream) & (tally.c.version == version)
             if not conn.execute(tally.update().where(mine).values(count=tally.c.count + 1)
                                 ).rowcount:
@@ -238,7 +239,7 @@ def test_a_rebuild_beside_a_running_service_counts_every_event_once(rt):
         serving, rebuilding = follower_of(rt), follower_of(operator)
         serving.catch_up()
         run_while_writing([lambda: write_history(rt.workflows, "2024-02"),
-                           lambda: rebuild(rebuilding, echo=lambda _: None)],
+                           lambda: rebuild(rebuilding, echo=lambda _: None, batch_size=2)],
                           serving.catch_up)
         serving.catch_up()
         assert_every_event_counted_once(rt)
@@ -258,15 +259,19 @@ class CrashOnce:
     def __init__(self, view, after: int):
         self.view, self.after = view, after
         self.name, self.topics, self.tables = view.name, view.topics, view.tables
+        self.weight = view.weight
+
+    def prepare(self, batch):
+        return batch
 
     def apply(self, conn, batch) -> None:
         if self.after is not None and self.after < len(batch):
-            self.view.apply(conn, batch[:self.after])
+            self.view.apply(conn, self.view.prepare(batch[:self.after]))
             self.after = None
             raise CrashError(self.name)
         if self.after is not None:
             self.after -= len(batch)
-        self.view.apply(conn, batch)
+        self.view.apply(conn, self.view.prepare(batch))
 
 
 @pytest.mark.parametrize("point", ["first", "middle", "last"])
@@ -300,7 +305,7 @@ def test_an_interrupted_rebuild_resumes_where_it_stopped(rt):
         """A rebuild that crashes half way; the position its last batch committed."""
         crashing = follower_of(rt, 5, [CrashOnce(v, 12) for v in rt.follower.views])
         with pytest.raises(CrashError):
-            rebuild(crashing, echo=lambda _: None)
+            rebuild(crashing, echo=lambda _: None, batch_size=5)
         assert unfinished(rt.engines.reader) == names
         stopped = set(tracked(rt).values())
         assert len(stopped) == 1 and 0 < min(stopped) < end
@@ -317,3 +322,28 @@ def test_an_interrupted_rebuild_resumes_where_it_stopped(rt):
         assert live_rows(restarted) == rows
     finally:
         restarted.close()
+
+
+def test_a_rebuild_shared_among_processes_gives_the_rows_of_one(rt):
+    write_history(rt.workflows, "2024-02")
+    rt.follower.catch_up()
+    rows, said = live_rows(rt), []
+    rebuild(rt.follower, echo=said.append, workers=3,
+            part=functools.partial(catch_up_share, rt.settings))
+    assert said[-1].startswith("rebuilt ") and "100.0%" in said[-1]
+    assert live_rows(rt) == rows and unfinished(rt.engines.reader) == set()
+
+
+def failing_share(until: int, names: list[str]) -> None:
+    raise SystemExit(3)
+
+
+def test_a_failed_share_fails_the_rebuild_and_the_next_run_resumes_it(rt):
+    rows, names = live_rows(rt), {v.name for v in rt.follower.views}
+    with pytest.raises(RuntimeError, match="run the rebuild again to resume"):
+        rebuild(rt.follower, echo=lambda _: None, workers=2, part=failing_share)
+    assert unfinished(rt.engines.reader) == names
+    said: list[str] = []
+    rebuild(rt.follower, echo=said.append)
+    assert said[0].startswith("resuming the unfinished rebuild of")
+    assert live_rows(rt) == rows and unfinished(rt.engines.reader) == set()
