@@ -27,6 +27,8 @@ class UnknownReferenceError(InvalidError):
 
     def __init__(self, kind: str, ident: str):
         super().__init__(f"{kind} {ident!r} does not exist", {kind: ident})
+        self.kind = kind
+        self.ident = ident
 
 
 class AlreadyExistsError(DomainError):
@@ -34,7 +36,17 @@ class AlreadyExistsError(DomainError):
 
 
 class ForbiddenError(DomainError):
-    """Role, scope or separation of duties forbids the action (403)."""
+    """Role, scope or separation of duties forbids the action (403).
+
+    `reason` says which, for people who read it in their own language: `scope` (outside the
+    actor's branch, group or zone), `signed` (they signed another step of this round),
+    `own_zone` (a responsible member judging their own zone), `not_responsible` (a
+    self-check by someone not responsible for the zone); None for the role itself.
+    """
+
+    def __init__(self, detail: str, reason: str | None = None):
+        super().__init__(detail)
+        self.reason = reason
 
 
 class StateConflictError(DomainError):

@@ -28,8 +28,12 @@ def check_items(items: Mapping[str, str]) -> dict[str, str]:
     if not items:
         raise InvalidError("a form needs at least one item", {"items": "empty"})
     maxima = {code: Decimal(str(value)) for code, value in items.items()}
-    if any(m <= 0 or m != m.quantize(Decimal("0.1")) for m in maxima.values()):
-        raise InvalidError("item maxima must be positive with one decimal at most")
+    # Bounded before quantized: NaN cannot be compared, and Infinity or a number of more
+    # digits than the decimal context holds cannot be quantized.
+    if any(not m.is_finite() or not 0 < m <= 100 or m != m.quantize(Decimal("0.1"))
+           for m in maxima.values()):
+        raise InvalidError("item maxima must be positive, 100 at most, with one decimal at most",
+                           {"items": "maxima"})
     if sum(maxima.values()) != 100:
         raise InvalidError("item maxima must add up to 100", {"items": "sum"})
     return {code: str(m) for code, m in maxima.items()}

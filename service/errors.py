@@ -18,6 +18,8 @@ from domain.errors import (
     StateConflictError,
 )
 
+# What a lost race (IntegrityError) is said to be.
+RACE_DETAIL = "the appraisal changed while you acted; reload and retry"
 # Set in the ASGI scope (by service.limits) when the request's JSON body did not parse.
 MALFORMED_JSON = "appraisal.malformed_json"
 
@@ -64,8 +66,7 @@ def _extensions(error: Exception) -> dict[str, Any]:
 
 def _known(_request: Request, error: Exception) -> JSONResponse:
     status, title = next((s, t) for cls, s, t in STATUS if isinstance(error, cls))
-    detail = "the appraisal changed while you acted; reload and retry" \
-        if isinstance(error, IntegrityError) else str(error)
+    detail = RACE_DETAIL if isinstance(error, IntegrityError) else str(error)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return problem(status, title, detail, headers, **_extensions(error))
 

@@ -27,6 +27,10 @@ LABELS: dict[str, dict[str, dict[str, str]]] = {
         "item": {"thought": "思想动态", "study": "学习教育", "talks": "谈心谈话",
                  "order": "秩序稳定", "policy": "宣传贯彻", "duty": "履职尽责",
                  "skills": "技能提升"},
+        # What a record is called when it cannot be found (domain.errors.NotFoundError.kind).
+        "thing": {"appraisal": "考核表", "zone": "责任区", "branch": "支部", "group": "党小组",
+                  "member": "党员", "user": "用户", "form": "考核表模板",
+                  "template": "考核表模板", "action": "操作", "scope": "权限范围"},
     },
     "en": {
         "grade": {"excellent": "Excellent", "qualified": "Qualified",
@@ -45,6 +49,10 @@ LABELS: dict[str, dict[str, dict[str, str]]] = {
         "item": {"thought": "Staff thinking", "study": "Study", "talks": "Heart-to-heart talks",
                  "order": "Order and stability", "policy": "Branch policies",
                  "duty": "Duties and tasks", "skills": "Skills"},
+        "thing": {"appraisal": "appraisal", "zone": "zone", "branch": "branch",
+                  "group": "party group", "member": "member", "user": "user",
+                  "form": "assessment form", "template": "assessment form", "action": "action",
+                  "scope": "scope"},
     },
 }
 GRADES = LABELS["zh"]["grade"]
@@ -53,7 +61,8 @@ MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "Au
 
 
 def label(kind: str, code: str, lang: str = "zh") -> str:
-    """The word for `code` of `kind` (grade, role, step, event, item); unknown codes as they are."""
+    """The word for `code` of `kind` (grade, role, step, event, item, thing); unknown codes
+    as they are."""
     return LABELS[lang][kind].get(code, code)
 
 

@@ -61,6 +61,7 @@ class Api:
 
     client: TestClient
     tokens: dict[str, str] = field(default_factory=dict)
+    password: str | None = None  # everyone's (the demo's); else the small mine's
 
     @classmethod
     def with_small_mine(cls, client: TestClient) -> "Api":
@@ -74,7 +75,7 @@ class Api:
 
     def token(self, username: str) -> str:
         if username not in self.tokens:
-            password = "admin-password" if username == "admin" else PASSWORD
+            password = self.password or ("admin-password" if username == "admin" else PASSWORD)
             response = self.client.post("/auth/token",
                                         data={"username": username, "password": password})
             response.raise_for_status()

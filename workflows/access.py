@@ -93,3 +93,8 @@ def may_archive(actor: Actor, branch_id: str | None) -> bool:
     """Archivists and administrators produce any archive; an inspector those of their scope
     (a whole-organisation inspector, the whole year's too)."""
     return actor.has_role(*ARCHIVISTS) or actor.holds("inspector", branch_id)
+
+
+def may_set_policy(actor: Actor, branch_id: str) -> bool:
+    """An administrator sets any branch's reward policy, a branch secretary their own's."""
+    return actor.holds("admin", None) or actor.holds("branch_secretary", branch_id)

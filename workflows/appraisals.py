@@ -61,6 +61,13 @@ class Submission:
     reason: str = ""
 
 
+def _refusal(role: str, roles: set[str]) -> str | None:
+    """Why `may_take(role, roles)` said no, as ForbiddenError's reason; None: not this role."""
+    if role == "responsible_member":
+        return "not_responsible"
+    return "own_zone" if role in roles else None
+
+
 class AppraisalCommands(OrganisationCommands):
     """The appraisal process; the machine decides, the aggregate records."""
 
@@ -82,7 +89,7 @@ class AppraisalCommands(OrganisationCommands):
             role = next((r for r in OPENERS if actor.holds(r, place.scope_for(r))), None)
             if role is None:
                 if explicit:
-                    raise ForbiddenError(f"zone {zone_id!r} is outside your scope")
+                    raise ForbiddenError(f"zone {zone_id!r} is outside your scope", "scope")
                 continue
             if self.exists(Appraisal, zone_id, label):
                 already += 1
@@ -129,9 +136,10 @@ class AppraisalCommands(OrganisationCommands):
                 appraisal.state, self.allowed_actions(appraisal, actor, roles),
             )
         if not may_take(step.role, roles):
-            raise ForbiddenError(f"{action!r} in state {appraisal.state!r} needs {step.role!r}")
+            raise ForbiddenError(f"{action!r} in state {appraisal.state!r} needs {step.role!r}",
+                                 _refusal(step.role, roles))
         if not appraisal.may_sign(ROLE_STEP[step.role], actor.username):
-            raise ForbiddenError("you signed another step of this appraisal")
+            raise ForbiddenError("you signed another step of this appraisal", "signed")
         self._record_step(appraisal, step, actor, submission)
         # The zone is as it was a moment ago: the roles found above still hold.
         taken = Taken(appraisal, self.allowed_actions(appraisal, actor, roles))
@@ -183,7 +191,7 @@ class AppraisalCommands(OrganisationCommands):
         place = Place(appraisal.zone_id, appraisal.group_id, appraisal.branch_id)
         members = [*appraisal.responsible_member_ids, *zone.responsible_member_ids]
         if not may_read(actor, place, members):
-            raise ForbiddenError("this appraisal is outside your scope")
+            raise ForbiddenError("this appraisal is outside your scope", "scope")
 
     def allowed_actions(self, appraisal: Appraisal, actor: Actor,
                         roles: set[str] | None = None) -> list[str]:

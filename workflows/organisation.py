@@ -10,7 +10,7 @@ from domain.errors import AlreadyExistsError, ForbiddenError
 from domain.forms import DEFAULT_FORM_ID, DEFAULT_ITEMS, AssessmentForm, check_items
 from domain.organisation import Branch, Group, Member, Zone
 from domain.policy import check_policy
-from workflows.access import Actor, Place
+from workflows.access import Actor, Place, may_set_policy
 from workflows.base import Store
 
 
@@ -71,7 +71,7 @@ class OrganisationCommands(Store):
 
     def set_policy(self, branch_id: str, amounts: Mapping[str, Any], actor: Actor) -> Branch:
         branch = self.load(Branch, branch_id, kind="branch")
-        if not (actor.holds("admin", None) or actor.holds("branch_secretary", branch_id)):
+        if not may_set_policy(actor, branch_id):
             raise ForbiddenError("only an administrator or the branch's secretary sets its policy")
         branch.change_policy(check_policy(amounts), actor.username)
         self.save(branch)

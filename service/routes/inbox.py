@@ -137,7 +137,7 @@ def coverage_gaps(rt: RuntimeDep, actor: ActorDep, branch_id: str | None = None)
         rt.workflows.load(Branch, branch_id, kind="branch_id", in_body=True)
     scope = coverage_scope(actor)
     if branch_id is not None and scope is not None and branch_id not in scope:
-        raise ForbiddenError(f"branch {branch_id!r} is outside your scope")
+        raise ForbiddenError(f"branch {branch_id!r} is outside your scope", "scope")
     branches = [branch_id] if branch_id is not None else scope
     rt.follower.catch_up()
     with rt.engines.reader.connect() as conn:

@@ -10,7 +10,9 @@ from fastapi.responses import RedirectResponse, Response
 from domain.appraisal import Appraisal
 from domain.errors import DomainError, InvalidError, NotFoundError
 from service.web.directory import users_named
+from service.web.i18n import language
 from service.web.pages import PageActor
+from service.web.problems import explain
 from service.web.rendering import SHANGHAI, page_router, render, status_of
 from service.web.session import check_csrf, runtime_of
 from service.web.views import EVENT_OF, appraisal_view, history_view, submission_of
@@ -92,8 +94,9 @@ def act(appraisal_id: str, action: str, request: Request, actor: PageActor,
     except (DomainError, IntegrityError) as error:
         fresh = workflows.load_appraisal(appraisal.id)
         status = status_of(error)
-        return _page(request, workflows, fresh, actor, status, failed=action, error=error,
-                     error_status=status, errors=getattr(error, "errors", {}), values=form)
+        return _page(request, workflows, fresh, actor, status, failed=action,
+                     problem=explain(error, status, language(request)), error_status=status,
+                     errors=getattr(error, "errors", {}), values=form)
     return RedirectResponse(f"/app/appraisals/{appraisal_id}?done={action}", status_code=303)
 
 

@@ -31,7 +31,9 @@ def published_periods(rt: Runtime) -> list[str]:
 
 
 def filter_choices(rt: Runtime) -> dict[str, list[Any]]:
-    """Branches and groups (id, name) and the lines of zones, for the filters' selects."""
+    """Branches and groups (id, name) and the lines of zones, for the filters' selects; a
+    branch created just before is among them."""
+    rt.follower.catch_up()
     with rt.engines.reader.connect() as conn:
         return {
             "branches": [tuple(r) for r in conn.execute(

@@ -6,9 +6,12 @@ from fastapi.staticfiles import StaticFiles
 from service.web import (
     appraisal_pages,
     archive_pages,
+    form_pages,
     organisation_pages,
     pages,
+    policy_page,
     ranking_page,
+    user_pages,
 )
 from service.web.rendering import HERE
 
@@ -19,5 +22,8 @@ def install(app: FastAPI) -> None:
     app.include_router(ranking_page.router)
     app.include_router(archive_pages.router)
     app.include_router(organisation_pages.router)
+    app.include_router(policy_page.router)
+    app.include_router(user_pages.router)
+    app.include_router(form_pages.router)
     app.add_api_route("/", pages.home, include_in_schema=False)
     app.mount("/app/static", StaticFiles(directory=HERE / "static"), name="static")

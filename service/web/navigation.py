@@ -15,6 +15,11 @@ def may_organise(actor: Actor) -> bool:
     return actor.has_role(*OPENERS)
 
 
+def may_set_policies(actor: Actor) -> bool:
+    """The reward-policy page: administrators (any branch), secretaries (their branch)."""
+    return actor.has_role("admin", "branch_secretary")
+
+
 def navigation(actor: Actor) -> list[tuple[str, str]]:
     """(path, word) of each page the reader may use, in the header's order."""
     links = [("/app/inbox", "inbox"), ("/app/rankings", "ranking"),
@@ -24,4 +29,9 @@ def navigation(actor: Actor) -> list[tuple[str, str]]:
     if may_organise(actor):
         links.append(("/app/organisation",
                       "organisation" if actor.holds("admin", None) else "open_period"))
+    if may_set_policies(actor):
+        links.append(("/app/policy", "reward_policy"))
+    if actor.holds("admin", None):
+        links += [("/app/users", "users"), ("/app/forms", "forms")]
+    links.append(("/app/account", "account"))  # everyone's own password
     return links

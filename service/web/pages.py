@@ -15,6 +15,7 @@ from service.web.i18n import COOKIE as LANG_COOKIE
 from service.web.i18n import LANGUAGES, language
 from service.web.rendering import page_router, render, waited
 from service.web.session import (
+    Reader,
     check_csrf,
     check_sign_in,
     end,
@@ -24,10 +25,9 @@ from service.web.session import (
     start,
     start_sign_in,
 )
-from workflows.access import Actor
 
 router = page_router()
-PageActor = Annotated[Actor, Depends(page_actor)]
+PageActor = Annotated[Reader, Depends(page_actor)]
 HOME = "/app/inbox"
 LIST_PAGE = 50  # appraisals a list page shows
 

@@ -16,6 +16,7 @@ from domain.errors import DomainError
 from service.errors import STATUS
 from service.web.i18n import language, words
 from service.web.navigation import navigation
+from service.web.problems import explain
 from service.web.session import CsrfError, SignInRequiredError, csrf_token, sign_in_url
 
 HERE = Path(__file__).parent
@@ -67,17 +68,14 @@ def status_of(error: Exception) -> int:
 
 
 def failure(request: Request, error: Exception) -> Response:
-    """Sign in first; or an error page with the API's status and the reason."""
+    """Sign in first; or an error page with the API's status, saying what happened and what
+    to do next in the reader's language."""
     if isinstance(error, SignInRequiredError):
         return RedirectResponse(sign_in_url(error.next_path), status_code=303)
-    if isinstance(error, CsrfError):
-        return render(request, "error.html", 403, message_key="csrf", detail=str(error))
-    if isinstance(error, RequestValidationError):
-        return render(request, "error.html", 422, message_key="error",
-                      detail="; ".join(str(e.get("msg", "")) for e in error.errors()))
-    status = status_of(error)
-    key = "forbidden" if status == 403 else "error"
-    return render(request, "error.html", status, message_key=key, detail=str(error))
+    status = (403 if isinstance(error, CsrfError) else
+              422 if isinstance(error, RequestValidationError) else status_of(error))
+    return render(request, "error.html", status,
+                  problem=explain(error, status, language(request)))
 
 
 Endpoint = Callable[[Request], Coroutine[Any, Any, Response]]

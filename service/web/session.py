@@ -8,12 +8,12 @@ the cookie, but cannot read the page to learn the HMAC, so its forged POST is re
 
 import hashlib
 import hmac
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import Response
 
-from service.auth import actor_of
 from service.errors import UnauthorizedError
 from service.runtime import Runtime
 from workflows.access import Actor
@@ -36,6 +36,13 @@ class CsrfError(Exception):
     """A writing form came without the CSRF token of the session it was sent with."""
 
 
+@dataclass(frozen=True)
+class Reader(Actor):
+    """The signed-in user of a page: the workflow's actor, and the name the header shows."""
+
+    display_name: str
+
+
 def runtime_of(request: Request) -> Runtime:
     return request.app.state.runtime
 
@@ -51,7 +58,7 @@ def end(response: Response, rt: Runtime) -> None:
                            samesite="lax")
 
 
-def page_actor(request: Request) -> Actor:
+def page_actor(request: Request) -> Reader:
     """The user of the session cookie, with their roles as they are now; or off to sign in."""
     rt = runtime_of(request)
     token = request.cookies.get(COOKIE)
@@ -61,7 +68,7 @@ def page_actor(request: Request) -> Actor:
         user = None
     if user is None:
         raise SignInRequiredError(_here(request))
-    return actor_of(user)
+    return Reader(user.username, user.member_id, tuple(user.grants), user.display_name)
 
 
 def _here(request: Request) -> str:

@@ -1,5 +1,6 @@
 """A real server and a real browser: `appraisal serve`'s app under uvicorn on a free port over
-the small mine (SQLite), driven by Playwright through Debian's /usr/bin/chromium.
+SQLite, driven by Playwright through Debian's /usr/bin/chromium. Two stores: the small mine of
+tests/helpers.py (`site`), and the demo mine that `make run` loads (`demo`).
 
 Without Chromium the browser tests skip, saying why; under CI=true they must run and fail.
 `make test` installs it (the Makefile's `chromium` step).
@@ -9,14 +10,19 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from service.app import create_app
+from service.cli import app as cli
+from service.demo import PASSWORD as DEMO_PASSWORD
 from service.settings import Settings
 from tests.conftest import IN_CI
 from tests.helpers import Api
@@ -28,6 +34,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
+SECRET = "browser-" + "x" * 40
 
 
 @dataclass
@@ -44,14 +51,10 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """The small mine built through the API, then served by uvicorn as `appraisal serve` does."""
-    path = tmp_path_factory.mktemp("site") / "appraisal.db"
-    settings = Settings(database_url=f"sqlite:///{path}", secret_key="browser-" + "x" * 40,
-                        admin_password="admin-password")
-    with TestClient(create_app(settings)) as client:
-        Api.with_small_mine(client)
+@contextmanager
+def serving(settings: Settings) -> Iterator[tuple[str, TestClient]]:
+    """The store of `settings` served by uvicorn as `appraisal serve` does: its address, and a
+    client of the app over the same store."""
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
                                            log_level="warning"))
@@ -60,9 +63,34 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     while not server.started:
         time.sleep(0.05)
     with TestClient(create_app(settings)) as client:
-        yield Site(f"http://127.0.0.1:{port}", Api(client))
+        yield f"http://127.0.0.1:{port}", client
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The small mine built through the API, then served."""
+    path = tmp_path_factory.mktemp("site") / "appraisal.db"
+    settings = Settings(database_url=f"sqlite:///{path}", secret_key=SECRET,
+                        admin_password="admin-password")
+    with TestClient(create_app(settings)) as client:
+        Api.with_small_mine(client)
+    with serving(settings) as (url, client):
+        yield Site(url, Api(client))
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The demo mine loaded by `appraisal demo`, as `make run` does (every month of it, all
+    its accounts with the demo password), then served."""
+    path = tmp_path_factory.mktemp("demo") / "appraisal.db"
+    env = {"APPRAISAL_DATABASE_URL": f"sqlite:///{path}", "APPRAISAL_SECRET_KEY": SECRET}
+    loaded = CliRunner().invoke(cli, ["demo"], env=env)
+    assert loaded.exit_code == 0, loaded.output
+    settings = Settings(database_url=env["APPRAISAL_DATABASE_URL"], secret_key=SECRET)
+    with serving(settings) as (url, client):
+        yield Site(url, Api(client, password=DEMO_PASSWORD))
 
 
 @pytest.fixture(scope="session")
@@ -80,10 +108,15 @@ def chromium() -> Iterator[object]:
         browser.close()
 
 
+def profile(chromium, url: str) -> Any:
+    """A fresh browser profile (no cookies) at phone size, in Chinese and Beijing time."""
+    return chromium.new_context(viewport=PHONE, base_url=url, locale="zh-CN",
+                                timezone_id="Asia/Shanghai")
+
+
 @pytest.fixture
 def browser(chromium, site: Site) -> Iterator[object]:
-    """A fresh browser profile (no cookies) at phone size, reading the site."""
-    context = chromium.new_context(viewport=PHONE, base_url=site.url, locale="zh-CN",
-                                   timezone_id="Asia/Shanghai")
+    """A fresh browser profile reading the small mine."""
+    context = profile(chromium, site.url)
     yield context
     context.close()

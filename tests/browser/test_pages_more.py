@@ -1,10 +1,9 @@
-"""The ranking, archives and organisation pages in a real browser: a filtered ranking, an
-archivist's PDF whose SHA-256 is the API's, a re-assignment with its reason; every control
-labelled; screenshots at 360 and 1280 px."""
+"""The ranking, organisation and administration pages in a real browser: a filtered ranking,
+a re-assignment with its reason, a user registered, a branch's reward policy changed; every
+control labelled; screenshots at 360 and 1280 px. (The archivist's PDF
+is in test_demo_roles.py, on the demo mine.)"""
 
-import hashlib
 import re
-from pathlib import Path
 
 from tests.browser.conftest import Site
 from tests.browser.test_signing import shoot, sign_in, unlabelled
@@ -30,26 +29,6 @@ def test_a_reader_filters_the_ranking_by_group(browser, site: Site) -> None:
     shoot(page, "ranking")
 
 
-def test_an_archivist_downloads_a_pdf_whose_sha256_is_the_apis(browser, site: Site,
-                                                                tmp_path: Path) -> None:
-    site.api.publish("Z2", "2026-04")
-    page = sign_in(browser, "archivist")
-    page.get_by_role("link", name="年度档案").click()
-    page.get_by_label("年度").fill("2026")
-    page.get_by_role("button", name="计算 SHA-256 并固定时点").click()
-    shown = page.locator('code[data-form="pdf"]').inner_text()
-    with page.expect_download() as download:
-        page.get_by_role("link", name="下载 PDF").click()
-    saved = tmp_path / "archive.pdf"
-    download.value.save_as(saved)
-    as_of = re.search(r"as_of=([^&]+)", download.value.url).group(1)
-    api = site.api.get("archivist", f"/archives/2026?format=pdf&as_of={as_of}")
-    sha256 = hashlib.sha256(saved.read_bytes()).hexdigest()
-    assert sha256 == shown == hashlib.sha256(api.content).hexdigest()
-    assert unlabelled(page) == []
-    shoot(page, "archives")
-
-
 def test_an_administrator_reassigns_a_zone_with_a_reason(browser, site: Site) -> None:
     page = sign_in(browser, "admin", password="admin-password")
     page.get_by_role("link", name="组织管理").click()
@@ -65,3 +44,37 @@ def test_an_administrator_reassigns_a_zone_with_a_reason(browser, site: Site) ->
     assert zone["responsible_member_ids"] == ["M3", "M5"]
     assert unlabelled(page) == []
     shoot(page, "organisation")
+
+
+def test_an_administrator_registers_a_user_and_a_secretary_sets_the_policy(
+        browser, site: Site) -> None:
+    admin = sign_in(browser, "admin", password="admin-password")
+    admin.get_by_role("link", name="用户管理").click()
+    admin.get_by_label("用户名").fill("clerk")
+    admin.get_by_label("初始密码（至少 8 位）").fill("clerk-password")
+    admin.get_by_label("姓名（显示名）").fill("档案员小刘")
+    admin.get_by_label("角色 1").select_option("archivist")
+    admin.get_by_role("button", name="创建用户").click()
+    assert "已创建用户: clerk" in admin.get_by_role("status").inner_text()
+    assert "档案员小刘" in admin.locator("table").inner_text()
+    signed = site.api.client.post("/auth/token",
+                                  data={"username": "clerk", "password": "clerk-password"})
+    me = site.api.client.get("/me", headers={
+        "Authorization": f"Bearer {signed.json()['access_token']}"}).json()
+    assert me["roles"] == [{"role": "archivist", "scope": None}]
+    assert unlabelled(admin) == []
+    shoot(admin, "users")
+    for link, name in (("考核表模板", "forms"), ("我的账户", "account")):
+        admin.get_by_role("link", name=link).click()
+        assert unlabelled(admin) == []
+        shoot(admin, name)
+    admin.get_by_role("button", name=re.compile("^退出")).click()  # one browser profile
+    secretary = sign_in(browser, "secretary")
+    secretary.get_by_role("link", name="奖惩标准").click()
+    secretary.get_by_label("优秀 (元)").fill("300")
+    secretary.get_by_role("button", name="保存").click()
+    assert "奖惩标准已保存" in secretary.get_by_role("status").inner_text()
+    policy = site.api.get("secretary", "/branches/B1/reward-policy").json()
+    assert float(policy["excellent"]) == 300
+    assert unlabelled(secretary) == []
+    shoot(secretary, "policy")

@@ -35,6 +35,16 @@ class Pages:
         return self.api.client.post("/app/sign-in", follow_redirects=False, data={
             "csrf": token.group(1), "username": username, "password": password, **extra})
 
+    def forged(self, path: str, data: dict[str, Any]) -> list[Any]:
+        """Post `data` as another site's form would: without a CSRF token, then with a token
+        that is not this session's."""
+        return [self.api.client.post(path, data={**data, **csrf}, follow_redirects=False)
+                for csrf in ({}, {"csrf": "0" * 64})]
+
+    def recorded(self) -> int:
+        """How many events the store holds: a refused form must not add one."""
+        return self.api.client.app.state.runtime.workflows.recorder.max_notification_id() or 0
+
     def post(self, path: str, data: dict[str, Any], form_page: str | None = None) -> Any:
         """Post a form as the page at `form_page` (default: the inbox) would, with its token."""
         token = self.csrf(form_page or "/app/inbox")

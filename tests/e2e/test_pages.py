@@ -109,6 +109,9 @@ def test_a_form_left_open_while_someone_else_acted_is_refused_as_stale(pages: Pa
     page = f"/app/appraisals/{doc['id']}"
     answer = pages.as_user("m1").post(f"{page}/self-check", {**TEXT_SCORES, "version": "0"}, page)
     assert answer.status_code == 412
+    assert "您打开的是第 0 版，之后这份考核表已有变动（现为第 1 版）" in answer.text
+    assert "请查看最新内容" in answer.text
+    assert "技术细节: <span lang=\"en\">version 0 is stale" in answer.text
     assert version_of(pages.api, doc["id"]) == 1
 
 
@@ -142,7 +145,9 @@ def test_a_reader_outside_the_scope_can_neither_read_nor_act(pages: Pages) -> No
     doc = pages.api.open()
     page = f"/app/appraisals/{doc['id']}"
     pages.as_user("inspector2")
-    assert pages.get(page).status_code == 403
+    refused = pages.get(page)
+    assert refused.status_code == 403
+    assert "这不在您负责的范围（支部、党小组或责任区）之内。" in refused.text
     assert pages.get(f"{page}/history").status_code == 403
     answer = pages.post(f"{page}/self-check", TEXT_SCORES)
     assert answer.status_code == 403

@@ -67,12 +67,14 @@ def test_every_page_is_in_the_navigation_of_those_who_may_use_it(pages: Pages) -
         "m1": ["/app/inbox", "/app/rankings", "/app/appraisals"],
         "inspector2": ["/app/inbox", "/app/rankings", "/app/appraisals", "/app/archives"],
         "archivist": ["/app/inbox", "/app/rankings", "/app/appraisals", "/app/archives"],
-        "secretary": ["/app/inbox", "/app/rankings", "/app/appraisals", "/app/organisation"],
+        "secretary": ["/app/inbox", "/app/rankings", "/app/appraisals", "/app/organisation",
+                      "/app/policy"],
         "admin": ["/app/inbox", "/app/rankings", "/app/appraisals", "/app/archives",
-                  "/app/organisation"],
+                  "/app/organisation", "/app/policy", "/app/users", "/app/forms"],
     }
-    for user, links in expected.items():
-        assert nav_links(pages.as_user(user).get("/app/inbox").text) == links, user
+    for user, links in expected.items():  # and everyone's own account, last
+        assert nav_links(pages.as_user(user).get("/app/inbox").text) == [*links,
+                                                                         "/app/account"], user
     pages.as_user("m1")
     assert pages.get("/app/archives").status_code == 403
     assert pages.get("/app/archives/file?year=2026").status_code == 403

@@ -95,11 +95,12 @@ def take(workflows: Workflows, appraisal_id, username: str, action: str):
     return workflows.act(appraisal_id, action, actor(workflows, username), SUBMISSION)
 
 
-def refused(workflows: Workflows, appraisal_id, username: str, action: str) -> None:
+def refused(workflows: Workflows, appraisal_id, username: str, action: str) -> ForbiddenError:
     version = workflows.load_appraisal(appraisal_id).version
-    with pytest.raises(ForbiddenError):
+    with pytest.raises(ForbiddenError) as raised:
         take(workflows, appraisal_id, username, action)
     assert workflows.load_appraisal(appraisal_id).version == version
+    return raised.value
 
 
 @pytest.mark.parametrize(("zone_id", "steps", "username", "action"), [
@@ -113,20 +114,22 @@ def test_nobody_acts_on_a_zone_outside_their_scope(workflows, zone_id, steps, us
 
 def test_a_secretary_acts_only_in_their_own_branch(workflows):
     refused(workflows, opened(workflows, "Z1", *TO_APPROVAL), "secretary2", "branch-approval")
-    with pytest.raises(ForbiddenError):
+    with pytest.raises(ForbiddenError) as raised:
         workflows.open_appraisal("Z4", "2026-10", "default", actor(workflows, "secretary"))
+    assert raised.value.reason == "scope"
 
 
 def test_the_self_checker_cannot_evaluate_their_own_self_check(workflows):
     appraisal_id = opened(workflows, "Z1", ("member_evaluator", "self-check"))
-    refused(workflows, appraisal_id, "member_evaluator", "zone-evaluation")
+    assert refused(workflows, appraisal_id, "member_evaluator", "zone-evaluation").reason == \
+        "signed"
     assert take(workflows, appraisal_id, "evaluator", "zone-evaluation").state == "group_review"
 
 
 def test_the_zone_evaluator_cannot_also_review(workflows):
     appraisal_id = opened(workflows, "Z1", ("m1", "self-check"),
                           ("evaluator_leader", "zone-evaluation"))
-    refused(workflows, appraisal_id, "evaluator_leader", "group-review")
+    assert refused(workflows, appraisal_id, "evaluator_leader", "group-review").reason == "signed"
     refused(workflows, appraisal_id, "evaluator_leader", "return")
     assert workflows.allowed_actions(workflows.load_appraisal(appraisal_id),
                                      actor(workflows, "evaluator_leader")) == []
@@ -134,7 +137,8 @@ def test_the_zone_evaluator_cannot_also_review(workflows):
 
 def test_the_reviewer_cannot_also_approve(workflows):
     appraisal_id = opened(workflows, "Z1", *TO_GROUP_REVIEW, ("leader_secretary", "group-review"))
-    refused(workflows, appraisal_id, "leader_secretary", "branch-approval")
+    assert refused(workflows, appraisal_id, "leader_secretary", "branch-approval").reason == \
+        "signed"
     assert take(workflows, appraisal_id, "secretary", "branch-approval").state == "published"
 
 
@@ -151,7 +155,8 @@ def test_signing_the_same_step_again_after_a_return_is_no_second_step(workflows)
 ])
 def test_a_responsible_member_never_reviews_or_approves_their_zone(workflows, username, steps,
                                                                    action):
-    refused(workflows, opened(workflows, "Z1", *steps), username, action)
+    assert refused(workflows, opened(workflows, "Z1", *steps), username, action).reason == \
+        "own_zone"
 
 
 def test_a_leader_made_responsible_for_the_zone_can_no_longer_review_it(workflows):
@@ -162,7 +167,7 @@ def test_a_leader_made_responsible_for_the_zone_can_no_longer_review_it(workflow
 
 def test_only_a_member_responsible_at_the_time_submits_the_self_check(workflows):
     appraisal_id = opened(workflows, "Z1")
-    refused(workflows, appraisal_id, "m2", "self-check")
+    assert refused(workflows, appraisal_id, "m2", "self-check").reason == "not_responsible"
     workflows.reassign_zone("Z1", ["M2"], "张伟调离", ADMIN)
     refused(workflows, appraisal_id, "m1", "self-check")
     done = take(workflows, appraisal_id, "m2", "self-check")

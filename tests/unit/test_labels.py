@@ -18,7 +18,7 @@ def test_an_unknown_code_shows_as_itself() -> None:
     assert label("role", "auditor", "en") == "auditor"
 
 
-@pytest.mark.parametrize("kind", ["grade", "role", "step", "event", "item"])
+@pytest.mark.parametrize("kind", ["grade", "role", "step", "event", "item", "thing"])
 def test_english_names_the_same_codes(kind: str) -> None:
     assert set(LABELS["en"][kind]) == set(LABELS["zh"][kind])
 

@@ -1,0 +1,189 @@
+"""A refused request as a page says it: what happened, told from the error's kind and fields
+in the reader's language, what to do next, and the service's own English words kept as a
+small technical detail. The API answers the same errors as problem+json (service.errors).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+from fastapi.exceptions import RequestValidationError
+
+from domain.errors import (
+    AlreadyExistsError,
+    ForbiddenError,
+    InvalidError,
+    NotFoundError,
+    StaleVersionError,
+    StateConflictError,
+    UnknownReferenceError,
+)
+from service.errors import RACE_DETAIL
+from service.labels import label
+from service.web.i18n import FIELD_ERRORS, TEXT
+from service.web.session import CsrfError
+from service.web.views import REASONED, step_of
+
+# The heading: by the status the API gives (or by the kind, for a few).
+TITLES: dict[str, dict[Any, str]] = {
+    "zh": {403: "无权访问", 404: "找不到", 409: "未能办理", 412: "考核表已有变动", 422: "填写有误",
+           "csrf": "表单已过期", "error": "出错了"},
+    "en": {403: "Forbidden", 404: "Not found", 409: "Not done", 412: "The appraisal has changed",
+           422: "Not accepted", "csrf": "The form expired", "error": "Something went wrong"},
+}
+# (what happened, what to do next) by kind; {fields} come from the error.
+SAID: dict[str, dict[str, tuple[str, str]]] = {
+    "zh": {
+        "not_found": ("找不到{thing}“{ident}”。", "请检查链接，或从待办、列表重新打开。"),
+        "not_found_appraisal": ("找不到这份考核表：链接有误，或在所选的版本、时点它还没有开启。",
+                                "请从待办或列表重新打开。"),
+        "unknown": ("{thing}“{ident}”不存在，未作任何记录。", "请检查所填的编号后重新提交。"),
+        "invalid": ("填写的内容不符合要求，未作任何记录。", "请按提示更正后重新提交。"),
+        "exists": ("要新建的记录已经存在，没有重复创建。", "请刷新页面查看已有的记录。"),
+        "forbidden": ("您的角色不能查看或办理这一项。", "如确需办理，请联系支部书记或系统管理员。"),
+        "forbidden_scope": ("这不在您负责的范围（支部、党小组或责任区）之内。",
+                            "如确需查看或办理，请联系支部书记或系统管理员。"),
+        "forbidden_signed": ("同一份考核表的不同环节不能由同一人签署，您已签署过其中另一个环节。",
+                             "请由负责这一环节的其他同志办理。"),
+        "forbidden_own_zone": ("您是这个责任区的责任党员，不能考核或审核自己的责任区。",
+                               "请由党小组或支部的其他负责同志办理。"),
+        "forbidden_not_responsible": ("只有考核时负责这个责任区的党员才能提交它的自查。",
+                                      "如责任党员有变动，请联系系统管理员调整。"),
+        "conflict": ("这份考核表现在处于“{state}”环节，不能办理这一操作。",
+                     "可能有人刚刚办理过，请查看它现在的状态。"),
+        "stale": ("您打开的是第 {expected} 版，之后这份考核表已有变动（现为第 {current} 版），"
+                  "您的提交未作记录。", "请查看最新内容，核对后再办理。"),
+        "race": ("就在同一时刻，有人也办理了这份考核表，您的提交未作记录。",
+                 "请查看最新内容，核对后再办理。"),
+        "csrf": ("表单已过期或来源不明，未作任何记录。", "请返回并重新提交。"),
+        "shape": ("请求的格式不对，未作任何记录。", "请从页面上的链接和表单进入。"),
+        "error": ("这次请求没有办成。", "请返回后再试。"),
+    },
+    "en": {
+        "not_found": ("There is no {thing} “{ident}”.",
+                      "Check the link, or open it again from your inbox or the list."),
+        "not_found_appraisal": ("This appraisal cannot be found: the link is wrong, or it was "
+                                "not yet open at the version or time chosen.",
+                                "Open it again from your inbox or the list."),
+        "unknown": ("There is no {thing} “{ident}”; nothing was recorded.",
+                    "Check the id you entered and submit again."),
+        "invalid": ("What was entered does not fit; nothing was recorded.",
+                    "Correct it as shown and submit again."),
+        "exists": ("What you are creating exists already; it was not created twice.",
+                   "Reload the page to see it."),
+        "forbidden": ("Your role does not let you see or do this.",
+                      "If it must be done, ask your branch secretary or the administrator."),
+        "forbidden_scope": ("This lies outside your branch, party group or zone.",
+                            "If you need it, ask your branch secretary or the administrator."),
+        "forbidden_signed": ("Nobody signs two steps of one appraisal, and you signed another "
+                             "step of this one.", "Someone else responsible for this step "
+                                                  "must take it."),
+        "forbidden_own_zone": ("You are a responsible member of this zone and may not review "
+                               "or approve your own zone.",
+                               "Another officer of the group or branch must take this step."),
+        "forbidden_not_responsible": ("Only the zone's responsible member at the time may "
+                                      "submit its self-check.", "If the zone changed hands, "
+                                      "ask the administrator to re-assign it."),
+        "conflict": ("This appraisal is now at “{state}”, where this action cannot be taken.",
+                     "Someone may have just acted on it: look at where it stands now."),
+        "stale": ("You opened version {expected}; the appraisal has changed since (version "
+                  "{current} now) and your submission was not recorded.",
+                  "Look at the latest version, check it, then act again."),
+        "race": ("Someone acted on this appraisal at the same moment; your submission was not "
+                 "recorded.", "Look at the latest version, check it, then act again."),
+        "csrf": ("The form expired or came from elsewhere; nothing was recorded.",
+                 "Go back and submit it again."),
+        "shape": ("The request did not have the expected shape; nothing was recorded.",
+                  "Use the links and forms of the pages."),
+        "error": ("The request could not be completed.", "Go back and try again."),
+    },
+}
+# The particulars listed under the message.
+PHRASES = {
+    "zh": {"may_now": "您现在可以办理：{actions}。", "may_nothing": "您现在没有可办理的操作。",
+           "field": "{name}：{error}", "and": "、"},
+    "en": {"may_now": "You may now: {actions}.", "may_nothing": "There is nothing for you to "
+           "do on it now.", "field": "{name}: {error}", "and": ", "},
+}
+REASONS = ("scope", "signed", "own_zone", "not_responsible")  # ForbiddenError.reason
+# The page words that name a form field; a field not here is an item of the form.
+FIELD_WORDS = {"reason": "reason_label", "comment": "comment_label", "period": "period",
+               "year": "year", "format": "form", "as_of": "instant", "scores": "score"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What the reader is told: a heading, what happened, the particulars (fields in error,
+    actions still open), what to do next, and the technical detail."""
+
+    title: str
+    message: str
+    advice: str
+    detail: str
+    points: list[str] = field(default_factory=list)
+
+
+Reading = tuple[str, dict[str, Any], list[str]]  # kind, its fields, the particulars
+
+
+def explain(error: Exception, status: int, lang: str) -> Problem:
+    """The error as the reader is told it, in `lang`; `status` is the page's answer."""
+    reader = next((READERS[cls] for cls in type(error).__mro__ if cls in READERS), None)
+    key, fields, points = reader(error, lang) if reader else ("error", {}, [])
+    titles = TITLES[lang]
+    message, advice = SAID[lang][key]
+    return Problem(titles.get(key) or titles.get(status) or titles["error"],
+                   message.format(**fields), advice, _detail(error), points)
+
+
+def _missing(error: NotFoundError | UnknownReferenceError, lang: str) -> Reading:
+    """An id in the path (404) or in the form (422) that names nothing."""
+    key = ("unknown" if isinstance(error, UnknownReferenceError)
+           else "not_found_appraisal" if error.kind == "appraisal" else "not_found")
+    return key, {"thing": label("thing", error.kind.removesuffix("_id"), lang),
+                 "ident": error.ident}, []
+
+
+def _invalid(error: InvalidError, lang: str) -> Reading:
+    def name(code: str) -> str:
+        return TEXT[lang][FIELD_WORDS[code]] if code in FIELD_WORDS else label("item", code, lang)
+
+    said = PHRASES[lang]["field"]
+    return "invalid", {}, [said.format(name=name(code), error=FIELD_ERRORS[lang].get(e, e))
+                           for code, e in error.errors.items()]
+
+
+def _forbidden(error: ForbiddenError, lang: str) -> Reading:
+    return (f"forbidden_{error.reason}" if error.reason in REASONS else "forbidden"), {}, []
+
+
+def _conflict(error: StateConflictError, lang: str) -> Reading:
+    said = PHRASES[lang]
+    actions = [TEXT[lang][a] if a in REASONED else label("step", step_of(a), lang)
+               for a in error.allowed_actions]
+    now = (said["may_now"].format(actions=said["and"].join(actions)) if actions
+           else said["may_nothing"])
+    return "conflict", {"state": label("step", error.state, lang)}, [now]
+
+
+def _stale(error: StaleVersionError, lang: str) -> Reading:
+    return "stale", {"expected": error.expected, "current": error.current}, []
+
+
+READERS: dict[type, Callable[[Any, str], Reading]] = {
+    UnknownReferenceError: _missing, InvalidError: _invalid, NotFoundError: _missing,
+    ForbiddenError: _forbidden, StateConflictError: _conflict, StaleVersionError: _stale,
+    AlreadyExistsError: lambda _e, _l: ("exists", {}, []),
+    IntegrityError: lambda _e, _l: ("race", {}, []),
+    CsrfError: lambda _e, _l: ("csrf", {}, []),
+    RequestValidationError: lambda _e, _l: ("shape", {}, []),
+}
+
+
+def _detail(error: Exception) -> str:
+    if isinstance(error, IntegrityError):
+        return RACE_DETAIL  # as the API says it
+    if isinstance(error, RequestValidationError):
+        return "; ".join(str(e.get("msg", "")) for e in error.errors())
+    return str(error)
