@@ -81,7 +81,7 @@ def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
                    errors=errors)
 
 
-def _http(_request: Request, error: HTTPException) -> JSONResponse:
+def http_problem(_request: Request, error: HTTPException) -> JSONResponse:
     return problem(error.status_code, _title(error.status_code), str(error.detail),
                    dict(error.headers or {}))
 
@@ -95,4 +95,4 @@ def install(app: FastAPI) -> None:
     for cls in (DomainError, IntegrityError, IdempotencyKeyReusedError, UnauthorizedError):
         app.add_exception_handler(cls, _known)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
-    app.add_exception_handler(HTTPException, _http)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, http_problem)  # type: ignore[arg-type]

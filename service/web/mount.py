@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 from service.web import (
     appraisal_pages,
@@ -13,7 +14,7 @@ from service.web import (
     ranking_page,
     user_pages,
 )
-from service.web.rendering import HERE
+from service.web.rendering import HERE, http_failure
 
 
 def install(app: FastAPI) -> None:
@@ -27,3 +28,4 @@ def install(app: FastAPI) -> None:
     app.include_router(form_pages.router)
     app.add_api_route("/", pages.home, include_in_schema=False)
     app.mount("/app/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_exception_handler(HTTPException, http_failure)  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
 
 from domain.errors import (
     AlreadyExistsError,
@@ -28,9 +29,10 @@ from service.web.views import REASONED, step_of
 # The heading: by the status the API gives (or by the kind, for a few).
 TITLES: dict[str, dict[Any, str]] = {
     "zh": {403: "无权访问", 404: "找不到", 409: "未能办理", 412: "考核表已有变动", 422: "填写有误",
-           "csrf": "表单已过期", "error": "出错了"},
+           "csrf": "表单已过期", "no_page": "没有这个页面", "error": "出错了"},
     "en": {403: "Forbidden", 404: "Not found", 409: "Not done", 412: "The appraisal has changed",
-           422: "Not accepted", "csrf": "The form expired", "error": "Something went wrong"},
+           422: "Not accepted", "csrf": "The form expired", "no_page": "No such page",
+           "error": "Something went wrong"},
 }
 # (what happened, what to do next) by kind; {fields} come from the error.
 SAID: dict[str, dict[str, tuple[str, str]]] = {
@@ -58,6 +60,8 @@ SAID: dict[str, dict[str, tuple[str, str]]] = {
                  "请查看最新内容，核对后再办理。"),
         "csrf": ("表单已过期或来源不明，未作任何记录。", "请返回并重新提交。"),
         "shape": ("请求的格式不对，未作任何记录。", "请从页面上的链接和表单进入。"),
+        "no_page": ("这个地址没有页面，或不能这样打开（例如表单的提交地址）。",
+                    "请从页面上方的导航重新进入。"),
         "error": ("这次请求没有办成。", "请返回后再试。"),
     },
     "en": {
@@ -96,6 +100,8 @@ SAID: dict[str, dict[str, tuple[str, str]]] = {
                  "Go back and submit it again."),
         "shape": ("The request did not have the expected shape; nothing was recorded.",
                   "Use the links and forms of the pages."),
+        "no_page": ("There is no page at this address, or it cannot be opened this way (a "
+                    "form's target, say).", "Go on from the links at the top of the page."),
         "error": ("The request could not be completed.", "Go back and try again."),
     },
 }
@@ -178,6 +184,7 @@ READERS: dict[type, Callable[[Any, str], Reading]] = {
     IntegrityError: lambda _e, _l: ("race", {}, []),
     CsrfError: lambda _e, _l: ("csrf", {}, []),
     RequestValidationError: lambda _e, _l: ("shape", {}, []),
+    HTTPException: lambda _e, _l: ("no_page", {}, []),
 }
 
 

@@ -11,13 +11,21 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute, APIRouter
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException
 
 from domain.errors import DomainError
-from service.errors import STATUS
+from service.errors import STATUS, http_problem
 from service.web.i18n import language, words
 from service.web.navigation import navigation
 from service.web.problems import explain
-from service.web.session import CsrfError, SignInRequiredError, csrf_token, sign_in_url
+from service.web.session import (
+    CsrfError,
+    Reader,
+    SignInRequiredError,
+    csrf_token,
+    page_actor,
+    sign_in_url,
+)
 
 HERE = Path(__file__).parent
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -74,8 +82,28 @@ def failure(request: Request, error: Exception) -> Response:
         return RedirectResponse(sign_in_url(error.next_path), status_code=303)
     status = (403 if isinstance(error, CsrfError) else
               422 if isinstance(error, RequestValidationError) else status_of(error))
-    return render(request, "error.html", status,
-                  problem=explain(error, status, language(request)))
+    return error_page(request, error, status)
+
+
+def error_page(request: Request, error: Exception, status: int) -> HTMLResponse:
+    """The error said in the reader's language, under the header of their own pages."""
+    return render(request, "error.html", status, problem=explain(error, status, language(request)),
+                  actor=signed_in(request))
+
+
+def signed_in(request: Request) -> Reader | None:
+    try:
+        return page_actor(request)
+    except SignInRequiredError:
+        return None
+
+
+def http_failure(request: Request, error: HTTPException) -> Response:
+    """No such page, or a page asked for the wrong way (a GET of a form's target): a page
+    under `/app`, problem+json elsewhere as for every API error."""
+    if request.url.path.startswith("/app/"):
+        return error_page(request, error, error.status_code)
+    return http_problem(request, error)
 
 
 Endpoint = Callable[[Request], Coroutine[Any, Any, Response]]

@@ -193,3 +193,24 @@ def test_the_language_switch_is_kept_and_never_leaves_the_site(pages: Pages) -> 
     assert pages.get("/app/language/zh?next=https://evil.example/").headers["location"] == \
         "/app/inbox"
     assert "我的待办" in pages.get("/app/inbox").text
+
+
+def test_an_error_page_keeps_the_readers_header(pages: Pages) -> None:
+    pages.as_user("secretary")
+    answer = pages.get("/app/appraisals/no-such-appraisal")
+    assert answer.status_code == 404
+    assert 'href="/app/inbox"' in answer.text and "退出" in answer.text
+
+
+@pytest.mark.parametrize(("path", "status"), [("/app/no-such-page", 404),
+                                              ("/app/sign-out", 405)])
+def test_no_such_page_or_a_form_target_opened_is_a_page_not_json(
+        pages: Pages, path: str, status: int) -> None:
+    pages.as_user("m1")
+    answer = pages.get(path)
+    assert answer.status_code == status
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "没有这个页面" in answer.text and "退出" in answer.text
+    api = pages.get("/no-such-endpoint")
+    assert api.status_code == 404
+    assert api.headers["content-type"] == "application/problem+json"
