@@ -67,6 +67,12 @@ def _json_text(value: object) -> str:
 JSON_CODEC = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
 
 
+# The read-model writer's page cache, taken only as pages are read: the ranking's and the
+# index's B-trees are updated all over, and with SQLite's default 2 MB a rebuild of 50,000
+# zones slowed from 14k to 6k events/s as they grew (7.2k overall; 9.5k with this cache).
+WRITER_CACHE_KIB = 512 * 1024
+
+
 def engines(settings: Settings) -> Engines:
     if not settings.is_sqlite:
         url = settings.url.set(drivername="postgresql+psycopg")
@@ -84,6 +90,7 @@ def engines(settings: Settings) -> Engines:
         # cut may lose the last read-model commits, rows and positions together, and the
         # views catch up again from the events.
         dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+        dbapi_connection.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
 
     @event.listens_for(writer, "begin")
     def _begin_immediate(connection):  # type: ignore[no-untyped-def]
