@@ -69,10 +69,9 @@ JSON_CODEC = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
 
 # The read-model writer's page cache, taken only as pages are read, and the file mapped
 # into memory: the ranking's and the index's B-trees are updated all over, and with SQLite's
-# default 2 MB cache a rebuild of 50,000 zones slowed from 14k to 6k events/s as they grew
-# (7.2k overall; 9.5k with this cache; 12.9k mapped as well, the pages then read without a
-# copy). A shared rebuild gains most from the map: a process's cache is emptied whenever
-# another one commits, the map is not (13.1k → 16.4k in two processes).
+# default 2 MB cache a rebuild of 50,000 zones fell from 14k to 6k events/s as they grew. The
+# map serves pages without a copy and outlives another process's commit, which empties this
+# one's cache (a shared rebuild). Measured in docs/PERFORMANCE.md (read models).
 WRITER_CACHE_KIB = 512 * 1024
 WRITER_MMAP_BYTES = 2 * 1024**3  # SQLite caps it at its build's limit
 
