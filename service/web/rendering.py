@@ -92,6 +92,7 @@ def error_page(request: Request, error: Exception, status: int) -> HTMLResponse:
 
 
 def signed_in(request: Request) -> Reader | None:
+    """The session's user, if there is one: an error page shows their header."""
     try:
         return page_actor(request)
     except SignInRequiredError:
@@ -101,9 +102,11 @@ def signed_in(request: Request) -> Reader | None:
 def http_failure(request: Request, error: HTTPException) -> Response:
     """No such page, or a page asked for the wrong way (a GET of a form's target): a page
     under `/app`, problem+json elsewhere as for every API error."""
-    if request.url.path.startswith("/app/"):
-        return error_page(request, error, error.status_code)
-    return http_problem(request, error)
+    if not request.url.path.startswith("/app/"):
+        return http_problem(request, error)
+    page = error_page(request, error, error.status_code)
+    page.headers.update(error.headers or {})  # a 405's Allow, as the API gives it
+    return page
 
 
 Endpoint = Callable[[Request], Coroutine[Any, Any, Response]]

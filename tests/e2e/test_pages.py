@@ -211,6 +211,8 @@ def test_no_such_page_or_a_form_target_opened_is_a_page_not_json(
     assert answer.status_code == status
     assert answer.headers["content-type"].startswith("text/html")
     assert "没有这个页面" in answer.text and "退出" in answer.text
+    if status == 405:
+        assert answer.headers["allow"] == "POST"
     api = pages.get("/no-such-endpoint")
     assert api.status_code == 404
     assert api.headers["content-type"] == "application/problem+json"
