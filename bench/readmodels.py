@@ -6,11 +6,11 @@ For each backend a fresh store gets the synthetic history of bench/history.py (g
 into the first store, copied into the second, so both hold the same events). Then, on that
 store, one after another:
 
-- the baseline: the notification log read and decoded through the event store library
-  exactly as the Follower reads it (the same batches and topics), and nothing else;
+- the baseline: the views' events read and decoded through the event store library (its
+  `select_notifications` and mapper, in the rebuild's batches and topics), and nothing else;
 - the rebuild of every read model, `projections.rebuild.rebuild(follower)`: the code
-  behind `appraisal projections rebuild`, in one process and then shared among `--workers`
-  processes (the command's default: one per CPU);
+  behind `appraisal projections rebuild`, in one process and then in `--workers` parts,
+  each in a process of its own (the command's default: one per CPU);
 - the ranking: a real `appraisal serve` process over the rebuilt store, asked for pages of
   one period by closed-loop clients (bench/load.py), one query shape after another.
 
@@ -52,7 +52,7 @@ from bench.signoff import DOC, POSTGRES_ADMIN, measure, say
 from projections.check import check
 from projections.rebuild import BATCH, rebuild
 from projections.tracking import Follower
-from service.runtime import build, catch_up_share
+from service.runtime import Runtime, build, catch_up_share
 from service.settings import Settings
 
 TARGET_RATIO, TARGET_P99_MS = 0.5, 50.0
@@ -156,11 +156,11 @@ def vacuum(backend: str, url: str, notes: list[str], why: str) -> None:
         conn.execute("VACUUM ANALYZE")
 
 
-def read_and_decode(follower: Follower) -> int:
-    """The baseline: the views' events read from the log and decoded, batch by batch, as
-    the Follower reads them, and nothing else. The number of events."""
-    recorder, mapper = follower.recorder, follower.mapper
-    views = follower.views
+def read_and_decode(runtime: Runtime) -> int:
+    """The baseline: the views' events read from the log and decoded through the event store
+    library, batch by batch, and nothing else. The number of events."""
+    recorder, mapper = runtime.workflows.recorder, runtime.workflows.mapper
+    views = runtime.follower.views
     topics = sorted({t for v in views for t in v.topics}) if all(v.topics for v in views) else []
     end, position, count = recorder.max_notification_id() or 0, 0, 0
     while position < end:
@@ -198,7 +198,7 @@ def rebuild_store(backend: str, url: str, source: str | None, args: argparse.Nam
     try:
         with timed("baseline: reading and decoding the views' events", notes):
             started = time.perf_counter()
-            events = read_and_decode(runtime.follower)
+            events = read_and_decode(runtime)
             baseline = time.perf_counter() - started
         with timed("rebuilding every read model in one process", notes), \
                 profiled(args, work, notes):
@@ -219,7 +219,7 @@ def rebuilt_in(follower: Follower, settings: Settings, workers: int, notes: list
     """Seconds to rebuild every view from the start, shared among `workers` processes."""
     started = time.perf_counter()
     rebuild(follower, restart=True, echo=Every(lambda line: progress(line, notes), 30),
-            workers=workers, part=functools.partial(catch_up_share, settings))
+            workers=workers, share=functools.partial(catch_up_share, settings))
     return time.perf_counter() - started
 
 

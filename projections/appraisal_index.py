@@ -50,8 +50,7 @@ class AppraisalIndexView:
     name = "appraisal_index"
     topics = tuple(get_topic(e) for e in APPRAISAL_EVENTS)
     tables = (appraisals,)
-
-    weight = 2
+    parted = True
 
     def prepare(self, batch: Sequence[Recorded]) -> tuple[list[Row], list[Row]]:
         """Each appraisal's last event of the batch gives its row: the opened ones' rows as

@@ -59,7 +59,7 @@ class ArchiveView:
     name = "archive"
     topics = tuple(get_topic(e) for e in APPRAISAL_EVENTS)
     tables = (appraisals, events)
-    weight = 4  # an entry made and encoded per event
+    parted = True
 
     def prepare(self, batch: Sequence[Recorded]) -> tuple[list[Row], list[Row]]:
         """The rows of APPRAISAL_COLUMNS and of EVENT_COLUMNS."""

@@ -4,7 +4,7 @@ A rebuild writes thousands of rows a batch; through SQLAlchemy's executemany eac
 parameter dict and its type processing, which took longer than the database's own work. Here
 a batch's values go to the driver as tuples, converted by the columns' own bind processors
 (so they read back through SQLAlchemy as if it had written them): SQLite gets one prepared
-statement for all of them, PostgreSQL a COPY for new rows and one UPDATE from arrays.
+statement for all of them, PostgreSQL a COPY for new rows and one UPDATE (or INSERT) from arrays.
 """
 
 import functools
@@ -39,36 +39,63 @@ def insert(conn: Connection, table: Table, columns: Sequence[str],
         cursor.close()
 
 
-def update(conn: Connection, table: Table, key: str | Sequence[str], columns: Sequence[str],
-           rows: Sequence[tuple[Any, ...]], *, add: bool = False) -> None:
-    """Set `columns` of the rows named by `key` (a column or several), or with `add` add to
-    them: each row a tuple (*key values, *values)."""
+def update(conn: Connection, table: Table, key: str, columns: Sequence[str],
+           rows: Sequence[tuple[Any, ...]]) -> None:
+    """Set `columns` of the rows named by the `key` column: each row a tuple (key value,
+    *values)."""
     if not rows:
         return
     dialect = conn.dialect
-    keys = (key,) if isinstance(key, str) else tuple(key)
-    every = (*keys, *columns)
+    every = (key, *columns)
     values = _converted(dialect, table, every, rows)
     q = functools.partial(_quoted, dialect)
     cursor = conn.connection.cursor()
     try:
         if dialect.name == "postgresql":
             # One statement for the batch: its columns as arrays, joined on the key.
-            arrays = ", ".join(f"%s::{table.c[c].type.compile(dialect)}[]" for c in every)
-            sets = ", ".join(f"{q(c)} = {f't.{q(c)} + ' if add else ''}v.{q(c)}"
-                             for c in columns)
+            sets = ", ".join(f"{q(c)} = v.{q(c)}" for c in columns)
             cursor.execute(
-                f"UPDATE {q(table.name)} AS t SET {sets} FROM unnest({arrays}) "
-                f"AS v({', '.join(q(c) for c in every)}) "
-                f"WHERE {' AND '.join(f't.{q(k)} = v.{q(k)}' for k in keys)}",
+                f"UPDATE {q(table.name)} AS t SET {sets} FROM {_arrays(dialect, table, every)} "
+                f"WHERE t.{q(key)} = v.{q(key)}",
                 [list(column) for column in zip(*values, strict=True)], binary=True)
         else:
-            sets = ", ".join(f"{q(c)} = {f'{q(c)} + ' if add else ''}?" for c in columns)
-            where = " AND ".join(f"{q(k)} = ?" for k in keys)
-            cursor.executemany(f"UPDATE {q(table.name)} SET {sets} WHERE {where}",
-                               [(*row[len(keys):], *row[:len(keys)]) for row in values])
+            sets = ", ".join(f"{q(c)} = ?" for c in columns)
+            cursor.executemany(f"UPDATE {q(table.name)} SET {sets} WHERE {q(key)} = ?",
+                               [(*row[1:], row[0]) for row in values])
     finally:
         cursor.close()
+
+
+def upsert(conn: Connection, table: Table, keys: Sequence[str], columns: Sequence[str],
+           rows: Sequence[tuple[Any, ...]]) -> None:
+    """Add to `columns` of the rows named by the `keys` columns, making those missing: each
+    row a tuple (*key values, *amounts). Rows in key order: two transactions adding to the
+    same rows at once lock them in the same order (PostgreSQL: no deadlock)."""
+    if not rows:
+        return
+    dialect = conn.dialect
+    every = (*keys, *columns)
+    values = _converted(dialect, table, every, rows)
+    q = functools.partial(_quoted, dialect)
+    conflict = (f"ON CONFLICT ({', '.join(q(k) for k in keys)}) DO UPDATE SET "
+                + ", ".join(f"{q(c)} = t.{q(c)} + excluded.{q(c)}" for c in columns))
+    into = f"INSERT INTO {q(table.name)} AS t ({', '.join(q(c) for c in every)})"
+    cursor = conn.connection.cursor()
+    try:
+        if dialect.name == "postgresql":
+            cursor.execute(f"{into} SELECT * FROM {_arrays(dialect, table, every)} {conflict}",
+                           [list(column) for column in zip(*values, strict=True)], binary=True)
+        else:
+            cursor.executemany(f"{into} VALUES ({', '.join('?' * len(every))}) {conflict}",
+                               values)
+    finally:
+        cursor.close()
+
+
+def _arrays(dialect: Dialect, table: Table, columns: Sequence[str]) -> str:
+    """PostgreSQL: a batch's values, a parameter per column given as an array, as rows."""
+    arrays = ", ".join(f"%s::{table.c[c].type.compile(dialect)}[]" for c in columns)
+    return f"unnest({arrays}) AS v({', '.join(_quoted(dialect, c) for c in columns)})"
 
 
 def _converted(dialect: Dialect, table: Table, columns: tuple[str, ...],

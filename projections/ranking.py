@@ -126,7 +126,7 @@ class RankingView(PlainView):
     name = "ranking"
     topics = tuple(get_topic(e) for e in RANKING_EVENTS)
     tables = (entries, counts)
-    weight = 3  # its rows are read, folded and written under the lock
+    parted = True  # its rows are an appraisal's; the counters are only added to
 
     def apply(self, conn: Connection, batch: Sequence[Recorded]) -> None:
         """The events in log order, folded in memory: one read of the rows they touch, then
@@ -143,9 +143,9 @@ class RankingView(PlainView):
         bulk.insert(conn, entries, COLUMNS, [tuple(rows[s][c] for c in COLUMNS) for s in opened])
         bulk.update(conn, entries, "appraisal_id", MUTABLE, [
             (s, *(rows[s][c] for c in MUTABLE)) for s, row in stored.items() if rows[s] != row])
-        fresh = {tuple(rows[s][c] for c in CELL) for s in opened}
-        _count(conn, {cell: moved for cell, moved in moves.items() if any(moved.values())},
-               fresh)
+        bulk.upsert(conn, counts, CELL, BUCKETS, sorted(
+            (*cell, *(moved[b] for b in BUCKETS)) for cell, moved in moves.items()
+            if any(moved.values())))
 
 
 def _stored(conn: Connection, streams: set[str]) -> dict[str, Row]:
@@ -157,22 +157,3 @@ def _stored(conn: Connection, streams: set[str]) -> dict[str, Row]:
         found |= {row[0]: dict(zip(wanted, row, strict=True))
                   for row in conn.execute(query).tuples()}
     return found
-
-
-def _count(conn: Connection, moves: dict[tuple[str, ...], Counter[str]],
-           fresh: set[tuple[str, ...]]) -> None:
-    """Add the batch's moves to the counters. A cell is made with its zone's first opened
-    appraisal and never removed, so only the cells of appraisals opened in this batch
-    (`fresh`) may be missing."""
-    known = moves.keys() - fresh
-    # By period and group (the key's first columns): a list of row values is not an index
-    # range on PostgreSQL.
-    for period in {cell[0] for cell in fresh}:
-        for chunk in chunks(sorted({cell[1] for cell in fresh if cell[0] == period})):
-            query = select(*(counts.c[c] for c in CELL)).where(
-                counts.c.period == period, counts.c.group_id.in_(chunk))
-            known |= {tuple(row) for row in conn.execute(query)} & fresh
-    bulk.update(conn, counts, CELL, BUCKETS,
-                [(*cell, *(moves[cell][b] for b in BUCKETS)) for cell in known], add=True)
-    bulk.insert(conn, counts, (*CELL, *BUCKETS),
-                [(*cell, *(moves[cell][b] for b in BUCKETS)) for cell in moves.keys() - known])

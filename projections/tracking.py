@@ -6,13 +6,18 @@ subscribe to an SQLite store) and, on PostgreSQL, locks the views' position rows
 processes never apply one event twice. Views that stand at the same position move together:
 each event is read and decoded once for all of them, and their positions are written in the
 same transaction as their rows.
+
+A rebuild may bring a view up in parts, each part the events of a share of the streams
+(`Part`) with a position row of its own, in processes of their own: each process reads the
+log and decodes only its part's events. Meanwhile the view's own position stands at PARTED
+and runners leave it alone; the rebuild moves it to the end once every part is there.
 """
 
 import contextlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple, Protocol
 
-from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
+from eventsourcing.persistence import Mapper, Notification
 from sqlalchemy import BigInteger, Column, Connection, Engine, MetaData, String, Table, select
 from sqlalchemy.exc import IntegrityError
 
@@ -29,6 +34,9 @@ positions = Table(
 # again resumes them from their positions instead of starting over.
 rebuilds = Table("projection_rebuilds", metadata, Column("name", String(100), primary_key=True))
 
+# A view's position while a rebuild brings it up in parts.
+PARTED = -1
+
 
 class Recorded(NamedTuple):
     """An event as the log holds it: its position (notification id), the domain event and
@@ -39,13 +47,38 @@ class Recorded(NamedTuple):
     stream: str
 
 
+class Part(NamedTuple):
+    """The streams whose id's last byte leaves `index` divided by `count`: a rebuild's
+    share of a view that can be brought up in parts."""
+
+    index: int
+    count: int
+
+    def track(self, name: str) -> str:
+        """The name of the part's position row."""
+        return f"{name}:{self.index}/{self.count}"
+
+
+class Log(Protocol):
+    """The event store's notification log, as the views read it (service.recorders)."""
+
+    def max_notification_id(self) -> int | None: ...
+
+    def read_notifications(self, after: int, stop: int, limit: int, topics: Sequence[str],
+                           part: Part | None) -> Sequence[Notification]:
+        """Up to `limit` notifications after `after` up to `stop`, in log order: of these
+        topics (none: all) and of the streams in `part` (None: all)."""
+
+
 class View(Protocol):
     """A read model: the event topics it reads and how a batch of them changes its rows."""
 
     name: str
     topics: Sequence[str]  # none: every event
     tables: Sequence[Table]  # its rows, dropped and made anew by a rebuild
-    weight: int  # a batch's cost beside other views', for sharing a rebuild among processes
+    # Whether a rebuild may bring it up in parts: a stream's rows follow from that stream's
+    # events alone, and rows that streams share are only ever added to.
+    parted: bool
 
     def prepare(self, batch: Sequence[Recorded]) -> Any:
         """What can be worked out from the batch's events alone (its topics', in log order),
@@ -59,7 +92,7 @@ class View(Protocol):
 class PlainView:
     """A view with nothing to prepare: `apply` gets the batch itself."""
 
-    weight = 1
+    parted = False
 
     def prepare(self, batch: Sequence[Recorded]) -> Any:
         return batch
@@ -71,7 +104,7 @@ Progress = Callable[[int], None]  # told the position every chosen view has reac
 class Follower:
     """Brings every view up to the end of the log; safe to run from many processes."""
 
-    def __init__(self, reader: Engine, writer: Engine, recorder: ApplicationRecorder,
+    def __init__(self, reader: Engine, writer: Engine, recorder: Log,
                  mapper: Mapper, views: Sequence[View], batch_size: int = 1000):
         self.reader, self.writer = reader, writer
         self.recorder, self.mapper = recorder, mapper
@@ -90,40 +123,49 @@ class Follower:
 
     def forget(self, views: Sequence[View]) -> None:
         """Drop what this process knows of the views' positions (a rebuild moved them back)."""
-        for view in views:
-            self._known.pop(view.name, None)
+        names = {view.name for view in views}
+        for name in list(self._known):
+            if name.partition(":")[0] in names:
+                del self._known[name]
 
     def catch_up(self, *, until: int | None = None, views: Sequence[View] | None = None,
-                 progress: Progress | None = None, batch_size: int | None = None) -> None:
+                 progress: Progress | None = None, batch_size: int | None = None,
+                 part: Part | None = None) -> None:
         """Apply every event recorded so far (or up to notification `until`) to the views
-        (default: all): a read after a write's response sees it."""
+        (default: all), or to a `part` of them: a read after a write's response sees it.
+        Views a rebuild is bringing up in parts are left to it."""
         end = (self.recorder.max_notification_id() or 0) if until is None else until
-        chosen = self.views if views is None else list(views)
-        while behind := [v for v in chosen if self._known.get(v.name, -1) < end]:
-            self._step(behind, end, batch_size or self.batch_size)
-            if progress is not None:
-                progress(min(self._known[v.name] for v in chosen))
+        tracks = {(v.name if part is None else part.track(v.name)): v
+                  for v in (self.views if views is None else views)}
+        while behind := {n: v for n, v in tracks.items() if self._known.get(n, PARTED) < end}:
+            for name in self._step(behind, end, batch_size or self.batch_size, part):
+                del tracks[name]
+            if progress is not None and tracks:
+                progress(min(self._known[name] for name in tracks))
 
-    def _step(self, views: Sequence[View], end: int, batch_size: int) -> None:
-        """Move the views furthest behind by one batch, or learn that others moved them."""
+    def _step(self, tracks: dict[str, View], end: int, batch_size: int,
+              part: Part | None) -> list[str]:
+        """Move the tracks (position rows and their views) furthest behind by one batch, or
+        learn that others moved them. The tracks it leaves alone: PARTED (a rebuild's), or
+        gone (a rebuild in parts finished)."""
         # The log is read before the write lock is taken, never under it: on SQLite an
         # event-store writer may hold the store's connection pool while it waits for that
         # lock, and reading the log under it would deadlock until the pool times out.
         with self.reader.connect() as conn:
-            starts = dict(conn.execute(_positions_of(views)).tuples().all())
+            starts = dict(conn.execute(_positions_of(tracks)).tuples().all())
         self._known.update(starts)
-        start = min(starts.values())
-        if start >= end:
-            return
-        group = [v for v in views if starts[v.name] == start]
+        parted = [name for name in tracks if starts.get(name, PARTED) == PARTED]
+        starts = {name: position for name, position in starts.items() if position != PARTED}
+        if not starts or (start := min(starts.values())) >= end:
+            return parted
+        group = [name for name, position in starts.items() if position == start]
         # Stop where the next view ahead stands, so that from there both move as one.
         stop = min([end, *(p for p in starts.values() if p > start)])
-        topics = sorted({t for v in group for t in v.topics}) if all(
-            v.topics for v in group) else []
-        notifications = self.recorder.select_notifications(
-            start=start, limit=batch_size, stop=stop, topics=topics,
-            inclusive_of_start=False)
-        prepared = self._prepare(group, notifications)
+        views = [tracks[name] for name in group]
+        topics = sorted({t for v in views for t in v.topics}) if all(
+            v.topics for v in views) else []
+        notifications = self.recorder.read_notifications(start, stop, batch_size, topics, part)
+        prepared = self._prepare(views, notifications)
         with self.writer.begin() as conn:
             locked = dict(conn.execute(_positions_of(group).with_for_update()).tuples().all())
             if all(position == start for position in locked.values()):
@@ -136,25 +178,33 @@ class Follower:
                              .values(position=position))
                 locked = dict.fromkeys(locked, position)
         self._known.update(locked)
+        return parted
 
-    def _prepare(self, group: Sequence[View],
+    def _prepare(self, views: Sequence[View],
                  notifications: Sequence[Notification]) -> list[tuple[View, Any]]:
-        """Each view's share of the batch, decoded once and prepared, outside the lock: a
-        parallel rebuild's processes hold it only to write."""
-        decoded = [(n.topic, Recorded(n.id, self.mapper.to_domain_event(n), str(n.originator_id)))
-                   for n in notifications]
+        """Each view's share of the batch (its topics), each event decoded once for all of
+        them, and prepared outside the lock: a parallel rebuild's processes hold it only to
+        write."""
+        decoded: dict[int, Recorded] = {}
         prepared = []
-        for view in group:
+        for view in views:
             wanted = set(view.topics)
-            prepared.append((view, view.prepare(
-                [r for topic, r in decoded if not wanted or topic in wanted])))
+            batch = []
+            for n in notifications:
+                if not wanted or n.topic in wanted:
+                    if (recorded := decoded.get(n.id)) is None:
+                        event = self.mapper.to_domain_event(n)
+                        recorded = decoded[n.id] = Recorded(n.id, event,
+                                                            str(event.originator_id))
+                    batch.append(recorded)
+            prepared.append((view, view.prepare(batch)))
         return prepared
 
 
-def _positions_of(views: Sequence[View]) -> Any:
+def _positions_of(names: Iterable[str]) -> Any:
     # In name order: runners locking several rows take them in the same order (no deadlock).
     return (select(positions.c.name, positions.c.position)
-            .where(positions.c.name.in_([v.name for v in views])).order_by(positions.c.name))
+            .where(positions.c.name.in_(list(names))).order_by(positions.c.name))
 
 
 def chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:

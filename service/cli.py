@@ -132,7 +132,7 @@ def rebuild_projections(
     try:
         rebuild(runtime.follower, views=_views(runtime.follower.views, view),
                 restart=restart, echo=typer.echo, workers=workers,
-                part=functools.partial(catch_up_share, settings))
+                share=functools.partial(catch_up_share, settings))
     finally:
         runtime.close()
 

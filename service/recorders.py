@@ -9,6 +9,11 @@ PostgreSQL: eventsourcing's insert function (POSTGRES_ENABLE_DB_FUNCTIONS: one r
 instead of several) does not take the table lock its plain path takes, so notification ids
 could commit out of order and a reader tailing the log could pass over an event for good.
 This recorder's function takes the same lock.
+
+Both read the log for the read models (`read_notifications`, projections.tracking.Log) as
+plain tuples, and for a rebuild's part only that part's events (by the last byte of their
+stream's id): the library's `select_notifications` builds a row mapping and a UUID for each,
+which took four times as long as the query on SQLite.
 """
 
 import sqlite3
@@ -16,10 +21,19 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
+from eventsourcing.persistence import IntegrityError, Notification, PersistenceError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier, Literal
+
+from projections.tracking import Part
+
+# A stream id's last byte, which shares out a rebuild's parts. SQLite keeps ids as 32 hex
+# digits.
+_SQLITE_LAST_BYTE = ("((instr('0123456789abcdef', substr(originator_id, 31, 1)) - 1) * 16"
+                     " + instr('0123456789abcdef', substr(originator_id, 32, 1)) - 1)")
+_POSTGRES_LAST_BYTE = "get_byte(uuid_send(originator_id), 15)"
 
 
 class _Save:
@@ -86,6 +100,24 @@ class GroupCommitSQLiteRecorder(SQLiteApplicationRecorder):
                 save.done = True
 
 
+    def read_notifications(self, after: int, stop: int, limit: int, topics: Sequence[str],
+                           part: Part | None) -> list[Notification]:
+        sql = (f"SELECT rowid, originator_id, originator_version, topic, state "
+               f"FROM {self.events_table_name} WHERE rowid > ? AND rowid <= ?")
+        params: list[Any] = [after, stop]
+        if topics:
+            sql += f" AND topic IN ({', '.join('?' * len(topics))})"
+            params += topics
+        if part is not None:
+            sql += f" AND {_SQLITE_LAST_BYTE} % ? = ?"
+            params += [part.count, part.index]
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.row_factory = None
+            cursor.execute(f"{sql} ORDER BY rowid LIMIT ?", [*params, limit])
+            return [Notification(id=row[0], originator_id=row[1], originator_version=row[2],
+                                 topic=row[3], state=row[4]) for row in cursor.fetchall()]
+
+
 class LockingPostgresRecorder(PostgresApplicationRecorder):
     """eventsourcing's insert function, with the table lock of its plain insert path."""
 
@@ -110,3 +142,22 @@ class LockingPostgresRecorder(PostgresApplicationRecorder):
             table=Identifier(self.events_table_name),
             channel=Identifier(self.channel_name),
         )
+
+    def read_notifications(self, after: int, stop: int, limit: int, topics: Sequence[str],
+                           part: Part | None) -> list[Notification]:
+        sql = SQL("SELECT notification_id, originator_id, originator_version, topic, state "
+                  "FROM {schema}.{table} WHERE notification_id > %s AND notification_id <= %s"
+                  ).format(schema=Identifier(self.datastore.schema),
+                           table=Identifier(self.events_table_name))
+        params: list[Any] = [after, stop]
+        if topics:
+            sql += SQL(" AND topic = ANY(%s)")
+            params.append(list(topics))
+        if part is not None:
+            sql += SQL(f" AND {_POSTGRES_LAST_BYTE} %% %s = %s")
+            params += [part.count, part.index]
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
+            cursor.execute(sql + SQL(" ORDER BY notification_id LIMIT %s"), [*params, limit],
+                           prepare=True)
+            return [Notification(id=row[0], originator_id=row[1], originator_version=row[2],
+                                 topic=row[3], state=bytes(row[4])) for row in cursor.fetchall()]

@@ -16,7 +16,7 @@ from projections.archive import ArchiveView
 from projections.directory import DirectoryView
 from projections.forms import FormsView
 from projections.ranking import RankingView
-from projections.tracking import Follower
+from projections.tracking import Follower, Part
 from projections.users import AccountsView, UsersView
 from service.auth import Tokens, hash_password
 from service.settings import Settings
@@ -87,13 +87,16 @@ def build(settings: Settings, *, catch_up: bool = True) -> Runtime:
     return Runtime(settings, workflows, db, follower, tokens)
 
 
-def catch_up_share(settings: Settings, until: int, names: list[str]) -> None:
-    """A parallel rebuild's share (projections.rebuild.Part): the named views brought up to
-    notification `until` by this process."""
+def catch_up_share(settings: Settings, until: int, parted: list[str], part: Part,
+                   whole: list[str]) -> None:
+    """A parallel rebuild's share (projections.rebuild.Share), brought up to notification
+    `until` by this process: its part of the views named in `parted`, all of those in
+    `whole`."""
     runtime = build(settings, catch_up=False)
     try:
         follower = runtime.follower
-        follower.catch_up(until=until, views=[v for v in follower.views if v.name in names],
-                          batch_size=rebuild.BATCH)
+        for names, in_part in ((parted, part), (whole, None)):
+            follower.catch_up(until=until, views=[v for v in follower.views if v.name in names],
+                              batch_size=rebuild.BATCH, part=in_part)
     finally:
         runtime.close()

@@ -9,6 +9,7 @@ registers, so a view added there is covered here without a change.
 import functools
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import IntegrityError
@@ -20,7 +21,7 @@ from projections.appraisal_index import appraisals
 from projections.check import check, rows_of
 from projections.directory import branches, zones
 from projections.rebuild import rebuild, unfinished
-from projections.tracking import Follower, PlainView, positions
+from projections.tracking import PARTED, Follower, Part, PlainView, positions
 from service.cli import app
 from service.runtime import Runtime, build, catch_up_share
 from service.storage import event_store_env
@@ -174,6 +175,7 @@ tally = Table("test_tally", tally_metadata, Column("stream", String(36), primary
 
 class Tally(PlainView):
     name, topics, tables = "test_tally", (), (tally,)  # no topics: every event
+    parted = True  # a row per event: a rebuild may bring it up in parts
 
     def apply(self, conn, batch) -> None:
         for _, domain_event, stream in batch:
@@ -233,17 +235,20 @@ def test_two_processes_catching_up_at_once_apply_every_event_exactly_once(rt):
         second.close()
 
 
-def test_a_rebuild_beside_a_running_service_counts_every_event_once(rt):
+@pytest.mark.parametrize("parts", [1, 3])
+def test_a_rebuild_beside_a_running_service_counts_every_event_once(rt, parts):
     operator = build(rt.settings, catch_up=False)
     try:
         serving, rebuilding = follower_of(rt), follower_of(operator)
         serving.catch_up()
         run_while_writing([lambda: write_history(rt.workflows, "2024-02"),
-                           lambda: rebuild(rebuilding, echo=lambda _: None, batch_size=2)],
+                           lambda: rebuild(rebuilding, echo=lambda _: None, batch_size=2,
+                                           workers=parts)],
                           serving.catch_up)
         serving.catch_up()
         assert_every_event_counted_once(rt)
         assert check(serving).differences == [] and unfinished(rt.engines.reader) == set()
+        assert set(tracked(rt)) == {v.name for v in serving.views}  # no part left
     finally:
         operator.close()
 
@@ -259,7 +264,7 @@ class CrashOnce:
     def __init__(self, view, after: int):
         self.view, self.after = view, after
         self.name, self.topics, self.tables = view.name, view.topics, view.tables
-        self.weight = view.weight
+        self.parted = view.parted
 
     def prepare(self, batch):
         return batch
@@ -324,24 +329,69 @@ def test_an_interrupted_rebuild_resumes_where_it_stopped(rt):
         restarted.close()
 
 
+def test_an_interrupted_rebuild_in_parts_resumes_in_those_parts(rt):
+    write_history(rt.workflows, "2024-02")
+    rt.follower.catch_up()
+    rows, views = live_rows(rt), rt.follower.views
+    crashing = follower_of(rt, 5, [CrashOnce(v, 12) for v in views])
+    with pytest.raises(CrashError):
+        rebuild(crashing, echo=lambda _: None, batch_size=5, workers=2)
+    at = tracked(rt)
+    parted = {v.name for v in views if v.parted}
+    assert parted == {"appraisal_index", "archive", "ranking"}
+    assert {at[name] for name in parted} == {PARTED}
+    assert {name for name in at if ":" in name} == {
+        Part(k, 2).track(name) for name in parted for k in range(2)}
+    assert any(at[Part(0, 2).track(name)] > 0 for name in parted)
+    rt.follower.catch_up()  # a runner leaves the views in parts alone, and returns
+    assert tracked(rt) == at
+    said: list[str] = []
+    rebuild(rt.follower, echo=said.append, workers=3)  # in the two parts begun, not three
+    assert said[0].startswith("resuming the unfinished rebuild of")
+    assert live_rows(rt) == rows and unfinished(rt.engines.reader) == set()
+    assert set(tracked(rt)) == {v.name for v in views}
+
+
+def test_the_log_read_in_parts_holds_every_event_once_and_a_stream_in_one_part(rt):
+    write_history(rt.workflows, "2024-02")
+    recorder = rt.workflows.recorder
+    end = recorder.max_notification_id()
+    library = recorder.select_notifications(start=1, limit=10**6)
+
+    def seen(notifications) -> list[tuple]:
+        return [(n.id, str(UUID(str(n.originator_id))), n.originator_version, n.topic,
+                 n.state) for n in notifications]
+
+    assert seen(recorder.read_notifications(0, end, 10**6, [], None)) == seen(library)
+    assert [n.id for n in recorder.read_notifications(3, 10, 4, [], None)] == [4, 5, 6, 7]
+    topic = library[-1].topic
+    assert seen(recorder.read_notifications(0, end, 10**6, [topic], None)) == seen(
+        n for n in library if n.topic == topic)
+    parts = [seen(recorder.read_notifications(0, end, 10**6, [], Part(k, 3))) for k in range(3)]
+    assert all(parts) and sorted(n for part in parts for n in part) == seen(library)
+    streams = [{n[1] for n in part} for part in parts]
+    assert sum(len(s) for s in streams) == len(set().union(*streams))
+
+
 def test_a_rebuild_shared_among_processes_gives_the_rows_of_one(rt):
     write_history(rt.workflows, "2024-02")
     rt.follower.catch_up()
     rows, said = live_rows(rt), []
     rebuild(rt.follower, echo=said.append, workers=3,
-            part=functools.partial(catch_up_share, rt.settings))
+            share=functools.partial(catch_up_share, rt.settings))
     assert said[-1].startswith("rebuilt ") and "100.0%" in said[-1]
     assert live_rows(rt) == rows and unfinished(rt.engines.reader) == set()
+    assert set(tracked(rt)) == {v.name for v in rt.follower.views}
 
 
-def failing_share(until: int, names: list[str]) -> None:
+def failing_share(until: int, parted: list[str], part, whole: list[str]) -> None:
     raise SystemExit(3)
 
 
 def test_a_failed_share_fails_the_rebuild_and_the_next_run_resumes_it(rt):
     rows, names = live_rows(rt), {v.name for v in rt.follower.views}
     with pytest.raises(RuntimeError, match="run the rebuild again to resume"):
-        rebuild(rt.follower, echo=lambda _: None, workers=2, part=failing_share)
+        rebuild(rt.follower, echo=lambda _: None, workers=2, share=failing_share)
     assert unfinished(rt.engines.reader) == names
     said: list[str] = []
     rebuild(rt.follower, echo=said.append)

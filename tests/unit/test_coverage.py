@@ -1,7 +1,8 @@
 """Coverage queries over the directory tables, built by the real view from real events.
 
-The events come from `Workflows` on the in-memory store; a `Follower` writes the directory
-into an in-memory SQLite database, which the coverage queries then read.
+The events come from `Workflows` on an in-memory SQLite store (the recorder the Follower
+reads); a `Follower` writes the directory into another in-memory SQLite database, which the
+coverage queries then read.
 """
 
 from collections.abc import Iterator
@@ -19,7 +20,9 @@ from projections.coverage import (
 )
 from projections.directory import DirectoryView
 from projections.tracking import Follower
-from tests.small_org import ADMIN, build_small_mine, popo_workflows
+from service.settings import Settings
+from service.storage import event_store_env
+from tests.small_org import ADMIN, build_small_mine
 from workflows.application import Workflows
 
 
@@ -37,7 +40,7 @@ class World:
 
 @pytest.fixture
 def world() -> Iterator[World]:
-    workflows = popo_workflows()
+    workflows = Workflows(env=event_store_env(Settings(database_url="sqlite:///:memory:")))
     build_small_mine(workflows)
     # One connection shared by reader and writer: an in-memory database lives in it.
     engine = create_engine("sqlite://", poolclass=StaticPool)
