@@ -168,8 +168,9 @@ class Follower:
         prepared = self._prepare(views, notifications)
         with self.writer.begin() as conn:
             locked = dict(conn.execute(_positions_of(group).with_for_update()).tuples().all())
-            if all(position == start for position in locked.values()):
-                # Else another runner moved them since they were read: read again.
+            if len(locked) == len(group) and all(p == start for p in locked.values()):
+                # Else another runner moved them (or a rebuild removed a part) since they
+                # were read: read again.
                 for view, work in prepared:
                     view.apply(conn, work)
                 full = len(notifications) == batch_size

@@ -87,7 +87,7 @@ def build(settings: Settings, *, catch_up: bool = True) -> Runtime:
     return Runtime(settings, workflows, db, follower, tokens)
 
 
-def catch_up_share(settings: Settings, until: int, parted: list[str], part: Part,
+def catch_up_share(settings: Settings, until: int, parted: list[str], part: Part | None,
                    whole: list[str]) -> None:
     """A parallel rebuild's share (projections.rebuild.Share), brought up to notification
     `until` by this process: its part of the views named in `parted`, all of those in
