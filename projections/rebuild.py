@@ -24,7 +24,16 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy import Engine, select
 
-from projections.tracking import PARTED, Follower, Part, View, metadata, positions, rebuilds
+from projections.tracking import (
+    PARTED,
+    Follower,
+    Part,
+    View,
+    metadata,
+    positions,
+    rebuilds,
+    view_of,
+)
 
 Echo = Callable[[str], None]
 # Events a rebuild's batch reads: a hundred times a service's. A batch's updates land all over
@@ -205,4 +214,4 @@ def _positions(follower: Follower, views: Sequence[View]) -> list[int]:
     with follower.reader.connect() as conn:
         rows = conn.execute(select(positions.c.name, positions.c.position)).tuples().all()
     return [position for name, position in rows
-            if name.partition(":")[0] in names and position != PARTED]
+            if view_of(name) in names and position != PARTED]

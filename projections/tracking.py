@@ -59,6 +59,11 @@ class Part(NamedTuple):
         return f"{name}:{self.index}/{self.count}"
 
 
+def view_of(track: str) -> str:
+    """The view a position row belongs to: its own, or one of its parts' (Part.track)."""
+    return track.partition(":")[0]
+
+
 class Log(Protocol):
     """The event store's notification log, as the views read it (service.recorders)."""
 
@@ -125,7 +130,7 @@ class Follower:
         """Drop what this process knows of the views' positions (a rebuild moved them back)."""
         names = {view.name for view in views}
         for name in list(self._known):
-            if name.partition(":")[0] in names:
+            if view_of(name) in names:
                 del self._known[name]
 
     def catch_up(self, *, until: int | None = None, views: Sequence[View] | None = None,
