@@ -20,12 +20,12 @@ from domain.appraisal import Appraisal
 from domain.documents import history_entry
 from projections import bulk
 from projections.appraisal_index import APPRAISAL_EVENTS
-from projections.tracking import Recorded, metadata
+from projections.tracking import BUILT_LAST, Recorded, metadata
 
 appraisals = Table(
     "archive_appraisals",
     metadata,
-    Column("appraisal_id", String(36), primary_key=True),
+    Column("appraisal_id", String(36), nullable=False),
     Column("year", String(4), nullable=False),
     Column("period", String(7), nullable=False),
     Column("zone_id", String(64), nullable=False),
@@ -34,18 +34,23 @@ appraisals = Table(
     Column("group_id", String(64), nullable=False),
     Column("line", String(100), nullable=False),
 )
+# Keys, not primary keys: only reads use them, and a rebuild builds them last (BUILT_LAST).
+Index("ix_archive_appraisal", appraisals.c.appraisal_id, unique=True, info=BUILT_LAST)
 # The order an archive reads them in, for a branch or the whole year.
-Index("ix_archive_year", appraisals.c.year, appraisals.c.branch_id, appraisals.c.appraisal_id)
+Index("ix_archive_year", appraisals.c.year, appraisals.c.branch_id, appraisals.c.appraisal_id,
+      info=BUILT_LAST)
 
 events = Table(
     "archive_events",
     metadata,
-    Column("appraisal_id", String(36), primary_key=True),
-    Column("version", BigInteger, primary_key=True, autoincrement=False),
+    Column("appraisal_id", String(36), nullable=False),
+    Column("version", BigInteger, nullable=False),
     Column("position", BigInteger, nullable=False),  # the notification id
     Column("at", String(27), nullable=False),  # ISO 8601 UTC: orders as it reads
     Column("entry", Text, nullable=False),  # JSON, encoded as the view is prepared
 )
+Index("ix_archive_event", events.c.appraisal_id, events.c.version, unique=True,
+      info=BUILT_LAST)
 
 PLACE = ("zone_id", "zone_name", "branch_id", "group_id", "line")
 APPRAISAL_COLUMNS = ("appraisal_id", "year", "period", *PLACE)

@@ -112,18 +112,21 @@ def snapshot(engine: Engine) -> Iterator[Connection]:
 
 
 def rows_of(conn: Connection, views: Sequence[View]) -> Rows:
-    """Every row of the views' tables, normalised and keyed by primary key."""
+    """Every row of the views' tables, normalised and keyed by primary key (or unique
+    index)."""
     return {table.name: _keyed(table, conn.execute(select(table)).mappings())
             for view in views for table in view.tables}
 
 
 def _keyed(table: Table, found: Any) -> dict[str, dict[str, Any]]:
-    keys = [c.name for c in table.primary_key.columns]
+    unique = sorted((i for i in table.indexes if i.unique), key=lambda i: str(i.name))
+    keys = [c.name for c in table.primary_key.columns] or [
+        c.name for c in (unique[0].columns if unique else [])]
     rows: dict[str, dict[str, Any]] = {}
     for mapping in found:
         row = {name: normalised(value) for name, value in mapping.items()}
         key = ", ".join(f"{k}={row[k]}" for k in keys) if keys else _dumps(row)
-        while key in rows:  # a table without a primary key may hold equal rows
+        while key in rows:  # a table without a key may hold equal rows
             key += "+"
         rows[key] = row
     return rows

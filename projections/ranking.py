@@ -31,7 +31,7 @@ from sqlalchemy import (
 from domain.appraisal import Appraisal
 from domain.scoring import Grade
 from projections import bulk
-from projections.tracking import PlainView, Recorded, chunks, metadata
+from projections.tracking import BUILT_LAST, PlainView, Recorded, chunks, metadata
 
 BUCKETS = (*(grade.value for grade in Grade), "unpublished")
 
@@ -59,7 +59,7 @@ for _name, _scope in (("all", ()), ("branch", ("branch_id",)), ("group", ("group
                       ("line", ("line",))):
     Index(f"ix_ranking_{_name}", entries.c.period, *(entries.c[c] for c in _scope),
           entries.c.score_tenths.desc(), entries.c.zone_id, entries.c.appraisal_id,
-          sqlite_where=PUBLISHED, postgresql_where=PUBLISHED)
+          sqlite_where=PUBLISHED, postgresql_where=PUBLISHED, info=BUILT_LAST)
 
 counts = Table(
     "ranking_counts",

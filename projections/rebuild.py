@@ -14,8 +14,9 @@ parts, each the events of a share of the appraisals, in processes of their own: 
 the log but decodes and applies only its part, so the costly work is shared evenly whatever
 the views weigh. Each part has a position row of its own; the view's own stands at PARTED,
 which runners leave alone, until every part has reached the end and the rebuild moves it
-there. An interrupted rebuild in parts resumes in the same parts. The other views, whose
-events are few, are caught up whole by one more process alongside.
+there, and builds the indexes that only reads use (tracking.BUILT_LAST), dropped meanwhile.
+An interrupted rebuild in parts resumes in the same parts. The other views, whose events are
+few, are caught up whole by one more process alongside.
 """
 
 import multiprocessing
@@ -29,6 +30,7 @@ from projections.tracking import (
     Follower,
     Part,
     View,
+    built_last,
     metadata,
     positions,
     rebuilds,
@@ -74,6 +76,8 @@ def reset(follower: Follower, views: Sequence[View], parts: int = 1) -> None:
             conn.execute(positions.update().where(positions.c.name == view.name)
                          .values(position=PARTED if split else 0))
             if split:
+                for index in built_last(view):  # built by _build_indexes
+                    index.drop(conn)
                 conn.execute(positions.insert(), [{"name": Part(k, parts).track(view.name),
                                                   "position": 0} for k in range(parts)])
         conn.execute(rebuilds.delete().where(rebuilds.c.name.in_(names)))
@@ -136,6 +140,7 @@ def rebuild(follower: Follower, *, views: Sequence[View] | None = None,
             follower.catch_up(until=end, views=split, progress=caught_up,
                               batch_size=batch_size, part=Part(k, parts))
         follower.catch_up(until=end, views=whole, progress=caught_up, batch_size=batch_size)
+    _build_indexes(follower, split, echo)
     _finish(follower, chosen, end)
     echo(f"rebuilt {', '.join(v.name for v in chosen)}: {report.line()}")
 
@@ -159,6 +164,17 @@ def _split(follower: Follower, views: Sequence[View]) -> list[View]:
             positions.c.name.in_([v.name for v in views]), positions.c.position == PARTED))
             .scalars())
     return [v for v in views if v.name in parted]
+
+
+def _build_indexes(follower: Follower, views: Sequence[View], echo: Echo) -> None:
+    """The indexes that the views in parts left to the end (BUILT_LAST), each in a
+    transaction of its own: on SQLite, runners wait for the writer no longer than one index
+    takes. Runners leave the views alone until _finish; a rebuild run again after a crash
+    builds those still missing."""
+    for index in (index for view in views for index in built_last(view)):
+        echo(f"building the index {index.name}")
+        with follower.writer.begin() as conn:
+            index.create(conn, checkfirst=True)
 
 
 def _finish(follower: Follower, views: Sequence[View], end: int) -> None:

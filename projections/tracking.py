@@ -18,7 +18,17 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple, Protocol
 
 from eventsourcing.persistence import Mapper, Notification
-from sqlalchemy import BigInteger, Column, Connection, Engine, MetaData, String, Table, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Engine,
+    Index,
+    MetaData,
+    String,
+    Table,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 
 metadata = MetaData()
@@ -36,6 +46,13 @@ rebuilds = Table("projection_rebuilds", metadata, Column("name", String(100), pr
 
 # A view's position while a rebuild brings it up in parts.
 PARTED = -1
+
+# Index(..., info=BUILT_LAST): an index that only reads use, which a rebuild in parts drops
+# and builds once at its end. A B-tree built from sorted keys costs a fraction of one kept up
+# key by key in random order: at 100,000 zones, its pages outgrow PostgreSQL's buffers, and
+# each key's page is read, written out and logged again (full-page images after each
+# checkpoint).
+BUILT_LAST = {"built_last": True}
 
 
 class Recorded(NamedTuple):
@@ -57,6 +74,12 @@ class Part(NamedTuple):
     def track(self, name: str) -> str:
         """The name of the part's position row."""
         return f"{name}:{self.index}/{self.count}"
+
+
+def built_last(view: "View") -> list[Index]:
+    """The view's indexes that a rebuild in parts builds at its end (BUILT_LAST)."""
+    return sorted((index for table in view.tables for index in table.indexes
+                   if index.info.get("built_last")), key=lambda index: str(index.name))
 
 
 def view_of(track: str) -> str:

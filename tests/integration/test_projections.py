@@ -13,7 +13,7 @@ from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import IntegrityError
-from sqlalchemy import Column, Integer, MetaData, String, Table, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, inspect, select
 from typer.testing import CliRunner
 
 from domain.errors import DomainError
@@ -21,7 +21,7 @@ from projections.appraisal_index import appraisals
 from projections.check import check, rows_of
 from projections.directory import branches, zones
 from projections.rebuild import rebuild, unfinished
-from projections.tracking import PARTED, Follower, Part, PlainView, positions
+from projections.tracking import PARTED, Follower, Part, PlainView, built_last, positions
 from service.cli import app
 from service.runtime import Runtime, build, catch_up_share
 from service.storage import event_store_env
@@ -87,6 +87,14 @@ def indexed(rt: Runtime) -> set[str]:
 def tracked(rt: Runtime) -> dict[str, int]:
     with rt.engines.reader.connect() as conn:
         return dict(conn.execute(select(positions.c.name, positions.c.position)).tuples().all())
+
+
+def indexes(rt: Runtime) -> set[str]:
+    """The indexes (primary keys aside) of the appraisals' views' tables."""
+    with rt.engines.reader.connect() as conn:
+        return {index["name"] for table in ("appraisal_index", "ranking_entries",
+                                            "archive_appraisals", "archive_events")
+                for index in inspect(conn).get_indexes(table)}
 
 
 def other_process(rt: Runtime) -> Workflows:
@@ -343,6 +351,7 @@ def test_an_interrupted_rebuild_in_parts_resumes_in_those_parts(rt):
     assert {name for name in at if ":" in name} == {
         Part(k, 2).track(name) for name in parted for k in range(2)}
     assert any(at[Part(0, 2).track(name)] > 0 for name in parted)
+    assert indexes(rt) == set()  # only reads use them: built at the end
     rt.follower.catch_up()  # a runner leaves the views in parts alone, and returns
     assert tracked(rt) == at
     said: list[str] = []
@@ -350,6 +359,9 @@ def test_an_interrupted_rebuild_in_parts_resumes_in_those_parts(rt):
     assert said[0].startswith("resuming the unfinished rebuild of")
     assert live_rows(rt) == rows and unfinished(rt.engines.reader) == set()
     assert set(tracked(rt)) == {v.name for v in views}
+    built = {str(index.name) for view in views for index in built_last(view)}
+    assert indexes(rt) == built and len(built) == 10
+    assert sum(line.startswith("building the index") for line in said) == len(built)
 
 
 def test_the_log_read_in_parts_holds_every_event_once_and_a_stream_in_one_part(rt):
