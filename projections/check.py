@@ -119,9 +119,10 @@ def rows_of(conn: Connection, views: Sequence[View]) -> Rows:
 
 
 def _keyed(table: Table, found: Any) -> dict[str, dict[str, Any]]:
-    unique = sorted((i for i in table.indexes if i.unique), key=lambda i: str(i.name))
-    keys = [c.name for c in table.primary_key.columns] or [
-        c.name for c in (unique[0].columns if unique else [])]
+    keys = [c.name for c in table.primary_key.columns]
+    if not keys and (unique := sorted((i for i in table.indexes if i.unique),
+                                      key=lambda i: str(i.name))):
+        keys = [c.name for c in unique[0].columns]
     rows: dict[str, dict[str, Any]] = {}
     for mapping in found:
         row = {name: normalised(value) for name, value in mapping.items()}

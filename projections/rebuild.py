@@ -32,6 +32,8 @@ from projections.tracking import (
     View,
     built_last,
     metadata,
+    part_of,
+    parts_of,
     positions,
     rebuilds,
     view_of,
@@ -70,8 +72,7 @@ def reset(follower: Follower, views: Sequence[View], parts: int = 1) -> None:
         for view in views:
             metadata.drop_all(conn, tables=list(view.tables))
             metadata.create_all(conn, tables=list(view.tables))
-            conn.execute(positions.delete().where(
-                positions.c.name.startswith(f"{view.name}:", autoescape=True)))
+            conn.execute(positions.delete().where(parts_of(view.name)))
             split = parts > 1 and view.parted
             conn.execute(positions.update().where(positions.c.name == view.name)
                          .values(position=PARTED if split else 0))
@@ -151,9 +152,8 @@ def _parts(follower: Follower, names: set[str]) -> dict[str, int]:
     counts = {}
     with follower.writer.connect() as conn:
         for name in conn.execute(select(positions.c.name)).scalars():
-            view, _, part = name.partition(":")
-            if part and view in names:
-                counts[view] = int(part.rpartition("/")[2])
+            if (part := part_of(name)) and view_of(name) in names:
+                counts[view_of(name)] = part.count
     return counts
 
 
@@ -184,7 +184,7 @@ def _finish(follower: Follower, views: Sequence[View], end: int) -> None:
         conn.execute(select(positions.c.name).where(positions.c.name.in_(names))
                      .order_by(positions.c.name).with_for_update())
         for name in names:
-            of_parts = positions.c.name.startswith(f"{name}:", autoescape=True)
+            of_parts = parts_of(name)
             behind = conn.execute(select(positions.c.name).where(
                 of_parts, positions.c.position != end)).scalars().all()
             if behind:

@@ -21,6 +21,7 @@ from eventsourcing.persistence import Mapper, Notification
 from sqlalchemy import (
     BigInteger,
     Column,
+    ColumnElement,
     Connection,
     Engine,
     Index,
@@ -85,6 +86,20 @@ def built_last(view: "View") -> list[Index]:
 def view_of(track: str) -> str:
     """The view a position row belongs to: its own, or one of its parts' (Part.track)."""
     return track.partition(":")[0]
+
+
+def part_of(track: str) -> Part | None:
+    """The part a position row tracks (Part.track); None for a view's own."""
+    _, _, part = track.partition(":")
+    if not part:
+        return None
+    index, _, count = part.partition("/")
+    return Part(int(index), int(count))
+
+
+def parts_of(view: str) -> ColumnElement[bool]:
+    """Which position rows are the view's parts' (Part.track), as an SQL condition."""
+    return positions.c.name.startswith(f"{view}:", autoescape=True)
 
 
 class Log(Protocol):
