@@ -8,7 +8,7 @@ rows, give the grade distribution and the unpublished count at the same cost for
 zones as for ten.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -134,12 +134,13 @@ class RankingView(PlainView):
         opened = [r.stream for r in batch if isinstance(r.event, Appraisal.Opened)]
         stored = _stored(conn, {r.stream for r in batch} - set(opened))
         rows = dict(stored)
-        moves: dict[tuple[str, ...], Counter[str]] = {}
         for _, domain_event, stream in batch:
-            new = next_row(rows.get(stream), domain_event)
-            moves.setdefault(tuple(new[c] for c in CELL), Counter()).update(
-                count_changes(rows.get(stream), new))
-            rows[stream] = new
+            rows[stream] = next_row(rows.get(stream), domain_event)
+        # A row's cell never changes: its counters move once, from where it stood to where
+        # the batch leaves it.
+        moves: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
+        for stream, new in rows.items():
+            moves[tuple(new[c] for c in CELL)].update(count_changes(stored.get(stream), new))
         bulk.insert(conn, entries, COLUMNS, [tuple(rows[s][c] for c in COLUMNS) for s in opened])
         bulk.update(conn, entries, "appraisal_id", MUTABLE, [
             (s, *(rows[s][c] for c in MUTABLE)) for s, row in stored.items() if rows[s] != row])

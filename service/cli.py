@@ -121,7 +121,8 @@ def rebuild_projections(
     view: Annotated[list[str] | None, typer.Option(help="a view's name; repeatable")] = None,
     restart: Annotated[bool, typer.Option(help="start over an interrupted rebuild")] = False,
     workers: Annotated[int, typer.Option(min=1, help="parts of the rebuild, each in a "
-                                         "process of its own (default: one per CPU)")
+                                         "process of its own, up to ~2 GB of memory each "
+                                         "(default: one per CPU)")
                        ] = os.cpu_count() or 1,
 ) -> None:
     """Drop every read model (or those named) and rebuild it from the first event; safe

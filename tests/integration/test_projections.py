@@ -7,6 +7,7 @@ registers, so a view added there is covered here without a change.
 """
 
 import functools
+import gc
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from uuid import UUID
@@ -278,6 +279,7 @@ class CrashOnce:
         return batch
 
     def apply(self, conn, batch) -> None:
+        self.collecting = gc.isenabled()
         if self.after is not None and self.after < len(batch):
             self.view.apply(conn, self.view.prepare(batch[:self.after]))
             self.after = None
@@ -304,6 +306,8 @@ def test_a_crash_mid_batch_leaves_nothing_and_the_next_catch_up_gives_a_rebuilds
     with pytest.raises(CrashError):
         crashing.catch_up()
     assert (live_rows(rt), tracked(rt)) == (rows, at)  # rolled back, every view
+    # The cyclic collector was paused while the batch was worked, and is on again.
+    assert (crashing.views[-1].collecting, gc.isenabled()) == (False, True)
     crashing.catch_up()
     assert check(rt.follower).differences == []
 
