@@ -14,7 +14,6 @@ and runners leave it alone; the rebuild moves it to the end once every part is t
 """
 
 import contextlib
-import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple, Protocol
 
@@ -32,6 +31,8 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.exc import IntegrityError
+
+from projections.collector import collector_paused
 
 metadata = MetaData()
 
@@ -182,7 +183,7 @@ class Follower:
         tracks = {(v.name if part is None else part.track(v.name)): v
                   for v in (self.views if views is None else views)}
         while behind := {n: v for n, v in tracks.items() if self._known.get(n, PARTED) < end}:
-            with _collector_paused():
+            with collector_paused():
                 left = self._step(behind, end, batch_size or self.batch_size, part)
             for name in left:
                 del tracks[name]
@@ -246,22 +247,6 @@ class Follower:
                     batch.append(recorded)
             prepared.append((view, view.prepare(batch)))
         return prepared
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No automatic cyclic garbage collection while a batch is worked: its millions of
-    objects (a rebuild's batch) are all alive until it ends, and each collection would walk
-    them again (a third of a rebuild's Python time). Refcounting frees them as usual; any
-    cycles wait for the next collection. Another thread may pause it too: whoever found it
-    on turns it back on."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 def _positions_of(names: Iterable[str]) -> Any:

@@ -8,16 +8,14 @@ fixed order, so the same query gives the same bytes years later. The XLSX and PD
 render that content for people and carry its SHA-256 in their manifest.
 """
 
-import functools
-import gc
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from importlib import metadata
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote
 
 import orjson
@@ -28,6 +26,7 @@ from domain.errors import InvalidError
 from domain.period import Period
 from projections.archive import Archived, archived
 from projections.check import snapshot
+from projections.collector import collector_paused
 from projections.directory import branches, groups, members
 from projections.ranking_query import names_of
 from projections.tracking import chunks
@@ -39,7 +38,6 @@ MEDIA_TYPES = {"json": "application/json", "xlsx": ranking_xlsx.MEDIA_TYPE,
                "pdf": archive_pdf.MEDIA_TYPE}
 SOFTWARE = f"appraisal {metadata.version('appraisal')}"
 CENT = Decimal("0.01")
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -82,24 +80,7 @@ def produce(rt: Runtime, request: Request, form: str) -> File:
     return rendered(archive, form)
 
 
-def gc_paused(function: Callable[..., T]) -> Callable[..., T]:
-    """Run without the cyclic garbage collector: an archive builds millions of small dicts
-    and lists, none of them cyclic, and the collector would walk the growing heap again and
-    again (a third of the time of a 10,000-zone year). Another thread turning it back on
-    early only costs speed."""
-    @functools.wraps(function)
-    def paused(*args: Any, **kwargs: Any) -> T:
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            if enabled:
-                gc.enable()
-    return paused
-
-
-@gc_paused
+@collector_paused()
 def rendered(archive: Mapping[str, Any], form: str) -> File:
     """The archive in one form: the JSON bytes, or a file for people carrying their hash."""
     body = json_bytes(archive)
@@ -125,7 +106,7 @@ def filename(manifest: Mapping[str, Any], form: str) -> str:
     return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{chinese}"
 
 
-@gc_paused
+@collector_paused()
 def contents(conn: Connection, request: Request) -> dict[str, Any]:
     """The JSON form of the archive (API.md), with its manifest and the names it shows."""
     kept = [a for a in archived(conn, request.year, request.branch_id, request.as_of)
