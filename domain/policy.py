@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from domain.bounds import MAX_AMOUNT
 from domain.errors import InvalidError
 from domain.scoring import Grade
 
@@ -30,15 +31,12 @@ def check_policy(amounts: Mapping[str, Any]) -> dict[str, str]:
             amount = Decimal(str(value))
         except InvalidOperation:
             raise InvalidError(f"{grade} is not a number", {grade: "not a number"}) from None
-        if not amount.is_finite() or not _in_cents(amount):
+        # The range comes first: quantizing a huge amount (1e30) overflows the decimal context.
+        if not amount.is_finite() or abs(amount) > MAX_AMOUNT:
+            raise InvalidError(f"{grade} must be from -{MAX_AMOUNT} to {MAX_AMOUNT} yuan",
+                               {grade: "amount range"})
+        if amount != amount.quantize(Decimal("0.01")):
             raise InvalidError(f"{grade} must be yuan with two decimals at most", {grade: "amount"})
         policy[grade] = str(amount)
     return policy
 
-
-def _in_cents(amount: Decimal) -> bool:
-    # Quantizing a huge amount (1e30) overflows the decimal context: no amount in yuan either.
-    try:
-        return amount == amount.quantize(Decimal("0.01"))
-    except InvalidOperation:
-        return False

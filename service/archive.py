@@ -21,6 +21,7 @@ from urllib.parse import quote
 import orjson
 from sqlalchemy import Connection, select
 
+from domain.bounds import past_instant
 from domain.documents import instant, number, replayed
 from domain.errors import InvalidError
 from domain.period import Period
@@ -53,9 +54,7 @@ class Request:
         period = Period.parse(year)
         if not period.is_year_end:
             raise InvalidError(f"{year!r} is not a year (YYYY)", {"year": "format"})
-        moment = datetime.now(UTC) if as_of is None else as_of.astimezone(UTC)
-        if moment > datetime.now(UTC):
-            raise InvalidError("as_of is in the future", {"as_of": "future"})
+        moment = datetime.now(UTC) if as_of is None else past_instant(as_of)
         return cls(str(period), branch_id, instant(moment))
 
 

@@ -1,6 +1,7 @@
 """Check request bodies before the app reads them: over the limit → 413; not JSON → 422 later."""
 
 import json
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -11,6 +12,9 @@ from service.errors import MALFORMED_JSON, problem
 # checks), then 422 for the body; FastAPI alone would answer 422 (or 400, for bytes that are
 # not UTF-8) before looking at the token or the path.
 STAND_IN = b'"malformed JSON"'
+# No request of the API nests deeper; past this, parsers and encoders start to recurse
+# towards Python's limit (a RecursionError is a 500).
+MAX_DEPTH = 32
 
 
 class BodyLimit:
@@ -63,7 +67,9 @@ class BodyLimit:
 
 
 def _is_json(scope: Scope) -> bool:
-    media = dict(scope["headers"]).get(b"content-type", b"").split(b";")[0].strip().lower()
+    # FastAPI reads a body that names no content type as JSON, too.
+    media = dict(scope["headers"]).get(b"content-type", b"application/json")
+    media = media.split(b";")[0].strip().lower()
     main, _, sub = media.partition(b"/")
     return main == b"application" and (sub == b"json" or sub.endswith(b"+json"))
 
@@ -73,9 +79,32 @@ def _stand_in_for_malformed_json(scope: Scope, content: bytes) -> tuple[Scope, b
     if not content or not _is_json(scope):
         return scope, content
     try:
-        json.loads(content)
+        parsed = json.loads(content)
     except ValueError as error:  # JSONDecodeError, and UnicodeDecodeError for non-UTF bytes
-        headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
-        headers.append((b"content-length", str(len(STAND_IN)).encode()))
-        return {**scope, "headers": headers, MALFORMED_JSON: str(error)}, STAND_IN
+        return _stood_in(scope, str(error))
+    except RecursionError:
+        return _stood_in(scope, "the JSON is nested too deeply")
+    if _deeper_than(parsed, MAX_DEPTH):
+        return _stood_in(scope, f"the JSON is nested deeper than {MAX_DEPTH} levels")
     return scope, content
+
+
+def _stood_in(scope: Scope, why: str) -> tuple[Scope, bytes]:
+    headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
+    headers.append((b"content-length", str(len(STAND_IN)).encode()))
+    return {**scope, "headers": headers, MALFORMED_JSON: why}, STAND_IN
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether arrays and objects nest deeper than `limit`; walked without recursion."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(
+            item, list) else ()
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False

@@ -9,6 +9,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain.appraisal import Appraisal
+from domain.bounds import check_text
 from domain.errors import (
     AlreadyExistsError,
     ForbiddenError,
@@ -59,6 +60,10 @@ class Submission:
     scores: Any = None
     comment: str = ""
     reason: str = ""
+
+    def __post_init__(self) -> None:
+        check_text(self.comment, "comment")
+        check_text(self.reason, "reason")
 
 
 def _refusal(role: str, roles: set[str]) -> str | None:

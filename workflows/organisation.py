@@ -6,6 +6,7 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
+from domain.bounds import MAX_NAME, check_text
 from domain.errors import AlreadyExistsError, ForbiddenError
 from domain.forms import DEFAULT_FORM_ID, DEFAULT_ITEMS, AssessmentForm, check_items
 from domain.organisation import Branch, Group, Member, Zone
@@ -24,6 +25,7 @@ class OrganisationCommands(Store):
 
     def _create(self, cls: type, kind: str, ident: str, actor: Actor, **fields: Any) -> Any:
         require_admin(actor)
+        check_text(fields["name"], "name", limit=MAX_NAME, required=True)
         if self.exists(cls, ident):
             raise AlreadyExistsError(f"{kind} {ident!r} already exists")
         record = cls(ident, **fields, actor=actor.username)
@@ -46,6 +48,8 @@ class OrganisationCommands(Store):
     def create_zone(self, zone_id: str, actor: Actor, *, name: str, group_id: str, line: str,
                     area: str, teams: list[str], responsible_member_ids: list[str]) -> Zone:
         require_admin(actor)
+        for field, text in [("line", line), ("area", area), *(("teams", t) for t in teams)]:
+            check_text(text, field, limit=MAX_NAME, required=True)
         self.load(Group, group_id, kind="group_id", in_body=True)
         self._check_members(responsible_member_ids)
         return self._create(Zone, "zone", zone_id, actor, name=name, group_id=group_id,
@@ -56,6 +60,7 @@ class OrganisationCommands(Store):
                       actor: Actor) -> Zone:
         zone = self.load(Zone, zone_id, kind="zone")
         require_admin(actor)
+        check_text(reason, "reason", required=True)
         self._check_members(member_ids)
         zone.reassign(member_ids, reason, actor.username)
         self.save(zone)

@@ -3,11 +3,12 @@
 from typing import Annotated, Any
 
 from eventsourcing.persistence import IntegrityError
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 
 from domain.appraisal import Appraisal
+from domain.bounds import count_of
 from domain.documents import document, history_entry
 from domain.errors import DomainError, StaleVersionError
 from domain.organisation import Branch
@@ -15,6 +16,7 @@ from projections.appraisal_index import Visibility, find_appraisals
 from projections.directory import list_zones, zones_of_member
 from service.deps import ActorDep, RuntimeDep, WorkflowsDep
 from service.idempotency import fingerprint, receipt_maker, replay
+from service.params import Limit, Offset, Version
 from service.schemas import (
     ApprovalIn,
     Body,
@@ -60,9 +62,10 @@ def expected_version(if_match: str | None, current: int) -> int | None:
     if if_match is None or if_match.strip() == "*":
         return None
     tag = if_match.strip().removeprefix("W/").strip('"')
-    if not tag.isdigit():
+    version = count_of(tag)
+    if version is None:
         raise StaleVersionError(-1, current)
-    return int(tag)
+    return version
 
 
 @router.post("/appraisals", status_code=201, response_model=Document)
@@ -90,8 +93,8 @@ def open_period(period: Period, body: OpenPeriodIn, rt: RuntimeDep,
 def list_appraisals(rt: RuntimeDep, actor: ActorDep, period: str | None = None,
                     zone_id: str | None = None, branch_id: str | None = None,
                     state: str | None = None,
-                    limit: int | None = Query(None, ge=0, le=100_000),
-                    offset: int = Query(0, ge=0, le=10_000_000)) -> dict[str, Any]:
+                    limit: Limit = None,
+                    offset: Offset = 0) -> dict[str, Any]:
     """The appraisals matching the filters that the caller may read, by period and zone."""
     rt.follower.catch_up()
     with rt.engines.reader.connect() as conn:
@@ -112,7 +115,7 @@ def _visibility(conn: Any, actor: Actor) -> Visibility | None:
 
 @router.get("/appraisals/{appraisal_id}", response_model=Document)
 def get_appraisal(appraisal: AppraisalDep, workflows: WorkflowsDep, actor: ActorDep,
-                  version: int | None = Query(None, ge=1, le=1_000_000),
+                  version: Version = None,
                   as_of: AwareDatetime | None = None) -> JSONResponse:
     """The appraisal now; as it stood after event `version`; or as it stood at `as_of`."""
     workflows.check_readable(appraisal, actor)

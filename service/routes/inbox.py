@@ -5,7 +5,7 @@ from itertools import islice
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel
 
 from domain.documents import document
@@ -14,6 +14,7 @@ from domain.organisation import Branch
 from projections.coverage import coverage
 from projections.inbox import Candidate, Duties, candidates
 from service.deps import ActorDep, RuntimeDep
+from service.params import Limit, Offset
 from service.runtime import Runtime
 from service.schemas import Documents, Period
 from workflows import machine
@@ -100,8 +101,8 @@ def waiting(rt: Runtime, actor: Actor, period: str | None) -> Iterator[dict[str,
 
 @router.get("/inbox", response_model=Documents)
 def inbox(rt: RuntimeDep, actor: ActorDep, period: Period | None = None,
-          limit: int | None = Query(None, ge=0, le=100_000),
-          offset: int = Query(0, ge=0, le=10_000_000)) -> dict[str, Any]:
+          limit: Limit = None,
+          offset: Offset = 0) -> dict[str, Any]:
     """What waits for the caller to sign (我的待办): self-checks of the zones they are
     responsible for now, evaluations, reviews and approvals in their scopes, minus any
     that separation of duties forbids them; oldest first (by the appraisal's last event,

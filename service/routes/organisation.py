@@ -2,13 +2,14 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from pydantic import AwareDatetime
 
 from domain.forms import AssessmentForm
 from domain.organisation import Branch, Zone
 from projections.directory import list_zones
 from service.deps import ActorDep, RuntimeDep, WorkflowsDep
+from service.params import Limit, Offset, Version
 from service.schemas import (
     BranchIn,
     FormIn,
@@ -97,8 +98,8 @@ def reassign_zone(zone_id: str, body: ResponsiblesIn, workflows: WorkflowsDep,
 
 @router.get("/zones", response_model=Zones)
 def zones(rt: RuntimeDep, _actor: ActorDep, branch_id: str | None = None,
-          group_id: str | None = None, limit: int | None = Query(None, ge=0, le=100_000),
-          offset: int = Query(0, ge=0, le=10_000_000)) -> dict[str, Any]:
+          group_id: str | None = None, limit: Limit = None,
+          offset: Offset = 0) -> dict[str, Any]:
     """Every zone matching the filters, by id."""
     rt.follower.catch_up()
     with rt.engines.reader.connect() as conn:
@@ -161,7 +162,7 @@ def revise_form(form_id: str, body: FormRevisionIn, workflows: WorkflowsDep,
 
 @router.get("/forms/{form_id}")
 def form(form_id: str, workflows: WorkflowsDep, _actor: ActorDep,
-         version: int | None = Query(None, ge=1, le=1_000_000)) -> dict[str, Any]:
+         version: Version = None) -> dict[str, Any]:
     """A form's latest version, or the version named."""
     found = workflows.load(AssessmentForm, form_id, kind="form")
     if version is not None:

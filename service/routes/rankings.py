@@ -14,6 +14,7 @@ from projections.directory import branches, groups, members
 from projections.ranking_query import Scope, names_of, ranked, tally
 from service import ranking_xlsx
 from service.deps import ActorDep, RuntimeDep
+from service.params import Limit, Offset
 from service.runtime import Runtime
 from service.schemas import Id, Label
 
@@ -56,8 +57,8 @@ XLSX_RESPONSE = {200: {"content": {ranking_xlsx.MEDIA_TYPE: {}},
             responses=XLSX_RESPONSE)  # type: ignore[arg-type]
 def ranking(period: str, rt: RuntimeDep, _actor: ActorDep, branch_id: Id | None = None,
             group_id: Id | None = None, line: Label | None = None,
-            limit: int | None = Query(None, ge=0, le=100_000),
-            offset: int = Query(0, ge=0, le=10_000_000),
+            limit: Limit = None,
+            offset: Offset = 0,
             as_format: Literal["json", "xlsx"] = Query("json", alias="format")) -> Any:
     """The period's published results, highest score first; ties share a rank and are
     listed by zone id. Ranks count within the filters, whatever page is asked for; the

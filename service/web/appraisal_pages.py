@@ -8,7 +8,9 @@ from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from domain.appraisal import Appraisal
+from domain.bounds import count_of
 from domain.errors import DomainError, InvalidError, NotFoundError
+from service.params import Version
 from service.web.directory import users_named
 from service.web.i18n import language
 from service.web.pages import PageActor
@@ -51,7 +53,7 @@ def instant(text: str) -> datetime:
 
 @router.get("/appraisals/{appraisal_id}")
 def appraisal_page(appraisal_id: str, request: Request, actor: PageActor,
-                   version: int | None = None, as_of: str | None = None,
+                   version: Version = None, as_of: str | None = None,
                    done: str | None = None) -> Response:
     """考核表: the appraisal now with the step the reader may take, or read-only as it stood
     after event `version` or at the instant `as_of`."""
@@ -87,7 +89,7 @@ def act(appraisal_id: str, action: str, request: Request, actor: PageActor,
         raise NotFoundError("action", action)
     workflows = runtime_of(request).workflows
     appraisal = readable(workflows, appraisal_id, actor)
-    version = int(form["version"]) if form.get("version", "").isdigit() else None
+    version = count_of(form.get("version", ""))
     try:
         workflows.take(appraisal, action, actor,
                        submission_of(action, form, appraisal.items), if_match=version)

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from domain.errors import AlreadyExistsError, InvalidError
 from domain.forms import DEFAULT_FORM_ID
 from projections.forms import list_forms
+from service.params import Version
 from service.routes.organisation import create_form, revise_form
 from service.schemas import FormIn, FormRevisionIn
 from service.web.organisation_pages import Posted
@@ -42,7 +43,7 @@ def forms_page(request: Request, actor: Actor, status: int = 200, **context: Any
 
 @router.get("/forms")
 def forms(request: Request, actor: PageActor, created: str | None = None,
-          published: str | None = None, version: int | None = None) -> Response:
+          published: str | None = None, version: Version = None) -> Response:
     """考核表模板: every form's current version, its next version's form, a new form's."""
     return forms_page(request, actor, created=created, published=published, version=version)
 

@@ -163,7 +163,9 @@ FIELD_ERRORS = {
            "not a number": "请填写数字", "missing": "必填", "not finite": "请填写数字",
            "empty": "必填", "future": "不能晚于现在", "format": "格式不对",
            "not a time": "请填写日期和时间", "month": "没有这个月份",
-           "taken": "编号已被使用", "unknown": "不存在", "amount": "以元为单位，最多两位小数"},
+           "taken": "编号已被使用", "unknown": "不存在", "amount": "以元为单位，最多两位小数",
+           "amount range": "须在 -100000 到 100000 元之间", "before 1970": "不能早于 1970 年",
+           "characters": "含有无法保存的字符", "no time zone": "须注明时区"},
     "en": {"out of range": "must be from 0 to the maximum", "one decimal": "one decimal at most",
            "username taken": "this username is already taken", "short": "too short",
            "too long": "too long", "scope needed": "this role needs a scope",
@@ -175,7 +177,10 @@ FIELD_ERRORS = {
            "empty": "required", "future": "cannot be in the future",
            "format": "wrong format", "not a time": "enter a date and time",
            "month": "no such month", "taken": "this id is already taken",
-           "unknown": "does not exist", "amount": "yuan, two decimals at most"},
+           "unknown": "does not exist", "amount": "yuan, two decimals at most",
+           "amount range": "from -100,000 to 100,000 yuan", "before 1970": "cannot be before 1970",
+           "characters": "has characters that cannot be stored",
+           "no time zone": "must name its time zone"},
 }
 
 

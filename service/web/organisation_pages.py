@@ -20,6 +20,7 @@ from domain.errors import (
     NotFoundError,
     UnknownReferenceError,
 )
+from service.params import Count
 from service.routes.appraisals import open_period
 from service.routes.inbox import coverage_gaps
 from service.routes.organisation import create_branch, create_group, create_member, create_zone
@@ -71,7 +72,7 @@ def page(request: Request, actor: Actor, branch_id: str | None, status: int = 20
 
 @router.get("/organisation")
 def organisation_page(request: Request, actor: PageActor, branch_id: str | None = None,
-                      opened: int | None = None, already: int | None = None,
+                      opened: Count | None = None, already: Count | None = None,
                       reassigned: str | None = None, created: str | None = None,
                       created_id: str | None = None) -> Response:
     return page(request, actor, branch_id, opened=opened, already=already,

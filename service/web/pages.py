@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from service.auth import check_password
 from service.errors import UnauthorizedError
+from service.params import Page
 from service.routes.appraisals import list_appraisals
 from service.routes.inbox import waiting
 from service.web.i18n import COOKIE as LANG_COOKIE
@@ -99,12 +100,12 @@ def inbox(request: Request, actor: PageActor) -> Response:
 
 @router.get("/appraisals")
 def appraisals(request: Request, actor: PageActor, period: str | None = None,
-               zone_id: str | None = None, page: int = 0) -> Response:
+               zone_id: str | None = None, page: Page = 0) -> Response:
     """Every appraisal the reader may read, by period and zone — the API's list, paged."""
     rt = runtime_of(request)
     found: dict[str, Any] = list_appraisals(
         rt, actor, period=period or None, zone_id=zone_id or None, branch_id=None,
-        state=None, limit=LIST_PAGE + 1, offset=max(page, 0) * LIST_PAGE)
+        state=None, limit=LIST_PAGE + 1, offset=page * LIST_PAGE)
     items = found["items"]
     return render(request, "list.html", actor=actor, items=items[:LIST_PAGE],
                   more=len(items) > LIST_PAGE, page=page, period=period or "",

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 
 from domain.period import Period
 from projections.ranking_query import Scope
+from service.params import Page
 from service.routes import rankings
 from service.web.directory import filter_choices, published_periods, this_month
 from service.web.pages import PageActor
@@ -29,12 +30,11 @@ def scope_of(period: str | None, branch_id: str | None, group_id: str | None,
 @router.get("/rankings")
 def ranking_page(request: Request, actor: PageActor, period: str | None = None,
                  branch_id: str | None = None, group_id: str | None = None,
-                 line: str | None = None, page: int = 0) -> Response:
+                 line: str | None = None, page: Page = 0) -> Response:
     """Ranks, zones, responsible members, scores, grades and rewards; any signed-in reader."""
     rt = runtime_of(request)
     periods = published_periods(rt)
     scope = scope_of(period, branch_id, group_id, line, periods)
-    page = max(page, 0)
     body, names = rankings.read(rt, scope, PAGE + 1, page * PAGE, with_names=True)
     counted = body["distribution"]
     return render(request, "ranking.html", actor=actor, scope=scope, body=body,

@@ -51,6 +51,18 @@ def test_an_amount_that_is_not_yuan_with_two_decimals_is_rejected(amount):
     assert "excellent" in raised.value.errors
 
 
+@pytest.mark.parametrize("amount", [1e17, 100000.01, -100000.01, 10**6])
+def test_an_amount_beyond_a_hundred_thousand_yuan_either_way_is_rejected(amount):
+    with pytest.raises(InvalidError) as raised:
+        check_policy({**SEED, "unqualified": amount})
+    assert raised.value.errors == {"unqualified": "amount range"}
+
+
+def test_amounts_up_to_a_hundred_thousand_yuan_either_way_are_taken():
+    policy = check_policy({**SEED, "excellent": 100000, "unqualified": -100000.0})
+    assert (policy["excellent"], policy["unqualified"]) == ("100000", "-100000.0")
+
+
 def test_changing_the_policy_is_an_event_naming_the_amounts_and_who():
     branch = Branch("B9", "新支部", "admin")
     branch.change_policy(check_policy(GENEROUS), "secretary")
