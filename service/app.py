@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
-from service import errors
+from service import errors, openapi_links
 from service.limits import BodyLimit
 from service.routes import appraisals, archives, inbox, organisation, rankings, users
 from service.runtime import build
@@ -15,7 +15,7 @@ from service.settings import Settings
 from service.web import mount as web
 
 PROBLEM = {"content": {"application/problem+json": {}}, "description": "RFC 9457 problem"}
-ERRORS = {status: PROBLEM for status in (401, 403, 404, 409, 412, 413, 422)}
+ERRORS = {status: PROBLEM for status in (400, 401, 403, 404, 409, 412, 413, 422)}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -44,4 +44,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (users, organisation, appraisals, rankings, inbox, archives):
         app.include_router(module.router)
     web.install(app)
+    openapi_links.install(app)
     return app

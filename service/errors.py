@@ -89,7 +89,8 @@ def http_problem(_request: Request, error: HTTPException) -> JSONResponse:
 
 
 def _title(status: int) -> str:
-    return {404: "Not found", 405: "Method not allowed", 413: "Content too large"}.get(
+    return {400: "Bad request", 404: "Not found", 405: "Method not allowed",
+            413: "Content too large"}.get(
         status, "Error")
 
 

@@ -2,6 +2,7 @@
 
 import json
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -32,6 +33,11 @@ class BodyLimit:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if not _clean_target(scope):
+            response = problem(400, "Bad request", "the URL holds a NUL character or bytes "
+                               "that are not UTF-8")
+            await response(scope, receive, send)
             return
         length = dict(scope["headers"]).get(b"content-length", b"0")
         if not length.isdigit() or int(length) > self.max_bytes:
@@ -64,6 +70,21 @@ class BodyLimit:
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem(413, "Content too large", f"the body is over {self.max_bytes} bytes")
         await response(scope, receive, send)
+
+
+def _clean_target(scope: Scope) -> bool:
+    """Whether the path and query, percent-decoded, are UTF-8 text without NUL: no store can
+    hold a NUL (PostgreSQL refuses it in text), and Starlette would turn invalid bytes into
+    U+FFFD, a value the client never sent."""
+    raw = scope.get("raw_path") or scope["path"].encode()
+    for part in (raw, scope.get("query_string", b"").replace(b"+", b" ")):
+        try:
+            text = unquote_to_bytes(part).decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        if "\x00" in text:
+            return False
+    return True
 
 
 def _is_json(scope: Scope) -> bool:

@@ -1,0 +1,201 @@
+"""The hostile corpus: requests an attacker (or a broken client) sends, each answered 4xx with
+nothing recorded, and never by the last-resort handler (service.errors._unexpected).
+
+On SQLite and PostgreSQL: NUL characters, invalid UTF-8 and overflowing numbers are refused
+by the HTTP layer or the domain before either database sees them, and the tests show it.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.e2e.pages import Pages
+from tests.helpers import SCORES, Api
+
+DEEP = "[" * 5000 + "]" * 5000
+JSON = {"content-type": "application/json"}
+POLICY = {"excellent": 200, "qualified": 0, "basically_qualified": 0, "unqualified": -100}
+
+
+@dataclass(frozen=True)
+class Hostile:
+    """One request: who sends it (None: nobody signed in), how, and to where."""
+
+    name: str
+    user: str | None
+    method: str
+    path: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    page: bool = False  # a web page, read with the user's session cookie
+
+
+def _deep_object(depth: int) -> str:
+    return '{"a":' * depth + "1" + "}" * depth
+
+
+def corpus(appraisal: str) -> list[Hostile]:
+    act = f"/appraisals/{appraisal}"
+    return [
+        # Bodies that cannot be parsed, or nest past any request's shape.
+        Hostile("deep JSON to sign-in", None, "POST", "/auth/token",
+                {"content": DEEP, "headers": JSON}),
+        Hostile("deep JSON to an action", "m1", "POST", f"{act}/self-check",
+                {"content": '{"scores": ' + DEEP + "}", "headers": JSON}),
+        Hostile("JSON nested 33 deep", "admin", "POST", "/branches",
+                {"content": _deep_object(33), "headers": JSON}),
+        Hostile("deep JSON without a content type", "admin", "POST", "/branches",
+                {"content": DEEP}),
+        Hostile("invalid UTF-8 body", "admin", "POST", "/branches",
+                {"content": b'{"id": "B9", "name": "\xff\xfe"}', "headers": JSON}),
+        Hostile("a body over the limit", "admin", "POST", "/branches",
+                {"content": b'{"id": "' + b"x" * (2 * 1024 * 1024) + b'"}', "headers": JSON}),
+        Hostile("a Content-Length that is not a number", "admin", "POST", "/branches",
+                {"content": b"{}", "headers": {**JSON, "content-length": "\u0661".encode()}}),
+        # Numbers past what any column, cell or decimal context holds.
+        Hostile("a reward of 1e17 yuan", "secretary", "PUT", "/branches/B1/reward-policy",
+                {"json": {**POLICY, "excellent": 1e17}}),
+        Hostile("a fine past 100,000 yuan", "secretary", "PUT", "/branches/B1/reward-policy",
+                {"json": {**POLICY, "unqualified": -100000.01}}),
+        Hostile("a reward of 10^5000", "secretary", "PUT", "/branches/B1/reward-policy",
+                {"content": '{"excellent": 1' + "0" * 5000 + ', "qualified": 0, '
+                 '"basically_qualified": 0, "unqualified": 0}', "headers": JSON}),
+        Hostile("an infinite reward", "secretary", "PUT", "/branches/B1/reward-policy",
+                {"content": '{"excellent": 1e999, "qualified": 0, "basically_qualified": 0, '
+                 '"unqualified": 0}', "headers": JSON}),
+        Hostile("a NaN reward", "secretary", "PUT", "/branches/B1/reward-policy",
+                {"content": '{"excellent": NaN, "qualified": 0, "basically_qualified": 0, '
+                 '"unqualified": 0}', "headers": JSON}),
+        Hostile("a score of 1e400", "m1", "POST", f"{act}/self-check",
+                {"content": '{"scores": {"thought": 1e400}}', "headers": JSON}),
+        Hostile("a huge item maximum", "admin", "POST", "/forms",
+                {"json": {"id": "F9", "name": "表", "items": {"a": 1e300}}}),
+        # Counts in other scripts' digits, with underscores or signs, or past any bound.
+        Hostile("Arabic-Indic digits as a limit", "admin", "GET", "/appraisals?limit=\u0661\u0662"),
+        Hostile("underscores in an offset", "admin", "GET", "/appraisals?offset=1_0"),
+        Hostile("a signed limit", "admin", "GET", "/zones?limit=%2B1"),
+        Hostile("a limit of 10^18", "admin", "GET", "/rankings/2026-10?limit=" + "9" * 19),
+        Hostile("an offset of 10^18", "admin", "GET", "/inbox?offset=" + "9" * 19),
+        Hostile("version 0", "admin", "GET", f"{act}?version=0"),
+        Hostile("a superscript version", "admin", "GET", f"{act}?version=%C2%B2"),
+        Hostile("a Latin-1 If-Match", "m1", "POST", f"{act}/self-check",
+                {"json": {"scores": SCORES}, "headers": {"If-Match": b'"\xb2"'}}),
+        Hostile("a full-width If-Match", "m1", "POST", f"{act}/self-check",
+                {"json": {"scores": SCORES},
+                 "headers": {"If-Match": '"\uff11"'.encode()}}),
+        # Instants before 1970, in year 1 (which overflows in UTC), in the future, naive.
+        Hostile("an archive as of year 1", "archivist", "GET",
+                "/archives/2024?as_of=0001-01-01T00:00:00%2B08:00"),
+        Hostile("an archive as of 1969", "archivist", "GET",
+                "/archives/2024?as_of=1969-12-31T23:59:59Z"),
+        Hostile("an archive as of year 9999", "archivist", "GET",
+                "/archives/2024?as_of=9999-12-31T23:59:59-08:00"),
+        Hostile("an appraisal as of year 1", "admin", "GET",
+                f"{act}?as_of=0001-01-01T00:00:00%2B08:00"),
+        Hostile("an appraisal as of year 9999", "admin", "GET",
+                f"{act}?as_of=9999-12-31T23:59:59Z"),
+        Hostile("a naive as_of", "admin", "GET", f"{act}?as_of=2026-01-01T00:00:00"),
+        # NUL characters and invalid UTF-8 in paths, queries, bodies and headers.
+        Hostile("NUL in a comment", "m1", "POST", f"{act}/self-check",
+                {"json": {"scores": SCORES, "comment": "好\u0000"}}),
+        Hostile("a lone surrogate in a name", "admin", "POST", "/branches",
+                {"content": '{"id": "B9", "name": "\\ud800"}', "headers": JSON}),
+        Hostile("NUL in a path id", "admin", "GET", "/zones/Z1%00"),
+        Hostile("NUL in an appraisal id", "admin", "GET", "/appraisals/%00"),
+        Hostile("NUL in a query", "admin", "GET", "/appraisals?period=2026-10%00"),
+        Hostile("NUL in a ranking filter", "admin", "GET", "/rankings/2026-10?branch_id=B1%00"),
+        Hostile("invalid UTF-8 in a query", "admin", "GET", "/appraisals?zone_id=%FF%FE"),
+        Hostile("invalid UTF-8 in a path", "admin", "GET", "/zones/%FF%FE"),
+        Hostile("NUL in an Idempotency-Key", "m1", "POST", f"{act}/self-check",
+                {"json": {"scores": {}}, "headers": {"Idempotency-Key": b"k\x00\xff"}}),
+        Hostile("a comment of 5,000 characters", "m1", "POST", f"{act}/self-check",
+                {"json": {"scores": SCORES, "comment": "长" * 5000}}),
+        Hostile("a reason of blanks", "admin", "PUT", "/zones/Z1/responsibles",
+                {"json": {"member_ids": [], "reason": " \t "}}),
+        Hostile("a garbled bearer token", None, "GET", "/me",
+                {"headers": {"Authorization": b"Bearer \xff\x00"}}),
+        Hostile("a password of a megabyte", None, "POST", "/auth/token",
+                {"data": {"username": "admin", "password": "p" * 900_000}}),
+        # Pages: huge page numbers, version 0, extreme instants, odd digits.
+        Hostile("ranking page 10^18", "admin", "GET", "/app/rankings?page=" + "1" + "0" * 18,
+                page=True),
+        Hostile("list page 10^18", "admin", "GET", "/app/appraisals?page=" + "1" + "0" * 18,
+                page=True),
+        Hostile("list page in Arabic-Indic digits", "admin", "GET",
+                "/app/appraisals?page=\u0663", page=True),
+        Hostile("a page of version 0", "admin", "GET", f"/app{act}?version=0", page=True),
+        Hostile("a page as of year 1", "admin", "GET",
+                f"/app{act}?as_of=0001-01-01T00:00:00%2B08:00", page=True),
+        Hostile("a page as of year 9999", "admin", "GET", f"/app{act}?as_of=9999-12-31T23:59",
+                page=True),
+        Hostile("an archive page as of year 1", "archivist", "GET",
+                "/app/archives?year=2024&check=1&as_of=0001-01-01T00:00", page=True),
+        Hostile("an archive file as of year 9999", "archivist", "GET",
+                "/app/archives/file?year=2024&as_of=9999-01-01T00:00", page=True),
+    ]
+
+
+def send(api: Api, hostile: Hostile) -> Any:
+    kwargs = dict(hostile.kwargs)
+    headers = dict(kwargs.pop("headers", {}))
+    if hostile.page:
+        Pages(api).as_user(hostile.user or "admin")
+        return api.client.request(hostile.method, hostile.path, headers=headers,
+                                  follow_redirects=False, **kwargs)
+    if hostile.user:
+        headers["Authorization"] = f"Bearer {api.token(hostile.user)}"
+    return api.client.request(hostile.method, hostile.path, headers=headers, **kwargs)
+
+
+def recorded(api: Api) -> int:
+    return api.client.app.state.runtime.workflows.recorder.max_notification_id() or 0
+
+
+@pytest.fixture
+def unexpected(caplog: pytest.LogCaptureFixture) -> Callable[[], list[str]]:
+    """The failures the last-resort handler logged."""
+    caplog.set_level(logging.ERROR, logger="appraisal.errors")
+    return lambda: [r.getMessage() for r in caplog.records if r.name == "appraisal.errors"]
+
+
+def test_every_hostile_request_is_refused_with_a_4xx_and_records_nothing(api, unexpected,
+                                                                          subtests):
+    appraisal = api.open("Z1", "2026-10")["id"]
+    for hostile in corpus(appraisal):
+        with subtests.test(hostile.name):
+            before = recorded(api)
+            response = send(api, hostile)
+            assert 400 <= response.status_code < 500, (response.status_code, response.text[:200])
+            if not hostile.page:
+                assert response.headers["content-type"] == "application/problem+json"
+                assert response.json()["status"] == response.status_code
+            assert recorded(api) == before
+    assert unexpected() == []
+
+
+def test_the_service_still_works_after_the_corpus(api):
+    appraisal = api.open("Z1", "2026-10")["id"]
+    for hostile in corpus(appraisal):
+        send(api, hostile)
+    response = api.post("m1", f"/appraisals/{appraisal}/self-check",
+                        json={"scores": SCORES, "comment": "自查"})
+    assert response.status_code == 200, response.text
+    assert api.get("admin", "/rankings/2026-10").status_code == 200
+
+
+def test_the_last_resort_answers_problem_json_and_logs(api, unexpected):
+    """The handler the corpus never reaches still works: a route that fails unexpectedly
+    answers 500 problem+json and the failure is logged."""
+
+    @api.client.app.get("/test-only-failure")
+    def failing() -> None:
+        raise RuntimeError("a bug")
+
+    client = TestClient(api.client.app, raise_server_exceptions=False)
+    response = client.get("/test-only-failure")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert unexpected() == ["unexpected RuntimeError on GET /test-only-failure"]
