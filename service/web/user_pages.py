@@ -67,8 +67,8 @@ def users_page(request: Request, actor: Actor, status: int = 200, **context: Any
     rt.follower.catch_up()
     with rt.engines.reader.connect() as conn:
         users = named(conn, list_accounts(conn))
-    context.setdefault("role_rows", [("", "")] * ROLE_ROWS)
-    context.setdefault("change_rows", [("", "")] * ROLE_ROWS)
+    context.setdefault("new_rows", padded([]))
+    context.setdefault("change_rows", padded([]))
     lang = language(request)
     return render(request, "users.html", status, actor=actor, users=users, error_status=status,
                   role_options=[(r, label("role", r, lang)) for r in SCOPE_KINDS],
@@ -95,15 +95,12 @@ def register(request: Request, actor: PageActor, form: Posted) -> Response:
     """A new user with roles: the API's `POST /users`; a taken username is 409."""
     require_admin(actor)  # before the schema: say 403 to a non-admin, whatever they sent
     typed = {k: str(form.get(k, "")).strip() for k in ("username", "display_name", "member_id")}
-    rows = rows_of(form.getlist("role"), form.getlist("scope"))
-    kept = filled(rows)
-    failed = {"failed": "create", "values": typed,
-              "role_rows": rows + [("", "")] * (ROLE_ROWS - len(rows))}
+    rows, kept, roles = posted_roles(form)
+    failed = {"failed": "create", "values": typed, "new_rows": padded(rows)}
     try:
-        body = UserIn.model_validate({
-            **typed, "member_id": typed["member_id"] or None,
-            "password": str(form.get("password", "")),
-            "roles": [{"role": rows[i][0], "scope": rows[i][1] or None} for i in kept]})
+        body = UserIn.model_validate({**typed, "member_id": typed["member_id"] or None,
+                                      "password": str(form.get("password", "")),
+                                      "roles": roles})
         create_user(body, runtime_of(request), actor)
     except ValidationError as error:
         return users_page(request, actor, 422, errors=role_errors(error, kept), **failed)
@@ -112,6 +109,21 @@ def register(request: Request, actor: PageActor, form: Posted) -> Response:
     except InvalidError as error:
         return users_page(request, actor, 422, errors=grant_errors(error, rows), **failed)
     return back(PAGE, created=body.username)
+
+
+Rows = list[tuple[str, ...]]
+
+
+def posted_roles(form: Any) -> tuple[Rows, list[int], list[dict[str, str | None]]]:
+    """The role rows as typed, the positions of those filled in, and those rows' roles."""
+    rows = rows_of(form.getlist("role"), form.getlist("scope"))
+    kept = filled(rows)
+    return rows, kept, [{"role": rows[i][0], "scope": rows[i][1] or None} for i in kept]
+
+
+def padded(rows: Rows) -> Rows:
+    """The rows with empty ones after them, for more roles."""
+    return rows + [("", "")] * (ROLE_ROWS - len(rows))
 
 
 def role_errors(error: ValidationError, kept: list[int]) -> dict[str, str]:
@@ -160,14 +172,11 @@ def set_roles(request: Request, actor: PageActor, form: Posted) -> Response:
     require_admin(actor)
     rt = runtime_of(request)
     username = str(form.get("username", ""))
-    rows = rows_of(form.getlist("role"), form.getlist("scope"))
-    kept = filled(rows)
-    failed = {"failed": "roles", "values": {"roles": username},
-              "change_rows": rows + [("", "")] * (ROLE_ROWS - len(rows))}
+    rows, kept, roles = posted_roles(form)
+    failed = {"failed": "roles", "values": {"roles": username}, "change_rows": padded(rows)}
     try:
         user = existing_user(username, rt.workflows)
-        body = RolesIn.model_validate(
-            {"roles": [{"role": rows[i][0], "scope": rows[i][1] or None} for i in kept]})
+        body = RolesIn.model_validate({"roles": roles})
         change_roles(actor, user, body, rt.workflows)
     except NotFoundError:
         return users_page(request, actor, 404, errors={"username": "unknown"}, **failed)

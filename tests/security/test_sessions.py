@@ -11,6 +11,8 @@ import jwt
 import pytest
 from fastapi.testclient import TestClient
 
+from projections.check import check
+from projections.users import list_accounts
 from service.app import create_app
 from service.settings import Settings, SettingsError
 from service.web.session import COOKIE
@@ -245,3 +247,19 @@ def test_the_generated_secret_is_written_once_whole_and_private(tmp_path) -> Non
     secret = tmp_path / "a.secret"
     assert secret.stat().st_mode & 0o777 == 0o600
     assert sorted(os.listdir(tmp_path)) == ["a.secret"]  # no temporary file left
+
+
+def test_the_account_list_follows_role_changes_and_disabling_as_a_rebuild_would(
+        api: Api) -> None:
+    roles = [{"role": "archivist", "scope": None}]
+    assert api.put("admin", "/users/m1/roles", json={"roles": roles}).status_code == 200
+    assert api.put("admin", "/users/m1/roles", json={"roles": []}).status_code == 200
+    assert api.post("admin", "/users/m2/disable").status_code == 200
+    runtime = api.client.app.state.runtime
+    runtime.follower.catch_up()
+    with runtime.engines.reader.connect() as conn:
+        listed = {user["username"]: user for user in list_accounts(conn)}
+    assert listed["m1"]["roles"] == [] and not listed["m1"]["disabled"]
+    assert listed["m2"]["disabled"] and listed["leader"]["roles"] == [
+        {"role": "group_leader", "scope": "G1"}]
+    assert check(runtime.follower).differences == []
