@@ -29,7 +29,15 @@ class RoleGrant:
 
 
 class User(Aggregate):
-    """A person who signs in; the password is kept only as an argon2 hash."""
+    """A person who signs in; the password is kept only as an argon2 hash.
+
+    `sessions` counts the events that end every session of the user (a password set, roles
+    changed, disabled, signed out): a token names the count it was issued at and is honoured
+    only while that is still the count. Class-level defaults: histories recorded before
+    these fields still load."""
+
+    sessions = 0
+    disabled = False
 
     @staticmethod
     def create_id(username: str) -> UUID:
@@ -47,6 +55,21 @@ class User(Aggregate):
     @event("PasswordReset")
     def reset_password(self, password_hash: str, actor: str) -> None:
         self.password_hash = password_hash
+        self.sessions += 1
+
+    @event("RolesChanged")
+    def change_roles(self, roles: list[dict[str, str | None]], actor: str) -> None:
+        self.roles = roles
+        self.sessions += 1
+
+    @event("Disabled")
+    def disable(self, actor: str) -> None:
+        self.disabled = True
+        self.sessions += 1
+
+    @event("SignedOut")
+    def sign_out(self) -> None:
+        self.sessions += 1
 
     @property
     def grants(self) -> list[RoleGrant]:

@@ -1,11 +1,12 @@
 """Users: their display names, for files and pages that show who signed (a name never
-changes), and their accounts as registered, for the administrator's list."""
+changes), and their accounts with their roles now and whether disabled, for the
+administrator's list."""
 
 from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import JSON, Column, Connection, String, Table, select
+from sqlalchemy import JSON, Boolean, Column, Connection, String, Table, select
 
 from domain.users import User
 from projections.tracking import PlainView, Recorded, metadata
@@ -20,6 +21,13 @@ accounts = Table("user_accounts", metadata,
                  Column("display_name", String(200), nullable=False),
                  Column("member_id", String(64), nullable=True),
                  Column("roles", JSON, nullable=False))  # [{"role", "scope"}], as granted
+# What changed since registration, by the user's stream id (the events do not repeat the
+# username). A table of its own, not columns of `user_accounts`: a store made before roles
+# could change gets it by `create_all`, and no event of its kind precedes this code.
+account_states = Table("user_account_states", metadata,
+                       Column("id", String(36), primary_key=True),  # User.create_id(username)
+                       Column("roles", JSON, nullable=True),  # the latest change, if any
+                       Column("disabled", Boolean, nullable=False))
 
 
 class UsersView(PlainView):
@@ -36,22 +44,51 @@ class UsersView(PlainView):
 
 
 class AccountsView(PlainView):
-    """A row per registered user: name, member and roles (none of them changes once
-    registered). A view of its own, not more columns of `users`: a store whose `users` view
-    is already under way fills this one from the first event."""
+    """A row per registered user: name, member and roles as registered, and a row of what
+    changed since (roles, disabled). A view of its own, not more columns of `users`: a store
+    whose `users` view is already under way fills this one from the first event."""
 
     name = "accounts"
-    topics = (get_topic(User.Registered),)
-    tables = (accounts,)
+    topics = tuple(get_topic(t) for t in (User.Registered, User.RolesChanged, User.Disabled))
+    tables = (accounts, account_states)
 
     def apply(self, conn: Connection, batch: Sequence[Recorded]) -> None:
-        if batch:
+        registered = [e for _, e, _ in batch if isinstance(e, User.Registered)]
+        if registered:
             conn.execute(accounts.insert(), [
                 {"username": e.username, "display_name": e.display_name,
-                 "member_id": e.member_id, "roles": list(e.roles)} for _, e, _ in batch])
+                 "member_id": e.member_id, "roles": list(e.roles)} for e in registered])
+        changed = _changes(conn, [(stream, e) for _, e, stream in batch
+                                  if not isinstance(e, User.Registered)])
+        for stream, state in changed.items():
+            conn.execute(account_states.delete().where(account_states.c.id == stream))
+            conn.execute(account_states.insert().values(id=stream, **state))
+
+
+def _changes(conn: Connection, events: list[tuple[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each changed user's state after the events, from the state stored before them."""
+    ids = {stream for stream, _ in events}
+    stored = conn.execute(select(account_states).where(account_states.c.id.in_(ids))) \
+        if ids else []
+    states = {row.id: {"roles": row.roles, "disabled": row.disabled} for row in stored}
+    for stream, event in events:
+        state = states.setdefault(stream, {"roles": None, "disabled": False})
+        if isinstance(event, User.RolesChanged):
+            state["roles"] = list(event.roles)
+        else:
+            state["disabled"] = True
+    return states
 
 
 def list_accounts(conn: Connection) -> list[dict[str, Any]]:
-    """Every user, by username."""
+    """Every user, by username, with their roles now and whether disabled."""
     query = select(accounts).order_by(accounts.c.username)
-    return [dict(row._mapping) for row in conn.execute(query)]
+    states = {row.id: row for row in conn.execute(select(account_states))}
+    listed = []
+    for row in conn.execute(query):
+        state = states.get(str(User.create_id(row.username)))
+        listed.append({**row._mapping,
+                       "roles": row.roles if state is None or state.roles is None
+                       else state.roles,
+                       "disabled": bool(state and state.disabled)})
+    return listed

@@ -15,7 +15,7 @@ from service.settings import Settings
 from service.web import mount as web
 
 PROBLEM = {"content": {"application/problem+json": {}}, "description": "RFC 9457 problem"}
-ERRORS = {status: PROBLEM for status in (400, 401, 403, 404, 409, 412, 413, 422)}
+ERRORS = {status: PROBLEM for status in (400, 401, 403, 404, 409, 412, 413, 422, 429, 503)}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -1,5 +1,11 @@
-"""Sign-in: argon2-hashed passwords and signed, expiring bearer tokens (HS256 JWT)."""
+"""Sign-in: argon2-hashed passwords and signed, expiring bearer tokens (HS256 JWT).
 
+A token names its user and the user's session count (`User.sessions`) when it was issued;
+it is honoured only while the user is enabled and the count is unchanged, so a password set,
+roles changed, the user disabled or signed out end every token issued before.
+"""
+
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -14,6 +20,7 @@ HASHER = PasswordHasher()
 # Verified against when the username is unknown, so both failures take the same time.
 _DUMMY_HASH = HASHER.hash("not a password of anyone")
 BAD_LOGIN = "wrong username or password"
+ENDED = "the session has ended; sign in again"
 
 
 def hash_password(password: str) -> str:
@@ -21,12 +28,13 @@ def hash_password(password: str) -> str:
 
 
 def check_password(user: User | None, password: str) -> User:
-    """The user, if the password is theirs; one and the same error otherwise."""
+    """The user, if the password is theirs and they are enabled; one and the same error
+    otherwise (a disabled user learns nothing a wrong password would not tell)."""
     try:
         HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         raise UnauthorizedError(BAD_LOGIN) from None
-    if user is None:
+    if user is None or user.disabled:
         raise UnauthorizedError(BAD_LOGIN)
     return user
 
@@ -38,18 +46,25 @@ class Tokens:
         self.secret = secret
         self.lifetime = timedelta(minutes=minutes)
 
-    def issue(self, username: str) -> str:
+    def issue(self, user: User) -> str:
         now = datetime.now(UTC)
-        claims = {"sub": username, "iat": now, "exp": now + self.lifetime}
+        claims = {"sub": user.username, "ses": user.sessions, "iat": now,
+                  "exp": now + self.lifetime}
         return jwt.encode(claims, self.secret, algorithm="HS256")
 
-    def subject(self, token: str) -> str:
+    def user(self, token: str, find_user: Callable[[str], User | None]) -> User:
+        """The token's user, while the session it was issued in lasts; else 401."""
         try:
             claims = jwt.decode(token, self.secret, algorithms=["HS256"],
-                                options={"require": ["sub", "exp"]})
+                                options={"require": ["sub", "ses", "exp"]})
         except jwt.PyJWTError:
             raise UnauthorizedError("the token is invalid or expired") from None
-        return str(claims["sub"])
+        user = find_user(str(claims["sub"]))
+        if user is None:
+            raise UnauthorizedError("the token's user no longer exists")
+        if user.disabled or user.sessions != claims["ses"]:
+            raise UnauthorizedError(ENDED)
+        return user
 
 
 def actor_of(user: User) -> Actor:

@@ -24,13 +24,11 @@ def workflows(request: Request) -> Workflows:
 
 def current_actor(rt: Annotated[Runtime, Depends(runtime)],
                   token: Annotated[str | None, Depends(bearer)]) -> Actor:
-    """The user named by a valid bearer token, with their roles as they are now."""
+    """The user named by a valid bearer token of a session that has not ended, with their
+    roles as they are now."""
     if not token:
         raise UnauthorizedError("a bearer token is required")
-    user = rt.workflows.find_user(rt.tokens.subject(token))
-    if user is None:
-        raise UnauthorizedError("the token's user no longer exists")
-    return actor_of(user)
+    return actor_of(rt.tokens.user(token, rt.workflows.find_user))
 
 
 RuntimeDep = Annotated[Runtime, Depends(runtime)]

@@ -30,6 +30,22 @@ class UnauthorizedError(Exception):
     """No token, or a bad or expired one; or a failed sign-in."""
 
 
+class RetryLaterError(Exception):
+    """Refused for now; `retry_after` seconds later it may be taken (the Retry-After header)."""
+
+    def __init__(self, detail: str, retry_after: int):
+        super().__init__(detail)
+        self.retry_after = max(1, retry_after)
+
+
+class TooManyAttemptsError(RetryLaterError):
+    """Too many failed sign-ins for this username or from this address, lately (429)."""
+
+
+class BusyError(RetryLaterError):
+    """The password checks' own pool has no room: a burst is under way (503)."""
+
+
 class IdempotencyKeyReusedError(Exception):
     """The same Idempotency-Key came back with a different request."""
 
@@ -44,6 +60,8 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (IntegrityError, 409, "A concurrent write won the race"),
     (IdempotencyKeyReusedError, 409, "Idempotency-Key reused for a different request"),
     (UnauthorizedError, 401, "Unauthorized"),
+    (TooManyAttemptsError, 429, "Too many requests"),
+    (BusyError, 503, "Service busy"),
 ]
 
 
@@ -69,8 +87,16 @@ def _extensions(error: Exception) -> dict[str, Any]:
 def _known(_request: Request, error: Exception) -> JSONResponse:
     status, title = next((s, t) for cls, s, t in STATUS if isinstance(error, cls))
     detail = RACE_DETAIL if isinstance(error, IntegrityError) else str(error)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return problem(status, title, detail, headers, **_extensions(error))
+    return problem(status, title, detail, headers_of(error), **_extensions(error))
+
+
+def headers_of(error: Exception) -> dict[str, str] | None:
+    """The headers an error's answer carries, API or page."""
+    if isinstance(error, UnauthorizedError):
+        return {"WWW-Authenticate": "Bearer"}
+    if isinstance(error, RetryLaterError):
+        return {"Retry-After": str(error.retry_after)}
+    return None
 
 
 def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -103,7 +129,8 @@ def _unexpected(request: Request, error: Exception) -> JSONResponse:
 
 
 def install(app: FastAPI) -> None:
-    for cls in (DomainError, IntegrityError, IdempotencyKeyReusedError, UnauthorizedError):
+    for cls in (DomainError, IntegrityError, IdempotencyKeyReusedError, UnauthorizedError,
+                RetryLaterError):
         app.add_exception_handler(cls, _known)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, http_problem)  # type: ignore[arg-type]

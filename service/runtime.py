@@ -19,8 +19,10 @@ from projections.ranking import RankingView
 from projections.tracking import Follower, Part
 from projections.users import AccountsView, UsersView
 from service.auth import Tokens, hash_password
+from service.hashing import PasswordPool
 from service.settings import Settings
 from service.storage import Engines, engines, event_store_env
+from service.throttle import SignInThrottle
 from workflows.application import Workflows
 
 
@@ -33,8 +35,11 @@ class Runtime:
     engines: Engines
     follower: Follower
     tokens: Tokens
+    passwords: PasswordPool
+    throttle: SignInThrottle
 
     def close(self) -> None:
+        self.passwords.close()
         self.workflows.close()
         self.engines.dispose()
 
@@ -84,7 +89,11 @@ def build(settings: Settings, *, catch_up: bool = True) -> Runtime:
         follower.create_tables()
     if catch_up:
         follower.catch_up()
-    return Runtime(settings, workflows, db, follower, tokens)
+    return Runtime(settings, workflows, db, follower, tokens,
+                   PasswordPool(settings.hashing_threads, settings.hashing_queue),
+                   SignInThrottle(settings.sign_in_failures_per_user,
+                                  settings.sign_in_failures_per_address,
+                                  settings.sign_in_window_seconds))
 
 
 def catch_up_share(settings: Settings, until: int, parted: list[str], part: Part | None,

@@ -110,7 +110,14 @@ class UserIn(Body):
 
 
 class PasswordIn(Body):
+    """A new password; one's own is changed only with the current one beside it."""
+
     password: Password
+    current_password: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+
+class RolesIn(Body):
+    roles: list[RoleIn] = Field(max_length=50)
 
 
 class OpenIn(Body):
@@ -220,6 +227,12 @@ class Me(BaseModel):
     display_name: str
     member_id: str | None
     roles: list[Grant]
+
+
+class Account(Me):
+    """A user as the administrator sees them."""
+
+    disabled: bool
 
 
 class Health(BaseModel):

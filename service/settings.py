@@ -1,12 +1,17 @@
 """Settings: one typed object read from `APPRAISAL_*` variables and passed in explicitly."""
 
+import contextlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
+
+MIN_KEY_BYTES = 32
 
 
 class SettingsError(Exception):
@@ -21,7 +26,19 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///var/appraisal.db"
     secret_key: str | None = None
     admin_password: str | None = None
-    token_minutes: int = 8 * 60
+    # A token (and a page session) lasts this long; then one signs in again.
+    token_minutes: int = 60
+    # Sign-in failures allowed in a window before 429: per username, and per client address
+    # (higher: many people may share one address behind a gateway).
+    sign_in_failures_per_user: int = 5
+    sign_in_failures_per_address: int = 20
+    sign_in_window_seconds: int = 15 * 60
+    # argon2 (64 MiB, ~0.1 s of a core a check) runs on this many threads of its own, with
+    # at most `hashing_queue` more waiting; beyond that, 503 rather than a queue without end.
+    # Half the cores, 2 at most: a burst of sign-ins leaves the rest to everyone else (on 2
+    # busy cores, GET /me's p95 during a burst rose far less with 1 thread than with 2).
+    hashing_threads: int = Field(default_factory=lambda: _half_the_cores(2))
+    hashing_queue: int = 16
     max_body_bytes: int = 1024 * 1024
     # Request threads: a few, so that they do not fight the event loop for the GIL
     # (docs/PERFORMANCE.md: no cost in throughput; its effect on the p99 was not steady).
@@ -47,15 +64,33 @@ class Settings(BaseSettings):
     def signing_key(self) -> str:
         """The token secret: given, or (embedded default) generated once beside the database."""
         if self.secret_key:
+            if len(self.secret_key.encode()) < MIN_KEY_BYTES:  # HS256 wants 256 bits of key
+                raise SettingsError(f"APPRAISAL_SECRET_KEY must be {MIN_KEY_BYTES} bytes at least")
             return self.secret_key
         if not self.is_sqlite:
             raise SettingsError("a PostgreSQL deployment needs APPRAISAL_SECRET_KEY")
         path = Path(self.url.database or "appraisal.db").with_suffix(".secret")
         path.parent.mkdir(parents=True, exist_ok=True)
-        try:  # O_EXCL: of two processes starting at once, one writes and both read it
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return path.read_text().strip()
-        with os.fdopen(fd, "w") as file:
-            file.write(secrets.token_urlsafe(48))
+        if not path.exists():
+            _write_once(path, secrets.token_urlsafe(48))
         return path.read_text().strip()
+
+
+def _half_the_cores(most: int) -> int:
+    return min(most, max(1, (os.cpu_count() or 2) // 2))
+
+
+def _write_once(path: Path, text: str) -> None:
+    """Write `text` to `path` unless it exists, so that no reader sees it half-written: into
+    a temporary file (0600) first, then linked to its name; of two processes starting at
+    once, one link wins and both read the winner's secret."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)  # unlike rename, never replaces a secret in use
+    finally:
+        os.unlink(temporary)

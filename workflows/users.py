@@ -1,10 +1,11 @@
-"""Command handlers for users: register, reset a password; role grants are checked here."""
+"""Command handlers for users: register, set a password, change roles, disable, sign out;
+role grants are checked here."""
 
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
 
-from domain.errors import AlreadyExistsError, InvalidError
+from domain.errors import AlreadyExistsError, ForbiddenError, InvalidError
 from domain.organisation import Branch, Group, Member, Zone
 from domain.users import SCOPE_KINDS, UNSCOPED_ROLES, User
 from workflows.access import Actor
@@ -28,15 +29,43 @@ class UserCommands(Store):
         """Register without an acting admin: the start-up admin and the demo loader."""
         if member_id is not None:
             self.load(Member, member_id, kind="member_id", in_body=True)
-        for grant in roles:
-            self._check_grant(grant["role"], grant.get("scope"))
+        grants = self._checked(roles)
         if self.exists(User, username):
             raise AlreadyExistsError(f"user {username!r} already exists")
-        user = User(username, display_name, member_id,
-                    [{"role": g["role"], "scope": g.get("scope")} for g in roles],
-                    password_hash, actor)
+        user = User(username, display_name, member_id, grants, password_hash, actor)
         self.save(user)
         return user
+
+    def change_roles(self, username: str, roles: list[dict[str, Any]], actor: Actor) -> User:
+        """The user's roles from now on; the sessions they have end (their rights changed)."""
+        require_admin(actor)
+        user = self.load_user(username)
+        user.change_roles(self._checked(roles), actor.username)
+        self.save(user)
+        return user
+
+    def disable_user(self, username: str, actor: Actor) -> User:
+        """The user signs in no more and their sessions end; disabling twice records once.
+        Not oneself: the last administrator could lock everyone out."""
+        require_admin(actor)
+        user = self.load_user(username)
+        if username == actor.username:
+            raise ForbiddenError("an administrator cannot disable their own account")
+        if not user.disabled:
+            user.disable(actor.username)
+            self.save(user)
+        return user
+
+    def sign_out(self, username: str) -> None:
+        """End every session of the user (each device signs in again)."""
+        user = self.load_user(username)
+        user.sign_out()
+        self.save(user)
+
+    def _checked(self, roles: list[dict[str, Any]]) -> list[dict[str, str | None]]:
+        for grant in roles:
+            self._check_grant(grant["role"], grant.get("scope"))
+        return [{"role": g["role"], "scope": g.get("scope")} for g in roles]
 
     def _check_grant(self, role: str, scope: str | None) -> None:
         if role not in SCOPE_KINDS:

@@ -1,54 +1,116 @@
-"""Sign-in, the signed-in user, and user administration."""
+"""Sign-in and out, the signed-in user, and user administration.
+
+Checks answer in API.md's order: 401; 404 for an unknown user (a dependency, so before the
+body is judged); 422 for a body of the wrong shape; 403; then 422 for a role's scope.
+Changing one's own password needs `current_password`: missing → 422, wrong → 403 (the
+caller is signed in, but has not shown they know the password), counted by the sign-in
+throttle like a failed sign-in.
+"""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
+from domain.errors import ForbiddenError, InvalidError
+from domain.users import User
+from service import sign_in as signing
 from service.auth import check_password, hash_password
 from service.deps import ActorDep, RuntimeDep, WorkflowsDep
-from service.schemas import Me, PasswordIn, Token, UserIn
+from service.errors import UnauthorizedError
+from service.runtime import Runtime
+from service.schemas import Account, Me, PasswordIn, RolesIn, Token, UserIn
 from workflows.organisation import require_admin
 
 router = APIRouter(tags=["users"])
 
 
-def _me(workflows: WorkflowsDep, username: str) -> Me:
-    user = workflows.load_user(username)
+def existing_user(username: str, workflows: WorkflowsDep) -> User:
+    """The user the path names (404 otherwise)."""
+    return workflows.load_user(username)
+
+
+UserDep = Annotated[User, Depends(existing_user)]
+
+
+def me_of(user: User) -> Me:
     return Me(username=user.username, display_name=user.display_name,
               member_id=user.member_id, roles=user.roles)
 
 
 @router.post("/auth/token", response_model=Token)
-def sign_in(rt: RuntimeDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
-    """OAuth2 password flow: a bearer token for a username and password."""
-    user = check_password(rt.workflows.find_user(form.username), form.password)
-    return Token(access_token=rt.tokens.issue(user.username))
+async def sign_in(request: Request, rt: RuntimeDep,
+                  form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
+    """OAuth2 password flow: a bearer token for a username and password; throttled (429
+    with Retry-After after repeated failures for the username or from the address)."""
+    user = await signing.sign_in(rt, form.username, form.password,
+                                 signing.client_address(request))
+    return Token(access_token=rt.tokens.issue(user))
+
+
+@router.post("/auth/logout", status_code=204)
+def sign_out(workflows: WorkflowsDep, actor: ActorDep) -> Response:
+    """End the caller's sessions: every token of theirs, on every device, stops working."""
+    workflows.sign_out(actor.username)
+    return Response(status_code=204)
 
 
 @router.get("/me", response_model=Me)
 def me(workflows: WorkflowsDep, actor: ActorDep) -> Me:
     """The signed-in user and the roles they hold."""
-    return _me(workflows, actor.username)
+    return me_of(workflows.load_user(actor.username))
 
 
 @router.post("/users", status_code=201, response_model=Me)
-def create_user(body: UserIn, workflows: WorkflowsDep, actor: ActorDep) -> Me:
+def create_user(body: UserIn, rt: RuntimeDep, actor: ActorDep) -> Me:
     """Register a user with roles (administrators only)."""
     require_admin(actor)  # before hashing: argon2 is deliberately costly
-    workflows.register_user(body.username, hash_password(body.password), body.display_name,
-                            body.member_id, [r.model_dump() for r in body.roles], actor)
-    return _me(workflows, body.username)
+    password_hash = rt.passwords.call(hash_password, body.password)
+    return me_of(rt.workflows.register_user(
+        body.username, password_hash, body.display_name, body.member_id,
+        [r.model_dump() for r in body.roles], actor))
 
 
 @router.put("/users/{username}/password", response_model=Me)
-def reset_password(username: str, body: PasswordIn, workflows: WorkflowsDep,
-                   actor: ActorDep) -> Me:
-    """Set a user's password: administrators for anyone, a user for themself."""
-    workflows.load_user(username)
-    if username != actor.username:
+def reset_password(actor: ActorDep, user: UserDep, body: PasswordIn, rt: RuntimeDep,
+                   request: Request) -> Me:
+    """Set a user's password: administrators for anyone else, a user for themself with
+    their current password. Every session of the user ends."""
+    if user.username == actor.username:
+        check_current(rt, user, body.current_password, signing.client_address(request))
+    else:
         require_admin(actor)  # before hashing: argon2 is deliberately costly
-    workflows.reset_password(username, hash_password(body.password), actor.username)
-    return _me(workflows, username)
+    password_hash = rt.passwords.call(hash_password, body.password)
+    return me_of(rt.workflows.reset_password(user.username, password_hash, actor.username))
 
 
+def check_current(rt: Runtime, user: User, password: str | None, address: str) -> None:
+    """One's own current password, before it is changed: 422 without it, 403 when wrong."""
+    if password is None:
+        raise InvalidError("current_password is needed to change one's own password",
+                           {"current_password": "missing"})
+    rt.throttle.check(user.username, address)
+    try:
+        rt.passwords.call(check_password, user, password)
+    except UnauthorizedError:
+        rt.throttle.failed(user.username, address)
+        raise ForbiddenError("the current password is not correct") from None
+
+
+@router.put("/users/{username}/roles", response_model=Me)
+def change_roles(actor: ActorDep, user: UserDep, body: RolesIn, workflows: WorkflowsDep) -> Me:
+    """Replace a user's roles (administrators only; the same checks as `POST /users`).
+    Every session of the user ends: their next token carries the new roles."""
+    return me_of(workflows.change_roles(user.username, [r.model_dump() for r in body.roles],
+                                        actor))
+
+
+@router.post("/users/{username}/disable", response_model=Account)
+def disable_user(actor: ActorDep, user: UserDep, workflows: WorkflowsDep) -> Account:
+    """Disable a user (administrators only, not themself): they sign in no more, and every
+    session of theirs ends. Repeating it changes nothing."""
+    return account_of(workflows.disable_user(user.username, actor))
+
+
+def account_of(user: User) -> Account:
+    return Account(**me_of(user).model_dump(), disabled=user.disabled)

@@ -7,8 +7,8 @@ from uuid import UUID
 from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from service.auth import check_password
-from service.errors import UnauthorizedError
+from service import sign_in as signing
+from service.errors import RetryLaterError, TooManyAttemptsError, UnauthorizedError
 from service.params import Page
 from service.routes.appraisals import list_appraisals
 from service.routes.inbox import waiting
@@ -23,6 +23,7 @@ from service.web.session import (
     page_actor,
     runtime_of,
     safe_next,
+    session_user,
     start,
     start_sign_in,
 )
@@ -52,25 +53,37 @@ def sign_in_form(request: Request, next: str | None = None) -> Response:
 
 
 @router.post("/sign-in", dependencies=[Depends(check_sign_in)])
-def sign_in(request: Request, username: Annotated[str, Form(max_length=200)],
-            password: Annotated[str, Form(max_length=1000)],
-            next: Annotated[str, Form(max_length=2000)] = HOME) -> Response:
-    """The API's password check and the API's token, kept in the session cookie."""
+async def sign_in(request: Request, username: Annotated[str, Form(max_length=200)],
+                  password: Annotated[str, Form(max_length=1000)],
+                  next: Annotated[str, Form(max_length=2000)] = HOME) -> Response:
+    """The API's sign-in, throttled alike, and the API's token kept in the session cookie.
+    Async: the password is checked on its own pool, holding no request thread."""
     rt = runtime_of(request)
+    again = {"next": safe_next(next, HOME), "username": username}
     try:
-        user = check_password(rt.workflows.find_user(username), password)
+        user = await signing.sign_in(rt, username, password, signing.client_address(request))
     except UnauthorizedError:
-        return sign_in_page(request, 401, next=safe_next(next, HOME), username=username,
-                            failed=True)
+        return sign_in_page(request, 401, failed=True, **again)
+    except RetryLaterError as error:  # throttled (429), or the password pool is full (503)
+        throttled = isinstance(error, TooManyAttemptsError)
+        page = sign_in_page(request, 429 if throttled else 503,
+                            refused="throttled" if throttled else "busy", **again)
+        page.headers["Retry-After"] = str(error.retry_after)
+        return page
     response = RedirectResponse(safe_next(next, HOME), status_code=303)
-    start(response, rt, rt.tokens.issue(user.username))
+    start(response, rt, user)
     return response
 
 
 @router.post("/sign-out", dependencies=[Depends(check_csrf)])
 def sign_out(request: Request) -> Response:
+    """The session ends here and on every other device (as the API's `/auth/logout`)."""
+    rt = runtime_of(request)
+    user = session_user(request)
+    if user is not None:
+        rt.workflows.sign_out(user.username)
     response = RedirectResponse("/app/sign-in", status_code=303)
-    end(response, runtime_of(request))
+    end(response, rt)
     return response
 
 

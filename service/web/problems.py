@@ -29,9 +29,11 @@ from service.web.views import REASONED, step_of
 # The heading: by the status the API gives (or by the kind, for a few).
 TITLES: dict[str, dict[Any, str]] = {
     "zh": {403: "无权访问", 404: "找不到", 409: "未能办理", 412: "考核表已有变动", 422: "填写有误",
+           429: "请稍后再试", 503: "服务繁忙",
            "csrf": "表单已过期", "no_page": "没有这个页面", "error": "出错了"},
     "en": {403: "Forbidden", 404: "Not found", 409: "Not done", 412: "The appraisal has changed",
-           422: "Not accepted", "csrf": "The form expired", "no_page": "No such page",
+           422: "Not accepted", 429: "Try again later", 503: "Busy",
+           "csrf": "The form expired", "no_page": "No such page",
            "error": "Something went wrong"},
 }
 # (what happened, what to do next) by kind; {fields} come from the error.

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
 from domain.errors import DomainError
-from service.errors import STATUS, http_problem
+from service.errors import STATUS, RetryLaterError, headers_of, http_problem
 from service.web.i18n import language, words
 from service.web.navigation import navigation
 from service.web.problems import explain
@@ -82,7 +82,9 @@ def failure(request: Request, error: Exception) -> Response:
         return RedirectResponse(sign_in_url(error.next_path), status_code=303)
     status = (403 if isinstance(error, CsrfError) else
               422 if isinstance(error, RequestValidationError) else status_of(error))
-    return error_page(request, error, status)
+    page = error_page(request, error, status)
+    page.headers.update(headers_of(error) or {})  # a 429's or 503's Retry-After
+    return page
 
 
 def error_page(request: Request, error: Exception, status: int) -> HTMLResponse:
@@ -121,7 +123,8 @@ class PageRoute(APIRoute):
         async def page(request: Request) -> Response:
             try:
                 return await handler(request)
-            except (DomainError, CsrfError, SignInRequiredError, RequestValidationError) as error:
+            except (DomainError, CsrfError, SignInRequiredError, RequestValidationError,
+                    RetryLaterError) as error:
                 return failure(request, error)
 
         return page

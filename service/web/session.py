@@ -1,7 +1,8 @@
 """The browser session: the API's bearer token in a cookie, and CSRF tokens bound to it.
 
 The cookie holds the very JWT `/auth/token` issues, so a page and an API call of the same
-user are authorised by the same rules and expire together. Every form that writes carries
+user are authorised by the same rules and expire together (and end together: a password
+set, roles changed, the user disabled or signed out). Every form that writes carries
 an HMAC of that token (keyed by the signing secret): another site can make the browser send
 the cookie, but cannot read the page to learn the HMAC, so its forged POST is refused.
 """
@@ -14,11 +15,18 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.responses import Response
 
+from domain.users import User
 from service.errors import UnauthorizedError
 from service.runtime import Runtime
 from workflows.access import Actor
 
-COOKIE = "appraisal_session"
+# `__Host-`: the browser keeps it only if Secure, Path=/ and without Domain, so neither a
+# sibling subdomain nor a plain-HTTP page can set or shadow the session. Chromium and
+# Firefox take Secure cookies from http://localhost and http://127.0.0.1 too (the browser
+# tests run there). With `cookie_secure` off (a plain-HTTP test proxy) the prefix would make
+# browsers drop the cookie, so the plain name is used then.
+COOKIE = "__Host-appraisal_session"
+PLAIN_COOKIE = "appraisal_session"
 CSRF_FIELD = "csrf"
 SIGN_IN_COOKIE = "appraisal_sign_in"
 SIGN_IN_SECONDS = 15 * 60  # a sign-in form left open longer is refused; reload it
@@ -47,25 +55,40 @@ def runtime_of(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
-def start(response: Response, rt: Runtime, token: str) -> None:
-    """Put the signed-in user's bearer token into the session cookie."""
-    response.set_cookie(COOKIE, token, max_age=rt.settings.token_minutes * 60, path="/",
+def cookie_name(rt: Runtime) -> str:
+    return COOKIE if rt.settings.cookie_secure else PLAIN_COOKIE
+
+
+def session_token(request: Request) -> str:
+    """The session cookie's token ('' without one)."""
+    return request.cookies.get(cookie_name(runtime_of(request)), "")
+
+
+def start(response: Response, rt: Runtime, user: User) -> None:
+    """Put a bearer token of the signed-in user into the session cookie."""
+    response.set_cookie(cookie_name(rt), rt.tokens.issue(user),
+                        max_age=rt.settings.token_minutes * 60, path="/",
                         secure=rt.settings.cookie_secure, httponly=True, samesite="lax")
 
 
 def end(response: Response, rt: Runtime) -> None:
-    response.delete_cookie(COOKIE, path="/", secure=rt.settings.cookie_secure, httponly=True,
-                           samesite="lax")
+    response.delete_cookie(cookie_name(rt), path="/", secure=rt.settings.cookie_secure,
+                           httponly=True, samesite="lax")
+
+
+def session_user(request: Request) -> User | None:
+    """The user of the session cookie while the session lasts (None: sign in again)."""
+    rt = runtime_of(request)
+    token = session_token(request)
+    try:
+        return rt.tokens.user(token, rt.workflows.find_user) if token else None
+    except UnauthorizedError:
+        return None
 
 
 def page_actor(request: Request) -> Reader:
     """The user of the session cookie, with their roles as they are now; or off to sign in."""
-    rt = runtime_of(request)
-    token = request.cookies.get(COOKIE)
-    try:
-        user = rt.workflows.find_user(rt.tokens.subject(token)) if token else None
-    except UnauthorizedError:
-        user = None
+    user = session_user(request)
     if user is None:
         raise SignInRequiredError(_here(request))
     return Reader(user.username, user.member_id, tuple(user.grants), user.display_name)
@@ -78,7 +101,7 @@ def _here(request: Request) -> str:
 
 def csrf_token(request: Request) -> str:
     """The CSRF token of this request's session ('' without one)."""
-    token = request.cookies.get(COOKIE, "")
+    token = session_token(request)
     if not token:
         return ""
     key = runtime_of(request).tokens.secret.encode()

@@ -1,7 +1,9 @@
-"""Users (用户管理): administrators list the users, register one and set anyone's password;
-every user changes their own password on their account page (我的账户). Each form checks
-the API's schema and calls the API's own route code."""
+"""Users (用户管理): administrators list the users, register one, set another's password,
+change a user's roles and disable a user; every user changes their own password on their
+account page (我的账户). Each form checks the API's schema and calls the API's own route
+code, so a page ends sessions exactly as the API does."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError
@@ -10,22 +12,33 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy import Connection
 
-from domain.errors import AlreadyExistsError, InvalidError, NotFoundError, UnknownReferenceError
+from domain.errors import (
+    AlreadyExistsError,
+    ForbiddenError,
+    InvalidError,
+    NotFoundError,
+    UnknownReferenceError,
+)
 from domain.users import SCOPE_KINDS
 from projections.directory import branches, groups, members, zones
 from projections.ranking_query import names_of
 from projections.users import list_accounts
-from service.auth import check_password
-from service.errors import UnauthorizedError
 from service.labels import label
-from service.routes.users import create_user, me, reset_password
-from service.schemas import PasswordIn, UserIn
+from service.routes.users import (
+    change_roles,
+    create_user,
+    disable_user,
+    existing_user,
+    me,
+    reset_password,
+)
+from service.schemas import PasswordIn, RolesIn, UserIn
 from service.web.i18n import language
 from service.web.organisation_pages import Posted
 from service.web.pages import PageActor
 from service.web.posting import back, field_errors, filled, rows_of
 from service.web.rendering import page_router, render
-from service.web.session import runtime_of
+from service.web.session import runtime_of, start
 from workflows.access import Actor
 from workflows.organisation import require_admin
 
@@ -54,19 +67,27 @@ def users_page(request: Request, actor: Actor, status: int = 200, **context: Any
     rt.follower.catch_up()
     with rt.engines.reader.connect() as conn:
         users = named(conn, list_accounts(conn))
-    context.setdefault("role_rows", [("", "")] * ROLE_ROWS)
+    context.setdefault("new_rows", padded([]))
+    context.setdefault("change_rows", padded([]))
     lang = language(request)
     return render(request, "users.html", status, actor=actor, users=users, error_status=status,
                   role_options=[(r, label("role", r, lang)) for r in SCOPE_KINDS],
-                  people=[(u["username"], f"{u['display_name']} ({u['username']})")
-                          for u in users], **context)
+                  people=choices(users),
+                  enabled_people=choices(u for u in users if not u["disabled"]), **context)
+
+
+def choices(users: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
+    """Users as a select offers them: by username, shown with their name."""
+    return [(u["username"], f"{u['display_name']} ({u['username']})") for u in users]
 
 
 @router.get("/users")
 def users(request: Request, actor: PageActor, created: str | None = None,
-          reset: str | None = None) -> Response:
-    """用户管理: every user, a new user's form, another user's password."""
-    return users_page(request, actor, created=created, reset=reset)
+          reset: str | None = None, roles: str | None = None,
+          disabled: str | None = None) -> Response:
+    """用户管理: every user, a new user's form, another user's password, roles, disabling."""
+    return users_page(request, actor, created=created, reset=reset, changed=roles,
+                      disabled=disabled)
 
 
 @router.post("/users")
@@ -74,25 +95,41 @@ def register(request: Request, actor: PageActor, form: Posted) -> Response:
     """A new user with roles: the API's `POST /users`; a taken username is 409."""
     require_admin(actor)  # before the schema: say 403 to a non-admin, whatever they sent
     typed = {k: str(form.get(k, "")).strip() for k in ("username", "display_name", "member_id")}
-    rows = rows_of(form.getlist("role"), form.getlist("scope"))
-    kept = filled(rows)
-    failed = {"failed": "create", "values": typed,
-              "role_rows": rows + [("", "")] * (ROLE_ROWS - len(rows))}
+    rows, kept, roles = posted_roles(form)
+    failed = {"failed": "create", "values": typed, "new_rows": padded(rows)}
     try:
-        body = UserIn.model_validate({
-            **typed, "member_id": typed["member_id"] or None,
-            "password": str(form.get("password", "")),
-            "roles": [{"role": rows[i][0], "scope": rows[i][1] or None} for i in kept]})
-        create_user(body, runtime_of(request).workflows, actor)
+        body = UserIn.model_validate({**typed, "member_id": typed["member_id"] or None,
+                                      "password": str(form.get("password", "")),
+                                      "roles": roles})
+        create_user(body, runtime_of(request), actor)
     except ValidationError as error:
-        errors = field_errors(error, lambda loc: f"{loc[2]}-{kept[int(loc[1])]}"
-                              if loc[0] == "roles" and len(loc) > 2 else str(loc[0]))
-        return users_page(request, actor, 422, errors=errors, **failed)
+        return users_page(request, actor, 422, errors=role_errors(error, kept), **failed)
     except (AlreadyExistsError, IntegrityError):  # taken, or taken by a racing create
         return users_page(request, actor, 409, errors={"username": "username taken"}, **failed)
     except InvalidError as error:
         return users_page(request, actor, 422, errors=grant_errors(error, rows), **failed)
     return back(PAGE, created=body.username)
+
+
+Rows = list[tuple[str, ...]]
+
+
+def posted_roles(form: Any) -> tuple[Rows, list[int], list[dict[str, str | None]]]:
+    """The role rows as typed, the positions of those filled in, and those rows' roles."""
+    rows = rows_of(form.getlist("role"), form.getlist("scope"))
+    kept = filled(rows)
+    return rows, kept, [{"role": rows[i][0], "scope": rows[i][1] or None} for i in kept]
+
+
+def padded(rows: Rows) -> Rows:
+    """The rows with empty ones after them, for more roles."""
+    return rows + [("", "")] * (ROLE_ROWS - len(rows))
+
+
+def role_errors(error: ValidationError, kept: list[int]) -> dict[str, str]:
+    """The schema's errors by field; a role's beside its row (`role-2`, `scope-2`)."""
+    return field_errors(error, lambda loc: f"{loc[2]}-{kept[int(loc[1])]}"
+                        if loc[0] == "roles" and len(loc) > 2 else str(loc[0]))
 
 
 def grant_errors(error: InvalidError, rows: list[tuple[str, ...]]) -> dict[str, str]:
@@ -114,15 +151,56 @@ def set_password(request: Request, actor: PageActor, form: Posted) -> Response:
     require_admin(actor)
     username = str(form.get("username", ""))
     failed = {"failed": "reset", "values": {"reset": username}}
+    rt = runtime_of(request)
     try:
+        user = existing_user(username, rt.workflows)
         body = PasswordIn(password=str(form.get("password", "")))
-        reset_password(username, body, runtime_of(request).workflows, actor)
+        reset_password(actor, user, body, rt, request)
     except ValidationError as error:
         return users_page(request, actor, 422, errors=field_errors(error, lambda _: "password"),
                           **failed)
     except NotFoundError:
         return users_page(request, actor, 404, errors={"username": "unknown"}, **failed)
+    except InvalidError:  # their own: with the current one, on the account page
+        return users_page(request, actor, 422, errors={"username": "own"}, **failed)
     return back(PAGE, reset=username)
+
+
+@router.post("/users/roles")
+def set_roles(request: Request, actor: PageActor, form: Posted) -> Response:
+    """A user's roles from now on: the API's `PUT /users/{username}/roles`."""
+    require_admin(actor)
+    rt = runtime_of(request)
+    username = str(form.get("username", ""))
+    rows, kept, roles = posted_roles(form)
+    failed = {"failed": "roles", "values": {"roles": username}, "change_rows": padded(rows)}
+    try:
+        user = existing_user(username, rt.workflows)
+        body = RolesIn.model_validate({"roles": roles})
+        change_roles(actor, user, body, rt.workflows)
+    except NotFoundError:
+        return users_page(request, actor, 404, errors={"username": "unknown"}, **failed)
+    except ValidationError as error:
+        return users_page(request, actor, 422, errors=role_errors(error, kept), **failed)
+    except InvalidError as error:
+        return users_page(request, actor, 422, errors=grant_errors(error, rows), **failed)
+    return back(PAGE, roles=username)
+
+
+@router.post("/users/disable")
+def disable(request: Request, actor: PageActor, form: Posted) -> Response:
+    """Disable a user: the API's `POST /users/{username}/disable`."""
+    require_admin(actor)
+    rt = runtime_of(request)
+    username = str(form.get("username", ""))
+    failed = {"failed": "disable", "values": {"disable": username}}
+    try:
+        disable_user(actor, existing_user(username, rt.workflows), rt.workflows)
+    except NotFoundError:
+        return users_page(request, actor, 404, errors={"username": "unknown"}, **failed)
+    except ForbiddenError:  # themself
+        return users_page(request, actor, 403, errors={"username": "own"}, **failed)
+    return back(PAGE, disabled=username)
 
 
 def account_page(request: Request, actor: Actor, status: int = 200,
@@ -143,21 +221,26 @@ def account(request: Request, actor: PageActor, changed: bool = False) -> Respon
 
 @router.post("/account/password")
 def change_password(request: Request, actor: PageActor, form: Posted) -> Response:
-    """The reader's own password, with their current one: the API's password route."""
+    """The reader's own password, with their current one: the API's password route. Every
+    session of theirs ends, but this one goes on with a new token: they just showed their
+    password."""
     rt = runtime_of(request)
     typed = {k: str(form.get(k, "")) for k in ("current", "password", "repeat")}
     try:
-        body = PasswordIn(password=typed["password"])
+        body = PasswordIn(password=typed["password"], current_password=typed["current"])
     except ValidationError as error:
-        errors = field_errors(error, lambda _: "password")
+        errors = field_errors(error, lambda loc: "current" if loc[0] == "current_password"
+                              else "password")
     else:
         errors = {"repeat": "mismatch"} if typed["repeat"] != body.password else {}
-    if not errors:  # only then the costly argon2 check
+    if not errors:  # only then the costly argon2 check, in the API's route
         try:
-            check_password(rt.workflows.find_user(actor.username), typed["current"])
-        except UnauthorizedError:
+            reset_password(actor, existing_user(actor.username, rt.workflows), body, rt,
+                           request)
+        except ForbiddenError:
             errors = {"current": "wrong"}
     if errors:
         return account_page(request, actor, 422, failed="own", errors=errors)
-    reset_password(actor.username, body, rt.workflows, actor)
-    return back(ACCOUNT, changed=1)
+    response = back(ACCOUNT, changed=1)
+    start(response, rt, rt.workflows.load_user(actor.username))
+    return response

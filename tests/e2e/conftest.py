@@ -19,7 +19,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 
 from service.app import create_app
-from service.auth import Tokens
 from service.settings import Settings
 from tests.conftest import POSTGRES_ADMIN
 from tests.helpers import USERS, Api
@@ -56,10 +55,12 @@ def _build(settings: Settings) -> dict[str, str]:
     """Build the small mine in the settings' store; every user's token. The app is closed."""
     with TestClient(create_app(settings)) as client:
         api = Api.with_small_mine(client)
-    # Issued as the service issues them, without an argon2 check per sign-in (test_auth
-    # signs in for real).
-    tokens = Tokens(settings.signing_key(), settings.token_minutes)
-    return {**{u["username"]: tokens.issue(u["username"]) for u in USERS}, **api.tokens}
+        # Issued as the service issues them (for the user's session as it stands), without
+        # an argon2 check per sign-in (test_auth signs in for real).
+        rt = client.app.state.runtime
+        issued = {u["username"]: rt.tokens.issue(rt.workflows.load_user(u["username"]))
+                  for u in USERS}
+    return {**issued, **api.tokens}
 
 
 def _copy_sqlite(source_url: str, target_url: str) -> None:

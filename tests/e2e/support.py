@@ -6,7 +6,6 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
-from service.auth import Tokens
 from service.settings import Settings
 from tests.helpers import FULL_MARKS, PASSWORD, SCORES, Api
 
@@ -130,10 +129,10 @@ def republish(api: Api, doc: dict[str, Any], total: str) -> dict[str, Any]:
 
 def four_published(api: Api, settings: Settings) -> None:
     """Z1 95, Z2 and Z3 90, Z4 80: ranks 1, 2, 2, 4 across both branches."""
-    tokens = Tokens(settings.signing_key(), settings.token_minutes)
+    rt = api.client.app.state.runtime
     for user in MORE_USERS:
         api.post("admin", "/users", json={**user, "password": PASSWORD}).raise_for_status()
         # Issued as the service issues them: a sign-in would spend an argon2 check each.
-        api.tokens[user["username"]] = tokens.issue(user["username"])
+        api.tokens[user["username"]] = rt.tokens.issue(rt.workflows.load_user(user["username"]))
     for zone, total in (("Z3", "90"), ("Z1", "95"), ("Z4", "80"), ("Z2", "90")):
         publish(api, zone, total)

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from service.web.session import COOKIE
 from tests.e2e.pages import Pages
 from tests.helpers import PASSWORD, Api
 
@@ -140,6 +141,10 @@ def test_a_user_changes_their_own_password_and_signs_in_with_it(pages: Pages) ->
     new = {"current": PASSWORD, "password": "new-secret-9", "repeat": "new-secret-9"}
     answer = pages.post("/app/account/password", new, form_page="/app/account")
     assert answer.status_code == 303 and answer.headers["location"] == "/app/account?changed=1"
+    # The session that changed it goes on with a new token; the old token's session ended.
+    assert pages.get("/app/account").status_code == 303
+    pages.api.client.cookies.clear()
+    pages.api.client.cookies.set(COOKIE, answer.cookies[COOKIE])
     assert "密码已修改" in pages.get("/app/account?changed=1").text
     assert not signs_in(pages, "m1", PASSWORD)
     assert signs_in(pages, "m1", "new-secret-9")
