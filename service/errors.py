@@ -17,6 +17,7 @@ from domain.errors import (
     StaleVersionError,
     StateConflictError,
 )
+from projections.tracking import ViewFailedError
 
 # What a lost race (IntegrityError) is said to be.
 RACE_DETAIL = "the appraisal changed while you acted; reload and retry"
@@ -42,6 +43,7 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (IntegrityError, 409, "A concurrent write won the race"),
     (IdempotencyKeyReusedError, 409, "Idempotency-Key reused for a different request"),
     (UnauthorizedError, 401, "Unauthorized"),
+    (ViewFailedError, 503, "View failed"),
 ]
 
 
@@ -61,6 +63,8 @@ def _extensions(error: Exception) -> dict[str, Any]:
         return {"current_version": error.current}
     if isinstance(error, InvalidError) and error.errors:
         return {"errors": error.errors}
+    if isinstance(error, ViewFailedError):
+        return {"view": error.failure.view, "position": error.failure.position}
     return {}
 
 
@@ -92,7 +96,8 @@ def _title(status: int) -> str:
 
 
 def install(app: FastAPI) -> None:
-    for cls in (DomainError, IntegrityError, IdempotencyKeyReusedError, UnauthorizedError):
+    for cls in (DomainError, IntegrityError, IdempotencyKeyReusedError, UnauthorizedError,
+                ViewFailedError):
         app.add_exception_handler(cls, _known)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, http_problem)  # type: ignore[arg-type]

@@ -222,5 +222,14 @@ class Me(BaseModel):
     roles: list[Grant]
 
 
+class ViewHealth(BaseModel):
+    """A read model that failed on an event: where, and why."""
+
+    status: Literal["failed"]
+    position: int
+    error: str
+
+
 class Health(BaseModel):
     status: str
+    views: dict[str, ViewHealth] | None = None  # those that failed, if any

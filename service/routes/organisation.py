@@ -100,7 +100,7 @@ def zones(rt: RuntimeDep, _actor: ActorDep, branch_id: str | None = None,
           group_id: str | None = None, limit: int | None = Query(None, ge=0, le=100_000),
           offset: int = Query(0, ge=0, le=10_000_000)) -> dict[str, Any]:
     """Every zone matching the filters, by id."""
-    rt.follower.catch_up()
+    rt.follower.ready("directory")
     with rt.engines.reader.connect() as conn:
         rows = list_zones(conn, branch_id=branch_id, group_id=group_id, limit=limit,
                           offset=offset)

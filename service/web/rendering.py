@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
 from domain.errors import DomainError
+from projections.tracking import ViewFailedError
 from service.errors import STATUS, http_problem
 from service.web.i18n import language, words
 from service.web.navigation import navigation
@@ -121,7 +122,8 @@ class PageRoute(APIRoute):
         async def page(request: Request) -> Response:
             try:
                 return await handler(request)
-            except (DomainError, CsrfError, SignInRequiredError, RequestValidationError) as error:
+            except (DomainError, CsrfError, SignInRequiredError, RequestValidationError,
+                    ViewFailedError) as error:
                 return failure(request, error)
 
         return page
