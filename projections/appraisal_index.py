@@ -26,10 +26,10 @@ appraisals = Table(
     "appraisal_index",
     metadata,
     Column("id", String(36), primary_key=True),
-    Column("zone_id", String(64), nullable=False),
+    Column("zone_id", String(), nullable=False),
     Column("period", String(7), nullable=False),
-    Column("branch_id", String(64), nullable=False),
-    Column("group_id", String(64), nullable=False),
+    Column("branch_id", String(), nullable=False),
+    Column("group_id", String(), nullable=False),
     Column("state", String(20), nullable=False),
     Column("version", BigInteger, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),  # the last event's time

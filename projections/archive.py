@@ -28,11 +28,11 @@ appraisals = Table(
     Column("appraisal_id", String(36), nullable=False),
     Column("year", String(4), nullable=False),
     Column("period", String(7), nullable=False),
-    Column("zone_id", String(64), nullable=False),
-    Column("zone_name", String(200), nullable=False),
-    Column("branch_id", String(64), nullable=False),
-    Column("group_id", String(64), nullable=False),
-    Column("line", String(100), nullable=False),
+    Column("zone_id", String(), nullable=False),
+    Column("zone_name", String(), nullable=False),
+    Column("branch_id", String(), nullable=False),
+    Column("group_id", String(), nullable=False),
+    Column("line", String(), nullable=False),
 )
 # Keys, not primary keys: only reads use them, and a rebuild builds them last (BUILT_LAST).
 Index("ix_archive_appraisal", appraisals.c.appraisal_id, unique=True, info=BUILT_LAST)

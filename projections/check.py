@@ -3,7 +3,8 @@
 The live views are caught up, then read in one snapshot together with their positions;
 each view is recomputed by the very same view code and Follower into an in-memory SQLite
 store, up to the position its live rows stand at. Values are normalised so that rows from
-SQLite and PostgreSQL compare equal (JSON, aware UTC datetimes, numbers).
+SQLite and PostgreSQL compare equal (JSON, aware UTC datetimes, numbers). A view that failed
+on an event is compared up to where it stopped, and its failure reported.
 """
 
 import contextlib
@@ -17,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, create_engine, select
 from sqlalchemy.pool import StaticPool
 
-from projections.tracking import Follower, View, positions
+from projections.tracking import Failure, Follower, View, positions
 
 Rows = dict[str, dict[str, dict[str, Any]]]  # table → key → row
 
@@ -53,6 +54,7 @@ class Report:
     rows: int
     tables: int
     differences: list[Difference] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
 
     def summary(self) -> str:
         at = (f"at event {next(iter(set(self.positions.values())))}"
@@ -60,7 +62,15 @@ class Report:
               ", ".join(f"{name} at event {p}" for name, p in sorted(self.positions.items())))
         found = (f"{len(self.differences)} rows differ" if self.differences
                  else "no difference")
-        return f"checked {self.tables} tables, {self.rows} rows ({at}): {found}"
+        failed = (f"; {len(self.failures)} failed on an event: "
+                  + ", ".join(f.view for f in self.failures) if self.failures else "")
+        return f"checked {self.tables} tables, {self.rows} rows ({at}): {found}{failed}"
+
+    def lines(self) -> list[str]:
+        """What an operator is told: each failed view, then each row that differs."""
+        return [*(f"{f.view} failed at event {f.position}: {f.error} (rebuild it once "
+                  "the cause is fixed)" for f in self.failures),
+                *map(str, self.differences)]
 
 
 def check(follower: Follower) -> Report:
@@ -71,7 +81,9 @@ def check(follower: Follower) -> Report:
             positions.c.name.in_([v.name for v in follower.views]))).tuples().all())
         live = rows_of(conn, follower.views)
     expected = recompute(follower, at)
-    report = Report(at, sum(map(len, live.values())), len(live))
+    failed = follower.failed()
+    report = Report(at, sum(map(len, live.values())), len(live),
+                    failures=[failed[v.name] for v in follower.views if v.name in failed])
     for table, rows in expected.items():
         found = live[table]
         report.differences += [Difference(table, key, found.get(key), rows.get(key))

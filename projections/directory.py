@@ -11,30 +11,30 @@ from domain.organisation import Branch, Group, Member, Zone
 from projections.tracking import PlainView, Recorded, chunks, metadata
 
 branches = Table("org_branches", metadata,
-                 Column("id", String(64), primary_key=True),
-                 Column("name", String(200), nullable=False))
+                 Column("id", String(), primary_key=True),
+                 Column("name", String(), nullable=False))
 groups = Table("org_groups", metadata,
-               Column("id", String(64), primary_key=True),
-               Column("name", String(200), nullable=False),
-               Column("branch_id", String(64), nullable=False, index=True))
+               Column("id", String(), primary_key=True),
+               Column("name", String(), nullable=False),
+               Column("branch_id", String(), nullable=False, index=True))
 members = Table("org_members", metadata,
-                Column("id", String(64), primary_key=True),
-                Column("name", String(200), nullable=False),
-                Column("group_id", String(64), nullable=False, index=True))
+                Column("id", String(), primary_key=True),
+                Column("name", String(), nullable=False),
+                Column("group_id", String(), nullable=False, index=True))
 zones = Table("org_zones", metadata,
-              Column("id", String(64), primary_key=True),
+              Column("id", String(), primary_key=True),
               Column("stream", String(36), nullable=False, unique=True),
-              Column("name", String(200), nullable=False),
-              Column("branch_id", String(64), nullable=False, index=True),
-              Column("group_id", String(64), nullable=False, index=True),
-              Column("line", String(100), nullable=False),
-              Column("area", String(100), nullable=False),
+              Column("name", String(), nullable=False),
+              Column("branch_id", String(), nullable=False, index=True),
+              Column("group_id", String(), nullable=False, index=True),
+              Column("line", String(), nullable=False),
+              Column("area", String(), nullable=False),
               Column("teams", JSON, nullable=False),
               Column("responsible_member_ids", JSON, nullable=False))
 
 responsibles = Table("org_zone_responsibles", metadata,
-                     Column("zone_id", String(64), primary_key=True),
-                     Column("member_id", String(64), primary_key=True, index=True))
+                     Column("zone_id", String(), primary_key=True),
+                     Column("member_id", String(), primary_key=True, index=True))
 
 ZONE_FIELDS = ("id", "name", "branch_id", "group_id", "line", "area", "responsible_member_ids",
                "teams")

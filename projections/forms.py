@@ -10,9 +10,9 @@ from domain.forms import AssessmentForm
 from projections.tracking import PlainView, Recorded, metadata
 
 forms = Table("assessment_forms", metadata,
-              Column("id", String(64), primary_key=True),
+              Column("id", String(), primary_key=True),
               Column("stream", String(36), nullable=False, unique=True),
-              Column("name", String(200), nullable=False),
+              Column("name", String(), nullable=False),
               Column("version", Integer, nullable=False),
               # [[code, maximum]]: a list keeps the items in the order they were given.
               Column("items", JSON, nullable=False))

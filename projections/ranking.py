@@ -1,7 +1,8 @@
 """The ranking read model (排名公示): a row per appraisal, ranked at query time.
 
 Each appraisal's row holds where its zone sits, its latest group-review total (in tenths),
-its grade, whether it is published now and the reward its latest publication recorded. The
+its grade, whether it is published now and the reward its latest publication recorded, as
+the exact decimal the event holds (in yuan: whatever the policy set, never rounded). The
 rank is never stored: one change would move thousands of ranks (projections.ranking_query
 ranks a page as it reads it). Counters per (period, group, branch, line), kept with the
 rows, give the grade distribution and the unpublished count at the same cost for 100,000
@@ -10,13 +11,12 @@ zones as for ten.
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from eventsourcing.utils import get_topic
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     Column,
     Connection,
@@ -33,6 +33,7 @@ from domain.scoring import Grade
 from projections import bulk
 from projections.tracking import BUILT_LAST, PlainView, Recorded, chunks, metadata
 
+TENTH, CENT = Decimal("0.1"), Decimal("0.01")
 BUCKETS = (*(grade.value for grade in Grade), "unpublished")
 
 entries = Table(
@@ -40,16 +41,19 @@ entries = Table(
     metadata,
     Column("appraisal_id", String(36), primary_key=True),
     Column("period", String(7), nullable=False),
-    Column("zone_id", String(64), nullable=False),
-    Column("zone_name", String(200), nullable=False),
-    Column("branch_id", String(64), nullable=False),
-    Column("group_id", String(64), nullable=False),
-    Column("line", String(100), nullable=False),
+    Column("zone_id", String(), nullable=False),
+    Column("zone_name", String(), nullable=False),
+    Column("branch_id", String(), nullable=False),
+    Column("group_id", String(), nullable=False),
+    Column("line", String(), nullable=False),
     Column("responsible_member_ids", JSON, nullable=False),  # as at opening
     Column("score_tenths", Integer),  # the latest group review's total × 10: exact
     Column("grade", String(20)),
     Column("published", Boolean, nullable=False),
-    Column("reward_cents", BigInteger),  # what the latest publication recorded, in fen
+    # What the latest publication recorded, in yuan, as the event's decimal text: no number
+    # column of both backends holds every amount a policy may name exactly (SQLite's
+    # integers overflow at 9.2e18 fen, its NUMERIC rounds through a float).
+    Column("reward", String()),
 )
 # A page in rank order, for the whole period and for each filter, without a sort. Only
 # published rows are indexed: a row is written three times before its publication (opened,
@@ -65,9 +69,9 @@ counts = Table(
     "ranking_counts",
     metadata,
     Column("period", String(7), primary_key=True),
-    Column("group_id", String(64), primary_key=True),
-    Column("branch_id", String(64), primary_key=True),
-    Column("line", String(100), primary_key=True),
+    Column("group_id", String(), primary_key=True),
+    Column("branch_id", String(), primary_key=True),
+    Column("line", String(), primary_key=True),
     *(Column(bucket, Integer, nullable=False) for bucket in BUCKETS),
 )
 
@@ -87,19 +91,31 @@ def next_row(row: Row | None, domain_event: Any) -> dict[str, Any]:
                 "group_id": domain_event.group_id, "line": domain_event.line,
                 "responsible_member_ids": list(domain_event.responsible_member_ids),
                 "score_tenths": None, "grade": None, "published": published,
-                "reward_cents": None}
+                "reward": None}
     if row is None:
         raise ValueError(f"no ranking row for appraisal {domain_event.originator_id}")
     new = {**row, "published": published}
     if not published:  # reopened: out of the ranking; its next publication records a reward
-        new["reward_cents"] = None
+        new["reward"] = None
     if isinstance(domain_event, Appraisal.GroupReviewSubmitted):
-        total = Decimal(domain_event.total)
+        total = exact(domain_event.total, TENTH)
         new |= {"score_tenths": int(total * 10), "grade": Grade.of(total).value}
     elif isinstance(domain_event, Appraisal.BranchApproved):
         # The reward the workflow recorded: the policy in force at this publication.
-        new["reward_cents"] = int(Decimal(domain_event.reward) * 100)
+        new["reward"] = str(exact(domain_event.reward, CENT))
     return new
+
+
+def exact(value: Any, places: Decimal) -> Decimal:
+    """A number as the domain records it: finite, in whole `places`. Anything else is not
+    the domain's, and the view fails on it (tracking.Failure) rather than round it."""
+    try:
+        number = Decimal(str(value))
+        if number.is_finite() and number == number.quantize(places):
+            return number
+    except InvalidOperation:  # not a number, or more digits than the context holds
+        pass
+    raise ValueError(f"{value!r} is not a finite number in steps of {places}")
 
 
 def bucket(row: Row) -> str:
@@ -116,7 +132,7 @@ def count_changes(old: Row | None, new: Row) -> dict[str, int]:
     return {} if before == after else {before: -1, after: 1}
 
 
-MUTABLE = ("score_tenths", "grade", "published", "reward_cents")
+MUTABLE = ("score_tenths", "grade", "published", "reward")
 COLUMNS = tuple(c.name for c in entries.columns)
 
 

@@ -17,6 +17,11 @@ which runners leave alone, until every part has reached the end and the rebuild 
 there, and builds the indexes that only reads use (tracking.BUILT_LAST), dropped meanwhile.
 An interrupted rebuild in parts resumes in the same parts. The other views, whose events are
 few, are caught up whole by one more process alongside.
+
+A view that failed on an event (tracking.Failure) is always started over, its mark cleared:
+the code that failed may have been fixed since, and the rows before that event are the old
+code's. Failing again, it is marked again and left unfinished; the rebuild finishes the
+others and names it.
 """
 
 import multiprocessing
@@ -27,10 +32,12 @@ from sqlalchemy import Engine, select
 
 from projections.tracking import (
     PARTED,
+    Failure,
     Follower,
     Part,
     View,
     built_last,
+    failures,
     metadata,
     part_of,
     parts_of,
@@ -75,6 +82,7 @@ def reset(follower: Follower, views: Sequence[View], parts: int = 1) -> None:
             metadata.drop_all(conn, tables=list(view.tables))
             metadata.create_all(conn, tables=list(view.tables))
             conn.execute(positions.delete().where(parts_of(view.name)))
+            conn.execute(failures.delete().where(failures.c.name == view.name))
             split = parts > 1 and view.parted
             conn.execute(positions.update().where(positions.c.name == view.name)
                          .values(position=PARTED if split else 0))
@@ -112,15 +120,17 @@ class ProgressReport:
 
 def rebuild(follower: Follower, *, views: Sequence[View] | None = None,
             restart: bool = False, echo: Echo = print, share: Share | None = None,
-            workers: int = 1, batch_size: int = BATCH) -> None:
+            workers: int = 1, batch_size: int = BATCH) -> list[Failure]:
     """Rebuild the views (default: every one) from the first event up to the log's end now,
     those that can be in `workers` parts, each in a process running `share` (default: one
-    after another in this one).
+    after another in this one); the views that failed on an event again.
 
-    Views an interrupted rebuild left unfinished resume where it stopped, unless `restart`.
+    Views an interrupted rebuild left unfinished resume where it stopped, unless `restart`
+    or they failed.
     """
     chosen = follower.views if views is None else list(views)
-    left = set() if restart else unfinished(follower.writer) & {v.name for v in chosen}
+    left = set() if restart else (unfinished(follower.writer) & {v.name for v in chosen}
+                                  ) - follower.failed().keys()
     if left:
         echo(f"resuming the unfinished rebuild of {', '.join(sorted(left))} "
              "(--restart starts over)")
@@ -143,9 +153,14 @@ def rebuild(follower: Follower, *, views: Sequence[View] | None = None,
             follower.catch_up(until=end, views=split, progress=caught_up,
                               batch_size=batch_size, part=Part(k, parts))
         follower.catch_up(until=end, views=whole, progress=caught_up, batch_size=batch_size)
-    _build_indexes(follower, split, echo)
-    _finish(follower, chosen, end)
-    echo(f"rebuilt {', '.join(v.name for v in chosen)}: {report.line()}")
+    failed = [f for name, f in follower.failed().items() if name in {v.name for v in chosen}]
+    done = [v for v in chosen if v.name not in {f.view for f in failed}]
+    _build_indexes(follower, [v for v in split if v in done], echo)
+    _finish(follower, done, end)
+    for failure in failed:
+        echo(f"{failure.view} failed at event {failure.position}: {failure.error}")
+    echo(f"rebuilt {', '.join(v.name for v in done) or 'nothing'}: {report.line()}")
+    return failed
 
 
 def _parts(follower: Follower, names: set[str]) -> dict[str, int]:

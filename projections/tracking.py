@@ -28,8 +28,11 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
+    inspect,
     select,
 )
+from sqlalchemy import exc as database
 from sqlalchemy.exc import IntegrityError
 
 from projections.collector import collector_paused
@@ -46,6 +49,18 @@ positions = Table(
 # The views a rebuild has reset and not yet brought to the end of the log: a rebuild run
 # again resumes them from their positions instead of starting over.
 rebuilds = Table("projection_rebuilds", metadata, Column("name", String(100), primary_key=True))
+
+# The views that failed on an event: where (the event's position) and why. A table of its own
+# beside the positions (which stores made before it lack a column for it), written in a
+# transaction of its own once the batch that failed is rolled back.
+failures = Table(
+    "projection_failures",
+    metadata,
+    Column("name", String(100), primary_key=True),  # the view's (never one of its parts')
+    Column("position", BigInteger, nullable=False),
+    Column("error", Text, nullable=False),
+)
+ERROR_CHARS = 2000  # of the error's text, kept
 
 # A view's position while a rebuild brings it up in parts.
 PARTED = -1
@@ -65,6 +80,24 @@ class Recorded(NamedTuple):
     position: int
     event: Any
     stream: str
+
+
+class Failure(NamedTuple):
+    """A view stopped at the event it could not take: its position and the error."""
+
+    view: str
+    position: int
+    error: str
+
+
+class ViewFailedError(Exception):
+    """A read of a view that failed on an event: it stands before that event until an
+    operator rebuilds it (`appraisal projections rebuild --view NAME`)."""
+
+    def __init__(self, failure: Failure):
+        super().__init__(f"the read model {failure.view!r} failed on event {failure.position} "
+                         "and is not current until it is rebuilt")
+        self.failure = failure
 
 
 class Part(NamedTuple):
@@ -156,6 +189,7 @@ class Follower:
         self.views = list(views)
         self.batch_size = batch_size
         self._known: dict[str, int] = {}
+        self._failed: dict[str, Failure] = {}  # as last read, of the views caught up
 
     def create_tables(self) -> None:
         metadata.create_all(self.writer)
@@ -166,19 +200,47 @@ class Follower:
             with contextlib.suppress(IntegrityError), self.writer.begin() as conn:
                 conn.execute(positions.insert().values(name=view.name, position=0))
 
+    def outdated(self) -> list[View]:
+        """The views whose tables in the store lack a column the code writes (made by an
+        older version of it): they must be made anew (rebuild.reset)."""
+        with self.reader.connect() as conn:
+            found = inspect(conn)
+            return [view for view in self.views if any(
+                {c.name for c in table.columns} - {c["name"] for c in
+                                                   found.get_columns(table.name)}
+                for table in view.tables)]
+
     def forget(self, views: Sequence[View]) -> None:
         """Drop what this process knows of the views' positions (a rebuild moved them back)."""
         names = {view.name for view in views}
         for name in list(self._known):
             if view_of(name) in names:
                 del self._known[name]
+        for name in names:
+            self._failed.pop(name, None)
+
+    def failed(self) -> dict[str, Failure]:
+        """The views that failed on an event, by name, as recorded by any process."""
+        with self.reader.connect() as conn:
+            rows = conn.execute(select(failures.c.name, failures.c.position, failures.c.error)
+                                .order_by(failures.c.name)).tuples().all()
+        return {name: Failure(name, position, error) for name, position, error in rows}
+
+    def ready(self, *names: str) -> None:
+        """Catch up before a read of the named views; ViewFailedError if one has failed."""
+        if unknown := set(names) - {view.name for view in self.views}:
+            raise ValueError(f"no such read models: {', '.join(sorted(unknown))}")
+        self.catch_up()
+        for name in names:
+            if (failure := self._failed.get(name)) is not None:
+                raise ViewFailedError(failure)
 
     def catch_up(self, *, until: int | None = None, views: Sequence[View] | None = None,
                  progress: Progress | None = None, batch_size: int | None = None,
                  part: Part | None = None) -> None:
         """Apply every event recorded so far (or up to notification `until`) to the views
         (default: all), or to a `part` of them: a read after a write's response sees it.
-        Views a rebuild is bringing up in parts are left to it."""
+        Views a rebuild is bringing up in parts are left to it, and failed views alone."""
         end = (self.recorder.max_notification_id() or 0) if until is None else until
         tracks = {(v.name if part is None else part.track(v.name)): v
                   for v in (self.views if views is None else views)}
@@ -193,40 +255,121 @@ class Follower:
     def _step(self, tracks: dict[str, View], end: int, batch_size: int,
               part: Part | None) -> list[str]:
         """Move the tracks (position rows and their views) furthest behind by one batch, or
-        learn that others moved them. The tracks it leaves alone: PARTED (a rebuild's), or
-        gone (a rebuild in parts finished)."""
+        learn that others moved them. The tracks it leaves alone: PARTED (a rebuild's), gone
+        (a rebuild in parts finished), or of a failed view."""
         # The log is read before the write lock is taken, never under it: on SQLite an
         # event-store writer may hold the store's connection pool while it waits for that
         # lock, and reading the log under it would deadlock until the pool times out.
         with self.reader.connect() as conn:
             starts = dict(conn.execute(_positions_of(tracks)).tuples().all())
+            failed = self._learn_failures(conn, {view_of(name) for name in tracks})
         self._known.update(starts)
-        parted = [name for name in tracks if starts.get(name, PARTED) == PARTED]
-        starts = {name: position for name, position in starts.items() if position != PARTED}
+        left = [name for name in tracks
+                if starts.get(name, PARTED) == PARTED or view_of(name) in failed]
+        starts = {name: position for name, position in starts.items() if name not in left}
         if not starts or (start := min(starts.values())) >= end:
-            return parted
-        group = [name for name, position in starts.items() if position == start]
+            return left
+        group = {name: tracks[name] for name, position in starts.items() if position == start}
         # Stop where the next view ahead stands, so that from there both move as one.
         stop = min([end, *(p for p in starts.values() if p > start)])
-        views = [tracks[name] for name in group]
+        views = list(group.values())
         topics = sorted({t for v in views for t in v.topics}) if all(
             v.topics for v in views) else []
         notifications = self.recorder.read_notifications(start, stop, batch_size, topics, part)
-        prepared = self._prepare(views, notifications)
+        full = len(notifications) == batch_size
+        try:
+            self._write(group, start, notifications, notifications[-1].id if full else stop)
+        except Exception as error:
+            if self._transient(error):
+                raise
+            # One of them (or more) cannot take an event of the batch: each on its own.
+            for name, view in group.items():
+                self._isolate(name, view, start, notifications,
+                              notifications[-1].id if full else stop)
+        return left
+
+    def _learn_failures(self, conn: Connection, names: set[str]) -> set[str]:
+        """Which of the named views have failed, remembered for `ready`."""
+        found = conn.execute(select(failures.c.name, failures.c.position, failures.c.error)
+                             .where(failures.c.name.in_(sorted(names)))).tuples().all()
+        for name in names:
+            self._failed.pop(name, None)
+        self._failed |= {name: Failure(name, position, error) for name, position, error in found}
+        return {name for name, _, _ in found}
+
+    def _write(self, tracks: dict[str, View], start: int,
+               notifications: Sequence[Notification], position: int) -> bool:
+        """Apply the notifications to the tracks' views and move them to `position`, in one
+        transaction, if they still stand at `start`: whether they did."""
+        prepared = self._prepare(list(tracks.values()), notifications)
         with self.writer.begin() as conn:
-            locked = dict(conn.execute(_positions_of(group).with_for_update()).tuples().all())
-            if len(locked) == len(group) and all(p == start for p in locked.values()):
+            locked = dict(conn.execute(_positions_of(tracks).with_for_update()).tuples().all())
+            moved = len(locked) == len(tracks) and all(p == start for p in locked.values())
+            if moved:
                 # Else another runner moved them (or a rebuild removed a part) since they
                 # were read: read again.
                 for view, work in prepared:
                     view.apply(conn, work)
-                full = len(notifications) == batch_size
-                position = notifications[-1].id if full else stop
                 conn.execute(positions.update().where(positions.c.name.in_(list(locked)))
                              .values(position=position))
                 locked = dict.fromkeys(locked, position)
         self._known.update(locked)
-        return parted
+        return moved
+
+    def _isolate(self, name: str, view: View, start: int,
+                 notifications: Sequence[Notification], position: int) -> None:
+        """Apply the batch to one view alone; if it fails, find the event it fails on by
+        halving what is left (each half that goes through is kept), and mark the view failed
+        there. The error is taken as the event's only once that event fails on its own too."""
+        at, done, failing = start, 0, len(notifications)  # [done:failing] fails from `at`
+        try:
+            self._write({name: view}, start, notifications, position)
+            return
+        except Exception as error:
+            if self._transient(error) or not notifications:
+                raise
+        while True:
+            middle = (done + failing + 1) // 2 if failing - done > 1 else failing
+            try:
+                if not self._write({name: view}, at, notifications[done:middle],
+                                   notifications[middle - 1].id):
+                    return  # another runner moved it: read again
+            except Exception as error:
+                if self._transient(error):
+                    raise
+                if middle == done + 1:
+                    self._fail(name, at, notifications[done].id, error)
+                    return
+                failing = middle
+                continue
+            if middle == failing:
+                return  # went through this time: not the events'
+            at, done = notifications[middle - 1].id, middle
+
+    def _fail(self, name: str, at: int, position: int, error: Exception) -> None:
+        """Mark the track's view failed at the event `position`, the track moved up to just
+        before it (from `at`, where it stands), unless another runner was first."""
+        view = view_of(name)
+        text = f"{type(error).__name__}: {error}"[:ERROR_CHARS]
+        with contextlib.suppress(IntegrityError), self.writer.begin() as conn:
+            locked = dict(conn.execute(_positions_of([name]).with_for_update()).tuples().all())
+            marked = conn.execute(select(failures.c.name).where(failures.c.name == view)).first()
+            if locked.get(name) == at and marked is None:
+                conn.execute(positions.update().where(positions.c.name == name)
+                             .values(position=position - 1))
+                conn.execute(failures.insert().values(name=view, position=position, error=text))
+        self._known[name] = at  # behind still: the next step reads that it failed
+
+    def _transient(self, error: Exception) -> bool:
+        """An error of the database (its connection, a lock, a timeout), not of the events:
+        the batch is tried again by the next catch-up, the view not marked."""
+        dbapi = self.writer.dialect.loaded_dbapi
+        kinds: tuple[type[BaseException], ...] = (
+            database.OperationalError, database.InterfaceError, database.TimeoutError,
+            MemoryError)
+        if dbapi is not None:
+            kinds += (dbapi.OperationalError, dbapi.InterfaceError)
+        return isinstance(error, kinds)
 
     def _prepare(self, views: Sequence[View],
                  notifications: Sequence[Notification]) -> list[tuple[View, Any]]:

@@ -13,13 +13,13 @@ from projections.tracking import PlainView, Recorded, metadata
 
 # `id` and `name`, like the directory's tables, so `names_of` reads it the same way.
 user_names = Table("user_names", metadata,
-                   Column("id", String(64), primary_key=True),  # the username
-                   Column("name", String(200), nullable=False))
+                   Column("id", String(), primary_key=True),  # the username
+                   Column("name", String(), nullable=False))
 
 accounts = Table("user_accounts", metadata,
-                 Column("username", String(64), primary_key=True),
-                 Column("display_name", String(200), nullable=False),
-                 Column("member_id", String(64), nullable=True),
+                 Column("username", String(), primary_key=True),
+                 Column("display_name", String(), nullable=False),
+                 Column("member_id", String(), nullable=True),
                  Column("roles", JSON, nullable=False))  # [{"role", "scope"}], as granted
 # What changed since registration, by the user's stream id (the events do not repeat the
 # username). A table of its own, not columns of `user_accounts`: a store made before roles

@@ -7,10 +7,11 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from service import errors, openapi_links
+from service.deps import RuntimeDep
 from service.limits import BodyLimit
 from service.routes import appraisals, archives, inbox, organisation, rankings, users
 from service.runtime import build
-from service.schemas import Health
+from service.schemas import Health, ViewHealth
 from service.settings import Settings
 from service.web import mount as web
 
@@ -36,10 +37,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
 
-    @app.get("/health", response_model=Health, tags=["health"])
-    def health() -> Health:
-        """Liveness: no authentication."""
-        return Health(status="ok")
+    @app.get("/health", response_model=Health, response_model_exclude_none=True,
+             tags=["health"])
+    def health(rt: RuntimeDep) -> Health:
+        """Liveness: no authentication. Writes go on while a read model has failed on an
+        event, so it is still ok; the failed ones are named (what `appraisal projections
+        check` reports)."""
+        failed = rt.follower.failed()
+        return Health(status="ok", views={name: ViewHealth(
+            status="failed", position=f.position, error=f.error) for name, f in failed.items()}
+            or None)
 
     for module in (users, organisation, appraisals, rankings, inbox, archives):
         app.include_router(module.router)

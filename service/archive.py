@@ -73,7 +73,7 @@ class File:
 
 def produce(rt: Runtime, request: Request, form: str) -> File:
     """The year's file in one form, from the read models brought up to date first."""
-    rt.follower.catch_up()
+    rt.follower.ready("archive", "directory", "users")
     with snapshot(rt.engines.reader) as conn:
         archive = contents(conn, request)
     return rendered(archive, form)

@@ -126,23 +126,26 @@ def rebuild_projections(
                        ] = os.cpu_count() or 1,
 ) -> None:
     """Drop every read model (or those named) and rebuild it from the first event; safe
-    while the service runs; an interrupted rebuild resumes when run again."""
+    while the service runs; an interrupted rebuild resumes when run again. A view that
+    failed on an event starts over; exit status 1 if one fails again."""
     from projections.rebuild import rebuild
 
     settings = Settings()
     runtime = build(settings, catch_up=False)  # no catching up what is about to be dropped
     try:
-        rebuild(runtime.follower, views=_views(runtime.follower.views, view),
-                restart=restart, echo=typer.echo, workers=workers,
-                share=functools.partial(catch_up_share, settings))
+        failed = rebuild(runtime.follower, views=_views(runtime.follower.views, view),
+                         restart=restart, echo=typer.echo, workers=workers,
+                         share=functools.partial(catch_up_share, settings))
     finally:
         runtime.close()
+    if failed:
+        raise typer.Exit(1)
 
 
 @projections.command("check")
 def check_projections() -> None:
     """Recompute every read model from the events and print each row that differs from the
-    live one; exit status 1 if any does."""
+    live one, and each view that failed on an event; exit status 1 if any does."""
     from projections.check import check
 
     runtime = build(Settings(), catch_up=False)  # the check catches up, then compares
@@ -150,10 +153,10 @@ def check_projections() -> None:
         report = check(runtime.follower)
     finally:
         runtime.close()
-    for difference in report.differences:
-        typer.echo(str(difference))
+    for line in report.lines():
+        typer.echo(line)
     typer.echo(report.summary())
-    if report.differences:
+    if report.differences or report.failures:
         raise typer.Exit(1)
 
 

@@ -18,6 +18,7 @@ from domain.errors import (
     StaleVersionError,
     StateConflictError,
 )
+from projections.tracking import ViewFailedError
 
 LOG = logging.getLogger("appraisal.errors")
 # What a lost race (IntegrityError) is said to be.
@@ -62,6 +63,7 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (UnauthorizedError, 401, "Unauthorized"),
     (TooManyAttemptsError, 429, "Too many requests"),
     (BusyError, 503, "Service busy"),
+    (ViewFailedError, 503, "View failed"),
 ]
 
 
@@ -81,6 +83,8 @@ def _extensions(error: Exception) -> dict[str, Any]:
         return {"current_version": error.current}
     if isinstance(error, InvalidError) and error.errors:
         return {"errors": error.errors}
+    if isinstance(error, ViewFailedError):
+        return {"view": error.failure.view, "position": error.failure.position}
     return {}
 
 
@@ -130,7 +134,7 @@ def _unexpected(request: Request, error: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     for cls in (DomainError, IntegrityError, IdempotencyKeyReusedError, UnauthorizedError,
-                RetryLaterError):
+                RetryLaterError, ViewFailedError):
         app.add_exception_handler(cls, _known)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, http_problem)  # type: ignore[arg-type]

@@ -87,6 +87,8 @@ def build(settings: Settings, *, catch_up: bool = True) -> Runtime:
                             [DirectoryView(), AppraisalIndexView(), RankingView(), ArchiveView(),
                              UsersView(), AccountsView(), FormsView()])
         follower.create_tables()
+        # A view whose rows an older version made without a column it now has starts over.
+        rebuild.reset(follower, follower.outdated())
     if catch_up:
         follower.catch_up()
     return Runtime(settings, workflows, db, follower, tokens,

@@ -235,5 +235,14 @@ class Account(Me):
     disabled: bool
 
 
+class ViewHealth(BaseModel):
+    """A read model that failed on an event: where, and why."""
+
+    status: Literal["failed"]
+    position: int
+    error: str
+
+
 class Health(BaseModel):
     status: str
+    views: dict[str, ViewHealth] | None = None  # those that failed, if any

@@ -81,7 +81,7 @@ def open_period(period: Period, body: OpenPeriodIn, rt: RuntimeDep,
     """Open an appraisal for every zone in scope that has none for the period; repeatable."""
     if body.branch_id is not None:
         rt.workflows.load(Branch, body.branch_id, kind="branch_id", in_body=True)
-    rt.follower.catch_up()
+    rt.follower.ready("directory")
     with rt.engines.reader.connect() as conn:
         zone_ids = [z["id"] for z in list_zones(conn, branch_id=body.branch_id)]
     opened, already = rt.workflows.open_appraisals(
@@ -96,7 +96,7 @@ def list_appraisals(rt: RuntimeDep, actor: ActorDep, period: str | None = None,
                     limit: Limit = None,
                     offset: Offset = 0) -> dict[str, Any]:
     """The appraisals matching the filters that the caller may read, by period and zone."""
-    rt.follower.catch_up()
+    rt.follower.ready("appraisal_index", "directory")
     with rt.engines.reader.connect() as conn:
         ids = find_appraisals(conn, period=period, zone_id=zone_id, branch_id=branch_id,
                               state=state, visible=_visibility(conn, actor), limit=limit,

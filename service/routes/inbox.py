@@ -107,7 +107,7 @@ def inbox(rt: RuntimeDep, actor: ActorDep, period: Period | None = None,
     responsible for now, evaluations, reviews and approvals in their scopes, minus any
     that separation of duties forbids them; oldest first (by the appraisal's last event,
     then id). Returns and reopens are not counted: they are not waiting for anyone."""
-    rt.follower.catch_up()
+    rt.follower.ready("appraisal_index", "directory")
     stop = None if limit is None else offset + limit
     return {"items": list(islice(waiting(rt, actor, period), offset, stop))}
 
@@ -140,6 +140,6 @@ def coverage_gaps(rt: RuntimeDep, actor: ActorDep, branch_id: str | None = None)
     if branch_id is not None and scope is not None and branch_id not in scope:
         raise ForbiddenError(f"branch {branch_id!r} is outside your scope", "scope")
     branches = [branch_id] if branch_id is not None else scope
-    rt.follower.catch_up()
+    rt.follower.ready("directory")
     with rt.engines.reader.connect() as conn:
         return coverage(conn, branches)

@@ -74,7 +74,7 @@ def read(rt: Runtime, scope: Scope, limit: int | None, offset: int,
          with_names: bool = False) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
     """The ranking's body for a page of the scope, and (if asked) the names it shows: what
     the API answers, the spreadsheet holds and the ranking page shows."""
-    rt.follower.catch_up()
+    rt.follower.ready("ranking", "directory")
     with snapshot(rt.engines.reader) as conn:  # the page and the counts of one moment
         rows = ranked(conn, scope, limit, offset)
         counted = tally(conn, scope)
@@ -98,7 +98,7 @@ def _entry(row: dict[str, Any]) -> dict[str, Any]:
             "branch_id": row["branch_id"], "group_id": row["group_id"], "line": row["line"],
             "responsible_member_ids": list(row["responsible_member_ids"]),
             "score": number(Decimal(row["score_tenths"]) / 10),
-            "grade": row["grade"], "reward": number(Decimal(row["reward_cents"]) / 100)}
+            "grade": row["grade"], "reward": number(row["reward"])}
 
 
 def _names(conn: Any, scope: Scope, rows: list[dict[str, Any]]) -> dict[str, dict[str, str]]:

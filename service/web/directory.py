@@ -24,7 +24,7 @@ def this_month() -> str:
 
 def published_periods(rt: Runtime) -> list[str]:
     """Periods with published results, latest first."""
-    rt.follower.catch_up()
+    rt.follower.ready("ranking")
     query = select(entries.c.period).where(entries.c.published == true()).distinct()
     with rt.engines.reader.connect() as conn:
         return sorted(conn.execute(query).scalars(), reverse=True)
@@ -33,7 +33,7 @@ def published_periods(rt: Runtime) -> list[str]:
 def filter_choices(rt: Runtime) -> dict[str, list[Any]]:
     """Branches and groups (id, name) and the lines of zones, for the filters' selects; a
     branch created just before is among them."""
-    rt.follower.catch_up()
+    rt.follower.ready("directory")
     with rt.engines.reader.connect() as conn:
         return {
             "branches": [tuple(r) for r in conn.execute(
@@ -47,14 +47,14 @@ def filter_choices(rt: Runtime) -> dict[str, list[Any]]:
 
 def users_named(rt: Runtime, usernames: Iterable[str]) -> dict[str, str]:
     """Display names of users by username; a page falls back to the username itself."""
-    rt.follower.catch_up()
+    rt.follower.ready("users")
     with rt.engines.reader.connect() as conn:
         return names_of(conn, user_names, usernames)
 
 
 def organisation_of(rt: Runtime, branch_id: str) -> dict[str, Any]:
     """A branch's groups, each with its members and zones (responsible members by name)."""
-    rt.follower.catch_up()
+    rt.follower.ready("directory")
     with rt.engines.reader.connect() as conn:
         found = [dict(r._mapping) for r in conn.execute(
             select(groups.c.id, groups.c.name).where(groups.c.branch_id == branch_id)

@@ -20,6 +20,7 @@ from domain.errors import (
     StateConflictError,
     UnknownReferenceError,
 )
+from projections.tracking import ViewFailedError
 from service.errors import RACE_DETAIL
 from service.labels import label
 from service.web.i18n import FIELD_ERRORS, TEXT
@@ -29,12 +30,12 @@ from service.web.views import REASONED, step_of
 # The heading: by the status the API gives (or by the kind, for a few).
 TITLES: dict[str, dict[Any, str]] = {
     "zh": {403: "无权访问", 404: "找不到", 409: "未能办理", 412: "考核表已有变动", 422: "填写有误",
-           429: "请稍后再试", 503: "服务繁忙",
+           429: "请稍后再试", 503: "服务繁忙", "view_failed": "暂时无法显示",
            "csrf": "表单已过期", "no_page": "没有这个页面", "error": "出错了"},
     "en": {403: "Forbidden", 404: "Not found", 409: "Not done", 412: "The appraisal has changed",
            422: "Not accepted", 429: "Try again later", 503: "Busy",
-           "csrf": "The form expired", "no_page": "No such page",
-           "error": "Something went wrong"},
+           "view_failed": "Not available for now", "csrf": "The form expired",
+           "no_page": "No such page", "error": "Something went wrong"},
 }
 # (what happened, what to do next) by kind; {fields} come from the error.
 SAID: dict[str, dict[str, tuple[str, str]]] = {
@@ -64,6 +65,9 @@ SAID: dict[str, dict[str, tuple[str, str]]] = {
         "shape": ("请求的格式不对，未作任何记录。", "请从页面上的链接和表单进入。"),
         "no_page": ("这个地址没有页面，或不能这样打开（例如表单的提交地址）。",
                     "请从页面上方的导航重新进入。"),
+        "view_failed": ("这一页所用的数据（“{view}”）在处理第 {position} 条记录时出错，"
+                        "暂停更新，以免显示不准确的内容；已有的记录没有受影响，其他页面和办理照常。",
+                        "请告知系统管理员：查明原因后重建这部分数据即可恢复。"),
         "error": ("这次请求没有办成。", "请返回后再试。"),
     },
     "en": {
@@ -104,6 +108,11 @@ SAID: dict[str, dict[str, tuple[str, str]]] = {
                   "Use the links and forms of the pages."),
         "no_page": ("There is no page at this address, or it cannot be opened this way (a "
                     "form's target, say).", "Go on from the links at the top of the page."),
+        "view_failed": ("The data this page reads (“{view}”) stopped at record {position}, "
+                        "which it could not take; it is not shown rather than shown wrong. "
+                        "Nothing recorded is lost, and other pages and actions work.",
+                        "Tell the administrator: once the cause is fixed, rebuilding that data "
+                        "brings the page back."),
         "error": ("The request could not be completed.", "Go back and try again."),
     },
 }
@@ -187,6 +196,8 @@ READERS: dict[type, Callable[[Any, str], Reading]] = {
     CsrfError: lambda _e, _l: ("csrf", {}, []),
     RequestValidationError: lambda _e, _l: ("shape", {}, []),
     HTTPException: lambda _e, _l: ("no_page", {}, []),
+    ViewFailedError: lambda e, _l: ("view_failed", {"view": e.failure.view,
+                                                    "position": e.failure.position}, []),
 }
 
 

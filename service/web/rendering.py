@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
 from domain.errors import DomainError
+from projections.tracking import ViewFailedError
 from service.errors import STATUS, RetryLaterError, headers_of, http_problem
 from service.web.i18n import language, words
 from service.web.navigation import navigation
@@ -124,7 +125,7 @@ class PageRoute(APIRoute):
             try:
                 return await handler(request)
             except (DomainError, CsrfError, SignInRequiredError, RequestValidationError,
-                    RetryLaterError) as error:
+                    RetryLaterError, ViewFailedError) as error:
                 return failure(request, error)
 
         return page

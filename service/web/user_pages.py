@@ -64,7 +64,7 @@ def users_page(request: Request, actor: Actor, status: int = 200, **context: Any
     """The list and the two forms; a failed form comes back with what was typed but passwords."""
     require_admin(actor)
     rt = runtime_of(request)
-    rt.follower.catch_up()
+    rt.follower.ready("accounts", "directory")
     with rt.engines.reader.connect() as conn:
         users = named(conn, list_accounts(conn))
     context.setdefault("new_rows", padded([]))
@@ -206,7 +206,7 @@ def disable(request: Request, actor: PageActor, form: Posted) -> Response:
 def account_page(request: Request, actor: Actor, status: int = 200,
                  **context: Any) -> Response:
     rt = runtime_of(request)
-    rt.follower.catch_up()  # the names of the reader's member and scopes
+    rt.follower.ready("directory")  # the names of the reader's member and scopes
     with rt.engines.reader.connect() as conn:
         user = named(conn, [me(rt.workflows, actor).model_dump()])[0]
     return render(request, "account.html", status, actor=actor, user=user, error_status=status,

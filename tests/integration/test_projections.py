@@ -262,8 +262,9 @@ def test_a_rebuild_beside_a_running_service_counts_every_event_once(rt, parts):
         operator.close()
 
 
-class CrashError(Exception):
-    pass
+class CrashError(BaseException):
+    """A process dying mid-batch (no error of the events, which would mark the view
+    failed instead): nothing of the batch is left."""
 
 
 class CrashOnce:

@@ -56,7 +56,7 @@ def test_an_opened_appraisal_is_an_unpublished_row_with_its_zone_and_responsible
                    "zone_name": "综采一队", "branch_id": "B1", "group_id": "G1",
                    "line": "采煤线", "responsible_member_ids": ["M1", "M7"],
                    "score_tenths": None, "grade": None, "published": False,
-                   "reward_cents": None}
+                   "reward": None}
     assert bucket(row) == "unpublished"
 
 
@@ -68,24 +68,41 @@ def test_the_group_review_fixes_score_and_grade_exactly_but_does_not_publish():
 def test_approval_publishes_with_the_reward_the_event_recorded_not_one_recomputed():
     # 93.5 is excellent, which the default policy pays 200; the event says 123.45.
     row = final_row(published(reviewed(opened(), "93.5"), "123.45"))
-    assert (row["published"], row["grade"], row["reward_cents"]) == (True, "excellent", 12345)
+    assert (row["published"], row["grade"], row["reward"]) == (True, "excellent", "123.45")
     assert bucket(row) == "excellent"
 
 
 def test_a_penalty_is_kept_as_a_negative_amount():
-    assert final_row(published(reviewed(opened(), "65.0"), "-100"))["reward_cents"] == -10000
+    assert final_row(published(reviewed(opened(), "65.0"), "-100"))["reward"] == "-100"
+
+
+def test_any_reward_the_domain_records_is_kept_exactly():
+    for reward in ("1E+17", "99999999999999999999999.99", "-0.01"):
+        assert final_row(published(reviewed(opened(), "93.5"), reward))["reward"] == reward
+
+
+@pytest.mark.parametrize("reward", ["abc", "NaN", "Infinity", "0.005"])
+def test_a_reward_the_domain_never_records_fails_the_view_instead_of_being_rounded(reward):
+    with pytest.raises(ValueError, match="not a finite number"):
+        final_row(published(reviewed(opened(), "93.5"), reward))
+
+
+@pytest.mark.parametrize("total", ["NaN", "89.95"])
+def test_a_total_the_domain_never_records_fails_the_view_instead_of_being_rounded(total):
+    with pytest.raises(ValueError, match="not a finite number"):
+        final_row(reviewed(opened(), total))
 
 
 def test_a_reopened_result_leaves_the_ranking_until_published_again():
     row = final_row(reopened(published(reviewed(opened(), "93.5"), "200")))
-    assert (row["published"], row["reward_cents"], row["score_tenths"]) == (False, None, 935)
+    assert (row["published"], row["reward"], row["score_tenths"]) == (False, None, 935)
     assert bucket(row) == "unpublished"
 
 
 def test_republishing_takes_the_new_review_and_the_reward_of_the_new_publication():
     appraisal = reopened(published(reviewed(opened(), "93.5"), "200"))
     row = final_row(published(reviewed(appraisal, "85.0"), "50"))
-    assert (row["score_tenths"], row["grade"], row["reward_cents"]) == (850, "qualified", 5000)
+    assert (row["score_tenths"], row["grade"], row["reward"]) == (850, "qualified", "50")
     assert row["published"]
 
 
