@@ -7,6 +7,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from service import errors
+from service.headers import SecurityHeaders
 from service.limits import BodyLimit
 from service.routes import appraisals, archives, inbox, organisation, rankings, users
 from service.runtime import build
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   responses=ERRORS)  # type: ignore[arg-type]
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)  # outermost: a 413 carries them too
 
     @app.get("/health", response_model=Health, tags=["health"])
     def health() -> Health:
