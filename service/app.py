@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from service import errors, openapi_links
 from service.deps import RuntimeDep
+from service.headers import SecurityHeaders
 from service.limits import BodyLimit
 from service.routes import appraisals, archives, inbox, organisation, rankings, users
 from service.runtime import build
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   responses=ERRORS)  # type: ignore[arg-type]
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)  # outermost: a 413 carries them too
 
     @app.get("/health", response_model=Health, response_model_exclude_none=True,
              tags=["health"])

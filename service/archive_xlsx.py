@@ -32,6 +32,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from service import archive_view as view
 from service.labels import label, period_title
+from service.sheet_text import as_text, text_cell
 
 COVER = "档案信息"
 SHEETS = "考核表"
@@ -75,7 +76,7 @@ def _cover(book: Workbook, archive: Archive, manifest: Mapping[str, Any]) -> Non
                   "json"])
     for key, value in manifest.items():
         sheet.append([view.MANIFEST_LABELS.get(key, key),
-                      _text(sheet, view.manifest_value(key, value, archive)),
+                      as_text(sheet, view.manifest_value(key, value, archive)),
                       key, json.dumps(value, ensure_ascii=False)])
     sheet.append([])
     sheet.append(["考核表份数", len(archive["appraisals"])])
@@ -95,7 +96,7 @@ def _summaries(book: Workbook, archive: Archive, names: view.Names) -> None:
         sheet.append([_cell(sheet, title, bold=True, size=14)])
         sheet.append(_headers(sheet, view.SUMMARY_HEADERS))
         for member in members:
-            sheet.append([_text(sheet, value)
+            sheet.append([as_text(sheet, value)
                           for value in view.summary_cells(view.member_row(member, names))])
 
 
@@ -196,16 +197,6 @@ def _headers(sheet: WriteOnlyWorksheet, headers: Sequence[str]) -> list[WriteOnl
     return [_cell(sheet, header, bold=True, wrap=True) for header in headers]
 
 
-def _text(sheet: WriteOnlyWorksheet, value: Any) -> Any:
-    """The value, but text openpyxl would take for a formula (a name starting with "=")
-    kept as text."""
-    if not (isinstance(value, str) and value.startswith("=")):
-        return value
-    cell = WriteOnlyCell(sheet, value)
-    cell.data_type = "s"
-    return cell
-
-
 def _widths(sheet: WriteOnlyWorksheet, widths: Sequence[float]) -> None:
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -213,7 +204,7 @@ def _widths(sheet: WriteOnlyWorksheet, widths: Sequence[float]) -> None:
 
 def _cell(sheet: WriteOnlyWorksheet, value: Any, *, bold: bool = False, size: int | None = None,
           wrap: bool = False) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = text_cell(sheet, value)
     if bold or size:
         cell.font = Font(bold=bold, size=size)
     if wrap:

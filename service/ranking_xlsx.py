@@ -2,8 +2,9 @@
 
 One sheet: a title row naming the period, the ranking under Chinese headers, then the
 reward/penalty ledger (奖惩汇总) of the rows listed. Numbers are stored as numbers so a
-branch can sum them itself; written in write-only mode, so a period of 100,000 zones
-streams out without building every cell as an object first.
+branch can sum them itself, and text as text, never a formula (service.sheet_text); written
+in write-only mode, so a period of 100,000 zones streams out without building every cell as
+an object first.
 """
 
 import io
@@ -18,6 +19,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from service.labels import GRADES, period_title
+from service.sheet_text import as_text, text_cell
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADERS = ("名次", "责任区", "支部", "党小组", "条线", "责任人", "得分", "等次", "奖惩金额(元)")
@@ -58,8 +60,9 @@ def workbook(ranking: Mapping[str, Any], names: Names, scope: str = "") -> bytes
 def _row(sheet: WriteOnlyWorksheet, entry: Mapping[str, Any], names: Names) -> list[Any]:
     people = "、".join(names["member"].get(m, m) for m in entry["responsible_member_ids"])
     branch, group = entry["branch_id"], entry["group_id"]
-    return [entry["rank"], entry["zone_name"], names["branch"].get(branch, branch),
-            names["group"].get(group, group), entry["line"], people,
+    texts = (entry["zone_name"], names["branch"].get(branch, branch),
+             names["group"].get(group, group), entry["line"], people)
+    return [entry["rank"], *(as_text(sheet, text) for text in texts),
             _cell(sheet, entry["score"], number_format=SCORE_FORMAT), GRADES[entry["grade"]],
             _cell(sheet, entry["reward"], number_format=MONEY_FORMAT)]
 
@@ -86,7 +89,7 @@ def _number(amount: Decimal) -> int | float:
 
 def _cell(sheet: WriteOnlyWorksheet, value: Any, *, bold: bool = False, size: int | None = None,
           centred: bool = False, number_format: str | None = None) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = text_cell(sheet, value)
     if bold or size:
         cell.font = Font(bold=bold, size=size)
     if centred:

@@ -9,10 +9,14 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from pydantic import ValidationError
+
 from domain.appraisal import STEPS, Appraisal
 from domain.documents import document, history_entry, number
-from domain.errors import NotFoundError
+from domain.errors import InvalidError, NotFoundError
 from domain.organisation import Member
+from service.schemas import ApprovalIn, ReasonIn, ScoredIn
+from service.web.posting import Loc, field_errors
 from workflows import machine
 from workflows.application import Workflows
 from workflows.appraisals import SCORED, Submission
@@ -22,6 +26,10 @@ REASONED = ("return", "reopen")
 EVENT_OF = {"self-check": "self_check_submitted", "zone-evaluation": "zone_evaluation_submitted",
             "group-review": "group_review_submitted", "branch-approval": "branch_approved",
             "return": "returned", "reopen": "reopened"}
+
+# The longest comment and reason the API takes: the page's text boxes say the same.
+LONGEST = {name: model.model_json_schema()["properties"][name]["maxLength"]
+           for name, model in (("comment", ApprovalIn), ("reason", ReasonIn))}
 
 
 def step_of(action: str) -> str:
@@ -76,6 +84,7 @@ def appraisal_view(workflows: Workflows, appraisal: Appraisal,
         "reasoned": [a for a in allowed if a in REASONED],
         "prefill": {a: prefill(doc, a) for a in allowed if a in SCORED},
         "reward": number(appraisal.reward),
+        "longest": LONGEST,
     }
 
 
@@ -105,10 +114,24 @@ def _decimal_or_text(text: str) -> Decimal | str:
 
 
 def submission_of(action: str, form: Mapping[str, str], items: Iterable[str]) -> Submission:
-    """The page's form fields as the workflow's submission for `action`."""
-    if action in SCORED:
-        scores = {code: _decimal_or_text(form[code]) for code in items if code in form}
-        return Submission(scores=scores, comment=form.get("comment", ""))
-    if action in REASONED:
-        return Submission(reason=form.get("reason", ""))
-    return Submission(comment=form.get("comment", ""))
+    """The page's form fields as the workflow's submission for `action`, through the body
+    schema the API's route for `action` reads, with its limits (a comment or reason of
+    4,000 characters at most): what it refuses is the domain's InvalidError, 422, beside the
+    field, and nothing is recorded."""
+    try:
+        if action in SCORED:
+            scores = {code: _decimal_or_text(form[code]) for code in items if code in form}
+            scored = ScoredIn.model_validate({"scores": scores,
+                                              "comment": form.get("comment", "")})
+            return Submission(scores=scored.scores, comment=scored.comment)
+        if action in REASONED:
+            return Submission(reason=ReasonIn.model_validate(form).reason)
+        return Submission(comment=ApprovalIn.model_validate(form).comment)
+    except ValidationError as error:
+        raise InvalidError(f"the {action} form does not fit: {error.error_count()} error(s)",
+                           field_errors(error, _field_of)) from None
+
+
+def _field_of(loc: Loc) -> str:
+    """The page's field of a schema error: an item's code for a score, else its name."""
+    return str(loc[1]) if loc[0] == "scores" and len(loc) > 1 else str(loc[0])
