@@ -19,6 +19,7 @@ from domain.errors import (
     StateConflictError,
 )
 from projections.tracking import ViewFailedError
+from service.headers import headers_for
 
 LOG = logging.getLogger("appraisal.errors")
 # What a lost race (IntegrityError) is said to be.
@@ -129,7 +130,10 @@ def _unexpected(request: Request, error: Exception) -> JSONResponse:
     as a bare page. The security tests show no hostile request reaches it."""
     LOG.error("unexpected %s on %s %s", type(error).__name__, request.method,
               request.url.path, exc_info=error)
-    return problem(500, "Internal error", "the service failed unexpectedly; it is logged")
+    # Starlette answers it outside every middleware: the security headers are set here.
+    headers = {k.decode(): v.decode() for k, v in headers_for(request.url.path)}
+    return problem(500, "Internal error", "the service failed unexpectedly; it is logged",
+                   headers)
 
 
 def install(app: FastAPI) -> None:

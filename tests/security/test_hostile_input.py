@@ -198,4 +198,6 @@ def test_the_last_resort_answers_problem_json_and_logs(api, unexpected):
     response = client.get("/test-only-failure")
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     assert unexpected() == ["unexpected RuntimeError on GET /test-only-failure"]
