@@ -44,11 +44,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def health(rt: RuntimeDep) -> Health:
         """Liveness: no authentication. Writes go on while a read model has failed on an
         event, so it is still ok; the failed ones are named (what `appraisal projections
-        check` reports)."""
+        check` reports, with the error's text)."""
         failed = rt.follower.failed()
+        # Only the error's kind: anyone may ask, and its text may quote the event's data.
         return Health(status="ok", views={name: ViewHealth(
-            status="failed", position=f.position, error=f.error) for name, f in failed.items()}
-            or None)
+            status="failed", position=f.position, error=f.error.partition(":")[0])
+            for name, f in failed.items()} or None)
 
     for module in (users, organisation, appraisals, rankings, inbox, archives):
         app.include_router(module.router)
