@@ -1,5 +1,6 @@
 """The appraisal of one zone in one period: every step is an immutable event."""
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -105,14 +106,20 @@ class Appraisal(Aggregate):
         score = self.score
         return None if score is None else Grade.of(score)
 
-    def may_sign(self, step: str, actor: str, member_id: str | None = None) -> bool:
+    def may_sign(self, step: str, actor: str, member_id: str | None = None,
+                 member_of: Callable[[str], str | None] | None = None) -> bool:
         """Nobody signs two different steps of the appraisal as it stands: not with the same
-        account, nor with another account of the same member. A step signed before the
-        signer's member was recorded (an event stored without `member_id`) compares by
-        account alone."""
-        return not any(
-            signed["actor"] == actor or (member_id is not None
-                                         and signed.get("member_id") == member_id)
-            for name, signed in self.steps.items()
-            if name != step and signed is not None
-        )
+        account, nor with another account of the same member. A step stored before signers'
+        members were recorded names its account only: `member_of` gives that account's member.
+        """
+        for name, signed in self.steps.items():
+            if name == step or signed is None:
+                continue
+            if signed["actor"] == actor:
+                return False
+            signer = signed.get("member_id")
+            if signer is None and member_of is not None:
+                signer = member_of(signed["actor"])
+            if member_id is not None and signer == member_id:
+                return False
+        return True

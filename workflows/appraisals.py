@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from domain.appraisal import Appraisal
@@ -21,6 +22,7 @@ from domain.forms import AssessmentForm
 from domain.organisation import Branch, Zone
 from domain.period import Period
 from domain.scoring import total_of, validate_scores
+from domain.users import User
 from workflows import machine
 from workflows.access import ROLE_STEP, Actor, Place, Standing, standing
 from workflows.base import next_instant
@@ -135,7 +137,7 @@ class AppraisalCommands(OrganisationCommands):
             )
         if not held.may_take(step.role):
             raise ForbiddenError(f"{action!r} now needs {step.role!r}", _refusal(step.role, held))
-        if not appraisal.may_sign(ROLE_STEP[step.role], actor.username, actor.member_id):
+        if not self._may_sign(appraisal, ROLE_STEP[step.role], actor):
             raise ForbiddenError("you signed another step of this appraisal", "signed")
         self._record_step(appraisal, step, actor, submission)
         # The zone is as it was a moment ago: the standing found above still holds.
@@ -205,9 +207,19 @@ class AppraisalCommands(OrganisationCommands):
         held = self.standing(appraisal, actor) if held is None else held
         return [
             s.action for s in machine.steps_from(appraisal.state)
-            if held.may_take(s.role)
-            and appraisal.may_sign(ROLE_STEP[s.role], actor.username, actor.member_id)
+            if held.may_take(s.role) and self._may_sign(appraisal, ROLE_STEP[s.role], actor)
         ]
+
+    def _may_sign(self, appraisal: Appraisal, step: str, actor: Actor) -> bool:
+        """Separation of duties by person: the actor's member has signed no other step."""
+        return appraisal.may_sign(step, actor.username, actor.member_id, self._member_of)
+
+    def _member_of(self, username: str) -> str | None:
+        """The member behind an account (None for an account of nobody's, or none at all)."""
+        try:
+            return self.repository.get(User.create_id(username)).member_id
+        except AggregateNotFoundError:
+            return None
 
     def appraisal_then(self, appraisal_id: UUID, *, version: int | None = None,
                        as_of: datetime | None = None) -> Appraisal:

@@ -107,5 +107,5 @@ def appraisals(request: Request, actor: PageActor, period: str | None = None,
         state=None, limit=LIST_PAGE + 1, offset=max(page, 0) * LIST_PAGE)
     items = found["items"]
     return render(request, "list.html", actor=actor, items=items[:LIST_PAGE],
-                  more=len(items) > LIST_PAGE, page=page, period=period or "",
+                  more=len(items) > LIST_PAGE, page=page, typed_period=period or "",
                   zone_id=zone_id or "")
