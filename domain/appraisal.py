@@ -1,5 +1,6 @@
 """The appraisal of one zone in one period: every step is an immutable event."""
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -54,24 +55,27 @@ class Appraisal(Aggregate):
 
     @event("SelfCheckSubmitted")
     def submit_self_check(self, scores: dict[str, str], total: str, comment: str, state: str,
-                          actor: str, role: str, timestamp: datetime) -> None:
-        self._sign("self_check", actor, timestamp, scores, total, comment, state)
+                          actor: str, role: str, timestamp: datetime,
+                          member_id: str | None = None) -> None:
+        self._sign("self_check", actor, member_id, timestamp, scores, total, comment, state)
 
     @event("ZoneEvaluationSubmitted")
     def submit_zone_evaluation(self, scores: dict[str, str], total: str, comment: str,
-                               state: str, actor: str, role: str, timestamp: datetime) -> None:
-        self._sign("zone_evaluation", actor, timestamp, scores, total, comment, state)
+                               state: str, actor: str, role: str, timestamp: datetime,
+                               member_id: str | None = None) -> None:
+        self._sign("zone_evaluation", actor, member_id, timestamp, scores, total, comment, state)
 
     @event("GroupReviewSubmitted")
     def submit_group_review(self, scores: dict[str, str], total: str, comment: str, state: str,
-                            actor: str, role: str, timestamp: datetime) -> None:
-        self._sign("group_review", actor, timestamp, scores, total, comment, state)
+                            actor: str, role: str, timestamp: datetime,
+                            member_id: str | None = None) -> None:
+        self._sign("group_review", actor, member_id, timestamp, scores, total, comment, state)
 
     @event("BranchApproved")
     def approve(self, comment: str, reward: str, state: str, actor: str, role: str,
-                timestamp: datetime) -> None:
+                timestamp: datetime, member_id: str | None = None) -> None:
         """Publishes the result; `reward` is what the branch's policy pays for it right now."""
-        self._sign("branch_approval", actor, timestamp, None, None, comment, state)
+        self._sign("branch_approval", actor, member_id, timestamp, None, None, comment, state)
         self.reward = reward
 
     @event("Returned")
@@ -84,10 +88,11 @@ class Appraisal(Aggregate):
                timestamp: datetime) -> None:
         self.state = state
 
-    def _sign(self, step: str, actor: str, at: datetime, scores: dict[str, str] | None,
-              total: str | None, comment: str, state: str) -> None:
-        self.steps[step] = {"actor": actor, "at": at, "scores": scores, "total": total,
-                            "comment": comment}
+    def _sign(self, step: str, actor: str, member_id: str | None, at: datetime,
+              scores: dict[str, str] | None, total: str | None, comment: str,
+              state: str) -> None:
+        self.steps[step] = {"actor": actor, "member_id": member_id, "at": at, "scores": scores,
+                            "total": total, "comment": comment}
         self.state = state
 
     @property
@@ -101,10 +106,20 @@ class Appraisal(Aggregate):
         score = self.score
         return None if score is None else Grade.of(score)
 
-    def may_sign(self, step: str, actor: str) -> bool:
-        """Nobody signs two different steps of the appraisal as it stands."""
-        return all(
-            signed is None or signed["actor"] != actor
-            for name, signed in self.steps.items()
-            if name != step
-        )
+    def may_sign(self, step: str, actor: str, member_id: str | None = None,
+                 member_of: Callable[[str], str | None] | None = None) -> bool:
+        """Nobody signs two different steps of the appraisal as it stands: not with the same
+        account, nor with another account of the same member. A step stored before signers'
+        members were recorded names its account only: `member_of` gives that account's member.
+        """
+        for name, signed in self.steps.items():
+            if name == step or signed is None:
+                continue
+            if signed["actor"] == actor:
+                return False
+            signer = signed.get("member_id")
+            if signer is None and member_of is not None:
+                signer = member_of(signed["actor"])
+            if member_id is not None and signer == member_id:
+                return False
+        return True

@@ -82,6 +82,8 @@ def _extensions(error: Exception) -> dict[str, Any]:
         return {"state": error.state, "allowed_actions": error.allowed_actions}
     if isinstance(error, StaleVersionError):
         return {"current_version": error.current}
+    if isinstance(error, ForbiddenError) and error.reason:
+        return {"reason": error.reason}  # scope, signed, own_zone or not_responsible
     if isinstance(error, InvalidError) and error.errors:
         return {"errors": error.errors}
     if isinstance(error, ViewFailedError):

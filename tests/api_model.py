@@ -17,6 +17,9 @@ SIGNERS = {"group_leader", "branch_secretary"}  # never taken by the zone's resp
 SCORED = {"self-check", "zone-evaluation", "group-review"}
 ROLE_STEP = {"responsible_member": "self_check", "zone_evaluator": "zone_evaluation",
              "group_leader": "group_review", "branch_secretary": "branch_approval"}
+# Who may read an appraisal at all (in scope, or a responsible member then or now).
+READERS = {"admin", "archivist", "inspector", "branch_secretary", "group_leader",
+           "zone_evaluator", "responsible_member"}
 EVENT_ACTION = {"SelfCheckSubmitted": "self-check", "ZoneEvaluationSubmitted": "zone-evaluation",
                 "GroupReviewSubmitted": "group-review", "BranchApproved": "branch-approval",
                 "Returned": "return", "Reopened": "reopen"}
@@ -47,19 +50,24 @@ def band(total: Decimal) -> str:
 
 
 def outcome(account: dict[str, Any], roles: set[str], action: str, state: str,
-            steps: dict[str, Any], scores: Any, reason: str) -> str | type[Exception]:
-    """API.md's check order: roles that never allow the action (403), state (409), the
-    state's role (403), separation of duties (403), the body (422); else the next state."""
-    # Responsibility changes over time, so any member might be a responsible member.
-    could = roles | ({"responsible_member"} if account["member_id"] else set())
-    if not could & {who for (taken, _), (_, who) in TABLE.items() if taken == action}:
+            steps: dict[str, Any], scores: Any, reason: str,
+            ever: set[str] | None = None) -> str | type[Exception]:
+    """API.md's check order: not a reader of it, or roles that never allow the action (403),
+    state (409), the state's role (403), separation of duties (403), the body (422); else
+    the next state. `roles` are held now (responsible members as of now), `ever` then or
+    now (responsible members at opening or now; `roles` when not given)."""
+    ever = roles if ever is None else ever
+    if not ever & READERS or not ever & {who for (taken, _), (_, who) in TABLE.items()
+                                         if taken == action}:
         return ForbiddenError
     if (action, state) not in TABLE:
         return StateConflictError
     dest, who = TABLE[(action, state)]
-    if who not in roles or (who in SIGNERS and "responsible_member" in roles):
+    if who not in roles or (who in SIGNERS and "responsible_member" in ever):
         return ForbiddenError
-    if any(signed and signed["actor"] == account["username"]
+    member = account["member_id"]
+    if any(signed and (signed["actor"] == account["username"]
+                       or (member is not None and signed.get("member_id") == member))
            for step, signed in steps.items() if step != ROLE_STEP[who]):
         return ForbiddenError
     valid = fits(scores) if action in SCORED else action == "branch-approval" or reason.strip()

@@ -59,19 +59,39 @@ def roles_at(actor: Actor, place: Place, responsibles: list[str]) -> set[str]:
     return roles
 
 
-def may_take(role: str, roles: set[str]) -> bool:
-    """Holding `role` here, and not as a responsible member judging their own zone."""
-    return role in roles and not ("responsible_member" in roles and role in NOT_FOR_RESPONSIBLES)
+@dataclass(frozen=True)
+class Standing:
+    """What an actor is on one appraisal: the roles they hold on its zone now (with the
+    responsible member's for a responsible member now), and those they held then or now
+    (with it for a member responsible when the appraisal opened or now)."""
+
+    roles: frozenset[str]
+    ever: frozenset[str]
+
+    @property
+    def own_zone(self) -> bool:
+        """One of the zone's responsible members, as recorded at opening or as of now."""
+        return "responsible_member" in self.ever
+
+    def may_read(self) -> bool:
+        """Readers in scope, and the zone's responsible members then or now."""
+        return bool(self.ever & (READER_ROLES | {"responsible_member"}))
+
+    def could_take(self, roles: set[str]) -> bool:
+        """Holds, or held, one of `roles` here: the coarse check made before any state."""
+        return bool(self.ever & roles)
+
+    def may_take(self, role: str) -> bool:
+        """Holding `role` here now, and not as a responsible member judging their own zone."""
+        return role in self.roles and not (self.own_zone and role in NOT_FOR_RESPONSIBLES)
 
 
-def could_hold(actor: Actor, roles: set[str]) -> set[str]:
-    """`roles` plus the responsible member's, which any member might hold: the coarse check."""
-    return roles | {"responsible_member"} if actor.member_id else roles
-
-
-def may_read(actor: Actor, place: Place, members: list[str]) -> bool:
-    """Readers in scope, and the zone's own responsible members."""
-    return bool(roles_at(actor, place, members) & (READER_ROLES | {"responsible_member"}))
+def standing(actor: Actor, place: Place, then: list[str], now: list[str]) -> Standing:
+    """The actor's standing on the appraisal at `place`, whose zone's responsible members
+    were `then` when it opened and are `now`."""
+    roles = roles_at(actor, place, now)
+    ever = roles_at(actor, place, [*then, *now])
+    return Standing(frozenset(roles), frozenset(ever))
 
 
 def reach(actor: Actor) -> dict[str, set[str]] | None:

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from domain.appraisal import Appraisal
@@ -22,16 +23,9 @@ from domain.forms import AssessmentForm
 from domain.organisation import Branch, Zone
 from domain.period import Period
 from domain.scoring import total_of, validate_scores
+from domain.users import User
 from workflows import machine
-from workflows.access import (
-    ROLE_STEP,
-    Actor,
-    Place,
-    could_hold,
-    may_read,
-    may_take,
-    roles_at,
-)
+from workflows.access import ROLE_STEP, Actor, Place, Standing, standing
 from workflows.base import next_instant
 from workflows.organisation import OrganisationCommands
 
@@ -66,11 +60,11 @@ class Submission:
         check_text(self.reason, "reason")
 
 
-def _refusal(role: str, roles: set[str]) -> str | None:
-    """Why `may_take(role, roles)` said no, as ForbiddenError's reason; None: not this role."""
+def _refusal(role: str, standing: Standing) -> str | None:
+    """Why `standing.may_take(role)` said no, as ForbiddenError's reason; None: not this role."""
     if role == "responsible_member":
         return "not_responsible"
-    return "own_zone" if role in roles else None
+    return "own_zone" if role in standing.roles else None
 
 
 class AppraisalCommands(OrganisationCommands):
@@ -128,9 +122,15 @@ class AppraisalCommands(OrganisationCommands):
 
     def take(self, appraisal: Appraisal, action: str, actor: Actor, submission: Submission, *,
              if_match: int | None = None, receipt: Receipt | None = None) -> Taken:
-        """Take `action` on the loaded appraisal, checking in the order API.md fixes."""
-        roles = self.roles_on(appraisal, actor)
-        if not machine.roles_for(action) & could_hold(actor, roles):
+        """Take `action` on the loaded appraisal, checking in the order API.md fixes.
+
+        Scope comes before state: whoever may not read the appraisal, or whose roles on it
+        (then or now) never allow the action, is refused before its version or state is
+        looked at, so a refusal never tells them either.
+        """
+        held = self.standing(appraisal, actor)
+        self._check_scope(held)
+        if not held.could_take(machine.roles_for(action)):
             raise ForbiddenError(f"your roles never allow {action!r} on this appraisal")
         if if_match is not None and if_match != appraisal.version:
             raise StaleVersionError(if_match, appraisal.version)
@@ -138,23 +138,24 @@ class AppraisalCommands(OrganisationCommands):
         if step is None:
             raise StateConflictError(
                 f"{action!r} is not allowed in state {appraisal.state!r}",
-                appraisal.state, self.allowed_actions(appraisal, actor, roles),
+                appraisal.state, self.allowed_actions(appraisal, actor, held),
             )
-        if not may_take(step.role, roles):
-            raise ForbiddenError(f"{action!r} in state {appraisal.state!r} needs {step.role!r}",
-                                 _refusal(step.role, roles))
-        if not appraisal.may_sign(ROLE_STEP[step.role], actor.username):
+        if not held.may_take(step.role):
+            raise ForbiddenError(f"{action!r} now needs {step.role!r}", _refusal(step.role, held))
+        if not self._may_sign(appraisal, ROLE_STEP[step.role], actor):
             raise ForbiddenError("you signed another step of this appraisal", "signed")
         self._record_step(appraisal, step, actor, submission)
-        # The zone is as it was a moment ago: the roles found above still hold.
-        taken = Taken(appraisal, self.allowed_actions(appraisal, actor, roles))
+        # The zone is as it was a moment ago: the standing found above still holds.
+        taken = Taken(appraisal, self.allowed_actions(appraisal, actor, held))
         self.save(appraisal, receipt(taken) if receipt else None)
         return taken
 
     def _record_step(self, appraisal: Appraisal, step: machine.Step, actor: Actor,
                 submission: Submission) -> None:
-        signed = {"state": step.dest, "actor": actor.username, "role": step.role,
-                  "timestamp": next_instant(appraisal)}
+        moved = {"state": step.dest, "actor": actor.username, "role": step.role,
+                 "timestamp": next_instant(appraisal)}
+        # A signed step names the person too: separation of duties counts people.
+        signed = {**moved, "member_id": actor.member_id}
         if step.action in SCORED:
             scores = validate_scores(appraisal.items, submission.scores)
             getattr(appraisal, SCORED[step.action])(
@@ -168,7 +169,7 @@ class AppraisalCommands(OrganisationCommands):
         else:
             if not submission.reason.strip():
                 raise InvalidError("a reason is required", {"reason": "empty"})
-            getattr(appraisal, REASONED[step.action])(reason=submission.reason, **signed)
+            getattr(appraisal, REASONED[step.action])(reason=submission.reason, **moved)
 
     def load_appraisal(self, appraisal_id: UUID) -> Appraisal:
         return self.get(appraisal_id, kind="appraisal")
@@ -184,28 +185,46 @@ class AppraisalCommands(OrganisationCommands):
             raise NotFoundError("appraisal", text)
         return appraisal
 
-    def roles_on(self, appraisal: Appraisal, actor: Actor) -> set[str]:
-        """The actor's roles on this appraisal's zone, responsibles as they are now."""
-        zone = self.load(Zone, appraisal.zone_id, kind="zone")
+    def responsibles_now(self, appraisal: Appraisal) -> list[str]:
+        """The responsible members of the appraisal's zone as of now."""
+        return list(self.load(Zone, appraisal.zone_id, kind="zone").responsible_member_ids)
+
+    def standing(self, appraisal: Appraisal, actor: Actor,
+                 now: list[str] | None = None) -> Standing:
+        """The actor's standing on this appraisal: its zone's responsibles at opening and
+        `now` (read from the zone unless given)."""
         place = Place(appraisal.zone_id, appraisal.group_id, appraisal.branch_id)
-        return roles_at(actor, place, zone.responsible_member_ids)
+        now = self.responsibles_now(appraisal) if now is None else now
+        return standing(actor, place, appraisal.responsible_member_ids, now)
 
     def check_readable(self, appraisal: Appraisal, actor: Actor) -> None:
         """Readers in scope and the zone's responsible members, then or now; 403 for others."""
-        zone = self.load(Zone, appraisal.zone_id, kind="zone")
-        place = Place(appraisal.zone_id, appraisal.group_id, appraisal.branch_id)
-        members = [*appraisal.responsible_member_ids, *zone.responsible_member_ids]
-        if not may_read(actor, place, members):
+        self._check_scope(self.standing(appraisal, actor))
+
+    @staticmethod
+    def _check_scope(held: Standing) -> None:
+        if not held.may_read():
             raise ForbiddenError("this appraisal is outside your scope", "scope")
 
     def allowed_actions(self, appraisal: Appraisal, actor: Actor,
-                        roles: set[str] | None = None) -> list[str]:
+                        held: Standing | None = None) -> list[str]:
         """What the actor may take now, straight from the machine and the guards."""
-        roles = self.roles_on(appraisal, actor) if roles is None else roles
+        held = self.standing(appraisal, actor) if held is None else held
         return [
             s.action for s in machine.steps_from(appraisal.state)
-            if may_take(s.role, roles) and appraisal.may_sign(ROLE_STEP[s.role], actor.username)
+            if held.may_take(s.role) and self._may_sign(appraisal, ROLE_STEP[s.role], actor)
         ]
+
+    def _may_sign(self, appraisal: Appraisal, step: str, actor: Actor) -> bool:
+        """Separation of duties by person: the actor's member has signed no other step."""
+        return appraisal.may_sign(step, actor.username, actor.member_id, self._member_of)
+
+    def _member_of(self, username: str) -> str | None:
+        """The member behind an account (None for an account of nobody's, or none at all)."""
+        try:
+            return self.repository.get(User.create_id(username)).member_id
+        except AggregateNotFoundError:
+            return None
 
     def appraisal_then(self, appraisal_id: UUID, *, version: int | None = None,
                        as_of: datetime | None = None) -> Appraisal:

@@ -127,12 +127,17 @@ def republish(api: Api, doc: dict[str, Any], total: str) -> dict[str, Any]:
     return act_ok(api, secretary, doc, "branch-approval", {"comment": "同意"})
 
 
-def four_published(api: Api, settings: Settings) -> None:
-    """Z1 95, Z2 and Z3 90, Z4 80: ranks 1, 2, 2, 4 across both branches."""
+def add_users(api: Api, settings: Settings, users: list[dict[str, Any]]) -> None:
+    """Register the users (USERS shape) and give each a token."""
     rt = api.client.app.state.runtime
-    for user in MORE_USERS:
+    for user in users:
         api.post("admin", "/users", json={**user, "password": PASSWORD}).raise_for_status()
         # Issued as the service issues them: a sign-in would spend an argon2 check each.
         api.tokens[user["username"]] = rt.tokens.issue(rt.workflows.load_user(user["username"]))
+
+
+def four_published(api: Api, settings: Settings) -> None:
+    """Z1 95, Z2 and Z3 90, Z4 80: ranks 1, 2, 2, 4 across both branches."""
+    add_users(api, settings, MORE_USERS)
     for zone, total in (("Z3", "90"), ("Z1", "95"), ("Z4", "80"), ("Z2", "90")):
         publish(api, zone, total)

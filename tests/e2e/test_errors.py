@@ -88,8 +88,12 @@ def test_412_comes_before_a_state_conflict(api):
 
 def test_a_state_conflict_comes_before_not_responsible_and_separation_of_duties(api):
     doc = opened_in(api, "zone_evaluation")
-    with nothing_recorded(api, doc):  # m2 is not responsible for Z1, and it is not self_check
-        assert_conflict(act(api, "m2", doc, "self-check", {"scores": SCORES}),
+    with nothing_recorded(api, doc):  # m2 may not even read it: scope comes before state
+        assert_problem(act(api, "m2", doc, "self-check", {"scores": SCORES}), 403)
+    api.put("admin", "/zones/Z1/responsibles",
+            json={"member_ids": ["M2"], "reason": "调整"}).raise_for_status()
+    with nothing_recorded(api, doc):  # m1 was responsible when it opened, but is no more
+        assert_conflict(act(api, "m1", doc, "self-check", {"scores": SCORES}),
                         "zone_evaluation", [])
     reassign_to_the_leader(api)  # a responsible member never takes the group review
     with nothing_recorded(api, doc):

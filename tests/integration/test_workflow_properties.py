@@ -34,6 +34,7 @@ EXTRA_USERS = [  # two roles each, so that separation of duties has something to
     user("leader_secretary", "M3", ("group_leader", "G1"), ("branch_secretary", "B1")),
     user("evaluator4", None, ("zone_evaluator", "Z4")),
     user("leader3", None, ("group_leader", "G3")),
+    user("m4_evaluator", "M4", ("zone_evaluator", "Z4")),  # a second account of m4's member
 ]
 ACCOUNTS = {u["username"]: u for u in [*USERS, *EXTRA_USERS]} | {
     "admin": user("admin", None, ("admin", None))}
@@ -74,9 +75,12 @@ class AppraisalProcess(RuleBasedStateMachine):
 
     def expect(self, username: str, action: str, appraisal, submission: Submission):
         account = ACCOUNTS[username]
-        roles = roles_on(account, PLACE[appraisal.zone_id], self.responsibles[appraisal.zone_id])
+        now = self.responsibles[appraisal.zone_id]
+        roles = roles_on(account, PLACE[appraisal.zone_id], now)
+        ever = roles_on(account, PLACE[appraisal.zone_id], [*appraisal.responsible_member_ids,
+                                                            *now])
         return outcome(account, roles, action, appraisal.state, appraisal.steps,
-                       submission.scores, submission.reason)
+                       submission.scores, submission.reason, ever)
 
     def attempt(self, appraisal_id, username: str, action: str, submission: Submission) -> None:
         before = self.live.load_appraisal(appraisal_id)
@@ -184,6 +188,8 @@ class AppraisalProcess(RuleBasedStateMachine):
                 assert Decimal(signed.total) == sum(map(Decimal, signed.scores.values()))
         signers = [s["actor"] for s in appraisal.steps.values() if s is not None]
         assert len(signers) == len(set(signers)), appraisal.steps
+        people = [s["member_id"] for s in appraisal.steps.values() if s and s["member_id"]]
+        assert len(people) == len(set(people)), appraisal.steps
         review = appraisal.steps["group_review"]
         if review is not None:
             assert appraisal.score == Decimal(review["total"])

@@ -10,7 +10,7 @@ from domain.errors import ForbiddenError
 from domain.users import RoleGrant
 from tests.helpers import SCORES
 from tests.small_org import ADMIN, actor, build_small_mine, popo_workflows, user
-from workflows.access import Actor, Place, may_take, reach, roles_at
+from workflows.access import Actor, Place, reach, roles_at, standing
 from workflows.application import Workflows
 from workflows.appraisals import Submission
 
@@ -47,13 +47,28 @@ def test_a_member_is_the_responsible_member_only_of_zones_naming_them():
 
 
 @pytest.mark.parametrize("role", ["group_leader", "branch_secretary"])
-def test_a_responsible_member_never_takes_the_review_or_approval_of_their_zone(role):
-    assert may_take(role, {role})
-    assert not may_take(role, {role, "responsible_member"})
+@pytest.mark.parametrize(("then", "now", "takes"), [
+    ([], [], True), (["M1"], [], False), ([], ["M1"], False), (["M1"], ["M1"], False),
+])
+def test_a_responsible_member_then_or_now_never_takes_the_review_or_approval(role, then, now,
+                                                                             takes):
+    scope = Z1.scope_for(role)
+    assert standing(holder(role, scope, "M1"), Z1, then, now).may_take(role) is takes
 
 
 def test_a_role_not_held_is_never_taken():
-    assert not may_take("group_leader", {"zone_evaluator", "branch_secretary"})
+    held = standing(Actor("x", None, (RoleGrant("zone_evaluator", "Z1"),)), Z1, [], [])
+    assert not held.may_take("group_leader")
+
+
+def test_the_self_check_is_for_those_responsible_now_and_reading_for_then_or_now():
+    member = Actor("m1", "M1", ())
+    moved_away = standing(member, Z1, ["M1"], ["M2"])
+    assert moved_away.may_read() and moved_away.could_take({"responsible_member"})
+    assert not moved_away.may_take("responsible_member")
+    assert standing(member, Z1, [], ["M1"]).may_take("responsible_member")
+    stranger = standing(member, Z3, ["M3"], ["M3"])
+    assert not stranger.may_read() and not stranger.could_take({"responsible_member"})
 
 
 def test_reading_reach_is_everything_for_a_whole_organisation_reader_else_the_scopes():
@@ -71,6 +86,8 @@ EXTRA_USERS = [
     user("member_evaluator", "M1", ("zone_evaluator", "Z1")),
     user("member_leader", "M1", ("group_leader", "G1")),
     user("member_secretary", "M1", ("branch_secretary", "B1")),
+    user("m1_evaluator", "M1", ("zone_evaluator", "Z1")),  # a second account of M1
+    user("m5_secretary", "M5", ("branch_secretary", "B1")),  # the leader's second account
 ]
 SUBMISSION = Submission(scores=dict(SCORES), comment="意见", reason="退回补充材料")
 TO_GROUP_REVIEW = [("m1", "self-check"), ("evaluator", "zone-evaluation")]
@@ -167,11 +184,32 @@ def test_a_leader_made_responsible_for_the_zone_can_no_longer_review_it(workflow
 
 def test_only_a_member_responsible_at_the_time_submits_the_self_check(workflows):
     appraisal_id = opened(workflows, "Z1")
-    assert refused(workflows, appraisal_id, "m2", "self-check").reason == "not_responsible"
+    # Never responsible for the zone: outside their scope, before anything else.
+    assert refused(workflows, appraisal_id, "m2", "self-check").reason == "scope"
     workflows.reassign_zone("Z1", ["M2"], "张伟调离", ADMIN)
-    refused(workflows, appraisal_id, "m1", "self-check")
+    # Responsible when it opened, so they may read it; but the self-check is for those now.
+    assert refused(workflows, appraisal_id, "m1", "self-check").reason == "not_responsible"
     done = take(workflows, appraisal_id, "m2", "self-check")
     assert done.state == "zone_evaluation"
     assert done.steps["self_check"]["actor"] == "m2"
     # The document still names the responsibles when it was opened.
     assert done.responsible_member_ids == ["M1"]
+
+
+def test_two_accounts_of_one_member_never_sign_two_steps(workflows):
+    appraisal_id = opened(workflows, "Z1", ("m1", "self-check"))
+    assert refused(workflows, appraisal_id, "m1_evaluator", "zone-evaluation").reason == \
+        "signed"
+    appraisal_id = opened(workflows, "Z2", ("m2", "self-check"), ("evaluator", "zone-evaluation"),
+                          ("leader", "group-review"))
+    assert refused(workflows, appraisal_id, "m5_secretary", "branch-approval").reason == \
+        "signed"
+    assert workflows.allowed_actions(workflows.load_appraisal(appraisal_id),
+                                     actor(workflows, "m5_secretary")) == []
+
+
+def test_a_member_responsible_when_it_opened_never_reviews_it_after_moving_away(workflows):
+    workflows.reassign_zone("Z1", ["M1", "M5"], "组长兼任区长", ADMIN)  # M5 is the leader
+    appraisal_id = opened(workflows, "Z1", ("m1", "self-check"), ("evaluator", "zone-evaluation"))
+    workflows.reassign_zone("Z1", ["M1"], "组长卸任区长", ADMIN)
+    assert refused(workflows, appraisal_id, "leader", "group-review").reason == "own_zone"

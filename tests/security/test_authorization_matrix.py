@@ -1,0 +1,379 @@
+"""The authorization matrix: every account × own and foreign branch, group and zone × every
+route of the app, API and pages.
+
+Who may do what is predicted here from API.md alone (tests/api_model.py), not from
+workflows/access.py. A forbidden cell must answer exactly 403 and tell nothing of an
+appraisal the caller may not read: no `state`, `allowed_actions`, `version`,
+`current_version` or scores, no ETag, no state's name in the text. Appraisals stand in
+every state in both branches, and each action is sent with a stale `If-Match` (and, where
+forbidden, without one), so a 412 or 409 answered before the 403 shows. An allowed action
+sent stale must be exactly 412: nothing is recorded, and the prediction is checked both ways.
+
+The routes are walked from the app, so a route added later without a row here fails the
+test; a `/users/...` route not in the table is taken as the administrators' alone.
+
+SQLite only: this is authorization logic, not storage (the storage-bound rules are in
+test_two_accounts.py, on both backends).
+"""
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi import routing
+
+from tests.api_model import READERS, roles_on
+from tests.e2e.pages import Pages
+from tests.e2e.support import MORE_USERS, SIGNERS, STATES, STEPS, act_ok, add_users, marks
+from tests.helpers import ORGANISATION, SCORES, USERS, Api
+from tests.unit.test_machine import TABLE
+
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+PLAIN = {"username": "plain", "display_name": "普通党员", "member_id": "M7", "roles": []}
+ADMIN = {"username": "admin", "display_name": "管理员", "member_id": None,
+         "roles": [{"role": "admin", "scope": None}]}
+ACCOUNTS = {a["username"]: a for a in [*USERS, *MORE_USERS, PLAIN, ADMIN]}
+BRANCH_OF = {g["id"]: g["branch_id"] for g in ORGANISATION["/groups"]}
+PLACE = {z["id"]: (z["id"], z["group_id"], BRANCH_OF[z["group_id"]])
+         for z in ORGANISATION["/zones"]}
+RESPONSIBLES = {z["id"]: z["responsible_member_ids"] for z in ORGANISATION["/zones"]}
+ZONES = ("Z1", "Z3", "Z4")  # own and foreign zone, group (G1, G2) and branch (B1, B2)
+BRANCHES = ("B1", "B2")
+ACTIONS = sorted({action for action, _ in TABLE})
+BODIES = {"self-check": {"scores": SCORES, "comment": ""},
+          "zone-evaluation": {"scores": SCORES, "comment": ""},
+          "group-review": {"scores": SCORES, "comment": ""},
+          "branch-approval": {"comment": ""}, "return": {"reason": "退回"},
+          "reopen": {"reason": "重新打开"}}
+LEAKS = {"state", "allowed_actions", "version", "current_version", "scores", "score", "grade"}
+STALE = "0"  # a version no appraisal ever has
+PAGE_STATES = ("self_check", "published")
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One request of the matrix: forbidden to its caller, or with the status expected."""
+
+    method: str
+    url: str
+    forbidden: bool
+    json: Any = None
+    form: dict[str, Any] | None = None  # a page's form, sent with the session's CSRF token
+    headers: tuple[tuple[str, str], ...] = ()
+    expect: int | None = None  # an allowed probe's status; None: any but 403 and 5xx
+    secret: bool = False  # of an appraisal the caller may not read
+
+
+# --- what API.md allows, by account ---------------------------------------------------
+
+def holds(account: dict[str, Any], role: str, scope: str | None = None) -> bool:
+    return any(g["role"] == role and g["scope"] in (None, scope) for g in account["roles"])
+
+
+def admin(account: dict[str, Any]) -> bool:
+    return holds(account, "admin")
+
+
+def reads(account: dict[str, Any], zone: str) -> bool:
+    return bool(roles_on(account, PLACE[zone], RESPONSIBLES[zone]) & READERS)
+
+
+def may_act(account: dict[str, Any], zone: str, action: str) -> bool:
+    """A reader of it whose roles on the zone allow the action in some state."""
+    who = {role for (taken, _), (_, role) in TABLE.items() if taken == action}
+    return reads(account, zone) and bool(roles_on(account, PLACE[zone], RESPONSIBLES[zone]) & who)
+
+
+def opens(account: dict[str, Any], branch: str | None) -> bool:
+    if branch is None:
+        return any(g["role"] in ("admin", "branch_secretary") for g in account["roles"])
+    return admin(account) or holds(account, "branch_secretary", branch)
+
+
+def archives(account: dict[str, Any], branch: str | None) -> bool:
+    return admin(account) or holds(account, "archivist") or holds(account, "inspector", branch)
+
+
+def covers(account: dict[str, Any], branch: str | None) -> bool:
+    if admin(account) or holds(account, "archivist"):
+        return True
+    scoped = [g["scope"] for g in account["roles"]
+              if g["role"] in ("inspector", "branch_secretary")]
+    return bool(scoped) if branch is None else (None in scoped or branch in scoped)
+
+
+# --- the probes of each route ------------------------------------------------------------
+
+World = dict[tuple[str, str], dict[str, Any]]  # (zone, state) → the appraisal's document
+Probes = Callable[[dict[str, Any], World], Iterator[Probe]]
+
+
+def anyone(*urls: str) -> Probes:
+    """Readable by every signed-in user."""
+    def probes(_account: dict[str, Any], _world: World) -> Iterator[Probe]:
+        for url in urls:
+            yield Probe("GET", url, False)
+    return probes
+
+
+def fill(url: str, target: str | None) -> str:
+    """The URL for one target; for none, without the query parameter that would name it."""
+    return url.format(t=target) if target is not None else re.sub(r"[?&]\w+=\{t\}", "", url)
+
+
+def only_if(allowed: Callable[[dict[str, Any], Any], bool], method: str, url: str,
+            targets: tuple[Any, ...] = (None,), *, page: bool = False,
+            body: Callable[[Any], Any] = lambda _t: {}) -> Probes:
+    """Forbidden unless `allowed(account, target)`; a write is sent only where forbidden."""
+    def probes(account: dict[str, Any], _world: World) -> Iterator[Probe]:
+        for target in targets:
+            forbidden = not allowed(account, target)
+            if method == "GET" or forbidden:
+                sent = body(target)
+                yield Probe(method, fill(url, target), forbidden,
+                            json=None if page else sent, form=sent if page else None)
+    return probes
+
+
+def for_admins(method: str, url: str, body: dict[str, Any] | None = None, *,
+               page: bool = False) -> Probes:
+    return only_if(lambda a, _t: admin(a), method, url, page=page, body=lambda _t: body or {})
+
+
+def on_pages(world: World) -> World:
+    """The appraisals the pages are tried on: the pages call the API's own checks, which the
+    API's rows try in every state; two states keep the matrix fast."""
+    return {(zone, state): doc for (zone, state), doc in world.items() if state in PAGE_STATES}
+
+
+def appraisal_reads(suffix: str, page: bool = False) -> Probes:
+    """Reading an appraisal: now, as it stood after event 1, its history."""
+    def probes(account: dict[str, Any], world: World) -> Iterator[Probe]:
+        for (zone, _state), doc in (on_pages(world) if page else world).items():
+            secret = not reads(account, zone)
+            base = f"{'/app' if page else ''}/appraisals/{doc['id']}"
+            for query in (("",) if suffix else ("", "?version=1")):
+                yield Probe("GET", f"{base}{suffix}{query}", secret, expect=200, secret=secret)
+    return probes
+
+
+def appraisal_actions(*actions: str, page: bool = False) -> Probes:
+    """The actions on every appraisal: stale, and (where forbidden) without If-Match."""
+    def probes(account: dict[str, Any], world: World) -> Iterator[Probe]:
+        for (zone, _state), doc in (on_pages(world) if page else world).items():
+            secret = not reads(account, zone)
+            for action in actions:
+                forbidden = not may_act(account, zone, action)
+                url = f"{'/app' if page else ''}/appraisals/{doc['id']}/{action}"
+                for version in ((STALE, None) if forbidden else (STALE,)):
+                    if page:
+                        form = {} if version is None else {"version": version}
+                        yield Probe("POST", url, forbidden, form=form, expect=412, secret=secret)
+                    else:
+                        headers = () if version is None else (("If-Match", f'"{version}"'),)
+                        yield Probe("POST", url, forbidden, json=BODIES[action],
+                                    headers=headers, expect=412, secret=secret)
+    return probes
+
+
+POLICY = {"excellent": 200, "qualified": 0, "basically_qualified": 0, "unqualified": -100}
+ZONE = {"id": "Z9", "name": "新区", "group_id": "G1", "line": "采煤线", "area": "井下生产",
+        "responsible_member_ids": ["M1"], "teams": []}
+REASSIGN = {"member_ids": ["M1"], "reason": "调整"}
+ITEMS = {"a": 50, "b": 50}
+MATRIX: dict[tuple[str, str], Probes] = {
+    # The API.
+    ("GET", "/me"): anyone("/me"),
+    ("POST", "/users"): for_admins("POST", "/users", {
+        "username": "newcomer", "password": "password-9", "display_name": "新人",
+        "member_id": None, "roles": []}),
+    ("PUT", "/users/{username}/password"): only_if(
+        lambda a, t: admin(a) or a["username"] == t, "PUT", "/users/{t}/password", ("m1",),
+        body=lambda _t: {"password": "password-9", "current_password": "password-1"}),
+    ("POST", "/branches"): for_admins("POST", "/branches", {"id": "B9", "name": "新支部"}),
+    ("POST", "/groups"): for_admins("POST", "/groups",
+                                    {"id": "G9", "name": "新组", "branch_id": "B1"}),
+    ("POST", "/members"): for_admins("POST", "/members",
+                                     {"id": "M9", "name": "新党员", "group_id": "G1"}),
+    ("POST", "/zones"): for_admins("POST", "/zones", ZONE),
+    ("PUT", "/zones/{zone_id}/responsibles"): only_if(
+        lambda a, _t: admin(a), "PUT", "/zones/{t}/responsibles", ZONES,
+        body=lambda _t: REASSIGN),
+    ("GET", "/zones"): anyone("/zones", "/zones?branch_id=B2"),
+    ("GET", "/zones/{zone_id}"): anyone(*(f"/zones/{z}" for z in ZONES)),
+    ("GET", "/zones/{zone_id}/history"): anyone(*(f"/zones/{z}/history" for z in ZONES)),
+    ("PUT", "/branches/{branch_id}/reward-policy"): only_if(
+        lambda a, t: admin(a) or holds(a, "branch_secretary", t), "PUT",
+        "/branches/{t}/reward-policy", BRANCHES, body=lambda _t: POLICY),
+    ("GET", "/branches/{branch_id}/reward-policy"): anyone(
+        *(f"/branches/{b}/reward-policy" for b in BRANCHES)),
+    ("POST", "/forms"): for_admins("POST", "/forms", {"id": "f9", "name": "新表",
+                                                      "items": ITEMS}),
+    ("PUT", "/forms/{form_id}"): for_admins("PUT", "/forms/default", {"items": ITEMS}),
+    ("GET", "/forms/{form_id}"): anyone("/forms/default"),
+    ("POST", "/appraisals"): only_if(
+        lambda a, t: opens(a, PLACE[t][2]), "POST", "/appraisals", ZONES,
+        body=lambda t: {"zone_id": t, "period": "2027-01"}),
+    ("POST", "/periods/{period}/appraisals"): only_if(
+        opens, "POST", "/periods/2027-02/appraisals", (*BRANCHES, None),
+        body=lambda t: {"branch_id": t}),
+    ("GET", "/appraisals"): anyone("/appraisals", "/appraisals?branch_id=B2&state=published"),
+    ("GET", "/appraisals/{appraisal_id}"): appraisal_reads(""),
+    ("GET", "/appraisals/{appraisal_id}/history"): appraisal_reads("/history"),
+    **{("POST", f"/appraisals/{{appraisal_id}}/{action}"): appraisal_actions(action)
+       for action in ACTIONS},
+    ("GET", "/rankings/{period}"): anyone("/rankings/2026-05", "/rankings/2026-05?branch_id=B2"),
+    ("GET", "/inbox"): anyone("/inbox"),
+    ("GET", "/coverage"): only_if(covers, "GET", "/coverage?branch_id={t}", (*BRANCHES, None)),
+    ("GET", "/archives/{year}"): only_if(archives, "GET", "/archives/2026?branch_id={t}",
+                                         (*BRANCHES, None)),
+    # The pages.
+    ("GET", "/app/inbox"): anyone("/app/inbox"),
+    ("GET", "/app/appraisals"): anyone("/app/appraisals", "/app/appraisals?zone_id=Z4"),
+    ("GET", "/app/appraisals/{appraisal_id}"): appraisal_reads("", page=True),
+    ("GET", "/app/appraisals/{appraisal_id}/history"): appraisal_reads("/history", page=True),
+    ("POST", "/app/appraisals/{appraisal_id}/{action}"): appraisal_actions(*ACTIONS, page=True),
+    ("GET", "/app/rankings"): anyone("/app/rankings", "/app/rankings?period=2026-05"),
+    ("GET", "/app/rankings.xlsx"): anyone("/app/rankings.xlsx?period=2026-05"),
+    ("GET", "/app/archives"): only_if(lambda a, _t: any(archives(a, b) for b in BRANCHES),
+                                      "GET", "/app/archives"),
+    ("GET", "/app/archives/file"): only_if(
+        archives, "GET", "/app/archives/file?year=2026&branch_id={t}", (*BRANCHES, None)),
+    ("GET", "/app/organisation"): only_if(lambda a, _t: opens(a, None), "GET",
+                                          "/app/organisation"),
+    ("POST", "/app/organisation/zones/{zone_id}/responsibles"): only_if(
+        lambda a, _t: admin(a), "POST", "/app/organisation/zones/{t}/responsibles", ZONES,
+        page=True, body=lambda _t: {**REASSIGN, "branch_id": "B1"}),
+    ("POST", "/app/organisation/open"): only_if(
+        opens, "POST", "/app/organisation/open", BRANCHES, page=True,
+        body=lambda t: {"branch_id": t, "period": "2027-03"}),
+    ("POST", "/app/organisation/{kind}"): only_if(
+        lambda a, _t: admin(a), "POST", "/app/organisation/branches", page=True,
+        body=lambda _t: {"id": "B9", "name": "新支部"}),
+    ("GET", "/app/policy"): only_if(lambda a, t: admin(a) or holds(a, "branch_secretary", t),
+                                    "GET", "/app/policy?branch_id={t}", BRANCHES),
+    ("POST", "/app/policy"): only_if(
+        lambda a, t: admin(a) or holds(a, "branch_secretary", t), "POST", "/app/policy",
+        BRANCHES, page=True, body=lambda t: {**POLICY, "branch_id": t}),
+    ("GET", "/app/users"): for_admins("GET", "/app/users", page=True),
+    ("POST", "/app/users"): for_admins("POST", "/app/users", {
+        "username": "newcomer", "password": "password-9", "display_name": "新人"}, page=True),
+    ("POST", "/app/users/password"): for_admins(
+        "POST", "/app/users/password", {"username": "m1", "password": "password-9"}, page=True),
+    ("GET", "/app/account"): anyone("/app/account"),
+    ("GET", "/app/forms"): for_admins("GET", "/app/forms", page=True),
+    ("POST", "/app/forms"): for_admins("POST", "/app/forms",
+                                       {"id": "f9", "name": "新表", "code": "a", "max": "100"},
+                                       page=True),
+    ("POST", "/app/forms/{form_id}"): for_admins("POST", "/app/forms/default",
+                                                 {"code": "a", "max": "100"}, page=True),
+}
+# Open to all, or for signing in and out: no role is asked for. Sign-out and one's own
+# password end or change the session, so they are left to the tests of sessions.
+UNGUARDED = {
+    ("GET", "/health"), ("POST", "/auth/token"), ("POST", "/auth/logout"), ("GET", "/"),
+    ("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/docs/oauth2-redirect"),
+    ("GET", "/redoc"), ("GET", "/app/sign-in"), ("POST", "/app/sign-in"),
+    ("POST", "/app/sign-out"), ("GET", "/app/language/{lang}"),
+    ("POST", "/app/account/password"),
+}
+# A user-administration route added later (roles, disabling): the administrators' alone.
+ADMIN_BODY = {"roles": [{"role": "inspector", "scope": None}], "password": "password-9"}
+
+
+def routes(api: Api) -> set[tuple[str, str]]:
+    """Every (method, path) the app serves."""
+    walk = getattr(routing, "iter_route_contexts", None)  # FastAPI ≥ 0.16x includes lazily
+    found = walk(api.client.app.routes) if walk else api.client.app.routes
+    return {(method, route.path) for route in found
+            for method in (getattr(route, "methods", None) or ()) if method != "HEAD"}
+
+
+def matrix(api: Api) -> dict[tuple[str, str], Probes]:
+    """The table, with each unlisted `/users/...` route as the administrators' alone; an
+    unlisted route elsewhere fails here, so a new route is never left out."""
+    served = routes(api) - UNGUARDED
+    unlisted = {(m, p) for m, p in served - set(MATRIX) if not p.startswith("/users/")}
+    assert not unlisted, f"routes without a row in the authorization matrix: {sorted(unlisted)}"
+    extra = {(m, p): for_admins(m, p.replace("{username}", "m1"), ADMIN_BODY)
+             for m, p in served - set(MATRIX)}
+    return {key: MATRIX[key] for key in served & set(MATRIX)} | extra
+
+
+# --- the world and the run ---------------------------------------------------------------
+
+def build_world(api: Api, settings: Any) -> World:
+    """An appraisal in every state, in Z1 (G1, B1), Z3 (G2, B1) and Z4 (G3, B2)."""
+    api.post("admin", "/members", json={"id": "M7", "name": "普通党员", "group_id": "G1"}) \
+        .raise_for_status()
+    add_users(api, settings, [*MORE_USERS, PLAIN])
+    world: World = {}
+    for zone in ZONES:
+        for number, state in enumerate(STATES, start=1):
+            doc = api.open(zone, f"2026-0{number}")
+            for user, action in list(zip(SIGNERS[zone], STEPS, strict=True))[:number - 1]:
+                body = BODIES[action] if action == "branch-approval" else \
+                    {"scores": marks("93"), "comment": ""}
+                doc = act_ok(api, user, doc, action, body)
+            assert doc["state"] == state
+            world[(zone, state)] = doc
+    return world
+
+
+def send(api: Api, pages: Pages, csrf: str, username: str, probe: Probe) -> Any:
+    if probe.url.startswith("/app/"):
+        pages.as_user(username)
+        if probe.method == "GET":
+            return pages.get(probe.url)
+        return api.client.post(probe.url, data={"csrf": csrf, **(probe.form or {})},
+                               follow_redirects=False)
+    return api.client.request(probe.method, probe.url, json=probe.json,
+                              headers=api.headers(username, **dict(probe.headers)))
+
+
+def leaks(response: Any, probe: Probe, world: World) -> list[str]:
+    """What a forbidden answer tells that it must not."""
+    found = []
+    if response.status_code != 403:
+        found.append(f"status {response.status_code}")
+    if "etag" in response.headers:
+        found.append("an ETag")
+    if not probe.url.startswith("/app/"):
+        found += [f"field {k!r}" for k in LEAKS & set(response.json())]
+    if probe.secret:
+        text = response.text
+        found += [f"state {s!r} named" for s in STATES if s in text]
+        if 'name="version"' in text:
+            found.append("its version in a form")
+    return found
+
+
+def test_every_forbidden_cell_is_exactly_403_and_tells_nothing(api, settings):
+    world = build_world(api, settings)
+    table = matrix(api)
+    pages = Pages(api)
+    failures, counted = [], {"forbidden": 0, "allowed": 0}
+    for username, account in ACCOUNTS.items():
+        csrf = pages.as_user(username).csrf("/app/account")
+        for (method, path), probes in table.items():
+            for probe in probes(account, world):
+                response = send(api, pages, csrf, username, probe)
+                cell = f"{username} {probe.method} {probe.url} {dict(probe.headers)}"
+                if probe.forbidden:
+                    counted["forbidden"] += 1
+                    if wrong := leaks(response, probe, world):
+                        failures.append(f"{cell}: {', '.join(wrong)}")
+                    continue
+                counted["allowed"] += 1
+                status = response.status_code
+                if (probe.expect is not None and status != probe.expect) or \
+                        status in (403, 500) or status > 500:
+                    failures.append(f"{cell}: allowed, but {status}")
+                elif method == "GET" and path in ("/appraisals", "/inbox") and status == 200:
+                    failures += [f"{cell}: lists {item['id']}" for item in response.json()["items"]
+                                 if not reads(account, item["zone_id"])]
+    assert not failures, f"{len(failures)} wrong cells:\n" + "\n".join(failures[:60])
+    assert counted["forbidden"] > 2000 and counted["allowed"] > 500, counted
