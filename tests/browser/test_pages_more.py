@@ -50,11 +50,12 @@ def test_an_administrator_registers_a_user_and_a_secretary_sets_the_policy(
         browser, site: Site) -> None:
     admin = sign_in(browser, "admin", password="admin-password")
     admin.get_by_role("link", name="用户管理").click()
-    admin.get_by_label("用户名").fill("clerk")
-    admin.get_by_label("初始密码（至少 8 位）").fill("clerk-password")
-    admin.get_by_label("姓名（显示名）").fill("档案员小刘")
-    admin.get_by_label("角色 1").select_option("archivist")
-    admin.get_by_role("button", name="创建用户").click()
+    form = admin.locator('form[action="/app/users"]')
+    form.get_by_label("用户名").fill("clerk")
+    form.get_by_label("初始密码（至少 8 位）").fill("clerk-password")
+    form.get_by_label("姓名（显示名）").fill("档案员小刘")
+    form.get_by_label("角色 1").select_option("archivist")
+    form.get_by_role("button", name="创建用户").click()
     assert "已创建用户: clerk" in admin.get_by_role("status").inner_text()
     assert "档案员小刘" in admin.locator("table").inner_text()
     signed = site.api.client.post("/auth/token",
