@@ -21,6 +21,16 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
+# Started first: under `-n auto` (make test) the longest files then run beside the others,
+# not alone after them.
+FIRST = ("tests/security/test_stateful_fuzz.py", "tests/security/test_authorization_matrix.py",
+         "tests/e2e/test_schemathesis.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in FIRST)
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     """A database made for this test run, dropped at its end; its URL."""
