@@ -52,11 +52,11 @@ def test_the_ranking_page_lists_what_the_api_ranks(pages: Pages, query: dict[str
         assert all(MEMBER_NAMES[m] in page.text for m in entry["responsible_member_ids"])
 
 
-@pytest.mark.usefixtures("ranked")
 def rows_of(content: bytes) -> list[tuple]:
     return list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
 
 
+@pytest.mark.usefixtures("ranked")
 def test_the_ranking_pages_spreadsheet_is_the_apis(pages: Pages) -> None:
     query = "period=2026-10&group_id=G1"
     assert f'href="/app/rankings.xlsx?{query.replace("&", "&amp;")}"' in pages.as_user("m1").get(
