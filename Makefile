@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# The CJK TrueType font the archive PDFs embed (service/pdf_typeset.py FONT_PATH).
+# The CJK TrueType font the archive PDFs embed (reports/pdf_typeset.py FONT_PATH).
 FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 
 .PHONY: run test lint bench demo clean fonts chromium
@@ -29,7 +29,7 @@ chromium:  ## install Debian's chromium and its driver for the browser tests unl
 
 lint: $(STAMP)
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/ruff check domain workflows projections service tests
+	$(BIN)/ruff check domain workflows projections reports store service demo tests bench
 
 # Zones of the read-model benchmark's history (~70 events each); 100000 is the issue's size.
 BENCH_ZONES ?= 10000

@@ -3,7 +3,7 @@
     python -m bench.history DATABASE_URL [--zones 100000]
 
 The read-model benchmark (bench/readmodels.py) rebuilds its views from this. The province is
-made of mines shaped like the demo's (service/demo_mine.py: 190 zones in 7 branches of about
+made of mines shaped like the demo's (demo/mine.py: 190 zones in 7 branches of about
 27 zones, 28 party groups, one of them without a zone, five lines; one member responsible
 for most zones, two for every 17th), numbered K0001, K0002, … until it has `zones` zones:
 100,000 zones make 3,684 branches, 14,738 groups and 105,883 members. Each member,
@@ -44,6 +44,8 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL, Identifier
 
+from demo.mine import BRANCHES, GIVEN, LINE_PREFIX, SURNAMES
+from demo.plan import APPROVALS, EVALUATIONS, REOPEN_REASON, RETURNS, REVIEWS, SELF_CHECKS
 from domain.appraisal import Appraisal
 from domain.forms import DEFAULT_FORM_ID, DEFAULT_ITEMS, AssessmentForm
 from domain.organisation import Branch, Group, Member, Zone
@@ -51,10 +53,8 @@ from domain.policy import DEFAULT_POLICY, check_policy
 from domain.scoring import total_of, validate_scores
 from domain.users import User
 from service.auth import hash_password
-from service.demo_mine import BRANCHES, GIVEN, LINE_PREFIX, SURNAMES
-from service.demo_plan import APPROVALS, EVALUATIONS, REOPEN_REASON, RETURNS, REVIEWS, SELF_CHECKS
 from service.settings import Settings
-from service.storage import event_store_env
+from store.engines import event_store_env
 from workflows import machine
 from workflows.application import Workflows
 from workflows.appraisals import REASONED, SCORED
@@ -258,7 +258,7 @@ Move = tuple[str, str, float | None]  # action, username, level of the marks
 
 
 def moves(zone: ZonePlan, index: int, month: int, rng: random.Random) -> list[Move]:
-    """The signings of one appraisal, as the demo plans them (service/demo_plan.py)."""
+    """The signings of one appraisal, as the demo plans them (demo/plan.py)."""
     who, level = signers(zone, month), min(98.0, max(55.0, zone.level + rng.gauss(0, 4)))
     played: list[Move] = [("self-check", who["member"], min(100.0, level + 3)),
                           ("zone-evaluation", who["evaluator"], level),
@@ -419,7 +419,7 @@ class Written:
 
 def open_store(database_url: str, secret_key: str) -> Workflows:
     return Workflows(env=event_store_env(Settings(database_url=database_url,
-                                                  secret_key=secret_key)))
+                                                  secret_key=secret_key).url))
 
 
 def empty_writer(app: Workflows, database_url: str, batch: int) -> Writer:

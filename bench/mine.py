@@ -13,7 +13,7 @@ from typing import Any
 from bench.servers import ADMIN_PASSWORD, SECRET_KEY, call
 from service.auth import actor_of
 from service.settings import Settings
-from service.storage import event_store_env
+from store.engines import event_store_env
 from workflows.application import Workflows
 
 SCORES = {"thought": 14.5, "study": 15, "talks": 9, "order": 18, "policy": 9.5, "duty": 19,
@@ -99,7 +99,7 @@ def open_appraisals(mine: Mine, database_url: str, clients: int,
     owned = [list(range(c, len(mine.zones), clients)) for c in range(clients)]
     months = math.ceil(per_client / min(len(z) for z in owned))
     settings = Settings(database_url=database_url, secret_key=SECRET_KEY)
-    workflows = Workflows(env=event_store_env(settings))
+    workflows = Workflows(env=event_store_env(settings.url))
     try:
         secretary = actor_of(workflows.load_user("secretary"))
         jobs: list[list[dict[str, Any]]] = [[] for _ in range(clients)]

@@ -138,7 +138,7 @@ def parts_of(view: str) -> ColumnElement[bool]:
 
 
 class Log(Protocol):
-    """The event store's notification log, as the views read it (service.recorders)."""
+    """The event store's notification log, as the views read it (store.recorders)."""
 
     def max_notification_id(self) -> int | None: ...
 

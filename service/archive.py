@@ -32,7 +32,7 @@ from projections.directory import branches, groups, members
 from projections.ranking_query import names_of
 from projections.tracking import chunks
 from projections.users import user_names
-from service import archive_pdf, archive_xlsx, ranking_xlsx
+from reports import archive_pdf, archive_xlsx, ranking_xlsx
 from service.runtime import Runtime
 
 MEDIA_TYPES = {"json": "application/json", "xlsx": ranking_xlsx.MEDIA_TYPE,

@@ -9,7 +9,8 @@ from typing import Any
 
 from domain.errors import InvalidError
 from domain.organisation import Branch
-from service import archive, archive_pdf, archive_xlsx
+from reports import archive_pdf, archive_xlsx
+from service import archive
 from service.runtime import Runtime
 
 

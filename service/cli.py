@@ -31,7 +31,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
 @app.command()
 def demo() -> None:
     """Load the demo mine of seed 000 (188 zones, users for every role); safe to repeat."""
-    from service.demo import load  # the demo data is only imported when asked for
+    from demo.load import load  # the demo data is only imported when asked for
 
     runtime = build(Settings())
     try:

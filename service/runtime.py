@@ -21,8 +21,8 @@ from projections.users import AccountsView, UsersView
 from service.auth import Tokens, hash_password
 from service.hashing import PasswordPool
 from service.settings import Settings
-from service.storage import Engines, engines, event_store_env
 from service.throttle import SignInThrottle
+from store.engines import Engines, engines, event_store_env
 from workflows.application import Workflows
 
 
@@ -74,9 +74,9 @@ def build(settings: Settings, *, catch_up: bool = True) -> Runtime:
     """Connect, create what an empty database lacks, and bring the read models up to date
     (unless not to: a rebuild is about to empty them)."""
     tokens = Tokens(settings.signing_key(), settings.token_minutes)
-    db = engines(settings)
+    db = engines(settings.url)
     with _one_start_at_a_time(settings, db):
-        workflows = Workflows(env=event_store_env(settings))
+        workflows = Workflows(env=event_store_env(settings.url))
         workflows.ensure_default_form()
         if settings.admin_password and workflows.find_user("admin") is None:
             with contextlib.suppress(AlreadyExistsError, IntegrityError):

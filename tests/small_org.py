@@ -16,7 +16,7 @@ from typing import Any
 from domain.users import RoleGrant
 from service.auth import actor_of
 from service.settings import Settings
-from service.storage import event_store_env
+from store.engines import event_store_env
 from tests.helpers import ORGANISATION, USERS
 from workflows.access import Actor
 from workflows.application import Workflows
@@ -73,7 +73,7 @@ def copy_small_mine(target: Path, extra_users: Sequence[dict[str, Any]] = ()) ->
         folder = tempfile.mkdtemp(prefix="small-mine-")
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
         path = Path(folder) / "appraisal.db"
-        app = Workflows(env=event_store_env(Settings(database_url=f"sqlite:///{path}")))
+        app = Workflows(env=event_store_env(Settings(database_url=f"sqlite:///{path}").url))
         build_small_mine(app, extra_users)
         app.close()
         _TEMPLATES[key] = path

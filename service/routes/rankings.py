@@ -12,7 +12,7 @@ from domain.period import Period
 from projections.check import snapshot
 from projections.directory import branches, groups, members
 from projections.ranking_query import Scope, names_of, ranked, tally
-from service import ranking_xlsx
+from reports import ranking_xlsx
 from service.deps import ActorDep, RuntimeDep
 from service.params import Limit, Offset
 from service.runtime import Runtime

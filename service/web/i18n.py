@@ -1,6 +1,6 @@
 """The pages' own words, in Chinese (the default) and English, and the reader's choice.
 
-The service's codes (grades, roles, steps, events, items) are named by `service.labels`, so a
+The service's codes (grades, roles, steps, events, items) are named by `reports.labels`, so a
 page calls a grade what the spreadsheet and the archive call it; this table holds only what
 the pages add: titles, buttons, hints and the field errors of the form.
 """
@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from fastapi import Request
 
-from service.labels import label, period_title
+from reports.labels import label, period_title
 
 LANGUAGES = ("zh", "en")
 COOKIE = "appraisal_lang"

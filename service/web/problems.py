@@ -21,8 +21,8 @@ from domain.errors import (
     UnknownReferenceError,
 )
 from projections.tracking import ViewFailedError
+from reports.labels import label
 from service.errors import RACE_DETAIL
-from service.labels import label
 from service.web.i18n import FIELD_ERRORS, TEXT
 from service.web.session import CsrfError
 from service.web.views import REASONED, step_of

@@ -23,7 +23,7 @@ from domain.users import SCOPE_KINDS
 from projections.directory import branches, groups, members, zones
 from projections.ranking_query import names_of
 from projections.users import list_accounts
-from service.labels import label
+from reports.labels import label
 from service.routes.users import (
     change_roles,
     create_user,

@@ -20,9 +20,9 @@ import uvicorn
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from demo.load import PASSWORD as DEMO_PASSWORD
 from service.app import create_app
 from service.cli import app as cli
-from service.demo import PASSWORD as DEMO_PASSWORD
 from service.settings import Settings
 from tests.conftest import IN_CI
 from tests.helpers import Api

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from demo.load import PASSWORD
 from domain.appraisal import Appraisal
-from service.demo import PASSWORD
 from tests.browser.conftest import Site, profile
 from tests.browser.test_signing import fill_scores, open_from_inbox, shoot, sign_in, unlabelled
 from tests.helpers import SCORES

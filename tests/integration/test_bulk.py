@@ -6,7 +6,7 @@ import threading
 from sqlalchemy import Column, Integer, MetaData, String, Table, select
 
 from projections import bulk
-from service.storage import engines
+from store.engines import engines
 
 metadata = MetaData()
 counters = Table("test_counters", metadata, Column("a", String(10), primary_key=True),
@@ -16,7 +16,7 @@ KEYS, AMOUNTS = ("a", "b"), ("n", "m")
 
 
 def test_two_transactions_adding_to_the_same_counters_at_once_both_count(settings):
-    db = engines(settings)
+    db = engines(settings.url)
     try:
         metadata.create_all(db.writer)
         with db.writer.begin() as conn:

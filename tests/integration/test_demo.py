@@ -13,12 +13,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from demo.load import PASSWORD, WALKTHROUGH, load
+from demo.plan import LATEST, PERIODS, PUBLISHED, REOPENED
 from domain.appraisal import Appraisal
 from projections.appraisal_index import find_appraisals
 from projections.directory import groups, list_zones, members, responsibles
 from service.app import create_app
-from service.demo import PASSWORD, WALKTHROUGH, load
-from service.demo_plan import LATEST, PERIODS, PUBLISHED, REOPENED
 from service.runtime import Runtime, build
 from service.settings import Settings
 from workflows.machine import STATES

@@ -25,7 +25,7 @@ from projections.rebuild import rebuild, unfinished
 from projections.tracking import PARTED, Follower, Part, PlainView, built_last, positions
 from service.cli import app
 from service.runtime import Runtime, build, catch_up_share
-from service.storage import event_store_env
+from store.engines import event_store_env
 from tests.helpers import SCORES
 from tests.small_org import ADMIN, actor, build_small_mine
 from workflows.application import Workflows
@@ -100,7 +100,7 @@ def indexes(rt: Runtime) -> set[str]:
 
 def other_process(rt: Runtime) -> Workflows:
     """Another application on the same store, as another process would write to it."""
-    return Workflows(env=event_store_env(rt.settings))
+    return Workflows(env=event_store_env(rt.settings.url))
 
 
 def cli(rt: Runtime, *args: str):

@@ -1,5 +1,5 @@
 """eventsourcing's own recorder test cases, run on the recorders exactly as the service builds
-them: the env of `service.storage.event_store_env` for the database URL, constructed as the
+them: the env of `store.engines.event_store_env` for the database URL, constructed as the
 service's application (`Workflows`, named "appraisal") constructs it.
 
 These are unittest cases, which pytest cannot parametrise, so each backend has its own
@@ -18,7 +18,7 @@ from eventsourcing.tests import persistence as cases  # a module: its bases are 
 from eventsourcing.utils import Environment, resolve_topic, strtobool
 
 from service.settings import Settings
-from service.storage import event_store_env
+from store.engines import event_store_env
 from workflows.application import Workflows
 
 
@@ -43,7 +43,7 @@ class ServiceStore:
 
     def service_env(self) -> Environment:
         settings = Settings(database_url=self.database_url)
-        return Environment(Workflows.name, event_store_env(settings))
+        return Environment(Workflows.name, event_store_env(settings.url))
 
     def create_recorder(self) -> Any:
         factory = InfrastructureFactory.construct(self.service_env())
@@ -171,7 +171,7 @@ class TestPostgresNonInterleavingNotificationIds(OnPostgres,
 # `tracking` argument, so no tracking record is written. The service uses no process
 # recorder (its projections keep their own positions), so nothing of ours depends on it.
 # Strict, and only while the service enables db functions: a fix on either side shows.
-DB_FUNCTIONS = strtobool(event_store_env(Settings(database_url="postgresql://u@h/d")).get(
+DB_FUNCTIONS = strtobool(event_store_env(Settings(database_url="postgresql://u@h/d").url).get(
     postgres.PostgresFactory.POSTGRES_ENABLE_DB_FUNCTIONS, "n"))
 TRACKING_DROPPED = pytest.mark.xfail(
     DB_FUNCTIONS, strict=True, reason="eventsourcing 9.5.6: the PostgreSQL process recorder "

@@ -21,7 +21,7 @@ from domain.documents import document, history_entry, replayed
 from domain.errors import AlreadyExistsError, DomainError, ForbiddenError
 from domain.forms import DEFAULT_ITEMS
 from service.settings import Settings
-from service.storage import CACHE, event_store_env
+from store.engines import CACHE, event_store_env
 from tests.api_model import EVENT_ACTION, band, outcome, roles_on
 from tests.helpers import ORGANISATION, USERS
 from tests.small_org import ADMIN, actor, copy_small_mine, user
@@ -60,7 +60,7 @@ class AppraisalProcess(RuleBasedStateMachine):
         super().__init__()
         self.folder = Path(tempfile.mkdtemp(prefix="appraisal-props-"))
         copy_small_mine(self.folder / "appraisal.db", EXTRA_USERS)
-        env = event_store_env(Settings(database_url=f"sqlite:///{self.folder}/appraisal.db"))
+        env = event_store_env(Settings(database_url=f"sqlite:///{self.folder}/appraisal.db").url)
         self.live = Workflows(env=env)
         # No cache: every read rebuilds the aggregate from the stored events.
         self.fresh = Workflows(env={k: v for k, v in env.items() if k not in CACHE})

@@ -11,8 +11,8 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.cell import Cell
 
-from service import archive_xlsx, ranking_xlsx
-from service.sheet_text import as_text, text_cell
+from reports import archive_xlsx, ranking_xlsx
+from reports.sheet_text import as_text, text_cell
 from tests.archive_sample import sample_archive
 from tests.e2e.pages import Pages
 from tests.helpers import PASSWORD, SCORES, Api

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from service.app import create_app
 from service.cli import app as cli_app
 from service.settings import Settings
-from service.storage import engines, event_store_env
+from store.engines import engines, event_store_env
 from tests.e2e.pages import Pages
 from tests.helpers import SCORES, Api
 from workflows.application import Workflows
@@ -31,7 +31,7 @@ def craft(settings: Settings, appraisal_id: str, reward: str) -> int:
     """Write a branch approval of `reward` for the appraisal straight into the store, by
     another application on it (no workflow, no check), as its last event; its position in
     the log."""
-    workflows = Workflows(env=event_store_env(settings))
+    workflows = Workflows(env=event_store_env(settings.url))
     try:
         appraisal = workflows.repository.get(UUID(appraisal_id))
         appraisal.approve(comment="", reward=reward, state="published", actor="secretary",
@@ -46,11 +46,11 @@ def craft(settings: Settings, appraisal_id: str, reward: str) -> int:
 def remove(settings: Settings, appraisal_id: str) -> None:
     """What an operator does about the crafted event: delete its row (the appraisal's last)
     from the events table."""
-    workflows = Workflows(env=event_store_env(settings))
+    workflows = Workflows(env=event_store_env(settings.url))
     table = workflows.recorder.events_table_name  # type: ignore[attr-defined]
     workflows.close()
     stream = UUID(appraisal_id).hex if settings.is_sqlite else appraisal_id  # as each stores it
-    db = engines(settings)
+    db = engines(settings.url)
     try:
         with db.writer.begin() as conn:
             last = text(f"SELECT max(originator_version) FROM {table} "

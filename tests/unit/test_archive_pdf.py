@@ -10,9 +10,9 @@ import time
 import pypdf
 import pytest
 
-from service import archive_pdf, pdf_typeset
-from service import archive_view as view
-from service.labels import label, period_title
+from reports import archive_pdf, pdf_typeset
+from reports import archive_view as view
+from reports.labels import label, period_title
 from tests.archive_sample import LONG, sample_archive
 
 SHA = "0123456789abcdef" * 4

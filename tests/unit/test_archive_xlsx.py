@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
 
-from service import archive_xlsx
+from reports import archive_xlsx
 from tests.archive_sample import LONG, sample_archive
 
 SHA = "0123456789abcdef" * 4

@@ -21,7 +21,7 @@ from projections.coverage import (
 from projections.directory import DirectoryView
 from projections.tracking import Follower
 from service.settings import Settings
-from service.storage import event_store_env
+from store.engines import event_store_env
 from tests.small_org import ADMIN, build_small_mine
 from workflows.application import Workflows
 
@@ -40,7 +40,7 @@ class World:
 
 @pytest.fixture
 def world() -> Iterator[World]:
-    workflows = Workflows(env=event_store_env(Settings(database_url="sqlite:///:memory:")))
+    workflows = Workflows(env=event_store_env(Settings(database_url="sqlite:///:memory:").url))
     build_small_mine(workflows)
     # One connection shared by reader and writer: an in-memory database lives in it.
     engine = create_engine("sqlite://", poolclass=StaticPool)

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from eventsourcing.domain import Aggregate
 
+from demo.load import PASSWORD
 from domain.appraisal import Appraisal
-from service.demo import PASSWORD
 from workflows.diagram import mermaid
 
 ROOT = Path(__file__).resolve().parents[2]

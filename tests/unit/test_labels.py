@@ -2,7 +2,7 @@
 
 import pytest
 
-from service.labels import GRADES, LABELS, label, period_title
+from reports.labels import GRADES, LABELS, label, period_title
 
 
 def test_grades_steps_roles_and_events_have_chinese_names() -> None:

@@ -5,8 +5,7 @@ from pathlib import Path
 
 import orjson
 from sqlalchemy import Engine, create_engine, event
-
-from service.settings import Settings
+from sqlalchemy.engine import URL
 
 SQLITE_LOCK_TIMEOUT = 30
 # Aggregates are cached and fast-forwarded: a load reads only the events since the cached
@@ -14,24 +13,27 @@ SQLITE_LOCK_TIMEOUT = 30
 CACHE = {"AGGREGATE_CACHE_MAXSIZE": "20000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
 
 
-def event_store_env(settings: Settings) -> dict[str, str]:
-    """The eventsourcing settings for the configured database."""
-    url = settings.url
-    if settings.is_sqlite:
+def is_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite"
+
+
+def event_store_env(url: URL) -> dict[str, str]:
+    """The eventsourcing settings for the database at `url` (SQLite or PostgreSQL)."""
+    if is_sqlite(url):
         database = url.database or ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         return {
             **CACHE,
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "APPLICATION_RECORDER_TOPIC": "service.recorders:GroupCommitSQLiteRecorder",
+            "APPLICATION_RECORDER_TOPIC": "store.recorders:GroupCommitSQLiteRecorder",
             "SQLITE_DBNAME": database,
             "SQLITE_LOCK_TIMEOUT": str(SQLITE_LOCK_TIMEOUT),
         }
     return {
         **CACHE,
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
-        "APPLICATION_RECORDER_TOPIC": "service.recorders:LockingPostgresRecorder",
+        "APPLICATION_RECORDER_TOPIC": "store.recorders:LockingPostgresRecorder",
         "POSTGRES_DBNAME": url.database or "",
         "POSTGRES_HOST": url.host or "127.0.0.1",
         "POSTGRES_PORT": str(url.port or 5432),
@@ -76,15 +78,15 @@ WRITER_CACHE_KIB = 512 * 1024
 WRITER_MMAP_BYTES = 2 * 1024**3  # SQLite caps it at its build's limit
 
 
-def engines(settings: Settings) -> Engines:
-    if not settings.is_sqlite:
-        url = settings.url.set(drivername="postgresql+psycopg")
-        engine = create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True,
-                               **JSON_CODEC)
+def engines(url: URL) -> Engines:
+    """The read models' engines for the database at `url`."""
+    if not is_sqlite(url):
+        engine = create_engine(url.set(drivername="postgresql+psycopg"), pool_size=10,
+                               max_overflow=10, pool_pre_ping=True, **JSON_CODEC)
         return Engines(engine, engine)
     args = {"timeout": SQLITE_LOCK_TIMEOUT, "check_same_thread": False}
-    reader = create_engine(settings.url, connect_args=args, **JSON_CODEC)
-    writer = create_engine(settings.url, connect_args=args, **JSON_CODEC)
+    reader = create_engine(url, connect_args=args, **JSON_CODEC)
+    writer = create_engine(url, connect_args=args, **JSON_CODEC)
 
     @event.listens_for(writer, "connect")
     def _manual_transactions(dbapi_connection, _record):  # type: ignore[no-untyped-def]

@@ -2,7 +2,7 @@
 
 One sheet: a title row naming the period, the ranking under Chinese headers, then the
 reward/penalty ledger (奖惩汇总) of the rows listed. Numbers are stored as numbers so a
-branch can sum them itself, and text as text, never a formula (service.sheet_text); written
+branch can sum them itself, and text as text, never a formula (reports.sheet_text); written
 in write-only mode, so a period of 100,000 zones streams out without building every cell as
 an object first.
 """
@@ -18,8 +18,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from service.labels import GRADES, period_title
-from service.sheet_text import as_text, text_cell
+from reports.labels import GRADES, period_title
+from reports.sheet_text import as_text, text_cell
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADERS = ("名次", "责任区", "支部", "党小组", "条线", "责任人", "得分", "等次", "奖惩金额(元)")

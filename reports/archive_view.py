@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from service.labels import label, period_title
+from reports.labels import label, period_title
 
 STEPS = ("self_check", "zone_evaluation", "group_review", "branch_approval")
 SCORED_STEPS = STEPS[:3]

@@ -10,13 +10,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from demo.mine import Mine, build_mine
+from demo.plan import PERIODS, Move, Signers, moves
 from domain.appraisal import Appraisal
 from domain.organisation import Branch, Group, Member, Zone
 from domain.users import RoleGrant
 from projections.appraisal_index import find_appraisals
 from service.auth import actor_of, hash_password
-from service.demo_mine import Mine, build_mine
-from service.demo_plan import PERIODS, Move, Signers, moves
 from service.runtime import Runtime
 from workflows.access import Actor
 from workflows.application import Workflows

@@ -1,4 +1,4 @@
-"""Event-store recorders as the service configures them (by topic, in service.storage).
+"""Event-store recorders as the service configures them (by topic, in store.engines).
 
 SQLite, group commit: saves used to take the store's one writer connection in turn, a disk
 sync each, and readers queued behind the waiting writers. Here the saves that arrive while a

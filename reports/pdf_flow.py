@@ -24,7 +24,7 @@ from math import inf
 from operator import itemgetter
 from typing import Any
 
-from service.pdf_typeset import Page, Slot, Typesetter
+from reports.pdf_typeset import Page, Slot, Typesetter
 
 PAD_X = 4.0
 PAD_Y = 3.0

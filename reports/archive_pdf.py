@@ -22,11 +22,11 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen.canvas import Canvas
 
-from service import archive_view as view
-from service.archive_pdf_sheet import Templates, sheet_pages
-from service.labels import period_title
-from service.pdf_flow import Column, Flow, Table
-from service.pdf_typeset import Font, Page, Typesetter, load_font
+from reports import archive_view as view
+from reports.archive_pdf_sheet import Templates, sheet_pages
+from reports.labels import period_title
+from reports.pdf_flow import Column, Flow, Table
+from reports.pdf_typeset import Font, Page, Typesetter, load_font
 
 MEDIA_TYPE = "application/pdf"
 MANIFEST_KEY = "AppraisalManifest"

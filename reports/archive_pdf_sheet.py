@@ -21,10 +21,10 @@ from typing import Any
 
 from reportlab.lib.pagesizes import A4
 
-from service import archive_view as view
-from service.labels import label, period_title
-from service.pdf_flow import DYNAMIC, STATIC, Column, Flow, Header, Table
-from service.pdf_typeset import Page, Slot, Typesetter
+from reports import archive_view as view
+from reports.labels import label, period_title
+from reports.pdf_flow import DYNAMIC, STATIC, Column, Flow, Header, Table
+from reports.pdf_typeset import Page, Slot, Typesetter
 
 LEFT, TOP, BOTTOM = 42.0, A4[1] - 40.0, 52.0
 WIDTH = A4[0] - 2 * LEFT

@@ -30,9 +30,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from service import archive_view as view
-from service.labels import label, period_title
-from service.sheet_text import as_text, text_cell
+from reports import archive_view as view
+from reports.labels import label, period_title
+from reports.sheet_text import as_text, text_cell
 
 COVER = "档案信息"
 SHEETS = "考核表"
