@@ -6,10 +6,13 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
-from service import errors, openapi_links
+from service import errors, logs, openapi_links
 from service.deps import RuntimeDep
 from service.headers import SecurityHeaders
 from service.limits import BodyLimit
+from service.metrics import Metrics
+from service.metrics import router as metrics_route
+from service.request_id import RequestTrace
 from service.routes import appraisals, archives, inbox, organisation, rankings, users
 from service.runtime import build
 from service.schemas import Health, ViewHealth
@@ -23,11 +26,13 @@ ERRORS = {status: PROBLEM for status in (400, 401, 403, 404, 409, 412, 413, 422,
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The HTTP API over the store the settings name."""
     settings = settings or Settings()
+    metrics = Metrics(settings.metrics_allow)  # this app's own registry
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         app.state.runtime = build(settings)
+        metrics.watch(app.state.runtime)
         try:
             yield
         finally:
@@ -37,7 +42,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   responses=ERRORS)  # type: ignore[arg-type]
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(SecurityHeaders)  # outermost: a 413 carries them too
+    app.add_middleware(SecurityHeaders)  # a 413 carries them too
+    app.add_middleware(RequestTrace, listeners=(logs.access, metrics.observe))  # outermost
+    app.state.metrics = metrics
 
     @app.get("/health", response_model=Health, response_model_exclude_none=True,
              tags=["health"])
@@ -53,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for module in (users, organisation, appraisals, rankings, inbox, archives):
         app.include_router(module.router)
+    app.include_router(metrics_route)
     web.install(app)
     openapi_links.install(app)
     return app

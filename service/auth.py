@@ -14,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from domain.users import User
 from service.errors import UnauthorizedError
+from service.request_id import note_user
 from workflows.access import Actor
 
 HASHER = PasswordHasher()
@@ -64,6 +65,7 @@ class Tokens:
             raise UnauthorizedError("the token's user no longer exists")
         if user.disabled or user.sessions != claims["ses"]:
             raise UnauthorizedError(ENDED)
+        note_user(user.username)  # the request's log line names them
         return user
 
 

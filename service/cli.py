@@ -9,6 +9,7 @@ import typer
 import uvicorn
 
 from domain.errors import DomainError
+from service import logs
 from service.auth import hash_password
 from service.runtime import build, catch_up_share
 from service.settings import Settings
@@ -23,9 +24,12 @@ app.add_typer(projections, name="projections")
 
 
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
-    """Serve the API from the configured store (APPRAISAL_DATABASE_URL)."""
-    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers)
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
+          log_level: str = "info") -> None:
+    """Serve the API from the configured store (APPRAISAL_DATABASE_URL); logs are JSON
+    lines on standard error."""
+    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_config=logs.config(log_level), access_log=False)
 
 
 @app.command()

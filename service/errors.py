@@ -20,6 +20,7 @@ from domain.errors import (
 )
 from projections.tracking import ViewFailedError
 from service.headers import headers_for
+from service.request_id import request_id_of
 
 LOG = logging.getLogger("appraisal.errors")
 # What a lost race (IntegrityError) is said to be.
@@ -132,8 +133,11 @@ def _unexpected(request: Request, error: Exception) -> JSONResponse:
     as a bare page. The security tests show no hostile request reaches it."""
     LOG.error("unexpected %s on %s %s", type(error).__name__, request.method,
               request.url.path, exc_info=error)
-    # Starlette answers it outside every middleware: the security headers are set here.
+    # Starlette answers it outside every middleware: the security headers and the request
+    # id are set here.
     headers = {k.decode(): v.decode() for k, v in headers_for(request.url.path)}
+    if request_id := request_id_of(request.scope):
+        headers["X-Request-ID"] = request_id
     return problem(500, "Internal error", "the service failed unexpectedly; it is logged",
                    headers)
 

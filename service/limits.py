@@ -113,7 +113,9 @@ def _stand_in_for_malformed_json(scope: Scope, content: bytes) -> tuple[Scope, b
 def _stood_in(scope: Scope, why: str) -> tuple[Scope, bytes]:
     headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
     headers.append((b"content-length", str(len(STAND_IN)).encode()))
-    return {**scope, "headers": headers, MALFORMED_JSON: why}, STAND_IN
+    # In place: the middleware outside this one reads the route matched from the same scope.
+    scope.update({"headers": headers, MALFORMED_JSON: why})
+    return scope, STAND_IN
 
 
 def _deeper_than(value: Any, limit: int) -> bool:

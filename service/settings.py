@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     # The web pages' session cookie is sent over HTTPS only; browsers also accept it on
     # http://localhost and http://127.0.0.1. Turn off only behind a plain-HTTP test proxy.
     cookie_secure: bool = True
+    # Comma-separated CIDRs whose clients may read GET /metrics without a token (e.g. the
+    # Prometheus server's); none by default, loopback included: only administrators may.
+    metrics_allow: str = ""
 
     @property
     def url(self) -> URL:

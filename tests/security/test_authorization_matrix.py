@@ -236,6 +236,8 @@ MATRIX: dict[tuple[str, str], Probes] = {
     ("GET", "/coverage"): only_if(covers, "GET", "/coverage?branch_id={t}", (*BRANCHES, None)),
     ("GET", "/archives/{year}"): only_if(archives, "GET", "/archives/2026?branch_id={t}",
                                          (*BRANCHES, None)),
+    # Administrators alone, from an address outside APPRAISAL_METRICS_ALLOW (none here).
+    ("GET", "/metrics"): for_admins("GET", "/metrics"),
     # The pages.
     ("GET", "/app/inbox"): anyone("/app/inbox"),
     ("GET", "/app/appraisals"): anyone("/app/appraisals", "/app/appraisals?zone_id=Z4"),

@@ -1,0 +1,107 @@
+"""A request id on every request and every answer, and what each request came to.
+
+The id is the client's `X-Request-ID` when it is a sane token, else a new one; every answer
+carries it back, problems and refusals of the middlewares inside this one included, and
+every log line written while the request is served names it (service.logs). When the
+answer is sent, the listeners (the access log, the metrics) are told how it went: its
+route's template (never the raw path, which holds ids), status, duration and user.
+"""
+
+import re
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+HEADER = b"x-request-id"
+# A client's id is kept only if it cannot forge a log line or a header: letters, digits and
+# `._-`, bounded.
+SANE = re.compile(r"[A-Za-z0-9._-]{1,128}")
+# In the ASGI scope: the request's id, for answers sent outside every middleware (a 500).
+SCOPE_KEY = "appraisal.request_id"
+UNMATCHED = "unmatched"  # the route label of a path no route serves: never the path itself
+
+
+@dataclass
+class Trace:
+    """One request as the log and the metrics see it; `user` is set once a token or a
+    session names one (service.auth)."""
+
+    request_id: str
+    method: str
+    route: str = UNMATCHED
+    status: int = 500
+    seconds: float = 0.0
+    user: str | None = None
+
+
+Listener = Callable[[Trace], None]
+# Whatever runs for the request, in its task or in threads started from it, sees its trace.
+_current: ContextVar[Trace | None] = ContextVar("appraisal_trace", default=None)
+
+
+def current() -> Trace | None:
+    """The trace of the request being served, if any."""
+    return _current.get()
+
+
+def note_user(username: str) -> None:
+    """The request being served is this user's (a no-op outside a request)."""
+    if (trace := _current.get()) is not None:
+        trace.user = username
+
+
+def request_id_of(scope: Scope) -> str | None:
+    return scope.get(SCOPE_KEY)
+
+
+def _chosen_id(scope: Scope) -> str:
+    given = next((v for k, v in scope["headers"] if k == HEADER), b"").decode("latin-1")
+    return given if SANE.fullmatch(given) else secrets.token_hex(16)
+
+
+def _route_of(scope: Scope) -> str:
+    """The template of the route that took the request (Starlette records it in the scope,
+    also for a 405)."""
+    route = scope.get("route")
+    return getattr(route, "path", None) or UNMATCHED
+
+
+class RequestTrace:
+    """Pure ASGI middleware, outermost: sets the id, echoes it, and tells the listeners."""
+
+    def __init__(self, app: ASGIApp, listeners: Sequence[Listener] = ()):
+        self.app = app
+        self.listeners = list(listeners)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        trace = Trace(_chosen_id(scope), scope["method"])
+        scope[SCOPE_KEY] = trace.request_id  # in place: the 500 handler reads this dict
+        header = (HEADER, trace.request_id.encode())
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                trace.status = message["status"]
+                own = [(k, v) for k, v in message.get("headers", []) if k.lower() != HEADER]
+                message = {**message, "headers": [*own, header]}
+            await send(message)
+
+        token = _current.set(trace)
+        started = time.perf_counter()
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            trace.status = 500  # answered by Starlette's last handler, outside this one
+            raise
+        finally:
+            trace.seconds = time.perf_counter() - started
+            trace.route = _route_of(scope)
+            _current.reset(token)
+            for listener in self.listeners:
+                listener(trace)
