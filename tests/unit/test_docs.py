@@ -1,4 +1,5 @@
-"""The documents cannot drift from the code: the README's first lines, the drawn process."""
+"""The documents cannot drift from the code: the README's first lines, the drawn process,
+the settings and the metrics the deployment guide names."""
 
 import re
 from pathlib import Path
@@ -7,6 +8,8 @@ from eventsourcing.domain import Aggregate
 
 from demo.load import PASSWORD
 from domain.appraisal import Appraisal
+from service.metrics import Metrics
+from service.settings import Settings
 from workflows.diagram import mermaid
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,3 +51,19 @@ def test_the_readme_gives_the_password_the_demo_sets():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"`{PASSWORD}`" in readme
     assert f"password={PASSWORD}" in readme  # the walkthrough signs in with it
+
+
+def test_the_deployment_guide_and_the_readme_name_every_setting():
+    deploy = (ROOT / "docs" / "DEPLOY.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    names = [f"APPRAISAL_{field.upper()}" for field in Settings.model_fields]
+    assert [name for name in names if name not in deploy] == []
+    assert [name for name in names if name not in readme] == []
+
+
+def test_the_metrics_the_deployment_guide_names_are_the_ones_served():
+    deploy = (ROOT / "docs" / "DEPLOY.md").read_text(encoding="utf-8")
+    served = {family.name for family in Metrics().registry.collect()}
+    named = {re.sub(r"_(total|bucket)$", "", name)
+             for name in re.findall(r"(?<![\w-])appraisal_[a-z_]+(?=[{`])", deploy)}
+    assert named and named <= served, named - served
