@@ -50,6 +50,8 @@ class Step:
 
 def step(action: str, state: str) -> Step | None:
     """The transition `action` takes from `state`, or None when the state does not allow it."""
+    # Plain strings: `transitions` reads an Enum source by its member's name.
+    action, state = str(action), str(state)
     found = MACHINE.get_transitions(trigger=action, source=state)
     if not found:
         return None
@@ -59,7 +61,7 @@ def step(action: str, state: str) -> Step | None:
 
 def roles_for(action: str) -> set[str]:
     """Every role that may take `action` in some state."""
-    return {t.role for t in MACHINE.get_transitions(trigger=action)}
+    return {t.role for t in MACHINE.get_transitions(trigger=str(action))}
 
 
 def steps_from(state: str) -> list[Step]:
