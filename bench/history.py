@@ -173,7 +173,7 @@ def organisation(made: Province, admin_hash: str, user_hash: str,
     """The administrator and the default form, the organisation, its users, the policies."""
     yield _created(User, User.Registered, "admin", clock(), username="admin",
                    display_name="管理员", member_id=None,
-                   roles=[{"role": "admin", "scope": None}], password_hash=admin_hash,
+                   roles=[{"role": Role.ADMIN, "scope": None}], password_hash=admin_hash,
                    actor="system")
     yield _created(AssessmentForm, AssessmentForm.Created, DEFAULT_FORM_ID, clock(),
                    form_id=DEFAULT_FORM_ID, name="党员责任区考核表", items=dict(DEFAULT_ITEMS),
@@ -207,12 +207,12 @@ def users(made: Province) -> Iterator[tuple[str, str, str | None, list[dict[str,
     for zone in made.zones:
         zones_of.setdefault(zone.group_id, []).append(zone.id)
     for b, name in made.branches:
-        yield f"secretary-{b.lower()}", f"{name}书记", None, [_grant("branch_secretary", b)]
+        yield f"secretary-{b.lower()}", f"{name}书记", None, [_grant(Role.BRANCH_SECRETARY, b)]
     for g, name, _ in made.groups:
-        yield f"leader-{g.lower()}", f"{name}组长", None, [_grant("group_leader", g)]
+        yield f"leader-{g.lower()}", f"{name}组长", None, [_grant(Role.GROUP_LEADER, g)]
         if g in zones_of:
             yield (f"evaluator-{g.lower()}", f"{name}评价员", None,
-                   [_grant("zone_evaluator", z) for z in zones_of[g]])
+                   [_grant(Role.ZONE_EVALUATOR, z) for z in zones_of[g]])
     for m, name, _ in made.members:
         yield m.lower(), name, m, []
 
