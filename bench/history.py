@@ -50,6 +50,7 @@ from domain.appraisal import Appraisal
 from domain.forms import DEFAULT_FORM_ID, DEFAULT_ITEMS, AssessmentForm
 from domain.organisation import Branch, Group, Member, Zone
 from domain.policy import DEFAULT_POLICY, check_policy
+from domain.process import Role
 from domain.scoring import total_of, validate_scores
 from domain.users import User
 from service.auth import hash_password
@@ -57,7 +58,7 @@ from service.settings import Settings
 from store.engines import event_store_env
 from workflows import machine
 from workflows.application import Workflows
-from workflows.appraisals import REASONED, SCORED
+from workflows.process import METHOD_OF, SCORED, Action
 
 PASSWORD = "bench-password"
 SHARED_EVERY = 17  # every 17th zone has two responsible members, as in the demo
@@ -172,7 +173,7 @@ def organisation(made: Province, admin_hash: str, user_hash: str,
     """The administrator and the default form, the organisation, its users, the policies."""
     yield _created(User, User.Registered, "admin", clock(), username="admin",
                    display_name="管理员", member_id=None,
-                   roles=[{"role": "admin", "scope": None}], password_hash=admin_hash,
+                   roles=[{"role": Role.ADMIN, "scope": None}], password_hash=admin_hash,
                    actor="system")
     yield _created(AssessmentForm, AssessmentForm.Created, DEFAULT_FORM_ID, clock(),
                    form_id=DEFAULT_FORM_ID, name="党员责任区考核表", items=dict(DEFAULT_ITEMS),
@@ -206,12 +207,12 @@ def users(made: Province) -> Iterator[tuple[str, str, str | None, list[dict[str,
     for zone in made.zones:
         zones_of.setdefault(zone.group_id, []).append(zone.id)
     for b, name in made.branches:
-        yield f"secretary-{b.lower()}", f"{name}书记", None, [_grant("branch_secretary", b)]
+        yield f"secretary-{b.lower()}", f"{name}书记", None, [_grant(Role.BRANCH_SECRETARY, b)]
     for g, name, _ in made.groups:
-        yield f"leader-{g.lower()}", f"{name}组长", None, [_grant("group_leader", g)]
+        yield f"leader-{g.lower()}", f"{name}组长", None, [_grant(Role.GROUP_LEADER, g)]
         if g in zones_of:
             yield (f"evaluator-{g.lower()}", f"{name}评价员", None,
-                   [_grant("zone_evaluator", z) for z in zones_of[g]])
+                   [_grant(Role.ZONE_EVALUATOR, z) for z in zones_of[g]])
     for m, name, _ in made.members:
         yield m.lower(), name, m, []
 
@@ -246,8 +247,8 @@ def _marks(rng: random.Random, level: int) -> tuple[dict[str, str], str]:
 
 @functools.cache
 def comments() -> dict[str, list[str]]:
-    pools = {"self-check": SELF_CHECKS, "zone-evaluation": EVALUATIONS,
-             "group-review": REVIEWS, "branch-approval": APPROVALS}
+    pools = {Action.SELF_CHECK: SELF_CHECKS, Action.ZONE_EVALUATION: EVALUATIONS,
+             Action.GROUP_REVIEW: REVIEWS, Action.BRANCH_APPROVAL: APPROVALS}
     return {action: sorted({c.format(n=n, m=m) for c in pool for n in range(3, 10)
                             for m in range(1, 7)}) for action, pool in pools.items()}
 
@@ -260,19 +261,19 @@ Move = tuple[str, str, float | None]  # action, username, level of the marks
 def moves(zone: ZonePlan, index: int, month: int, rng: random.Random) -> list[Move]:
     """The signings of one appraisal, as the demo plans them (demo/plan.py)."""
     who, level = signers(zone, month), min(98.0, max(55.0, zone.level + rng.gauss(0, 4)))
-    played: list[Move] = [("self-check", who["member"], min(100.0, level + 3)),
-                          ("zone-evaluation", who["evaluator"], level),
-                          ("group-review", who["leader"], level),
-                          ("branch-approval", who["secretary"], None)]
+    played: list[Move] = [(Action.SELF_CHECK, who["member"], min(100.0, level + 3)),
+                          (Action.ZONE_EVALUATION, who["evaluator"], level),
+                          (Action.GROUP_REVIEW, who["leader"], level),
+                          (Action.BRANCH_APPROVAL, who["secretary"], None)]
     for step, every in RETURN_EVERY.items():  # latest first: earlier indices still hold
         if (index + month) % every == 0:
             action, username, _ = played[step - 1]
-            played[step:step] = [("return", played[step][1], None),
+            played[step:step] = [(Action.RETURN, played[step][1], None),
                                  (action, username, min(100.0, level + 1))]
     if (index + month) % REOPEN_EVERY == 0:
-        played += [("reopen", who["secretary"], None),
-                   ("group-review", who["leader"], level - 6),
-                   ("branch-approval", who["secretary"], None)]
+        played += [(Action.REOPEN, who["secretary"], None),
+                   (Action.GROUP_REVIEW, who["leader"], level - 6),
+                   (Action.BRANCH_APPROVAL, who["secretary"], None)]
     return played
 
 
@@ -284,20 +285,20 @@ def appraisal(zone: ZonePlan, period: str, opener: str, at: Callable[[int], date
         zone_id=zone.id, zone_name=zone.name, line=zone.line, period=period,
         branch_id=zone.branch_id, group_id=zone.group_id, template_id=DEFAULT_FORM_ID,
         template_version=1, items=dict(DEFAULT_ITEMS), responsible_member_ids=list(zone.members),
-        state=machine.INITIAL, actor=opener, role="branch_secretary", timestamp=at(0))
+        state=machine.INITIAL, actor=opener, role=Role.BRANCH_SECRETARY, timestamp=at(0))
     for k, (action, username, level) in enumerate(played, 1):
         step = transition(action, record.state)
         signed = {"state": step.dest, "actor": username, "role": step.role, "timestamp": at(k)}
+        take = getattr(record, METHOD_OF[action])
         if action in SCORED:
             scores, total = rng.choice(mark_sets()[round(level or 0)])
-            getattr(record, SCORED[action])(scores=scores, total=total,
-                                            comment=rng.choice(comments()[action]), **signed)
-        elif action == "branch-approval":
-            record.approve(comment=rng.choice(comments()[action]),
-                           reward=policy[str(record.grade)], **signed)
+            take(scores=scores, total=total, comment=rng.choice(comments()[action]), **signed)
+        elif action == Action.BRANCH_APPROVAL:
+            take(comment=rng.choice(comments()[action]), reward=policy[str(record.grade)],
+                 **signed)
         else:
-            reason = REOPEN_REASON if action == "reopen" else RETURNS[step.role]
-            getattr(record, REASONED[action])(reason=reason, **signed)
+            reason = REOPEN_REASON if action == Action.REOPEN else RETURNS[step.role]
+            take(reason=reason, **signed)
     return record.collect_events()
 
 

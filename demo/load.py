@@ -14,6 +14,7 @@ from demo.mine import Mine, build_mine
 from demo.plan import PERIODS, Move, Signers, moves
 from domain.appraisal import Appraisal
 from domain.organisation import Branch, Group, Member, Zone
+from domain.process import Role
 from domain.users import RoleGrant
 from projections.appraisal_index import find_appraisals
 from service.auth import actor_of, hash_password
@@ -61,19 +62,19 @@ def demo_users(mine: Mine) -> list[dict[str, Any]]:
                 "roles": [{"role": r, "scope": s} for r, s in roles]}
 
     # Officers are kept off the member roll, so they never answer for a zone they judge.
-    users = [user("admin", "系统管理员", [("admin", None)]),
-             user("inspector", f"{names()}（组织干部科）", [("inspector", None)]),
-             user("inspector-b6", f"{names()}（地面支部纪检委员）", [("inspector", "B6")]),
-             user("archivist", f"{names()}（档案室）", [("archivist", None)])]
+    users = [user("admin", "系统管理员", [(Role.ADMIN, None)]),
+             user("inspector", f"{names()}（组织干部科）", [(Role.INSPECTOR, None)]),
+             user("inspector-b6", f"{names()}（地面支部纪检委员）", [(Role.INSPECTOR, "B6")]),
+             user("archivist", f"{names()}（档案室）", [(Role.ARCHIVIST, None)])]
     users += [user(f"secretary-{b.lower()}", f"{names()}（{name}书记）",
-                   [("branch_secretary", b)]) for b, name in mine.branches]
+                   [(Role.BRANCH_SECRETARY, b)]) for b, name in mine.branches]
     for group_id, name, _ in mine.groups:
         zones = mine.zones_of_group(group_id)
         users.append(user(f"leader-{group_id.lower()}", f"{names()}（{name}组长）",
-                          [("group_leader", group_id)]))
+                          [(Role.GROUP_LEADER, group_id)]))
         if zones:
             users.append(user(f"evaluator-{group_id.lower()}", f"{names()}（{name}评价员）",
-                              [("zone_evaluator", z["id"]) for z in zones]))
+                              [(Role.ZONE_EVALUATOR, z["id"]) for z in zones]))
     users += [user(m.lower(), name, [], m) for m, name, _ in mine.members]
     return users
 
@@ -103,7 +104,7 @@ def _loaded(workflows: Workflows, plan: list[tuple[str, str, list[Move]]]) -> bo
 
 
 def _organisation(workflows: Workflows, mine: Mine) -> None:
-    admin = Actor("admin", None, (RoleGrant("admin", None),))
+    admin = Actor("admin", None, (RoleGrant(Role.ADMIN, None),))
     for branch_id, name in mine.branches:
         if not workflows.exists(Branch, branch_id):
             workflows.create_branch(branch_id, name, admin)

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from domain.forms import DEFAULT_ITEMS
+from domain.process import PROCEDURE, STEPS, Role
 from workflows.appraisals import Submission
+from workflows.process import Action
 
 PUBLISHED = ("2026-07", "2026-08", "2026-09")
 LATEST = "2026-10"  # spread over every state; 2026-11 is left for the README walkthrough
@@ -28,9 +30,9 @@ REVIEWS = ("结合平时督查和重点抽查，同意责任区评价。",
            "参考自查和督查记录，统一考核定档。")
 APPROVALS = ("经支部委员会审核，同意公示。", "审核通过，予以公示。")
 RETURNS = {
-    "zone_evaluator": "自查表漏填谈心谈话情况，请补充后重新提交。",
-    "group_leader": "评价依据不足，请补充实地检视和查阅资料情况。",
-    "branch_secretary": "考核分与平时督查记录不一致，请党小组重新核定。",
+    Role.ZONE_EVALUATOR: "自查表漏填谈心谈话情况，请补充后重新提交。",
+    Role.GROUP_LEADER: "评价依据不足，请补充实地检视和查阅资料情况。",
+    Role.BRANCH_SECRETARY: "考核分与平时督查记录不一致，请党小组重新核定。",
 }
 REOPEN_REASON = "公示期间职工反映该责任区当月有一起违章作业，经核实重新考核。"
 
@@ -64,7 +66,7 @@ def moves(zone_id: str, index: int, period: str, signers: Signers) -> list[Move]
     if period == LATEST:
         depth = index % 5  # 0 self_check … 4 published
         if depth == 2 and index % 3 == 0:  # one in three group reviews sent back for now
-            return [*forward[:2], _return(signers.leader, "group_leader")]
+            return [*forward[:2], _return(signers.leader, Role.GROUP_LEADER)]
         return forward[:depth]
     month = int(period[-2:])
     played = forward
@@ -72,9 +74,10 @@ def moves(zone_id: str, index: int, period: str, signers: Signers) -> list[Move]
         if (index + month) % every == 0:  # sent back once, then signed again
             played = _returned_at(rng, level, played, step, signers)
     if (zone_id, period) == REOPENED:
-        played = [*played, Move(signers.secretary, "reopen", Submission(reason=REOPEN_REASON)),
-                  _sign(rng, signers.leader, "group-review", level - 6, REVIEWS),
-                  _sign(rng, signers.secretary, "branch-approval", None, APPROVALS)]
+        reopened = Move(signers.secretary, Action.REOPEN, Submission(reason=REOPEN_REASON))
+        played = [*played, reopened,
+                  _sign(rng, signers.leader, Action.GROUP_REVIEW, level - 6, REVIEWS),
+                  _sign(rng, signers.secretary, Action.BRANCH_APPROVAL, None, APPROVALS)]
     return played
 
 
@@ -85,28 +88,28 @@ def _level(zone_id: str, rng: random.Random) -> float:
 
 
 def _forward(rng: random.Random, level: float, member: str, s: Signers) -> list[Move]:
-    return [_sign(rng, member, "self-check", level + 3, SELF_CHECKS),
-            _sign(rng, s.evaluator, "zone-evaluation", level, EVALUATIONS),
-            _sign(rng, s.leader, "group-review", level, REVIEWS),
-            _sign(rng, s.secretary, "branch-approval", None, APPROVALS)]
+    return [_sign(rng, member, Action.SELF_CHECK, level + 3, SELF_CHECKS),
+            _sign(rng, s.evaluator, Action.ZONE_EVALUATION, level, EVALUATIONS),
+            _sign(rng, s.leader, Action.GROUP_REVIEW, level, REVIEWS),
+            _sign(rng, s.secretary, Action.BRANCH_APPROVAL, None, APPROVALS)]
 
 
 def _returned_at(rng: random.Random, level: float, played: list[Move], step: int,
                  s: Signers) -> list[Move]:
     """The signer of forward step `step` sends it back; the step before is signed again."""
-    role = {1: "zone_evaluator", 2: "group_leader", 3: "branch_secretary"}[step]
+    role = PROCEDURE[STEPS[step]].role  # who signs the step it is sent back from
     again = played[step - 1]
     redo = _sign(rng, again.username, again.action, level + 1, _pool(again.action))
     return [*played[:step], _return(played[step].username, role), redo, *played[step:]]
 
 
 def _pool(action: str) -> tuple[str, ...]:
-    return {"self-check": SELF_CHECKS, "zone-evaluation": EVALUATIONS,
-            "group-review": REVIEWS}[action]
+    return {Action.SELF_CHECK: SELF_CHECKS, Action.ZONE_EVALUATION: EVALUATIONS,
+            Action.GROUP_REVIEW: REVIEWS}[action]
 
 
 def _return(username: str, role: str) -> Move:
-    return Move(username, "return", Submission(reason=RETURNS[role]))
+    return Move(username, Action.RETURN, Submission(reason=RETURNS[role]))
 
 
 def _sign(rng: random.Random, username: str, action: str, level: float | None,

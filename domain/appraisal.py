@@ -9,9 +9,8 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.ids import stream_id
+from domain.process import STEPS, State
 from domain.scoring import Grade
-
-STEPS = ("self_check", "zone_evaluation", "group_review", "branch_approval")
 
 
 class Appraisal(Aggregate):
@@ -50,32 +49,34 @@ class Appraisal(Aggregate):
         self.zone_name = zone_name
         self.line = line
         self.state = state
-        self.steps: dict[str, dict[str, Any] | None] = dict.fromkeys(STEPS)
+        # Plain strings, not the enum: documents are written by orjson, which takes no enum keys.
+        self.steps: dict[str, dict[str, Any] | None] = dict.fromkeys(map(str, STEPS))
         self.reward: str | None = None
 
     @event("SelfCheckSubmitted")
     def submit_self_check(self, scores: dict[str, str], total: str, comment: str, state: str,
                           actor: str, role: str, timestamp: datetime,
                           member_id: str | None = None) -> None:
-        self._sign("self_check", actor, member_id, timestamp, scores, total, comment, state)
+        self._sign(State.SELF_CHECK, actor, member_id, timestamp, scores, total, comment, state)
 
     @event("ZoneEvaluationSubmitted")
     def submit_zone_evaluation(self, scores: dict[str, str], total: str, comment: str,
                                state: str, actor: str, role: str, timestamp: datetime,
                                member_id: str | None = None) -> None:
-        self._sign("zone_evaluation", actor, member_id, timestamp, scores, total, comment, state)
+        self._sign(State.ZONE_EVALUATION, actor, member_id, timestamp, scores, total, comment,
+                   state)
 
     @event("GroupReviewSubmitted")
     def submit_group_review(self, scores: dict[str, str], total: str, comment: str, state: str,
                             actor: str, role: str, timestamp: datetime,
                             member_id: str | None = None) -> None:
-        self._sign("group_review", actor, member_id, timestamp, scores, total, comment, state)
+        self._sign(State.GROUP_REVIEW, actor, member_id, timestamp, scores, total, comment, state)
 
     @event("BranchApproved")
     def approve(self, comment: str, reward: str, state: str, actor: str, role: str,
                 timestamp: datetime, member_id: str | None = None) -> None:
         """Publishes the result; `reward` is what the branch's policy pays for it right now."""
-        self._sign("branch_approval", actor, member_id, timestamp, None, None, comment, state)
+        self._sign(State.BRANCH_APPROVAL, actor, member_id, timestamp, None, None, comment, state)
         self.reward = reward
 
     @event("Returned")
@@ -98,7 +99,7 @@ class Appraisal(Aggregate):
     @property
     def score(self) -> Decimal | None:
         """The latest group review's total: the zone's result."""
-        review = self.steps["group_review"]
+        review = self.steps[State.GROUP_REVIEW]
         return Decimal(review["total"]) if review else None
 
     @property

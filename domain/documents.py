@@ -7,7 +7,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from domain.appraisal import STEPS, Appraisal
+from domain.appraisal import Appraisal
+from domain.process import STEP_OF_EVENT, STEPS, State
 from domain.scoring import Grade
 
 HISTORY_FIELDS = ("scores", "total", "comment", "reason", "reward")
@@ -93,23 +94,18 @@ def history_entry(domain_event: Any) -> dict[str, Any]:
     }
 
 
-# The step each submission signs: the document shows the latest of each.
-SIGNED_BY = {"self_check_submitted": "self_check", "zone_evaluation_submitted": "zone_evaluation",
-             "group_review_submitted": "group_review", "branch_approved": "branch_approval"}
-
-
 def replayed(appraisal_id: str, history: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """The document `document()` gives, from the appraisal's history entries alone: an
     archive keeps the entries and cuts them at an instant, without loading the aggregate."""
     opened = history[0]["data"]
-    steps: dict[str, dict[str, Any] | None] = dict.fromkeys(STEPS)
+    steps: dict[str, dict[str, Any] | None] = dict.fromkeys(map(str, STEPS))
     for entry in history[1:]:
-        if (step := SIGNED_BY.get(entry["type"])) is not None:
+        if (step := STEP_OF_EVENT.get(entry["type"])) is not None:
             data = entry["data"]
             steps[step] = {"actor": entry["actor"], "at": entry["at"],
                            "scores": data.get("scores"), "total": data.get("total"),
                            "comment": data["comment"]}
-    review = steps["group_review"]
+    review = steps[State.GROUP_REVIEW]
     score = None if review is None else review["total"]
     return {
         "id": appraisal_id,

@@ -6,18 +6,19 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.ids import stream_id
+from domain.process import Role
 
 # The kind of record each role's scope names; `None`: the whole organisation only.
 SCOPE_KINDS: dict[str, str | None] = {
-    "admin": None,
-    "zone_evaluator": "zone",
-    "group_leader": "group",
-    "branch_secretary": "branch",
-    "inspector": "branch",
-    "archivist": None,
+    Role.ADMIN: None,
+    Role.ZONE_EVALUATOR: "zone",
+    Role.GROUP_LEADER: "group",
+    Role.BRANCH_SECRETARY: "branch",
+    Role.INSPECTOR: "branch",
+    Role.ARCHIVIST: None,
 }
 # Roles that may also be held over the whole organisation (scope null).
-UNSCOPED_ROLES = frozenset({"admin", "inspector", "archivist"})
+UNSCOPED_ROLES = frozenset({Role.ADMIN, Role.INSPECTOR, Role.ARCHIVIST})
 
 
 @dataclass(frozen=True)

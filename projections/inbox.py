@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, false, or_, select, true
 
+from domain.process import State
 from projections.appraisal_index import appraisals
 from projections.directory import responsibles
 
@@ -54,14 +55,14 @@ def waiting_clause(duties: Duties) -> Any:
     else:
         mine = select(responsibles.c.zone_id).where(responsibles.c.member_id == duties.member_id)
         own = appraisals.c.zone_id.in_(mine)
-        self_checks = and_(state == "self_check", own)
+        self_checks = and_(state == State.SELF_CHECK, own)
     # A responsible member never reviews or approves their own zone (the workflow's rule too).
     judged = ~own if duties.member_id is not None else true()
     return or_(
         self_checks,
-        and_(state == "zone_evaluation", _in_scope(appraisals.c.zone_id, duties.zones)),
-        and_(state == "group_review", _in_scope(appraisals.c.group_id, duties.groups), judged),
-        and_(state == "branch_approval", _in_scope(appraisals.c.branch_id, duties.branches),
+        and_(state == State.ZONE_EVALUATION, _in_scope(appraisals.c.zone_id, duties.zones)),
+        and_(state == State.GROUP_REVIEW, _in_scope(appraisals.c.group_id, duties.groups), judged),
+        and_(state == State.BRANCH_APPROVAL, _in_scope(appraisals.c.branch_id, duties.branches),
              judged),
     )
 

@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 
 from domain.appraisal import Appraisal
+from domain.process import State
 from domain.scoring import Grade
 from projections import bulk
 from projections.tracking import BUILT_LAST, PlainView, Recorded, chunks, metadata
@@ -83,7 +84,7 @@ Row = Mapping[str, Any]
 
 def next_row(row: Row | None, domain_event: Any) -> dict[str, Any]:
     """The appraisal's row after one event: the pure transform the view applies."""
-    published = domain_event.state == "published"
+    published = domain_event.state == State.PUBLISHED
     if isinstance(domain_event, Appraisal.Opened):
         return {"appraisal_id": str(domain_event.originator_id),
                 "period": domain_event.period, "zone_id": domain_event.zone_id,

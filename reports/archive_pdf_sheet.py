@@ -21,6 +21,7 @@ from typing import Any
 
 from reportlab.lib.pagesizes import A4
 
+from domain.process import SCORED_STEPS, STEPS
 from reports import archive_view as view
 from reports.labels import label, period_title
 from reports.pdf_flow import DYNAMIC, STATIC, Column, Flow, Header, Table
@@ -50,7 +51,7 @@ HISTORY = Table(LEFT, (Column(26.0, "centre"), Column(84.0, "centre"), Column(60
                        Column(104.0, wrap=True), Column(62.0), Column(WIDTH - 336.0, wrap=True)),
                 8.5)
 SCORES_HEADER = (SCORES.header(), ("考核项目", "分值",
-                                   *(label("step", s) for s in view.SCORED_STEPS)))
+                                   *(label("step", s) for s in SCORED_STEPS)))
 HISTORY_HEADER = (HISTORY.header(), ("序号", "时间", "事件", "操作人", "角色", "说明"))
 SIGNING_EVENTS = frozenset(view.SIGNING_EVENT.values())
 _period_title = cache(period_title)  # parsing a period takes ~14 µs; a year has 13 of them
@@ -154,7 +155,7 @@ def _head(appraisal: Appraisal, names: view.Names) -> list[Row]:
 
 def _top(appraisal: Appraisal, names: view.Names) -> list[Row]:
     """Details, then each item's maximum and what each scoring step gave it, the result."""
-    steps = [appraisal[step] or {} for step in view.SCORED_STEPS]
+    steps = [appraisal[step] or {} for step in SCORED_STEPS]
     scores = [signed.get("scores") or {} for signed in steps]
     reward = DASH if appraisal["reward"] is None else f"{appraisal['reward']} 元"
     return [
@@ -181,7 +182,7 @@ def _top(appraisal: Appraisal, names: view.Names) -> list[Row]:
 def _signatures(appraisal: Appraisal, names: view.Names) -> list[Row]:
     """Each step's signature: who signed, in which role, when, and the comment in full."""
     rows: list[Row] = []
-    for step in view.STEPS:
+    for step in STEPS:
         signed = appraisal[step]
         step_name = label("step", step)
         if signed is None:

@@ -10,16 +10,12 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from domain.process import PROCEDURE
 from reports.labels import label, period_title
 
-STEPS = ("self_check", "zone_evaluation", "group_review", "branch_approval")
-SCORED_STEPS = STEPS[:3]
 # The event that signs each step, and the role that normally signs it (when history is cut).
-SIGNING_EVENT = {"self_check": "self_check_submitted",
-                 "zone_evaluation": "zone_evaluation_submitted",
-                 "group_review": "group_review_submitted", "branch_approval": "branch_approved"}
-USUAL_ROLE = {"self_check": "responsible_member", "zone_evaluation": "zone_evaluator",
-              "group_review": "group_leader", "branch_approval": "branch_secretary"}
+SIGNING_EVENT = {step: signing.event for step, signing in PROCEDURE.items()}
+USUAL_ROLE = {step: signing.role for step, signing in PROCEDURE.items()}
 MANIFEST_LABELS = {"year": "年度", "branch_id": "范围", "as_of": "截至", "position": "事件位置",
                    "software": "软件版本", "json_sha256": "JSON SHA-256", "format": "格式",
                    "font": "字体"}

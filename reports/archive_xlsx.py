@@ -30,6 +30,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from domain.process import SCORED_STEPS, STEPS
 from reports import archive_view as view
 from reports.labels import label, period_title
 from reports.sheet_text import as_text, text_cell
@@ -130,9 +131,9 @@ def _appraisal_sheet(book: Workbook, archive: Archive, names: view.Names
 def _appraisal_headers(codes: Sequence[str]) -> list[str]:
     headers = ["档案号", "支部", "党小组", "条线", "责任区编号", "责任区", "考核期", "责任人",
                "得分", "等次", "奖惩金额(元)", "考核表版本"]
-    for step in view.STEPS:
+    for step in STEPS:
         name = label("step", step)
-        if step in view.SCORED_STEPS:
+        if step in SCORED_STEPS:
             headers += [f"{name}·{label('item', code)}" for code in codes] + [f"{name}·合计"]
         headers += [f"{name}·签署人", f"{name}·角色", f"{name}·时间", f"{name}·意见"]
     return [*headers, "退回与重新打开"]
@@ -152,9 +153,9 @@ def _appraisal_row(appraisal: Mapping[str, Any], codes: Sequence[str], names: vi
            names.people(appraisal["responsible_member_ids"]), appraisal["score"],
            view.grade_text(appraisal["grade"]), appraisal["reward"],
            f"{appraisal['template_id']} 第{appraisal['template_version']}版"]
-    for step in view.STEPS:
+    for step in STEPS:
         signed = appraisal[step]
-        if step in view.SCORED_STEPS:
+        if step in SCORED_STEPS:
             scores = (signed or {}).get("scores") or {}
             row += [scores.get(code) for code in codes] + [(signed or {}).get("total")]
         row += _signature(appraisal, step, names)

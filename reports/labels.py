@@ -7,17 +7,18 @@ is shown as it is rather than failing the whole file.
 """
 
 from domain.period import Period
+from domain.process import Role, State
 
 LABELS: dict[str, dict[str, dict[str, str]]] = {
     "zh": {
         "grade": {"excellent": "优秀", "qualified": "合格", "basically_qualified": "基本合格",
                   "unqualified": "不合格"},
-        "role": {"responsible_member": "责任人", "zone_evaluator": "责任区评价人",
-                 "group_leader": "党小组长", "branch_secretary": "支部书记", "admin": "管理员",
-                 "inspector": "督查", "archivist": "档案管理员"},
-        "step": {"self_check": "自查", "zone_evaluation": "责任区评价",
-                 "group_review": "党小组长考核", "branch_approval": "党支部审核",
-                 "published": "公示"},
+        "role": {Role.RESPONSIBLE_MEMBER: "责任人", Role.ZONE_EVALUATOR: "责任区评价人",
+                 Role.GROUP_LEADER: "党小组长", Role.BRANCH_SECRETARY: "支部书记",
+                 Role.ADMIN: "管理员", Role.INSPECTOR: "督查", Role.ARCHIVIST: "档案管理员"},
+        "step": {State.SELF_CHECK: "自查", State.ZONE_EVALUATION: "责任区评价",
+                 State.GROUP_REVIEW: "党小组长考核", State.BRANCH_APPROVAL: "党支部审核",
+                 State.PUBLISHED: "公示"},
         "event": {"opened": "开启", "self_check_submitted": "提交自查",
                   "zone_evaluation_submitted": "提交评价", "group_review_submitted": "提交考核",
                   "branch_approved": "支部审核通过", "returned": "退回", "reopened": "重新打开"},
@@ -35,12 +36,13 @@ LABELS: dict[str, dict[str, dict[str, str]]] = {
     "en": {
         "grade": {"excellent": "Excellent", "qualified": "Qualified",
                   "basically_qualified": "Basically qualified", "unqualified": "Unqualified"},
-        "role": {"responsible_member": "Responsible member", "zone_evaluator": "Zone evaluator",
-                 "group_leader": "Group leader", "branch_secretary": "Branch secretary",
-                 "admin": "Administrator", "inspector": "Inspector", "archivist": "Archivist"},
-        "step": {"self_check": "Self-check", "zone_evaluation": "Zone evaluation",
-                 "group_review": "Group review", "branch_approval": "Branch approval",
-                 "published": "Published"},
+        "role": {Role.RESPONSIBLE_MEMBER: "Responsible member",
+                 Role.ZONE_EVALUATOR: "Zone evaluator", Role.GROUP_LEADER: "Group leader",
+                 Role.BRANCH_SECRETARY: "Branch secretary", Role.ADMIN: "Administrator",
+                 Role.INSPECTOR: "Inspector", Role.ARCHIVIST: "Archivist"},
+        "step": {State.SELF_CHECK: "Self-check", State.ZONE_EVALUATION: "Zone evaluation",
+                 State.GROUP_REVIEW: "Group review", State.BRANCH_APPROVAL: "Branch approval",
+                 State.PUBLISHED: "Published"},
         "event": {"opened": "Opened", "self_check_submitted": "Self-check submitted",
                   "zone_evaluation_submitted": "Zone evaluation submitted",
                   "group_review_submitted": "Group review submitted",

@@ -25,6 +25,7 @@ from domain.bounds import past_instant
 from domain.documents import instant, number, replayed
 from domain.errors import InvalidError
 from domain.period import Period
+from domain.process import State
 from projections.archive import Archived, archived
 from projections.check import snapshot
 from projections.collector import collector_paused
@@ -109,7 +110,7 @@ def filename(manifest: Mapping[str, Any], form: str) -> str:
 def contents(conn: Connection, request: Request) -> dict[str, Any]:
     """The JSON form of the archive (API.md), with its manifest and the names it shows."""
     kept = [a for a in archived(conn, request.year, request.branch_id, request.as_of)
-            if a.history[-1]["state"] == "published"]
+            if a.history[-1]["state"] == State.PUBLISHED]
     appraisals = sorted((appraisal(a) for a in kept), key=_order)
     people = {m for a in appraisals for m in a["responsible_member_ids"]}
     directory = _members(conn, people)

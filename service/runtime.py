@@ -10,6 +10,7 @@ from eventsourcing.persistence import IntegrityError
 from sqlalchemy import text
 
 from domain.errors import AlreadyExistsError
+from domain.process import Role
 from projections import rebuild
 from projections.appraisal_index import AppraisalIndexView
 from projections.archive import ArchiveView
@@ -81,7 +82,7 @@ def build(settings: Settings, *, catch_up: bool = True) -> Runtime:
         if settings.admin_password and workflows.find_user("admin") is None:
             with contextlib.suppress(AlreadyExistsError, IntegrityError):
                 workflows.register_first("admin", hash_password(settings.admin_password),
-                                         "管理员", None, [{"role": "admin", "scope": None}],
+                                         "管理员", None, [{"role": Role.ADMIN, "scope": None}],
                                          "system")
         follower = Follower(db.reader, db.writer, workflows.recorder, workflows.mapper,
                             [DirectoryView(), AppraisalIndexView(), RankingView(), ArchiveView(),

@@ -2,20 +2,13 @@
 
 from dataclasses import dataclass
 
+from domain.process import Role
 from domain.users import SCOPE_KINDS, RoleGrant
 
-# The step each signing role signs; separation of duties counts steps, not actions.
-ROLE_STEP = {
-    "responsible_member": "self_check",
-    "zone_evaluator": "zone_evaluation",
-    "group_leader": "group_review",
-    "branch_secretary": "branch_approval",
-}
 # Roles a zone's responsible member may never act in on that zone.
-NOT_FOR_RESPONSIBLES = frozenset({"group_leader", "branch_secretary"})
-READER_ROLES = frozenset(
-    {"admin", "archivist", "inspector", "branch_secretary", "group_leader", "zone_evaluator"}
-)
+NOT_FOR_RESPONSIBLES = frozenset({Role.GROUP_LEADER, Role.BRANCH_SECRETARY})
+# Every granted role reads in its scope: all but the responsible member's, which is the zone's.
+READER_ROLES = frozenset(Role) - {Role.RESPONSIBLE_MEMBER}
 
 
 @dataclass(frozen=True)
@@ -44,10 +37,10 @@ class Place:
 
     def scope_for(self, role: str) -> str | None:
         return {
-            "zone_evaluator": self.zone_id,
-            "group_leader": self.group_id,
-            "branch_secretary": self.branch_id,
-            "inspector": self.branch_id,
+            Role.ZONE_EVALUATOR: self.zone_id,
+            Role.GROUP_LEADER: self.group_id,
+            Role.BRANCH_SECRETARY: self.branch_id,
+            Role.INSPECTOR: self.branch_id,
         }.get(role)
 
 
@@ -55,7 +48,7 @@ def roles_at(actor: Actor, place: Place, responsibles: list[str]) -> set[str]:
     """The roles `actor` holds on the zone at `place`, whose responsibles are given."""
     roles = {g.role for g in actor.grants if actor.holds(g.role, place.scope_for(g.role))}
     if actor.member_id is not None and actor.member_id in responsibles:
-        roles.add("responsible_member")
+        roles.add(Role.RESPONSIBLE_MEMBER)
     return roles
 
 
@@ -71,11 +64,11 @@ class Standing:
     @property
     def own_zone(self) -> bool:
         """One of the zone's responsible members, as recorded at opening or as of now."""
-        return "responsible_member" in self.ever
+        return Role.RESPONSIBLE_MEMBER in self.ever
 
     def may_read(self) -> bool:
         """Readers in scope, and the zone's responsible members then or now."""
-        return bool(self.ever & (READER_ROLES | {"responsible_member"}))
+        return bool(self.ever & (READER_ROLES | {Role.RESPONSIBLE_MEMBER}))
 
     def could_take(self, roles: set[str]) -> bool:
         """Holds, or held, one of `roles` here: the coarse check made before any state."""
@@ -106,15 +99,15 @@ def reach(actor: Actor) -> dict[str, set[str]] | None:
     return found
 
 
-ARCHIVISTS = ("admin", "archivist")
+ARCHIVISTS = (Role.ADMIN, Role.ARCHIVIST)
 
 
 def may_archive(actor: Actor, branch_id: str | None) -> bool:
     """Archivists and administrators produce any archive; an inspector those of their scope
     (a whole-organisation inspector, the whole year's too)."""
-    return actor.has_role(*ARCHIVISTS) or actor.holds("inspector", branch_id)
+    return actor.has_role(*ARCHIVISTS) or actor.holds(Role.INSPECTOR, branch_id)
 
 
 def may_set_policy(actor: Actor, branch_id: str) -> bool:
     """An administrator sets any branch's reward policy, a branch secretary their own's."""
-    return actor.holds("admin", None) or actor.holds("branch_secretary", branch_id)
+    return actor.holds(Role.ADMIN, None) or actor.holds(Role.BRANCH_SECRETARY, branch_id)

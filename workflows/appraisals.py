@@ -22,17 +22,16 @@ from domain.errors import (
 from domain.forms import AssessmentForm
 from domain.organisation import Branch, Zone
 from domain.period import Period
+from domain.process import STEP_OF_ROLE, Role
 from domain.scoring import total_of, validate_scores
 from domain.users import User
 from workflows import machine
-from workflows.access import ROLE_STEP, Actor, Place, Standing, standing
+from workflows.access import Actor, Place, Standing, standing
 from workflows.base import next_instant
 from workflows.organisation import OrganisationCommands
+from workflows.process import METHOD_OF, SCORED, Action
 
-OPENERS = ("admin", "branch_secretary")
-SCORED = {"self-check": "submit_self_check", "zone-evaluation": "submit_zone_evaluation",
-          "group-review": "submit_group_review"}
-REASONED = {"return": "return_", "reopen": "reopen"}
+OPENERS = (Role.ADMIN, Role.BRANCH_SECRETARY)
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,7 @@ class Submission:
 
 def _refusal(role: str, standing: Standing) -> str | None:
     """Why `standing.may_take(role)` said no, as ForbiddenError's reason; None: not this role."""
-    if role == "responsible_member":
+    if role == Role.RESPONSIBLE_MEMBER:
         return "not_responsible"
     return "own_zone" if role in standing.roles else None
 
@@ -142,7 +141,7 @@ class AppraisalCommands(OrganisationCommands):
             )
         if not held.may_take(step.role):
             raise ForbiddenError(f"{action!r} now needs {step.role!r}", _refusal(step.role, held))
-        if not self._may_sign(appraisal, ROLE_STEP[step.role], actor):
+        if not self._may_sign(appraisal, STEP_OF_ROLE[step.role], actor):
             raise ForbiddenError("you signed another step of this appraisal", "signed")
         self._record_step(appraisal, step, actor, submission)
         # The zone is as it was a moment ago: the standing found above still holds.
@@ -156,20 +155,20 @@ class AppraisalCommands(OrganisationCommands):
                  "timestamp": next_instant(appraisal)}
         # A signed step names the person too: separation of duties counts people.
         signed = {**moved, "member_id": actor.member_id}
+        record = getattr(appraisal, METHOD_OF[step.action])
         if step.action in SCORED:
             scores = validate_scores(appraisal.items, submission.scores)
-            getattr(appraisal, SCORED[step.action])(
-                scores={code: str(v) for code, v in scores.items()},
-                total=str(total_of(scores)), comment=submission.comment, **signed)
-        elif step.action == "branch-approval":
+            record(scores={code: str(v) for code, v in scores.items()},
+                   total=str(total_of(scores)), comment=submission.comment, **signed)
+        elif step.action == Action.BRANCH_APPROVAL:
             # The group review fixed the grade; the policy in force now fixes the reward.
             policy = self.load(Branch, appraisal.branch_id, kind="branch").policy
             reward = policy[str(appraisal.grade)]
-            appraisal.approve(comment=submission.comment, reward=reward, **signed)
+            record(comment=submission.comment, reward=reward, **signed)
         else:
             if not submission.reason.strip():
                 raise InvalidError("a reason is required", {"reason": "empty"})
-            getattr(appraisal, REASONED[step.action])(reason=submission.reason, **moved)
+            record(reason=submission.reason, **moved)
 
     def load_appraisal(self, appraisal_id: UUID) -> Appraisal:
         return self.get(appraisal_id, kind="appraisal")
@@ -212,7 +211,7 @@ class AppraisalCommands(OrganisationCommands):
         held = self.standing(appraisal, actor) if held is None else held
         return [
             s.action for s in machine.steps_from(appraisal.state)
-            if held.may_take(s.role) and self._may_sign(appraisal, ROLE_STEP[s.role], actor)
+            if held.may_take(s.role) and self._may_sign(appraisal, STEP_OF_ROLE[s.role], actor)
         ]
 
     def _may_sign(self, appraisal: Appraisal, step: str, actor: Actor) -> bool:

@@ -1,34 +1,23 @@
 """The appraisal process as one `transitions` machine: which step follows which, and who signs.
 
-The machine is never given an aggregate as its model (STYLE habit 2): it is built once,
-without models, and queried with `get_transitions`.
+Its transitions are the rows of `workflows.process.PROCESS`, so the machine, the handlers
+and the diagram (`appraisal diagram`) cannot disagree. The machine is never given an
+aggregate as its model (STYLE habit 2): it is built once, without models, and queried
+with `get_transitions`.
 """
 
 from dataclasses import dataclass
 
 from transitions import Machine, Transition
 
-STATES = ["self_check", "zone_evaluation", "group_review", "branch_approval", "published"]
-INITIAL = "self_check"
+from domain.process import State
+from workflows import process
 
-TRANSITIONS = [
-    {"trigger": "self-check", "source": "self_check", "dest": "zone_evaluation",
-     "role": "responsible_member"},
-    {"trigger": "zone-evaluation", "source": "zone_evaluation", "dest": "group_review",
-     "role": "zone_evaluator"},
-    {"trigger": "group-review", "source": "group_review", "dest": "branch_approval",
-     "role": "group_leader"},
-    {"trigger": "branch-approval", "source": "branch_approval", "dest": "published",
-     "role": "branch_secretary"},
-    {"trigger": "return", "source": "zone_evaluation", "dest": "self_check",
-     "role": "zone_evaluator"},
-    {"trigger": "return", "source": "group_review", "dest": "zone_evaluation",
-     "role": "group_leader"},
-    {"trigger": "return", "source": "branch_approval", "dest": "group_review",
-     "role": "branch_secretary"},
-    {"trigger": "reopen", "source": "published", "dest": "group_review",
-     "role": "branch_secretary"},
-]
+# Plain strings: `transitions` names an Enum state by its member's name, not its value.
+STATES = [state.value for state in State]
+INITIAL = process.INITIAL.value
+TRANSITIONS = [{"trigger": m.action.value, "source": m.step.value, "dest": m.dest.value,
+                "role": m.role.value} for m in process.PROCESS]
 
 
 class SignOff(Transition):
@@ -61,6 +50,8 @@ class Step:
 
 def step(action: str, state: str) -> Step | None:
     """The transition `action` takes from `state`, or None when the state does not allow it."""
+    # Plain strings: `transitions` reads an Enum source by its member's name.
+    action, state = str(action), str(state)
     found = MACHINE.get_transitions(trigger=action, source=state)
     if not found:
         return None
@@ -70,7 +61,7 @@ def step(action: str, state: str) -> Step | None:
 
 def roles_for(action: str) -> set[str]:
     """Every role that may take `action` in some state."""
-    return {t.role for t in MACHINE.get_transitions(trigger=action)}
+    return {t.role for t in MACHINE.get_transitions(trigger=str(action))}
 
 
 def steps_from(state: str) -> list[Step]:

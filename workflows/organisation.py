@@ -11,12 +11,13 @@ from domain.errors import AlreadyExistsError, ForbiddenError
 from domain.forms import DEFAULT_FORM_ID, DEFAULT_ITEMS, AssessmentForm, check_items
 from domain.organisation import Branch, Group, Member, Zone
 from domain.policy import check_policy
+from domain.process import Role
 from workflows.access import Actor, Place, may_set_policy
 from workflows.base import Store
 
 
 def require_admin(actor: Actor) -> None:
-    if not actor.holds("admin", None):
+    if not actor.holds(Role.ADMIN, None):
         raise ForbiddenError("only an administrator may change the organisation")
 
 

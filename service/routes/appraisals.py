@@ -33,6 +33,7 @@ from service.schemas import (
 from workflows.access import Actor, reach
 from workflows.application import Workflows
 from workflows.appraisals import Submission, Taken
+from workflows.process import Action
 
 router = APIRouter(tags=["appraisals"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
@@ -162,7 +163,7 @@ def self_check(appraisal: AppraisalDep, body: ScoredIn, workflows: WorkflowsDep,
                actor: ActorDep, if_match: IfMatch = None,
                idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """The responsible member's self-check (自查)."""
-    return _act("self-check", appraisal, body, Submission(body.scores, body.comment),
+    return _act(Action.SELF_CHECK, appraisal, body, Submission(body.scores, body.comment),
                 workflows, actor, if_match, idempotency_key)
 
 
@@ -171,7 +172,7 @@ def zone_evaluation(appraisal: AppraisalDep, body: ScoredIn, workflows: Workflow
                     actor: ActorDep, if_match: IfMatch = None,
                     idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """The zone evaluation (责任区评价): the assessment form filled in."""
-    return _act("zone-evaluation", appraisal, body, Submission(body.scores, body.comment),
+    return _act(Action.ZONE_EVALUATION, appraisal, body, Submission(body.scores, body.comment),
                 workflows, actor, if_match, idempotency_key)
 
 
@@ -180,7 +181,7 @@ def group_review(appraisal: AppraisalDep, body: ScoredIn, workflows: WorkflowsDe
                  actor: ActorDep, if_match: IfMatch = None,
                  idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """The group leader's review (党小组长考核), which fixes the zone's result."""
-    return _act("group-review", appraisal, body, Submission(body.scores, body.comment),
+    return _act(Action.GROUP_REVIEW, appraisal, body, Submission(body.scores, body.comment),
                 workflows, actor, if_match, idempotency_key)
 
 
@@ -189,7 +190,7 @@ def branch_approval(appraisal: AppraisalDep, body: ApprovalIn, workflows: Workfl
                     actor: ActorDep, if_match: IfMatch = None,
                     idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """The branch's approval (党支部审核), which publishes the result."""
-    return _act("branch-approval", appraisal, body, Submission(comment=body.comment),
+    return _act(Action.BRANCH_APPROVAL, appraisal, body, Submission(comment=body.comment),
                 workflows, actor, if_match, idempotency_key)
 
 
@@ -197,7 +198,7 @@ def branch_approval(appraisal: AppraisalDep, body: ApprovalIn, workflows: Workfl
 def return_(appraisal: AppraisalDep, body: ReasonIn, workflows: WorkflowsDep, actor: ActorDep,
             if_match: IfMatch = None, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Send the appraisal one step back (退回), with a reason."""
-    return _act("return", appraisal, body, Submission(reason=body.reason), workflows, actor,
+    return _act(Action.RETURN, appraisal, body, Submission(reason=body.reason), workflows, actor,
                 if_match, idempotency_key)
 
 
@@ -205,5 +206,5 @@ def return_(appraisal: AppraisalDep, body: ReasonIn, workflows: WorkflowsDep, ac
 def reopen(appraisal: AppraisalDep, body: ReasonIn, workflows: WorkflowsDep, actor: ActorDep,
            if_match: IfMatch = None, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Reopen a published result for correction, with a reason; it goes back to group review."""
-    return _act("reopen", appraisal, body, Submission(reason=body.reason), workflows, actor,
+    return _act(Action.REOPEN, appraisal, body, Submission(reason=body.reason), workflows, actor,
                 if_match, idempotency_key)

@@ -11,25 +11,21 @@ from pydantic import BaseModel
 from domain.documents import document
 from domain.errors import ForbiddenError
 from domain.organisation import Branch
+from domain.process import Role
 from projections.coverage import coverage
 from projections.inbox import Candidate, Duties, candidates
 from service.deps import ActorDep, RuntimeDep
 from service.params import Limit, Offset
 from service.runtime import Runtime
 from service.schemas import Documents, Period
-from workflows import machine
 from workflows.access import Actor
+from workflows.process import FORWARD
 
 router = APIRouter(tags=["read models"])
 
-# The forward actions: those that move an appraisal to the state after its own.
-FORWARD = frozenset(
-    t["trigger"] for t in machine.TRANSITIONS
-    if machine.STATES.index(t["dest"]) == machine.STATES.index(t["source"]) + 1
-)
 CHUNK = 100  # candidates read per query while walking the queue
-COVERAGE_READERS = ("admin", "archivist")
-SCOPED_READERS = ("inspector", "branch_secretary")
+COVERAGE_READERS = (Role.ADMIN, Role.ARCHIVIST)
+SCOPED_READERS = (Role.INSPECTOR, Role.BRANCH_SECRETARY)
 
 
 class GroupGap(BaseModel):
@@ -64,8 +60,8 @@ def duties_of(actor: Actor) -> Duties:
     def scope(role: str) -> frozenset[str] | None:
         scopes = [g.scope for g in actor.grants if g.role == role]
         return None if None in scopes else frozenset(s for s in scopes if s is not None)
-    return Duties(actor.member_id, scope("zone_evaluator"), scope("group_leader"),
-                  scope("branch_secretary"))
+    return Duties(actor.member_id, scope(Role.ZONE_EVALUATOR), scope(Role.GROUP_LEADER),
+                  scope(Role.BRANCH_SECRETARY))
 
 
 def waiting(rt: Runtime, actor: Actor, period: str | None) -> Iterator[dict[str, Any]]:

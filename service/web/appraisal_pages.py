@@ -17,10 +17,11 @@ from service.web.pages import PageActor
 from service.web.problems import explain
 from service.web.rendering import SHANGHAI, page_router, render, status_of
 from service.web.session import check_csrf, runtime_of
-from service.web.views import EVENT_OF, appraisal_view, history_view, submission_of
+from service.web.views import appraisal_view, history_view, submission_of
 from workflows import machine
 from workflows.access import Actor
 from workflows.application import Workflows
+from workflows.process import EVENT_OF
 
 router = page_router()
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from fastapi import Request
 
 from reports.labels import label, period_title
+from workflows.process import REASONED, STEP_OF
 
 LANGUAGES = ("zh", "en")
 COOKIE = "appraisal_lang"
@@ -201,6 +202,14 @@ FIELD_ERRORS = {
            "characters": "has characters that cannot be stored",
            "no time zone": "must name its time zone"},
 }
+
+
+def action_label(action: str, lang: str) -> str:
+    """What an action is called: a step's name for the action that signs it, the button's
+    words for a return or a reopening; an unknown action as it is."""
+    if action in REASONED:
+        return TEXT[lang][action]
+    return label("step", STEP_OF[action], lang) if action in STEP_OF else action
 
 
 def language(request: Request) -> str:

@@ -1,13 +1,14 @@
 """Who sees which page in the header: a page is listed only to those who may use it, so a
 reader is never sent to a page that answers them 403."""
 
+from domain.process import Role
 from workflows.access import ARCHIVISTS, Actor
 from workflows.appraisals import OPENERS
 
 
 def may_open_archives(actor: Actor) -> bool:
     """Archivists and administrators (any archive), inspectors (their branches')."""
-    return actor.has_role(*ARCHIVISTS, "inspector")
+    return actor.has_role(*ARCHIVISTS, Role.INSPECTOR)
 
 
 def may_organise(actor: Actor) -> bool:
@@ -17,7 +18,7 @@ def may_organise(actor: Actor) -> bool:
 
 def may_set_policies(actor: Actor) -> bool:
     """The reward-policy page: administrators (any branch), secretaries (their branch)."""
-    return actor.has_role("admin", "branch_secretary")
+    return actor.has_role(Role.ADMIN, Role.BRANCH_SECRETARY)
 
 
 def navigation(actor: Actor) -> list[tuple[str, str]]:
@@ -28,10 +29,10 @@ def navigation(actor: Actor) -> list[tuple[str, str]]:
         links.append(("/app/archives", "archives"))
     if may_organise(actor):
         links.append(("/app/organisation",
-                      "organisation" if actor.holds("admin", None) else "open_period"))
+                      "organisation" if actor.holds(Role.ADMIN, None) else "open_period"))
     if may_set_policies(actor):
         links.append(("/app/policy", "reward_policy"))
-    if actor.holds("admin", None):
+    if actor.holds(Role.ADMIN, None):
         links += [("/app/users", "users"), ("/app/forms", "forms")]
     links.append(("/app/account", "account"))  # everyone's own password
     return links

@@ -20,6 +20,7 @@ from domain.errors import (
     NotFoundError,
     UnknownReferenceError,
 )
+from domain.process import Role
 from service.params import Count
 from service.routes.appraisals import open_period
 from service.routes.inbox import coverage_gaps
@@ -50,8 +51,8 @@ def openable(request: Request, actor: Actor) -> list[tuple[str, str]]:
     if not may_organise(actor):
         raise ForbiddenError("the organisation is for administrators and branch secretaries")
     branches = filter_choices(runtime_of(request))["branches"]
-    return [b for b in branches if actor.holds("admin", None)
-            or actor.holds("branch_secretary", b[0])]
+    return [b for b in branches if actor.holds(Role.ADMIN, None)
+            or actor.holds(Role.BRANCH_SECRETARY, b[0])]
 
 
 def page(request: Request, actor: Actor, branch_id: str | None, status: int = 200,
@@ -60,7 +61,7 @@ def page(request: Request, actor: Actor, branch_id: str | None, status: int = 20
     branches = openable(request, actor)
     chosen = branch_id if branch_id in {b[0] for b in branches} else \
         (branches[0][0] if branches else "")
-    admin = actor.holds("admin", None)
+    admin = actor.holds(Role.ADMIN, None)
     rt = runtime_of(request)
     tree = organisation_of(rt, chosen) if admin and chosen else {}
     gaps = coverage_gaps(rt, actor, chosen) if admin and chosen else {}

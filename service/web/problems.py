@@ -23,9 +23,8 @@ from domain.errors import (
 from projections.tracking import ViewFailedError
 from reports.labels import label
 from service.errors import RACE_DETAIL
-from service.web.i18n import FIELD_ERRORS, TEXT
+from service.web.i18n import FIELD_ERRORS, TEXT, action_label
 from service.web.session import CsrfError
-from service.web.views import REASONED, step_of
 
 # The heading: by the status the API gives (or by the kind, for a few).
 TITLES: dict[str, dict[Any, str]] = {
@@ -177,8 +176,7 @@ def _forbidden(error: ForbiddenError, lang: str) -> Reading:
 
 def _conflict(error: StateConflictError, lang: str) -> Reading:
     said = PHRASES[lang]
-    actions = [TEXT[lang][a] if a in REASONED else label("step", step_of(a), lang)
-               for a in error.allowed_actions]
+    actions = [action_label(a, lang) for a in error.allowed_actions]
     now = (said["may_now"].format(actions=said["and"].join(actions)) if actions
            else said["may_nothing"])
     return "conflict", {"state": label("step", error.state, lang)}, [now]

@@ -11,36 +11,27 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from domain.appraisal import STEPS, Appraisal
+from domain.appraisal import Appraisal
 from domain.documents import document, history_entry, number
 from domain.errors import InvalidError, NotFoundError
 from domain.organisation import Member
+from domain.process import STEPS, State
 from service.schemas import ApprovalIn, ReasonIn, ScoredIn
 from service.web.posting import Loc, field_errors
 from workflows import machine
 from workflows.application import Workflows
-from workflows.appraisals import SCORED, Submission
-
-REASONED = ("return", "reopen")
-# The event each action records, to confirm it by name once taken.
-EVENT_OF = {"self-check": "self_check_submitted", "zone-evaluation": "zone_evaluation_submitted",
-            "group-review": "group_review_submitted", "branch-approval": "branch_approved",
-            "return": "returned", "reopen": "reopened"}
+from workflows.appraisals import Submission
+from workflows.process import REASONED, SCORED, STEP_OF, Action
 
 # The longest comment and reason the API takes: the page's text boxes say the same.
 LONGEST = {name: model.model_json_schema()["properties"][name]["maxLength"]
            for name, model in (("comment", ApprovalIn), ("reason", ReasonIn))}
 
 
-def step_of(action: str) -> str:
-    """The step a signing action signs: `self-check` → `self_check`."""
-    return action.replace("-", "_")
-
-
 def progress(state: str) -> list[dict[str, str]]:
     """The five states, each done, current or still to come."""
     here = machine.STATES.index(state)
-    return [{"state": s, "status": "done" if i < here or state == "published"
+    return [{"state": s, "status": "done" if i < here or state == State.PUBLISHED
              else "current" if i == here else "todo"}
             for i, s in enumerate(machine.STATES)]
 
@@ -59,7 +50,7 @@ def member_names(workflows: Workflows, member_ids: Iterable[str]) -> list[str]:
 def prefill(doc: Mapping[str, Any], action: str) -> dict[str, Any]:
     """The scores a scored form starts from: the step's own last submission (after a return),
     else the latest step before it, so a reviewer corrects rather than retypes."""
-    own = STEPS.index(step_of(action))
+    own = STEPS.index(STEP_OF[action])
     for step in (STEPS[own], *reversed(STEPS[:own])):
         if doc[step] and doc[step]["scores"]:
             return dict(doc[step]["scores"])
@@ -80,7 +71,7 @@ def appraisal_view(workflows: Workflows, appraisal: Appraisal,
         "progress": progress(appraisal.state),
         "responsibles": member_names(workflows, appraisal.responsible_member_ids),
         "scored": [a for a in allowed if a in SCORED],
-        "approval": "branch-approval" in allowed,
+        "approval": Action.BRANCH_APPROVAL in allowed,
         "reasoned": [a for a in allowed if a in REASONED],
         "prefill": {a: prefill(doc, a) for a in allowed if a in SCORED},
         "reward": number(appraisal.reward),
