@@ -30,7 +30,7 @@ from service.projection_lag import ProjectionLag
 from service.request_id import Trace
 from service.runtime import Runtime
 from service.settings import SettingsError
-from workflows.appraisals import REASONED, SCORED
+from workflows.process import METHOD_OF
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 # A commit waits for a disk sync, and on SQLite for the group it is committed with.
@@ -48,10 +48,9 @@ def networks(allow: str) -> list[Network]:
 
 def actions_by_event() -> dict[type, str]:
     """The appraisal's events that record an action, by class, and that action: each
-    action's method on the aggregate (workflows.appraisals) names its event class."""
-    methods = {**SCORED, **REASONED, "branch-approval": "approve"}
-    return {getattr(Appraisal, Appraisal.__dict__[method].event_cls_name): action
-            for action, method in methods.items()}
+    action's method on the aggregate (workflows.process) names its event class."""
+    return {getattr(Appraisal, Appraisal.__dict__[method].event_cls_name): str(action)
+            for action, method in METHOD_OF.items()}
 
 
 class Metrics:
