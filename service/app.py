@@ -7,10 +7,10 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from service import errors, openapi_links
-from service.deps import RuntimeDep
+from service.api.deps import RuntimeDep
+from service.api.routes import appraisals, archives, inbox, organisation, rankings, users
 from service.headers import SecurityHeaders
 from service.limits import BodyLimit
-from service.routes import appraisals, archives, inbox, organisation, rankings, users
 from service.runtime import build
 from service.schemas import Health, ViewHealth
 from service.settings import Settings

@@ -4,8 +4,8 @@ from typing import Any
 
 from projections.inbox import candidates
 from service.auth import actor_of
-from service.routes.inbox import FORWARD as FORWARD_ACTIONS
-from service.routes.inbox import duties_of
+from service.cases.inbox import FORWARD as FORWARD_ACTIONS
+from service.cases.inbox import duties_of
 from tests.e2e.support import act, advance, assert_problem, opened_in
 from tests.helpers import PASSWORD, SCORES, Api
 
