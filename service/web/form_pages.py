@@ -1,6 +1,6 @@
 """Assessment forms (考核表模板) for administrators: each form's current version and items,
-a new version of one, a new form. Each form checks the API's schema and calls the API's own
-route code; appraisals already open keep the version they were opened with."""
+a new version of one, a new form. Each form checks the API's schema and calls the use case
+the API calls; appraisals already open keep the version they were opened with."""
 
 from typing import Any
 

@@ -1,7 +1,7 @@
 """The organisation (组织管理): administrators read branches → groups → members and zones with
 the coverage gaps, create each of them and re-assign a zone's responsible members;
 administrators and branch secretaries open a period's appraisals for a branch. Each form
-calls the API's own code."""
+calls the use case the API calls (service/cases/)."""
 
 from collections.abc import Callable
 from typing import Annotated, Any

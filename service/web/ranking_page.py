@@ -64,6 +64,6 @@ def _query(scope: Scope) -> dict[str, Any]:
 def ranking_xlsx(request: Request, _actor: PageActor, period: str,
                  branch_id: str | None = None, group_id: str | None = None,
                  line: str | None = None) -> Response:
-    """The whole filtered ranking as the API's spreadsheet (the API's own code)."""
+    """The whole filtered ranking as the API's spreadsheet (the use case the API calls)."""
     scope = scope_of(period, branch_id, group_id, line, [])
     return download(rankings.xlsx(runtime_of(request), scope, None, 0), tagged=False)
