@@ -6,7 +6,8 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
-from service import errors, openapi_links
+from service import errors
+from service.api import openapi_links
 from service.api.deps import RuntimeDep
 from service.api.routes import appraisals, archives, inbox, organisation, rankings, users
 from service.headers import SecurityHeaders
