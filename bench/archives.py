@@ -24,7 +24,7 @@ from bench.facts import load_average, machine_facts
 from bench.report import fact, markers, write_block
 from bench.servers import ADMIN_PASSWORD, SECRET_KEY, fresh_database, workspace
 from projections.check import snapshot
-from service import archive
+from service.cases import archives as archive
 from service.runtime import Runtime, build
 from service.settings import Settings
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import Connection, Table, func, select, true
 
 from projections.ranking import BUCKETS, PUBLISHED, counts, entries
 from projections.tracking import chunks
@@ -76,3 +76,9 @@ def names_of(conn: Connection, table: Table, ids: Iterable[str]) -> dict[str, st
         query = select(table.c.id, table.c.name).where(table.c.id.in_(chunk))
         found |= {row.id: row.name for row in conn.execute(query)}
     return found
+
+
+def published_periods(conn: Connection) -> list[str]:
+    """Periods with published results, latest first."""
+    query = select(entries.c.period).where(entries.c.published == true()).distinct()
+    return sorted(conn.execute(query).scalars(), reverse=True)

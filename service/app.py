@@ -6,14 +6,15 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
-from service import errors, logs, openapi_links
-from service.deps import RuntimeDep
+from service import errors, logs
+from service.api import openapi_links
+from service.api.deps import RuntimeDep
+from service.api.metrics import Metrics
+from service.api.metrics import router as metrics_route
+from service.api.routes import appraisals, archives, inbox, organisation, rankings, users
 from service.headers import SecurityHeaders
 from service.limits import BodyLimit
-from service.metrics import Metrics
-from service.metrics import router as metrics_route
 from service.request_id import RequestTrace
-from service.routes import appraisals, archives, inbox, organisation, rankings, users
 from service.runtime import build
 from service.schemas import Health, ViewHealth
 from service.settings import Settings

@@ -103,7 +103,7 @@ def archive(
     """Write the year-end archive of YEAR (`appraisal archive 2026 --format pdf -o f.pdf`),
     or regenerate a file from its manifest and say whether the bytes match
     (`appraisal archive verify f.pdf`; exit status 1 if they do not)."""
-    from service import archive_files
+    from service.cases import archive_files
 
     runtime = build(Settings())
     try:

@@ -5,7 +5,7 @@ store: `sample_archive(zones=188)` is the demo mine's year (188 zones × 13 peri
 appraisals) with Chinese names, returns and reopenings with reasons, unsigned steps, one
 very long comment and a member without a zone. Seeded: the same arguments give the same dict.
 
-It looks like the real one (what bench/history.py writes and service/archive assembles),
+It looks like the real one (what bench/history.py writes and service/cases/archives.py assembles),
 for what costs a renderer time: ids and logins with the mine's prefix (K0001-M000001,
 secretary-k0001-b1) and signers named after their post (1矿综采一队党小组评价员), so a
 signer's name takes two lines in the PDF's narrow cells; version-5 UUIDs for appraisals;

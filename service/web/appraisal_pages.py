@@ -10,8 +10,8 @@ from fastapi.responses import RedirectResponse, Response
 from domain.appraisal import Appraisal
 from domain.bounds import count_of
 from domain.errors import DomainError, InvalidError, NotFoundError
+from service.cases.directory import users_named
 from service.params import Version
-from service.web.directory import users_named
 from service.web.i18n import language
 from service.web.pages import PageActor
 from service.web.problems import explain

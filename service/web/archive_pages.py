@@ -10,18 +10,18 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from domain.errors import ForbiddenError, InvalidError
-from service import archive
-from service.routes.archives import checked, download
+from service.cases import archives
+from service.cases.directory import filter_choices
+from service.downloads import download
 from service.runtime import Runtime
 from service.web.appraisal_pages import instant
-from service.web.directory import filter_choices
 from service.web.pages import PageActor
 from service.web.rendering import SHANGHAI, page_router, render
 from service.web.session import runtime_of
 from workflows.access import Actor, may_archive
 
 router = page_router()
-FORMS = tuple(archive.MEDIA_TYPES)
+FORMS = tuple(archives.MEDIA_TYPES)
 
 
 def scopes(rt: Runtime, actor: Actor) -> dict[str, Any]:
@@ -34,12 +34,12 @@ def scopes(rt: Runtime, actor: Actor) -> dict[str, Any]:
 
 
 def asked_for(request: Request, actor: Actor, year: str, branch_id: str | None,
-              as_of: str | None) -> archive.Request | Response:
+              as_of: str | None) -> archives.Request | Response:
     """The file asked for, after the API's checks; or the form again, 422, with the reason
     beside the field (an empty as-of is now; a time without a zone is Beijing time)."""
     try:
         moment = instant(as_of) if as_of else None
-        return checked(runtime_of(request), actor, year, branch_id or None, moment)
+        return archives.checked(runtime_of(request), actor, year, branch_id or None, moment)
     except InvalidError as error:  # the year is parsed as a period: its error is the year's
         errors = {"year" if key == "period" else key: code for key, code in error.errors.items()}
         return page(request, actor, year, branch_id, as_of, 422, errors=errors)
@@ -64,7 +64,7 @@ def archives_page(request: Request, actor: PageActor, year: str | None = None,
     asked = asked_for(request, actor, year, branch_id, as_of)
     if isinstance(asked, Response):
         return asked
-    files = {form: archive.produce(runtime_of(request), asked, form) for form in FORMS}
+    files = {form: archives.produce(runtime_of(request), asked, form) for form in FORMS}
     return page(request, actor, year, branch_id, as_of, asked=asked, files=files,
                 manifest=orjson.loads(files["json"].content)["manifest"])
 
@@ -78,4 +78,4 @@ def archive_file(request: Request, actor: PageActor, year: str, form: str = "jso
     asked = asked_for(request, actor, year, branch_id, as_of)
     if isinstance(asked, Response):
         return asked
-    return download(archive.produce(runtime_of(request), asked, form))
+    return download(archives.produce(runtime_of(request), asked, form))

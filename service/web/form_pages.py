@@ -1,6 +1,6 @@
 """Assessment forms (考核表模板) for administrators: each form's current version and items,
-a new version of one, a new form. Each form checks the API's schema and calls the API's own
-route code; appraisals already open keep the version they were opened with."""
+a new version of one, a new form. Each form checks the API's schema and calls the use case
+the API calls; appraisals already open keep the version they were opened with."""
 
 from typing import Any
 
@@ -12,8 +12,8 @@ from pydantic import ValidationError
 from domain.errors import AlreadyExistsError, InvalidError
 from domain.forms import DEFAULT_FORM_ID
 from projections.forms import list_forms
+from service.cases.organisation import create_form, revise_form
 from service.params import Version
-from service.routes.organisation import create_form, revise_form
 from service.schemas import FormIn, FormRevisionIn
 from service.web.organisation_pages import Posted
 from service.web.pages import PageActor
@@ -57,7 +57,7 @@ def create(request: Request, actor: PageActor, form: Posted) -> Response:
     failed = {"failed": "new", "values": typed, "rows": rows}
     try:
         body = FormIn.model_validate({**typed, "items": items_of(rows)})
-        create_form(body, runtime_of(request).workflows, actor)
+        create_form(runtime_of(request).workflows, actor, body)
     except (InvalidError, ValidationError) as error:
         return forms_page(request, actor, 422, errors=item_errors(error, rows), **failed)
     except (AlreadyExistsError, IntegrityError):  # taken, or taken by a racing create
@@ -72,7 +72,7 @@ def publish(form_id: str, request: Request, actor: PageActor, form: Posted) -> R
     rows = rows_of(form.getlist("code"), form.getlist("max"))
     try:
         body = FormRevisionIn.model_validate({"items": items_of(rows)})
-        done = revise_form(form_id, body, runtime_of(request).workflows, actor)
+        done = revise_form(runtime_of(request).workflows, actor, form_id, body)
     except (InvalidError, ValidationError) as error:
         return forms_page(request, actor, 422, errors=item_errors(error, rows),
                           failed=f"revise-{form_id}", rows=rows)

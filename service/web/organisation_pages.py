@@ -1,7 +1,7 @@
 """The organisation (组织管理): administrators read branches → groups → members and zones with
 the coverage gaps, create each of them and re-assign a zone's responsible members;
 administrators and branch secretaries open a period's appraisals for a branch. Each form
-calls the API's own code."""
+calls the use case the API calls (service/cases/)."""
 
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -21,21 +21,21 @@ from domain.errors import (
     UnknownReferenceError,
 )
 from domain.process import Role
+from service.cases.appraisals import open_period
+from service.cases.directory import filter_choices, organisation_of
+from service.cases.inbox import gaps
+from service.cases.organisation import create_branch, create_group, create_member, create_zone
 from service.params import Count
-from service.routes.appraisals import open_period
-from service.routes.inbox import coverage_gaps
-from service.routes.organisation import create_branch, create_group, create_member, create_zone
 from service.schemas import Body, BranchIn, GroupIn, MemberIn, OpenPeriodIn, ResponsiblesIn, ZoneIn
-from service.web.directory import filter_choices, organisation_of, this_month
 from service.web.navigation import may_organise
 from service.web.pages import PageActor
-from service.web.rendering import page_router, render
+from service.web.rendering import page_router, render, this_month
 from service.web.session import check_csrf, runtime_of
 from workflows.access import Actor
 
 router = page_router()
 PAGE = "/app/organisation"
-# What each create form makes: the API's body, the API's route, the word of its notice.
+# What each create form makes: the API's body, the use case, the word of its notice.
 CREATES: dict[str, tuple[type[Body], Callable[..., dict[str, Any]], str]] = {
     "branches": (BranchIn, create_branch, "branch"), "groups": (GroupIn, create_group, "group"),
     "members": (MemberIn, create_member, "member"), "zones": (ZoneIn, create_zone, "zone")}
@@ -64,10 +64,10 @@ def page(request: Request, actor: Actor, branch_id: str | None, status: int = 20
     admin = actor.holds(Role.ADMIN, None)
     rt = runtime_of(request)
     tree = organisation_of(rt, chosen) if admin and chosen else {}
-    gaps = coverage_gaps(rt, actor, chosen) if admin and chosen else {}
+    found_gaps = gaps(rt, actor, chosen) if admin and chosen else {}
     lines = filter_choices(rt)["lines"] if admin else []  # a new zone's line is one of these
     return render(request, "organisation.html", status, actor=actor, admin=admin,
-                  branches=branches, chosen=chosen, tree=tree, gaps=gaps, lines=lines,
+                  branches=branches, chosen=chosen, tree=tree, gaps=found_gaps, lines=lines,
                   month=this_month(), **context)
 
 
@@ -126,8 +126,8 @@ def open_appraisals(request: Request, actor: PageActor, form: Posted) -> Respons
     """Open the period's appraisals for every zone of the branch: `POST /periods/…`."""
     branch_id, period = str(form.get("branch_id", "")), str(form.get("period", ""))
     try:
-        done = open_period(period, OpenPeriodIn(branch_id=branch_id or None),
-                           runtime_of(request), actor)
+        body = OpenPeriodIn(branch_id=branch_id or None)
+        done = open_period(runtime_of(request), actor, period, body.branch_id, body.template_id)
     except (InvalidError, ValidationError) as error:
         return page(request, actor, branch_id, 422, failed="open", errors=refusal(error)[1],
                     period_typed=period)
@@ -156,8 +156,8 @@ def create(kind: str, request: Request, actor: PageActor, form: Posted) -> Respo
     schema, create_one, word = CREATES[kind]
     branch_id = str(form.get("branch_id", ""))
     try:
-        made = create_one(schema.model_validate(body_of(form)), runtime_of(request).workflows,
-                          actor)
+        made = create_one(runtime_of(request).workflows, actor,
+                          schema.model_validate(body_of(form)))
     except (ValidationError, InvalidError, AlreadyExistsError, IntegrityError) as error:
         status, errors = refusal(error)
         # Members and zones are created in a form of their group's.

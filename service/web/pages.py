@@ -8,10 +8,10 @@ from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from service import sign_in as signing
+from service.cases.appraisals import listed
+from service.cases.inbox import waiting
 from service.errors import RetryLaterError, TooManyAttemptsError, UnauthorizedError
 from service.params import Page
-from service.routes.appraisals import list_appraisals
-from service.routes.inbox import waiting
 from service.web.i18n import COOKIE as LANG_COOKIE
 from service.web.i18n import LANGUAGES, language
 from service.web.rendering import page_router, render, waited
@@ -116,10 +116,8 @@ def appraisals(request: Request, actor: PageActor, period: str | None = None,
                zone_id: str | None = None, page: Page = 0) -> Response:
     """Every appraisal the reader may read, by period and zone — the API's list, paged."""
     rt = runtime_of(request)
-    found: dict[str, Any] = list_appraisals(
-        rt, actor, period=period or None, zone_id=zone_id or None, branch_id=None,
-        state=None, limit=LIST_PAGE + 1, offset=page * LIST_PAGE)
-    items = found["items"]
+    items = listed(rt, actor, period=period or None, zone_id=zone_id or None, branch_id=None,
+                   state=None, limit=LIST_PAGE + 1, offset=page * LIST_PAGE)
     return render(request, "list.html", actor=actor, items=items[:LIST_PAGE],
                   more=len(items) > LIST_PAGE, page=page, typed_period=period or "",
                   zone_id=zone_id or "")

@@ -15,9 +15,9 @@ from starlette.datastructures import FormData
 from domain.documents import number
 from domain.errors import ForbiddenError, InvalidError
 from domain.scoring import Grade
-from service.routes.organisation import policy, set_policy
+from service.cases.directory import filter_choices
+from service.cases.organisation import policy, set_policy
 from service.schemas import PolicyIn
-from service.web.directory import filter_choices
 from service.web.organisation_pages import Posted, refusal
 from service.web.pages import PageActor
 from service.web.rendering import page_router, render
@@ -39,7 +39,7 @@ def page(request: Request, actor: Actor, branch_id: str | None, status: int = 20
     if not may_set_policy(actor, chosen):
         raise ForbiddenError("a reward policy is set by an administrator or the branch's "
                              "secretary")
-    found = policy(chosen, rt.workflows, actor) if chosen else {}  # none before a branch
+    found = policy(rt.workflows, chosen) if chosen else {}  # none before a branch
     in_force = {g: number(str(found[g])) for g in GRADES if found}
     return render(request, "policy.html", status, actor=actor, branches=branches,
                   chosen=chosen, branch_name=dict(branches).get(chosen, chosen),
@@ -72,8 +72,8 @@ def change_policy(request: Request, actor: PageActor, form: Posted) -> Response:
     a bad amount is 422 beside its field, with nothing recorded."""
     branch_id = str(form.get("branch_id", ""))
     try:
-        set_policy(branch_id, PolicyIn.model_validate(amounts(form)),
-                   runtime_of(request).workflows, actor)
+        set_policy(runtime_of(request).workflows, actor, branch_id,
+                   PolicyIn.model_validate(amounts(form)))
     except (ValidationError, InvalidError) as error:
         status, errors = refusal(error)
         return page(request, actor, branch_id, status, failed="policy", errors=errors,

@@ -8,11 +8,12 @@ from fastapi.responses import Response
 
 from domain.period import Period
 from projections.ranking_query import Scope
+from service.cases import rankings
+from service.cases.directory import filter_choices, published_periods
+from service.downloads import download
 from service.params import Page
-from service.routes import rankings
-from service.web.directory import filter_choices, published_periods, this_month
 from service.web.pages import PageActor
-from service.web.rendering import page_router, render
+from service.web.rendering import page_router, render, this_month
 from service.web.session import runtime_of
 
 router = page_router()
@@ -63,6 +64,6 @@ def _query(scope: Scope) -> dict[str, Any]:
 def ranking_xlsx(request: Request, _actor: PageActor, period: str,
                  branch_id: str | None = None, group_id: str | None = None,
                  line: str | None = None) -> Response:
-    """The whole filtered ranking as the API's spreadsheet (the API's own code)."""
+    """The whole filtered ranking as the API's spreadsheet (the use case the API calls)."""
     scope = scope_of(period, branch_id, group_id, line, [])
-    return rankings.xlsx(runtime_of(request), scope, None, 0)
+    return download(rankings.xlsx(runtime_of(request), scope, None, 0), tagged=False)

@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
 from domain.errors import DomainError
+from domain.period import Period
 from projections.tracking import ViewFailedError
 from service.errors import STATUS, RetryLaterError, headers_of, http_problem
 from service.web.i18n import language, words
@@ -30,6 +31,12 @@ from service.web.session import (
 
 HERE = Path(__file__).parent
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def this_month() -> str:
+    """The month it is in the mine (Beijing time)."""
+    now = datetime.now(SHANGHAI)
+    return str(Period(now.year, now.month))
 templates = Jinja2Templates(directory=HERE / "templates")
 
 

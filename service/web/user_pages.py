@@ -1,7 +1,8 @@
 """Users (用户管理): administrators list the users, register one, set another's password,
 change a user's roles and disable a user; every user changes their own password on their
-account page (我的账户). Each form checks the API's schema and calls the API's own route
-code, so a page ends sessions exactly as the API does."""
+account page (我的账户). Each form checks the API's schema and calls the use case
+(service/cases/users.py) or workflow command the API calls, so a page ends sessions exactly
+as the API does."""
 
 from collections.abc import Iterable
 from typing import Any
@@ -24,15 +25,9 @@ from projections.directory import branches, groups, members, zones
 from projections.ranking_query import names_of
 from projections.users import list_accounts
 from reports.labels import label
-from service.routes.users import (
-    change_roles,
-    create_user,
-    disable_user,
-    existing_user,
-    me,
-    reset_password,
-)
+from service.cases.users import create_user, me_of, reset_password
 from service.schemas import PasswordIn, RolesIn, UserIn
+from service.sign_in import client_address
 from service.web.i18n import language
 from service.web.organisation_pages import Posted
 from service.web.pages import PageActor
@@ -101,7 +96,7 @@ def register(request: Request, actor: PageActor, form: Posted) -> Response:
         body = UserIn.model_validate({**typed, "member_id": typed["member_id"] or None,
                                       "password": str(form.get("password", "")),
                                       "roles": roles})
-        create_user(body, runtime_of(request), actor)
+        create_user(runtime_of(request), actor, body)
     except ValidationError as error:
         return users_page(request, actor, 422, errors=role_errors(error, kept), **failed)
     except (AlreadyExistsError, IntegrityError):  # taken, or taken by a racing create
@@ -153,9 +148,9 @@ def set_password(request: Request, actor: PageActor, form: Posted) -> Response:
     failed = {"failed": "reset", "values": {"reset": username}}
     rt = runtime_of(request)
     try:
-        user = existing_user(username, rt.workflows)
+        user = rt.workflows.load_user(username)
         body = PasswordIn(password=str(form.get("password", "")))
-        reset_password(actor, user, body, rt, request)
+        reset_password(rt, actor, user, body, client_address(request))
     except ValidationError as error:
         return users_page(request, actor, 422, errors=field_errors(error, lambda _: "password"),
                           **failed)
@@ -175,9 +170,9 @@ def set_roles(request: Request, actor: PageActor, form: Posted) -> Response:
     rows, kept, roles = posted_roles(form)
     failed = {"failed": "roles", "values": {"roles": username}, "change_rows": padded(rows)}
     try:
-        user = existing_user(username, rt.workflows)
+        user = rt.workflows.load_user(username)
         body = RolesIn.model_validate({"roles": roles})
-        change_roles(actor, user, body, rt.workflows)
+        rt.workflows.change_roles(user.username, [r.model_dump() for r in body.roles], actor)
     except NotFoundError:
         return users_page(request, actor, 404, errors={"username": "unknown"}, **failed)
     except ValidationError as error:
@@ -195,7 +190,7 @@ def disable(request: Request, actor: PageActor, form: Posted) -> Response:
     username = str(form.get("username", ""))
     failed = {"failed": "disable", "values": {"disable": username}}
     try:
-        disable_user(actor, existing_user(username, rt.workflows), rt.workflows)
+        rt.workflows.disable_user(username, actor)  # 404 for no such user
     except NotFoundError:
         return users_page(request, actor, 404, errors={"username": "unknown"}, **failed)
     except ForbiddenError:  # themself
@@ -208,7 +203,7 @@ def account_page(request: Request, actor: Actor, status: int = 200,
     rt = runtime_of(request)
     rt.follower.ready("directory")  # the names of the reader's member and scopes
     with rt.engines.reader.connect() as conn:
-        user = named(conn, [me(rt.workflows, actor).model_dump()])[0]
+        user = named(conn, [me_of(rt.workflows.load_user(actor.username)).model_dump()])[0]
     return render(request, "account.html", status, actor=actor, user=user, error_status=status,
                   **context)
 
@@ -233,10 +228,10 @@ def change_password(request: Request, actor: PageActor, form: Posted) -> Respons
                               else "password")
     else:
         errors = {"repeat": "mismatch"} if typed["repeat"] != body.password else {}
-    if not errors:  # only then the costly argon2 check, in the API's route
+    if not errors:  # only then the costly argon2 check, in the use case
         try:
-            reset_password(actor, existing_user(actor.username, rt.workflows), body, rt,
-                           request)
+            reset_password(rt, actor, rt.workflows.load_user(actor.username), body,
+                           client_address(request))
         except ForbiddenError:
             errors = {"current": "wrong"}
     if errors:

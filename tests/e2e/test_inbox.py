@@ -4,7 +4,7 @@ from typing import Any
 
 from projections.inbox import candidates
 from service.auth import actor_of
-from service.routes.inbox import duties_of
+from service.cases.inbox import duties_of
 from tests.e2e.support import act, advance, assert_problem, opened_in
 from tests.helpers import PASSWORD, SCORES, Api
 from workflows.process import FORWARD as FORWARD_ACTIONS

@@ -8,7 +8,7 @@ from eventsourcing.domain import Aggregate
 
 from demo.load import PASSWORD
 from domain.appraisal import Appraisal
-from service.metrics import Metrics
+from service.api.metrics import Metrics
 from service.settings import Settings
 from workflows.diagram import mermaid
 

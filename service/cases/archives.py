@@ -19,22 +19,25 @@ from typing import Any
 from urllib.parse import quote
 
 import orjson
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from domain.bounds import past_instant
 from domain.documents import instant, number, replayed
-from domain.errors import InvalidError
+from domain.errors import ForbiddenError, InvalidError
+from domain.organisation import Branch
 from domain.period import Period
 from domain.process import State
 from projections.archive import Archived, archived
 from projections.check import snapshot
 from projections.collector import collector_paused
-from projections.directory import branches, groups, members
+from projections.directory import branches, groups
+from projections.directory_query import members_placed
 from projections.ranking_query import names_of
-from projections.tracking import chunks
 from projections.users import user_names
 from reports import archive_pdf, archive_xlsx, ranking_xlsx
+from service.cases.files import File
 from service.runtime import Runtime
+from workflows.access import Actor, may_archive
 
 MEDIA_TYPES = {"json": "application/json", "xlsx": ranking_xlsx.MEDIA_TYPE,
                "pdf": archive_pdf.MEDIA_TYPE}
@@ -59,17 +62,17 @@ class Request:
         return cls(str(period), branch_id, instant(moment))
 
 
-@dataclass(frozen=True)
-class File:
-    """A produced file, and the SHA-256 of its bytes (its ETag)."""
-
-    content: bytes
-    media_type: str
-    filename: str
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.content).hexdigest()
+def checked(rt: Runtime, actor: Actor, year: str, branch_id: str | None,
+            as_of: datetime | None) -> Request:
+    """The file asked for, once the checks the API and the archives page share have passed:
+    a year and a past instant (422), a known branch (422), then the right to produce (403)."""
+    request = Request.of(year, branch_id, as_of)
+    if branch_id is not None:
+        rt.workflows.load(Branch, branch_id, kind="branch_id", in_body=True)
+    if not may_archive(actor, branch_id):
+        raise ForbiddenError("archives are produced by archivists, administrators and "
+                             "inspectors of the branch (name it with branch_id)")
+    return request
 
 
 def produce(rt: Runtime, request: Request, form: str) -> File:
@@ -113,7 +116,7 @@ def contents(conn: Connection, request: Request) -> dict[str, Any]:
             if a.history[-1]["state"] == State.PUBLISHED]
     appraisals = sorted((appraisal(a) for a in kept), key=_order)
     people = {m for a in appraisals for m in a["responsible_member_ids"]}
-    directory = _members(conn, people)
+    directory = members_placed(conn, people)
     signers = {e["actor"] for a in appraisals for e in a["history"]}
     users = names_of(conn, user_names, signers)
     return {
@@ -178,15 +181,3 @@ def summary(member_id: str, member: Mapping[str, str],
             "monthly": monthly, "monthly_average": number(average),
             "excellent_months": sum(r["grade"] == "excellent" for r in monthly),
             "unqualified_months": sum(r["grade"] == "unqualified" for r in monthly)}
-
-
-def _members(conn: Connection, ids: set[str]) -> dict[str, dict[str, str]]:
-    """Name, group and branch of each member, by id."""
-    found: dict[str, dict[str, str]] = {}
-    for chunk in chunks(sorted(ids)):
-        query = (select(members.c.id, members.c.name, members.c.group_id, groups.c.branch_id)
-                 .join(groups, groups.c.id == members.c.group_id)
-                 .where(members.c.id.in_(chunk)))
-        found |= {row.id: dict(row._mapping) for row in conn.execute(query)}
-    return found
-

@@ -4,7 +4,7 @@ Each app builds its own registry (no global one at import), so tests that make m
 one process never collide. Requests are counted by their route's template, never the raw
 path; sign-offs by action, from the events a save records (a replayed request records none);
 the event store's commit latency by timing each save's recording; the read models' lag at
-scrape time (service.projection_lag).
+scrape time (service.api.projection_lag).
 """
 
 import ipaddress
@@ -25,8 +25,8 @@ from prometheus_client import (
 
 from domain.appraisal import Appraisal
 from domain.errors import ForbiddenError
-from service.deps import RuntimeDep, bearer, current_actor
-from service.projection_lag import ProjectionLag
+from service.api.deps import RuntimeDep, bearer, current_actor
+from service.api.projection_lag import ProjectionLag
 from service.request_id import Trace
 from service.runtime import Runtime
 from service.settings import SettingsError

@@ -1,73 +1,17 @@
-"""Ranking routes (排名公示): published results of a period, ranked, as JSON or XLSX."""
+"""A period's ranking (排名公示): the published results in a scope, ranked, with the names
+they show; as the API's JSON body or as a spreadsheet."""
 
 from decimal import Decimal
-from typing import Any, Literal
-
-from fastapi import APIRouter, Query
-from fastapi.responses import Response
-from pydantic import BaseModel
+from typing import Any
 
 from domain.documents import number
-from domain.period import Period
+from domain.scoring import Grade
 from projections.check import snapshot
 from projections.directory import branches, groups, members
 from projections.ranking_query import Scope, names_of, ranked, tally
 from reports import ranking_xlsx
-from service.deps import ActorDep, RuntimeDep
-from service.params import Limit, Offset
+from service.cases.files import File
 from service.runtime import Runtime
-from service.schemas import Id, Label
-
-router = APIRouter(tags=["read models"])
-GradeName = Literal["excellent", "qualified", "basically_qualified", "unqualified"]
-
-
-class RankingEntry(BaseModel):
-    rank: int
-    zone_id: str
-    zone_name: str
-    branch_id: str
-    group_id: str
-    line: str
-    responsible_member_ids: list[str]
-    score: int | float
-    grade: GradeName
-    reward: int | float
-
-
-class Distribution(BaseModel):
-    excellent: int
-    qualified: int
-    basically_qualified: int
-    unqualified: int
-
-
-class Ranking(BaseModel):
-    period: str
-    entries: list[RankingEntry]
-    distribution: Distribution
-    unpublished: int
-
-
-XLSX_RESPONSE = {200: {"content": {ranking_xlsx.MEDIA_TYPE: {}},
-                       "description": "The ranking as JSON, or with `format=xlsx` a spreadsheet"}}
-
-
-@router.get("/rankings/{period}", response_model=Ranking,
-            responses=XLSX_RESPONSE)  # type: ignore[arg-type]
-def ranking(period: str, rt: RuntimeDep, _actor: ActorDep, branch_id: Id | None = None,
-            group_id: Id | None = None, line: Label | None = None,
-            limit: Limit = None,
-            offset: Offset = 0,
-            as_format: Literal["json", "xlsx"] = Query("json", alias="format")) -> Any:
-    """The period's published results, highest score first; ties share a rank and are
-    listed by zone id. Ranks count within the filters, whatever page is asked for; the
-    distribution and the unpublished count cover the filtered scope. Any signed-in user
-    may read it: rankings are posted publicly."""
-    scope = Scope(str(Period.parse(period)), branch_id, group_id, line)
-    if as_format == "xlsx":
-        return xlsx(rt, scope, limit, offset)
-    return read(rt, scope, limit, offset)[0]
 
 
 def read(rt: Runtime, scope: Scope, limit: int | None, offset: int,
@@ -80,17 +24,16 @@ def read(rt: Runtime, scope: Scope, limit: int | None, offset: int,
         counted = tally(conn, scope)
         names = _names(conn, scope, rows) if with_names else {}
     body = {"period": scope.period, "entries": [_entry(row) for row in rows],
-            "distribution": {g: counted[g] for g in Distribution.model_fields},
+            "distribution": {g.value: counted[g.value] for g in Grade},
             "unpublished": counted["unpublished"]}
     return body, names
 
 
-def xlsx(rt: Runtime, scope: Scope, limit: int | None, offset: int) -> Response:
-    """The ranking as a spreadsheet download, for the API and the page alike."""
+def xlsx(rt: Runtime, scope: Scope, limit: int | None, offset: int) -> File:
+    """The ranking as a spreadsheet, for the API and the page alike."""
     body, names = read(rt, scope, limit, offset, with_names=True)
     content = ranking_xlsx.workbook(body, names, _scope_text(scope, names))
-    return Response(content, media_type=ranking_xlsx.MEDIA_TYPE,
-                    headers={"Content-Disposition": ranking_xlsx.filename(scope.period)})
+    return File(content, ranking_xlsx.MEDIA_TYPE, ranking_xlsx.filename(scope.period))
 
 
 def _entry(row: dict[str, Any]) -> dict[str, Any]:

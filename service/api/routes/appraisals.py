@@ -11,11 +11,10 @@ from domain.appraisal import Appraisal
 from domain.bounds import count_of
 from domain.documents import document, history_entry
 from domain.errors import DomainError, StaleVersionError
-from domain.organisation import Branch
-from projections.appraisal_index import Visibility, find_appraisals
-from projections.directory import list_zones, zones_of_member
-from service.deps import ActorDep, RuntimeDep, WorkflowsDep
-from service.idempotency import fingerprint, receipt_maker, replay
+from service.api.deps import ActorDep, RuntimeDep, WorkflowsDep
+from service.api.idempotency import fingerprint, receipt_maker, replay
+from service.cases import appraisals
+from service.cases.appraisals import as_document
 from service.params import Limit, Offset, Version
 from service.schemas import (
     ApprovalIn,
@@ -30,7 +29,7 @@ from service.schemas import (
     ReasonIn,
     ScoredIn,
 )
-from workflows.access import Actor, reach
+from workflows.access import Actor
 from workflows.application import Workflows
 from workflows.appraisals import Submission, Taken
 from workflows.process import Action
@@ -46,12 +45,6 @@ def appraisal_in_path(appraisal_id: str, workflows: WorkflowsDep, _actor: ActorD
 
 
 AppraisalDep = Annotated[Appraisal, Depends(appraisal_in_path)]
-
-
-def as_document(workflows: Workflows, appraisal: Appraisal, actor: Actor | None) -> dict[str, Any]:
-    """The document; `allowed_actions` for the caller now, none for a view of the past."""
-    allowed = workflows.allowed_actions(appraisal, actor) if actor else []
-    return {**document(appraisal), "allowed_actions": allowed}
 
 
 def respond(body: dict[str, Any], status: int = 200) -> JSONResponse:
@@ -80,14 +73,7 @@ def open_appraisal(body: OpenIn, workflows: WorkflowsDep, actor: ActorDep) -> JS
 def open_period(period: Period, body: OpenPeriodIn, rt: RuntimeDep,
                 actor: ActorDep) -> dict[str, int]:
     """Open an appraisal for every zone in scope that has none for the period; repeatable."""
-    if body.branch_id is not None:
-        rt.workflows.load(Branch, body.branch_id, kind="branch_id", in_body=True)
-    rt.follower.ready("directory")
-    with rt.engines.reader.connect() as conn:
-        zone_ids = [z["id"] for z in list_zones(conn, branch_id=body.branch_id)]
-    opened, already = rt.workflows.open_appraisals(
-        zone_ids, period, body.template_id, actor, explicit=body.branch_id is not None)
-    return {"opened": len(opened), "already_open": already}
+    return appraisals.open_period(rt, actor, period, body.branch_id, body.template_id)
 
 
 @router.get("/appraisals", response_model=Documents)
@@ -97,21 +83,9 @@ def list_appraisals(rt: RuntimeDep, actor: ActorDep, period: str | None = None,
                     limit: Limit = None,
                     offset: Offset = 0) -> dict[str, Any]:
     """The appraisals matching the filters that the caller may read, by period and zone."""
-    rt.follower.ready("appraisal_index", "directory")
-    with rt.engines.reader.connect() as conn:
-        ids = find_appraisals(conn, period=period, zone_id=zone_id, branch_id=branch_id,
-                              state=state, visible=_visibility(conn, actor), limit=limit,
-                              offset=offset)
-    items = [as_document(rt.workflows, rt.workflows.load_stream(i), actor) for i in ids]
-    return {"items": items}
-
-
-def _visibility(conn: Any, actor: Actor) -> Visibility | None:
-    scopes = reach(actor)
-    if scopes is None:
-        return None
-    own = zones_of_member(conn, actor.member_id) if actor.member_id else []
-    return Visibility(scopes["branch"], scopes["group"], scopes["zone"] | set(own))
+    return {"items": appraisals.listed(rt, actor, period=period, zone_id=zone_id,
+                                       branch_id=branch_id, state=state, limit=limit,
+                                       offset=offset)}
 
 
 @router.get("/appraisals/{appraisal_id}", response_model=Document)

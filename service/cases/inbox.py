@@ -1,12 +1,8 @@
-"""Inbox (我的待办) and coverage routes."""
+"""What waits for the caller (我的待办), and the gaps of coverage (全员覆盖)."""
 
 from collections.abc import Iterator
-from itertools import islice
 from typing import Any
 from uuid import UUID
-
-from fastapi import APIRouter
-from pydantic import BaseModel
 
 from domain.documents import document
 from domain.errors import ForbiddenError
@@ -14,45 +10,13 @@ from domain.organisation import Branch
 from domain.process import Role
 from projections.coverage import coverage
 from projections.inbox import Candidate, Duties, candidates
-from service.deps import ActorDep, RuntimeDep
-from service.params import Limit, Offset
 from service.runtime import Runtime
-from service.schemas import Documents, Period
 from workflows.access import Actor
 from workflows.process import FORWARD
-
-router = APIRouter(tags=["read models"])
 
 CHUNK = 100  # candidates read per query while walking the queue
 COVERAGE_READERS = (Role.ADMIN, Role.ARCHIVIST)
 SCOPED_READERS = (Role.INSPECTOR, Role.BRANCH_SECRETARY)
-
-
-class GroupGap(BaseModel):
-    """A group that no zone belongs to."""
-
-    id: str
-    name: str
-    branch_id: str
-
-
-class MemberGap(GroupGap):
-    """A member responsible for no zone."""
-
-    group_id: str
-
-
-class ZoneGap(MemberGap):
-    """A zone nobody is responsible for."""
-
-    line: str
-    area: str
-
-
-class Coverage(BaseModel):
-    zones_without_responsible: list[ZoneGap]
-    members_without_zone: list[MemberGap]
-    groups_without_zone: list[GroupGap]
 
 
 def duties_of(actor: Actor) -> Duties:
@@ -95,19 +59,6 @@ def waiting(rt: Runtime, actor: Actor, period: str | None) -> Iterator[dict[str,
         after = chunk[-1]
 
 
-@router.get("/inbox", response_model=Documents)
-def inbox(rt: RuntimeDep, actor: ActorDep, period: Period | None = None,
-          limit: Limit = None,
-          offset: Offset = 0) -> dict[str, Any]:
-    """What waits for the caller to sign (我的待办): self-checks of the zones they are
-    responsible for now, evaluations, reviews and approvals in their scopes, minus any
-    that separation of duties forbids them; oldest first (by the appraisal's last event,
-    then id). Returns and reopens are not counted: they are not waiting for anyone."""
-    rt.follower.ready("appraisal_index", "directory")
-    stop = None if limit is None else offset + limit
-    return {"items": list(islice(waiting(rt, actor, period), offset, stop))}
-
-
 def coverage_scope(actor: Actor) -> set[str] | None:
     """The branches whose coverage the actor may read; None for all; 403 for none."""
     scopes = [g.scope for g in actor.grants if g.role in SCOPED_READERS]
@@ -120,16 +71,9 @@ def coverage_scope(actor: Actor) -> set[str] | None:
     return branches
 
 
-@router.get("/coverage", response_model=Coverage)
-def coverage_gaps(rt: RuntimeDep, actor: ActorDep, branch_id: str | None = None) -> dict[str, Any]:
-    """The gaps of coverage (全员覆盖): zones without a responsible member, members without
-    a zone, groups without a zone; each sorted by id.
-
-    Readable by administrators and archivists (everything), inspectors (their scope) and
-    branch secretaries (their branch). Without `branch_id`, every branch the caller may
-    read. An unknown `branch_id` answers 422 (it is a query parameter, not a path id),
-    before any 403; a known branch outside the caller's scope answers 403.
-    """
+def gaps(rt: Runtime, actor: Actor, branch_id: str | None) -> dict[str, Any]:
+    """The gaps of coverage of `branch_id`, or of every branch the actor may read: 422 for
+    an unknown branch, then 403 outside the actor's scope."""
     if branch_id is not None:
         rt.workflows.load(Branch, branch_id, kind="branch_id", in_body=True)
     scope = coverage_scope(actor)

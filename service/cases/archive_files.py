@@ -10,7 +10,7 @@ from typing import Any
 from domain.errors import InvalidError
 from domain.organisation import Branch
 from reports import archive_pdf, archive_xlsx
-from service import archive
+from service.cases import archives
 from service.runtime import Runtime
 
 
@@ -23,12 +23,12 @@ class Verdict:
 def write(rt: Runtime, year: str, form: str, branch_id: str | None, as_of: str | None,
           output: Path) -> str:
     """Write the file; say what it is."""
-    if form not in archive.MEDIA_TYPES:
+    if form not in archives.MEDIA_TYPES:
         raise InvalidError(f"format {form!r} is not one of json, xlsx, pdf", {"format": "enum"})
-    request = archive.Request.of(year, branch_id, None if as_of is None else _instant(as_of))
+    request = archives.Request.of(year, branch_id, None if as_of is None else _instant(as_of))
     if branch_id is not None:
         rt.workflows.load(Branch, branch_id, kind="branch", in_body=True)
-    produced = archive.produce(rt, request, form)
+    produced = archives.produce(rt, request, form)
     output.write_bytes(produced.content)
     return f"wrote {output} ({len(produced.content):,} bytes): {_described(request)}, " \
            f"sha256 {produced.sha256}"
@@ -39,15 +39,15 @@ def verify(rt: Runtime, path: Path) -> Verdict:
     data = path.read_bytes()
     form = form_of(data)
     manifest = read_manifest(data, form)
-    request = archive.Request.of(manifest["year"], manifest["branch_id"],
+    request = archives.Request.of(manifest["year"], manifest["branch_id"],
                                  _instant(manifest["as_of"]))
-    again = archive.produce(rt, request, form)
+    again = archives.produce(rt, request, form)
     said = f"{path}: {form}, {_described(request)}, position {manifest['position']}"
     if again.content == data:
         return Verdict(True, f"identical: {said}; sha256 {again.sha256}")
     notes = []
-    if manifest["software"] != archive.SOFTWARE:
-        notes.append(f"it was made by {manifest['software']}, this is {archive.SOFTWARE}")
+    if manifest["software"] != archives.SOFTWARE:
+        notes.append(f"it was made by {manifest['software']}, this is {archives.SOFTWARE}")
     return Verdict(False, f"DIFFERENT: {said}; regenerated sha256 {again.sha256}"
                    + "".join(f"; {n}" for n in notes))
 
@@ -87,6 +87,6 @@ def _instant(text: str) -> datetime:
     return moment
 
 
-def _described(request: archive.Request) -> str:
+def _described(request: archives.Request) -> str:
     scope = f"branch {request.branch_id}" if request.branch_id else "every branch"
     return f"the {request.year} archive of {scope} as of {request.as_of}"

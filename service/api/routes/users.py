@@ -12,15 +12,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from domain.errors import ForbiddenError, InvalidError
 from domain.users import User
 from service import sign_in as signing
-from service.auth import check_password, hash_password
-from service.deps import ActorDep, RuntimeDep, WorkflowsDep
-from service.errors import UnauthorizedError
-from service.runtime import Runtime
+from service.api.deps import ActorDep, RuntimeDep, WorkflowsDep
+from service.cases import users
+from service.cases.users import account_of, me_of
 from service.schemas import Account, Me, PasswordIn, RolesIn, Token, UserIn
-from workflows.organisation import require_admin
 
 router = APIRouter(tags=["users"])
 
@@ -31,11 +28,6 @@ def existing_user(username: str, workflows: WorkflowsDep) -> User:
 
 
 UserDep = Annotated[User, Depends(existing_user)]
-
-
-def me_of(user: User) -> Me:
-    return Me(username=user.username, display_name=user.display_name,
-              member_id=user.member_id, roles=user.roles)
 
 
 @router.post("/auth/token", response_model=Token)
@@ -64,11 +56,7 @@ def me(workflows: WorkflowsDep, actor: ActorDep) -> Me:
 @router.post("/users", status_code=201, response_model=Me)
 def create_user(body: UserIn, rt: RuntimeDep, actor: ActorDep) -> Me:
     """Register a user with roles (administrators only)."""
-    require_admin(actor)  # before hashing: argon2 is deliberately costly
-    password_hash = rt.passwords.call(hash_password, body.password)
-    return me_of(rt.workflows.register_user(
-        body.username, password_hash, body.display_name, body.member_id,
-        [r.model_dump() for r in body.roles], actor))
+    return users.create_user(rt, actor, body)
 
 
 @router.put("/users/{username}/password", response_model=Me)
@@ -76,25 +64,7 @@ def reset_password(actor: ActorDep, user: UserDep, body: PasswordIn, rt: Runtime
                    request: Request) -> Me:
     """Set a user's password: administrators for anyone else, a user for themself with
     their current password. Every session of the user ends."""
-    if user.username == actor.username:
-        check_current(rt, user, body.current_password, signing.client_address(request))
-    else:
-        require_admin(actor)  # before hashing: argon2 is deliberately costly
-    password_hash = rt.passwords.call(hash_password, body.password)
-    return me_of(rt.workflows.reset_password(user.username, password_hash, actor.username))
-
-
-def check_current(rt: Runtime, user: User, password: str | None, address: str) -> None:
-    """One's own current password, before it is changed: 422 without it, 403 when wrong."""
-    if password is None:
-        raise InvalidError("current_password is needed to change one's own password",
-                           {"current_password": "missing"})
-    rt.throttle.check(user.username, address)
-    try:
-        rt.passwords.call(check_password, user, password)
-    except UnauthorizedError:
-        rt.throttle.failed(user.username, address)
-        raise ForbiddenError("the current password is not correct") from None
+    return users.reset_password(rt, actor, user, body, signing.client_address(request))
 
 
 @router.put("/users/{username}/roles", response_model=Me)
@@ -110,7 +80,3 @@ def disable_user(actor: ActorDep, user: UserDep, workflows: WorkflowsDep) -> Acc
     """Disable a user (administrators only, not themself): they sign in no more, and every
     session of theirs ends. Repeating it changes nothing."""
     return account_of(workflows.disable_user(user.username, actor))
-
-
-def account_of(user: User) -> Account:
-    return Account(**me_of(user).model_dump(), disabled=user.disabled)

@@ -1,0 +1,1 @@
+"""The JSON API of API.md: its routers, dependencies, idempotency and OpenAPI links."""

@@ -1,0 +1,53 @@
+"""Appraisals as their readers see them: the document with the caller's allowed actions, the
+ones a caller may list, and the opening of a period's appraisals."""
+
+from typing import Any
+
+from domain.appraisal import Appraisal
+from domain.documents import document
+from domain.organisation import Branch
+from projections.appraisal_index import Visibility, find_appraisals
+from projections.directory import list_zones, zones_of_member
+from service.runtime import Runtime
+from workflows.access import Actor, reach
+from workflows.application import Workflows
+
+
+def as_document(workflows: Workflows, appraisal: Appraisal, actor: Actor | None) -> dict[str, Any]:
+    """The document; `allowed_actions` for the caller now, none for a view of the past."""
+    allowed = workflows.allowed_actions(appraisal, actor) if actor else []
+    return {**document(appraisal), "allowed_actions": allowed}
+
+
+def listed(rt: Runtime, actor: Actor, *, period: str | None, zone_id: str | None,
+           branch_id: str | None, state: str | None, limit: int | None,
+           offset: int) -> list[dict[str, Any]]:
+    """The documents matching the filters that the actor may read, by period and zone."""
+    rt.follower.ready("appraisal_index", "directory")
+    with rt.engines.reader.connect() as conn:
+        ids = find_appraisals(conn, period=period, zone_id=zone_id, branch_id=branch_id,
+                              state=state, visible=_visibility(conn, actor), limit=limit,
+                              offset=offset)
+    return [as_document(rt.workflows, rt.workflows.load_stream(i), actor) for i in ids]
+
+
+def _visibility(conn: Any, actor: Actor) -> Visibility | None:
+    scopes = reach(actor)
+    if scopes is None:
+        return None
+    own = zones_of_member(conn, actor.member_id) if actor.member_id else []
+    return Visibility(scopes["branch"], scopes["group"], scopes["zone"] | set(own))
+
+
+def open_period(rt: Runtime, actor: Actor, period: str, branch_id: str | None,
+                template_id: str) -> dict[str, int]:
+    """Open an appraisal for every zone in scope (a branch, or all) that has none for the
+    period; repeatable. An unknown branch is the body's 422."""
+    if branch_id is not None:
+        rt.workflows.load(Branch, branch_id, kind="branch_id", in_body=True)
+    rt.follower.ready("directory")
+    with rt.engines.reader.connect() as conn:
+        zone_ids = [z["id"] for z in list_zones(conn, branch_id=branch_id)]
+    opened, already = rt.workflows.open_appraisals(
+        zone_ids, period, template_id, actor, explicit=branch_id is not None)
+    return {"opened": len(opened), "already_open": already}
