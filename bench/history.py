@@ -33,11 +33,11 @@ import os
 import random
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent
@@ -59,6 +59,8 @@ from store.engines import event_store_env
 from workflows import machine
 from workflows.application import Workflows
 from workflows.process import METHOD_OF, SCORED, Action
+
+A = TypeVar("A", bound=Aggregate)
 
 PASSWORD = "bench-password"
 SHARED_EVERY = 17  # every 17th zone has two responsible members, as in the demo
@@ -161,8 +163,7 @@ class Clock:
         return self.now
 
 
-def _created(cls: type[Aggregate], event: type, ident: str, at: datetime,
-             **fields: Any) -> Aggregate:
+def _created(cls: type[A], event: type, ident: str, at: datetime, **fields: Any) -> A:
     """A new aggregate whose creation is stamped `at`, as if made then by its command."""
     return cls._create(event, id=cls.create_id(ident), timestamp=at,  # type: ignore[attr-defined]
                        **fields)
@@ -279,7 +280,7 @@ def moves(zone: ZonePlan, index: int, month: int, rng: random.Random) -> list[Mo
 
 def appraisal(zone: ZonePlan, period: str, opener: str, at: Callable[[int], datetime],
               played: list[Move], policy: dict[str, str],
-              rng: random.Random) -> list[Any]:
+              rng: random.Random) -> Sequence[Any]:
     """The events of one appraisal: opened, then each move as its command records it."""
     record = Appraisal(
         zone_id=zone.id, zone_name=zone.name, line=zone.line, period=period,
@@ -288,6 +289,7 @@ def appraisal(zone: ZonePlan, period: str, opener: str, at: Callable[[int], date
         state=machine.INITIAL, actor=opener, role=Role.BRANCH_SECRETARY, timestamp=at(0))
     for k, (action, username, level) in enumerate(played, 1):
         step = transition(action, record.state)
+        assert step is not None, f"the plan's {action} is not the machine's from {record.state}"
         signed = {"state": step.dest, "actor": username, "role": step.role, "timestamp": at(k)}
         take = getattr(record, METHOD_OF[action])
         if action in SCORED:
@@ -343,7 +345,7 @@ def waves(task: Period) -> list[list[StoredEvent]]:
     for index in range(task.first, task.stop):
         zone, offset = made.zones[index], index * spacing
         events = appraisal(zone, task.label, signers(zone, task.month)["secretary"],
-                           lambda k, o=offset: starts[k] + o,
+                           lambda k, o=offset: starts[k] + o,  # type: ignore[misc]  # a typed default
                            moves(zone, index, task.month, rng), policies[zone.branch_id], rng)
         for k, domain_event in enumerate(events):
             if k == len(found):

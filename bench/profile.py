@@ -11,10 +11,12 @@ import signal
 import subprocess
 import sys
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
+from typing import cast
 
 # The request's phase, by the first of these frames found in the stack (names as of the
 # code profiled: rename here when the routes or handlers are renamed).
@@ -99,10 +101,10 @@ def breakdown(raw: Path, *, gil: bool = False) -> list[tuple[float, str, str]]:
 
 
 def totals(shares: list[tuple[float, str, str]], column: int) -> dict[str, float]:
-    summed: Counter[str] = Counter()
+    summed: defaultdict[str, float] = defaultdict(float)
     for row in shares:
-        summed[row[column]] += row[0]
-    return dict(summed.most_common())
+        summed[cast(str, row[column])] += row[0]
+    return dict(sorted(summed.items(), key=itemgetter(1), reverse=True))  # Counter's order
 
 
 def markdown(title: str, shares: list[tuple[float, str, str]], *, gil: bool) -> str:

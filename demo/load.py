@@ -147,7 +147,7 @@ def _history(workflows: Workflows, mine: Mine, plan: list[tuple[str, str, list[M
             zone = workflows.load(Zone, zone_id, kind="zone")
             if zone.responsible_member_ids != heads:
                 workflows.reassign_zone(zone_id, heads, reason, actors["admin"])
-        fresh = set()  # opened just now: at version 1, no need to load them again
+        fresh: set[str] = set()  # opened just now: at version 1, no need to load them again
         for branch_id, _ in mine.branches:
             zones = [z["id"] for z in mine.zones if branch_of[z["group_id"]] == branch_id]
             opened, _ = workflows.open_appraisals(zones, period, "default",

@@ -29,7 +29,7 @@ REVIEWS = ("结合平时督查和重点抽查，同意责任区评价。",
            "听取汇报后核定，现场管理项酌情调整。",
            "参考自查和督查记录，统一考核定档。")
 APPROVALS = ("经支部委员会审核，同意公示。", "审核通过，予以公示。")
-RETURNS = {
+RETURNS: dict[str, str] = {
     Role.ZONE_EVALUATOR: "自查表漏填谈心谈话情况，请补充后重新提交。",
     Role.GROUP_LEADER: "评价依据不足，请补充实地检视和查阅资料情况。",
     Role.BRANCH_SECRETARY: "考核分与平时督查记录不一致，请党小组重新核定。",
@@ -104,8 +104,10 @@ def _returned_at(rng: random.Random, level: float, played: list[Move], step: int
 
 
 def _pool(action: str) -> tuple[str, ...]:
-    return {Action.SELF_CHECK: SELF_CHECKS, Action.ZONE_EVALUATION: EVALUATIONS,
-            Action.GROUP_REVIEW: REVIEWS}[action]
+    pools: dict[str, tuple[str, ...]] = {Action.SELF_CHECK: SELF_CHECKS,
+                                         Action.ZONE_EVALUATION: EVALUATIONS,
+                                         Action.GROUP_REVIEW: REVIEWS}
+    return pools[action]
 
 
 def _return(username: str, role: str) -> Move:

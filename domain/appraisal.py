@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -15,6 +15,15 @@ from domain.scoring import Grade
 
 class Appraisal(Aggregate):
     """One zone, one period. `state` only ever changes by an event that names it."""
+
+    if TYPE_CHECKING:  # the event classes @event makes when the class is created
+        Opened: ClassVar[type[Any]]
+        SelfCheckSubmitted: ClassVar[type[Any]]
+        ZoneEvaluationSubmitted: ClassVar[type[Any]]
+        GroupReviewSubmitted: ClassVar[type[Any]]
+        BranchApproved: ClassVar[type[Any]]
+        Returned: ClassVar[type[Any]]
+        Reopened: ClassVar[type[Any]]
 
     @staticmethod
     def create_id(zone_id: str, period: str) -> UUID:

@@ -63,12 +63,12 @@ def document(appraisal: Appraisal) -> dict[str, Any]:
 
 def event_type(domain_event: object) -> str:
     """`SelfCheckSubmitted` → `self_check_submitted`."""
-    return _snake(type(domain_event))
+    return _snake(type(domain_event).__name__)
 
 
 @functools.cache
-def _snake(cls: type) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 def history_entry(domain_event: Any) -> dict[str, Any]:

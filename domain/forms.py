@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -41,6 +42,10 @@ def check_items(items: Mapping[str, str]) -> dict[str, str]:
 
 class AssessmentForm(Aggregate):
     """A form's versions are this aggregate's versions: each revision is a new one."""
+
+    if TYPE_CHECKING:  # the event classes @event makes when the class is created
+        Created: ClassVar[type[Any]]
+        Revised: ClassVar[type[Any]]
 
     @staticmethod
     def create_id(form_id: str) -> UUID:

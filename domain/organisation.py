@@ -1,5 +1,6 @@
 """The organisation: branches (党支部), groups (党小组), members and zones (责任区)."""
 
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -10,6 +11,10 @@ from domain.policy import DEFAULT_POLICY
 
 class Branch(Aggregate):
     """A party branch; it sets the reward policy its zones are paid by."""
+
+    if TYPE_CHECKING:  # the event classes @event makes when the class is created
+        Created: ClassVar[type[Any]]
+        RewardPolicyChanged: ClassVar[type[Any]]
 
     @staticmethod
     def create_id(branch_id: str) -> UUID:
@@ -29,6 +34,9 @@ class Branch(Aggregate):
 class Group(Aggregate):
     """A party group inside one branch."""
 
+    if TYPE_CHECKING:  # the event classes @event makes when the class is created
+        Created: ClassVar[type[Any]]
+
     @staticmethod
     def create_id(group_id: str) -> UUID:
         return stream_id("group", group_id)
@@ -43,6 +51,9 @@ class Group(Aggregate):
 class Member(Aggregate):
     """A party member, belonging to one group."""
 
+    if TYPE_CHECKING:  # the event classes @event makes when the class is created
+        Created: ClassVar[type[Any]]
+
     @staticmethod
     def create_id(member_id: str) -> UUID:
         return stream_id("member", member_id)
@@ -56,6 +67,10 @@ class Member(Aggregate):
 
 class Zone(Aggregate):
     """A responsibility zone; who is responsible for it changes by events with a reason."""
+
+    if TYPE_CHECKING:  # the event classes @event makes when the class is created
+        Created: ClassVar[type[Any]]
+        ResponsiblesReassigned: ClassVar[type[Any]]
 
     @staticmethod
     def create_id(zone_id: str) -> UUID:

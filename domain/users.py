@@ -1,6 +1,7 @@
 """Users and the roles they hold, each role scoped to a zone, group, branch or everything."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -40,6 +41,13 @@ class User(Aggregate):
     sessions = 0
     disabled = False
 
+    if TYPE_CHECKING:  # the event classes @event makes when the class is created
+        Registered: ClassVar[type[Any]]
+        PasswordReset: ClassVar[type[Any]]
+        RolesChanged: ClassVar[type[Any]]
+        Disabled: ClassVar[type[Any]]
+        SignedOut: ClassVar[type[Any]]
+
     @staticmethod
     def create_id(username: str) -> UUID:
         return stream_id("user", username)
@@ -74,4 +82,4 @@ class User(Aggregate):
 
     @property
     def grants(self) -> list[RoleGrant]:
-        return [RoleGrant(r["role"], r["scope"]) for r in self.roles]
+        return [RoleGrant(cast(str, r["role"]), r["scope"]) for r in self.roles]  # never None

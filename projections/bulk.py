@@ -57,7 +57,8 @@ def update(conn: Connection, table: Table, key: str, columns: Sequence[str],
             cursor.execute(
                 f"UPDATE {q(table.name)} AS t SET {sets} FROM {_arrays(dialect, table, every)} "
                 f"WHERE t.{q(key)} = v.{q(key)}",
-                [list(column) for column in zip(*values, strict=True)], binary=True)
+                [list(column) for column in zip(*values, strict=True)],
+                binary=True)  # type: ignore[call-arg]  # psycopg's cursor takes it
         else:
             sets = ", ".join(f"{q(c)} = ?" for c in columns)
             cursor.executemany(f"UPDATE {q(table.name)} SET {sets} WHERE {q(key)} = ?",
@@ -84,7 +85,8 @@ def upsert(conn: Connection, table: Table, keys: Sequence[str], columns: Sequenc
     try:
         if dialect.name == "postgresql":
             cursor.execute(f"{into} SELECT * FROM {_arrays(dialect, table, every)} {conflict}",
-                           [list(column) for column in zip(*values, strict=True)], binary=True)
+                           [list(column) for column in zip(*values, strict=True)],
+                           binary=True)  # type: ignore[call-arg]  # psycopg's cursor takes it
         else:
             cursor.executemany(f"{into} VALUES ({', '.join('?' * len(every))}) {conflict}",
                                values)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, Connection, and_, false, or_, select, true
 
 from domain.process import State
 from projections.appraisal_index import appraisals
@@ -50,6 +50,8 @@ def _in_scope(column: Any, scope: Collection[str] | None) -> Any:
 def waiting_clause(duties: Duties) -> Any:
     """Appraisals in a state whose forward step the caller's scopes cover."""
     state = appraisals.c.state
+    own: ColumnElement[bool]
+    self_checks: ColumnElement[bool]
     if duties.member_id is None:
         own = self_checks = false()
     else:

@@ -221,7 +221,8 @@ def _in_processes(follower: Follower, views: Sequence[View],
     more (alongside: after the parts, it kept one core idle for a tenth of the time); report
     progress from the positions they commit; fail if any of them failed (a new run resumes)."""
     parted, count = split
-    jobs = [([v.name for v in parted], Part(k, count), []) for k in range(count)]
+    jobs: list[tuple[list[str], Part | None, list[str]]] = [
+        ([v.name for v in parted], Part(k, count), []) for k in range(count)]
     if whole:
         jobs.append(([], None, [v.name for v in whole]))
     context = multiprocessing.get_context("spawn")  # no threads or connections inherited

@@ -104,8 +104,8 @@ class Part(NamedTuple):
     """The streams whose id's last byte leaves `index` divided by `count`: a rebuild's
     share of a view that can be brought up in parts."""
 
-    index: int
-    count: int
+    index: int  # type: ignore[assignment]  # the field shadows tuple.index, as meant
+    count: int  # type: ignore[assignment]  # and this one tuple.count
 
     def track(self, name: str) -> str:
         """The name of the part's position row."""
@@ -152,8 +152,16 @@ class View(Protocol):
     """A read model: the event topics it reads and how a batch of them changes its rows."""
 
     name: str
-    topics: Sequence[str]  # none: every event
-    tables: Sequence[Table]  # its rows, dropped and made anew by a rebuild
+
+    # Read-only, so that a view may hold them as tuples.
+    @property
+    def topics(self) -> Sequence[str]:
+        """The topics of the events it reads; none: every event."""
+
+    @property
+    def tables(self) -> Sequence[Table]:
+        """Its rows, dropped and made anew by a rebuild."""
+
     # Whether a rebuild may bring it up in parts: a stream's rows follow from that stream's
     # events alone, and rows that streams share are only ever added to.
     parted: bool

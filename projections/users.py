@@ -2,7 +2,7 @@
 changes), and their accounts with their roles now and whether disabled, for the
 administrator's list."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from eventsourcing.utils import get_topic
@@ -68,8 +68,8 @@ class AccountsView(PlainView):
 def _changes(conn: Connection, events: list[tuple[str, Any]]) -> dict[str, dict[str, Any]]:
     """Each changed user's state after the events, from the state stored before them."""
     ids = {stream for stream, _ in events}
-    stored = conn.execute(select(account_states).where(account_states.c.id.in_(ids))) \
-        if ids else []
+    stored: Iterable[Any] = conn.execute(
+        select(account_states).where(account_states.c.id.in_(ids))) if ids else []
     states = {row.id: {"roles": row.roles, "disabled": row.disabled} for row in stored}
     for stream, event in events:
         state = states.setdefault(stream, {"roles": None, "disabled": False})

@@ -14,8 +14,8 @@ from domain.process import PROCEDURE
 from reports.labels import label, period_title
 
 # The event that signs each step, and the role that normally signs it (when history is cut).
-SIGNING_EVENT = {step: signing.event for step, signing in PROCEDURE.items()}
-USUAL_ROLE = {step: signing.role for step, signing in PROCEDURE.items()}
+SIGNING_EVENT: dict[str, str] = {step: signing.event for step, signing in PROCEDURE.items()}
+USUAL_ROLE: dict[str, str] = {step: signing.role for step, signing in PROCEDURE.items()}
 MANIFEST_LABELS = {"year": "年度", "branch_id": "范围", "as_of": "截至", "position": "事件位置",
                    "software": "软件版本", "json_sha256": "JSON SHA-256", "format": "格式",
                    "font": "字体"}

@@ -231,13 +231,15 @@ class _DatedZip(ZipFile):
     clock or the platform (openpyxl writes entries by name, which stamps them with now);
     sheets written from files (write-only mode) get their extra rows here."""
 
-    def __init__(self, *args: Any, stamp: tuple[int, ...],
+    def __init__(self, *args: Any, stamp: tuple[int, int, int, int, int, int],
                  rows: Mapping[WriteOnlyWorksheet, bytes], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.stamp = stamp
         self.rows = rows
 
-    def writestr(self, name: str | ZipInfo, data: Any, *args: Any, **kwargs: Any) -> None:
+    def writestr(self, zinfo_or_arcname: str | ZipInfo, data: Any, *args: Any,
+                 **kwargs: Any) -> None:
+        name = zinfo_or_arcname
         if not isinstance(name, ZipInfo):
             name = ZipInfo(name, date_time=self.stamp)
             name.compress_type = ZIP_DEFLATED

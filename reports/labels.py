@@ -72,6 +72,6 @@ def period_title(period: str, lang: str = "zh") -> str:
     """`2026-10` → 2026年10月 (October 2026); `2026` → 2026年度 (Year 2026)."""
     parsed = Period.parse(period)
     if lang == "en":
-        return (f"Year {parsed.year}" if parsed.is_year_end
+        return (f"Year {parsed.year}" if parsed.month is None
                 else f"{MONTHS_EN[parsed.month - 1]} {parsed.year}")
     return f"{parsed.year}年度" if parsed.is_year_end else f"{parsed.year}年{parsed.month}月"

@@ -5,6 +5,7 @@ import fcntl
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from eventsourcing.persistence import IntegrityError
 from sqlalchemy import text
@@ -17,7 +18,7 @@ from projections.archive import ArchiveView
 from projections.directory import DirectoryView
 from projections.forms import FormsView
 from projections.ranking import RankingView
-from projections.tracking import Follower, Part
+from projections.tracking import Follower, Log, Part
 from projections.users import AccountsView, UsersView
 from service.auth import Tokens, hash_password
 from service.hashing import PasswordPool
@@ -84,7 +85,8 @@ def build(settings: Settings, *, catch_up: bool = True) -> Runtime:
                 workflows.register_first("admin", hash_password(settings.admin_password),
                                          "管理员", None, [{"role": Role.ADMIN, "scope": None}],
                                          "system")
-        follower = Follower(db.reader, db.writer, workflows.recorder, workflows.mapper,
+        # The recorder is store.recorders' (the env names it), which reads a Log.
+        follower = Follower(db.reader, db.writer, cast(Log, workflows.recorder), workflows.mapper,
                             [DirectoryView(), AppraisalIndexView(), RankingView(), ArchiveView(),
                              UsersView(), AccountsView(), FormsView()])
         follower.create_tables()

@@ -112,7 +112,8 @@ class GroupCommitSQLiteRecorder(SQLiteApplicationRecorder):
             sql += f" AND {_SQLITE_LAST_BYTE} % ? = ?"
             params += [part.count, part.index]
         with self.datastore.transaction(commit=False) as cursor:
-            cursor.row_factory = None
+            # Plain tuples, not sqlite3.Row: on the sqlite3 cursor that eventsourcing's wraps.
+            cursor.sqlite_cursor.row_factory = None
             cursor.execute(f"{sql} ORDER BY rowid LIMIT ?", [*params, limit])
             return [Notification(id=row[0], originator_id=row[1], originator_version=row[2],
                                  topic=row[3], state=row[4]) for row in cursor.fetchall()]

@@ -36,12 +36,13 @@ class Place:
     branch_id: str
 
     def scope_for(self, role: str) -> str | None:
-        return {
+        scopes: dict[str, str] = {
             Role.ZONE_EVALUATOR: self.zone_id,
             Role.GROUP_LEADER: self.group_id,
             Role.BRANCH_SECRETARY: self.branch_id,
             Role.INSPECTOR: self.branch_id,
-        }.get(role)
+        }
+        return scopes.get(role)
 
 
 def roles_at(actor: Actor, place: Place, responsibles: list[str]) -> set[str]:

@@ -1,5 +1,6 @@
 """The event-sourced application the command handlers share: loading, time travel, the clock."""
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
@@ -42,8 +43,8 @@ class Store(Application[UUID]):
     def as_of(self, aggregate_id: UUID, instant: datetime, kind: str) -> Any:
         """The aggregate as it stood at `instant`: every event whose time is ≤ it."""
         instant = past_instant(instant)
-        aggregate = None
-        for domain_event in self.events.get(aggregate_id):
+        aggregate: Aggregate | None = None
+        for domain_event in self.history(aggregate_id):
             if domain_event.timestamp > instant:
                 break
             aggregate = domain_event.mutate(aggregate)
@@ -51,8 +52,13 @@ class Store(Application[UUID]):
             raise NotFoundError(kind, f"{aggregate_id} as of {instant.isoformat()}")
         return aggregate
 
+    def history(self, aggregate_id: UUID) -> Iterator[Any]:
+        """The aggregate's events, oldest first: of the classes @event makes, whose fields
+        (and the timestamp and mutate of Aggregate.Event) the stored type does not name."""
+        return self.events.get(aggregate_id)
+
     def at_version(self, aggregate_id: UUID, version: int, kind: str) -> Any:
-        aggregate = self.repository.get(aggregate_id, version=version)
+        aggregate: Aggregate = self.repository.get(aggregate_id, version=version)
         if aggregate.version != version:
             raise NotFoundError(kind, f"{aggregate_id} version {version}")
         return aggregate

@@ -7,6 +7,7 @@ with `get_transitions`.
 """
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 from transitions import Machine, Transition
 
@@ -22,6 +23,8 @@ TRANSITIONS = [{"trigger": m.action.value, "source": m.step.value, "dest": m.des
 
 class SignOff(Transition):
     """A transition that also names the role whose holder may take it."""
+
+    dest: str  # every sign-off leads to a state: none is internal
 
     def __init__(self, *args, role: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,7 +55,7 @@ def step(action: str, state: str) -> Step | None:
     """The transition `action` takes from `state`, or None when the state does not allow it."""
     # Plain strings: `transitions` reads an Enum source by its member's name.
     action, state = str(action), str(state)
-    found = MACHINE.get_transitions(trigger=action, source=state)
+    found = sign_offs(trigger=action, source=state)
     if not found:
         return None
     (transition,) = found
@@ -61,7 +64,12 @@ def step(action: str, state: str) -> Step | None:
 
 def roles_for(action: str) -> set[str]:
     """Every role that may take `action` in some state."""
-    return {t.role for t in MACHINE.get_transitions(trigger=str(action))}
+    return {t.role for t in sign_offs(trigger=str(action))}
+
+
+def sign_offs(**query: Any) -> list[SignOff]:
+    """The machine's transitions that match `query`: all SignOffs, as its transition_cls."""
+    return cast(list[SignOff], MACHINE.get_transitions(**query))
 
 
 def steps_from(state: str) -> list[Step]:

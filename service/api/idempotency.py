@@ -22,7 +22,7 @@ def fingerprint(*parts: Any) -> str:
 def replay(workflows: Workflows, username: str, key: str, print_: str) -> JSONResponse | None:
     """The first response again, if this key was used; 409 if it was used for another request."""
     try:
-        receipt = workflows.repository.get(Receipt.create_id(username, key))
+        receipt: Receipt = workflows.repository.get(Receipt.create_id(username, key))
     except AggregateNotFoundError:
         return None
     if receipt.fingerprint != print_:

@@ -86,7 +86,7 @@ class Metrics:
     def watch(self, runtime: Runtime) -> None:
         """Follow the runtime's saves and read models (each time the app starts)."""
         workflows = runtime.workflows
-        workflows._record = self._timed(workflows._record)  # type: ignore[method-assign]
+        workflows._record = self._timed(workflows._record)  # type: ignore[method-assign,assignment]
         self.lag.follower = runtime.follower
 
     def _timed(self, record: Callable[[Any], Any]) -> Callable[[Any], Any]:

@@ -10,7 +10,7 @@ event stays behind it, its lag growing, and is flagged too.
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from prometheus_client.core import GaugeMetricFamily, Metric
 from sqlalchemy import select
@@ -51,7 +51,8 @@ def _age_of_next(follower: Follower, position: int, end: int, now: datetime) -> 
     if position >= end:
         return 0.0
     (first,) = follower.recorder.read_notifications(position, end, 1, [], None)
-    recorded = follower.mapper.to_domain_event(first).timestamp
+    domain_event: Any = follower.mapper.to_domain_event(first)  # an Aggregate.Event: timed
+    recorded = domain_event.timestamp
     return max((now - recorded).total_seconds(), 0.0)
 
 

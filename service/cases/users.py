@@ -6,14 +6,14 @@ from domain.users import User
 from service.auth import check_password, hash_password
 from service.errors import UnauthorizedError
 from service.runtime import Runtime
-from service.schemas import Account, Me, PasswordIn, UserIn
+from service.schemas import Account, Grant, Me, PasswordIn, UserIn
 from workflows.access import Actor
 from workflows.organisation import require_admin
 
 
 def me_of(user: User) -> Me:
     return Me(username=user.username, display_name=user.display_name,
-              member_id=user.member_id, roles=user.roles)
+              member_id=user.member_id, roles=[Grant.model_validate(r) for r in user.roles])
 
 
 def account_of(user: User) -> Account:

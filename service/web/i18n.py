@@ -204,6 +204,11 @@ FIELD_ERRORS = {
 }
 
 
+def field_error(code: str, lang: str) -> str:
+    """A domain field error as a reader says it; an unknown one as it is."""
+    return FIELD_ERRORS[lang].get(code, code)
+
+
 def action_label(action: str, lang: str) -> str:
     """What an action is called: a step's name for the action that signs it, the button's
     words for a return or a reopening; an unknown action as it is."""
@@ -224,5 +229,5 @@ def words(lang: str) -> dict[str, Callable[..., str]]:
         "t": lambda key: TEXT[lang][key],
         "label": lambda kind, code: label(kind, code, lang),
         "period": lambda code: period_title(code, lang),
-        "field_error": lambda code: FIELD_ERRORS[lang].get(code, code),
+        "field_error": lambda code: field_error(code, lang),
     }

@@ -4,7 +4,7 @@ administrators and branch secretaries open a period's appraisals for a branch. E
 calls the use case the API calls (service/cases/)."""
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 from urllib.parse import urlencode
 
 from eventsourcing.persistence import IntegrityError
@@ -113,7 +113,8 @@ def reassign(zone_id: str, request: Request, actor: PageActor, form: Posted) -> 
     """Re-assign with the API's body check and command; a missing reason is 422."""
     branch_id = str(form.get("branch_id", ""))
     try:
-        body = ResponsiblesIn(member_ids=form.getlist("member_ids"),
+        # A file among them is pydantic's to reject, as any other wrong value.
+        body = ResponsiblesIn(member_ids=cast(list[str], form.getlist("member_ids")),
                               reason=str(form.get("reason", "")))
     except ValidationError as error:
         return page(request, actor, branch_id, 422, failed=zone_id, errors=codes(error))

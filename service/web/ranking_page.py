@@ -42,7 +42,8 @@ def ranking_page(request: Request, actor: PageActor, period: str | None = None,
                   entries=body["entries"][:PAGE], names=names, page=page,
                   more=len(body["entries"]) > PAGE,
                   periods=sorted({*periods, this_month(), scope.period}, reverse=True),
-                  bars=bars(counted), query=_query(scope), **filter_choices(rt))
+                  bars=bars(counted), query=_query(scope),
+                  **filter_choices(rt))  # type: ignore[arg-type]  # the template's, not `status`
 
 
 def bars(distribution: dict[str, int]) -> list[tuple[str, int, int]]:

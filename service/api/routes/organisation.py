@@ -104,7 +104,7 @@ def zone_history(zone_id: str, workflows: WorkflowsDep, _actor: ActorDep) -> dic
          "member_ids": list(e.member_ids if hasattr(e, "member_ids")
                             else e.responsible_member_ids),
          "reason": getattr(e, "reason", None)}
-        for e in workflows.events.get(found.id)]}
+        for e in workflows.history(found.id)]}
 
 
 @router.put("/branches/{branch_id}/reward-policy", dependencies=[Depends(branch_exists)])
