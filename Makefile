@@ -19,7 +19,7 @@ run: $(STAMP) fonts  ## make a virtualenv, install, load the demo mine, serve at
 	$(BIN)/appraisal serve --host 127.0.0.1 --port 8000
 
 test: $(STAMP) lint fonts chromium  ## install and run every test (PostgreSQL ones skip, with the reason, if unreachable outside CI)
-	$(BIN)/pytest -q -n auto --dist loadfile
+	$(BIN)/pytest -q -n auto --dist loadfile --no-loadscope-reorder
 
 fonts:  ## install Debian's fonts-wqy-microhei unless its font file is there already
 	@test -f $(FONT) || (apt-get update && apt-get install -y --no-install-recommends fonts-wqy-microhei)

@@ -21,8 +21,8 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
-# Started first: under `-n auto` (make test) the longest files then run beside the others,
-# not alone after them.
+# Started first: under `-n auto` (make test, which keeps this order with
+# --no-loadscope-reorder) the longest files then run beside the others, not alone after them.
 FIRST = ("tests/security/test_stateful_fuzz.py", "tests/security/test_authorization_matrix.py",
          "tests/e2e/test_schemathesis.py")
 
