@@ -120,7 +120,9 @@ class Appraisal(Aggregate):
                  member_of: Callable[[str], str | None] | None = None) -> bool:
         """Nobody signs two different steps of the appraisal as it stands: not with the same
         account, nor with another account of the same member. A step stored before signers'
-        members were recorded names its account only: `member_of` gives that account's member.
+        members were recorded names its account only (`None`): `member_of` gives that
+        account's member. A step by an account without a member records '' and is not looked
+        up again (a store read a signed step, on every decision).
         """
         for name, signed in self.steps.items():
             if name == step or signed is None:
@@ -130,6 +132,6 @@ class Appraisal(Aggregate):
             signer = signed.get("member_id")
             if signer is None and member_of is not None:
                 signer = member_of(signed["actor"])
-            if member_id is not None and signer == member_id:
+            if member_id and signer == member_id:
                 return False
         return True

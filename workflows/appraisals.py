@@ -154,7 +154,8 @@ class AppraisalCommands(OrganisationCommands):
         moved = {"state": step.dest, "actor": actor.username, "role": step.role,
                  "timestamp": next_instant(appraisal)}
         # A signed step names the person too: separation of duties counts people.
-        signed = {**moved, "member_id": actor.member_id}
+        # '' says "no member" as recorded; None is left to steps stored before members were.
+        signed = {**moved, "member_id": actor.member_id or ""}
         record = getattr(appraisal, METHOD_OF[step.action])
         if step.action in SCORED:
             scores = validate_scores(appraisal.items, submission.scores)
