@@ -44,14 +44,15 @@ def check_text(text: str, field: str, *, limit: int = MAX_TEXT, required: bool =
     """Free text as stores, files and pages can hold it: bounded, no NUL, valid Unicode."""
     if len(text) > limit:
         raise InvalidError(f"{field} is longer than {limit} characters", {field: "too long"})
-    if "\x00" in text or not _encodable(text):
+    if "\x00" in text or not encodable(text):
         raise InvalidError(f"{field} has characters that cannot be stored", {field: "characters"})
     if required and not text.strip():
         raise InvalidError(f"a {field} is required", {field: "empty"})
     return text
 
 
-def _encodable(text: str) -> bool:
+def encodable(text: str) -> bool:
+    """Whether UTF-8 can hold the text (no lone surrogate)."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate

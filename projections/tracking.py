@@ -230,9 +230,7 @@ class Follower:
     def failed(self) -> dict[str, Failure]:
         """The views that failed on an event, by name, as recorded by any process."""
         with self.reader.connect() as conn:
-            rows = conn.execute(select(failures.c.name, failures.c.position, failures.c.error)
-                                .order_by(failures.c.name)).tuples().all()
-        return {name: Failure(name, position, error) for name, position, error in rows}
+            return _failures(conn)
 
     def ready(self, *names: str) -> None:
         """Catch up before a read of the named views; ViewFailedError if one has failed."""
@@ -284,26 +282,25 @@ class Follower:
         topics = sorted({t for v in views for t in v.topics}) if all(
             v.topics for v in views) else []
         notifications = self.recorder.read_notifications(start, stop, batch_size, topics, part)
-        full = len(notifications) == batch_size
+        # A full batch ends at its last event; a short one has read up to `stop`.
+        reached = notifications[-1].id if len(notifications) == batch_size else stop
         try:
-            self._write(group, start, notifications, notifications[-1].id if full else stop)
+            self._write(group, start, notifications, reached)
         except Exception as error:
             if self._transient(error):
                 raise
             # One of them (or more) cannot take an event of the batch: each on its own.
             for name, view in group.items():
-                self._isolate(name, view, start, notifications,
-                              notifications[-1].id if full else stop)
+                self._isolate(name, view, start, notifications, reached)
         return left
 
     def _learn_failures(self, conn: Connection, names: set[str]) -> set[str]:
         """Which of the named views have failed, remembered for `ready`."""
-        found = conn.execute(select(failures.c.name, failures.c.position, failures.c.error)
-                             .where(failures.c.name.in_(sorted(names)))).tuples().all()
+        found = _failures(conn, names)
         for name in names:
             self._failed.pop(name, None)
-        self._failed |= {name: Failure(name, position, error) for name, position, error in found}
-        return {name for name, _, _ in found}
+        self._failed |= found
+        return set(found)
 
     def _write(self, tracks: dict[str, View], start: int,
                notifications: Sequence[Notification], position: int) -> bool:
@@ -398,6 +395,16 @@ class Follower:
                     batch.append(recorded)
             prepared.append((view, view.prepare(batch)))
         return prepared
+
+
+def _failures(conn: Connection, names: set[str] | None = None) -> dict[str, Failure]:
+    """The views that failed on an event, by name: the named ones (default: all)."""
+    query = select(failures.c.name, failures.c.position, failures.c.error).order_by(
+        failures.c.name)
+    if names is not None:
+        query = query.where(failures.c.name.in_(sorted(names)))
+    rows = conn.execute(query).tuples().all()
+    return {name: Failure(name, position, error) for name, position, error in rows}
 
 
 def _positions_of(names: Iterable[str]) -> Any:

@@ -12,15 +12,15 @@ from pydantic import (
     StringConstraints,
 )
 
+from domain.bounds import encodable
+
 
 def _storable(text: str) -> str:
     # NUL and lone surrogates cannot be stored as text in PostgreSQL or encoded as UTF-8.
     if "\x00" in text:
         raise ValueError("text must not contain NUL characters")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("text must be valid Unicode") from None
+    if not encodable(text):
+        raise ValueError("text must be valid Unicode")
     return text
 
 
