@@ -98,6 +98,10 @@ def corpus(appraisal: str) -> list[Hostile]:
         Hostile("an appraisal as of year 9999", "admin", "GET",
                 f"{act}?as_of=9999-12-31T23:59:59Z"),
         Hostile("a naive as_of", "admin", "GET", f"{act}?as_of=2026-01-01T00:00:00"),
+        Hostile("a zone as of year 1", "admin", "GET",
+                "/zones/Z1?as_of=0001-01-01T00:00:00%2B08:00"),
+        Hostile("a reward policy as of year 9999", "secretary", "GET",
+                "/branches/B1/reward-policy?as_of=9999-12-31T23:59:59Z"),
         # NUL characters and invalid UTF-8 in paths, queries, bodies and headers.
         Hostile("NUL in a comment", "m1", "POST", f"{act}/self-check",
                 {"json": {"scores": SCORES, "comment": "好\u0000"}}),
