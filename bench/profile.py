@@ -25,7 +25,7 @@ PHASES = [
     ("appraisal_in_path", "load the appraisal (path)"),
     ("Application.save", "save (one commit)"),
     ("AppraisalCommands.take", "decide: roles, machine, guards"),
-    ("taken_document", "render the document"),
+    ("Taken.document", "render the document"),
 ]
 # What the thread was doing, by its innermost frames: every name in the key must be there.
 WAITS = [

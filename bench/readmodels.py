@@ -194,7 +194,7 @@ def rebuild_store(backend: str, url: str, source: str | None, args: argparse.Nam
     filled, written = fill(url, source, args.zones, args.year, notes)
     vacuum(backend, url, notes, "after loading the events")
     settings = Settings(database_url=url, secret_key=SECRET_KEY)
-    runtime = build(settings, catch_up=False)
+    runtime = build(settings)
     try:
         with timed("baseline: reading and decoding the views' events", notes):
             started = time.perf_counter()

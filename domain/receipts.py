@@ -14,8 +14,9 @@ class Receipt(Aggregate):
     def create_id(username: str, key: str) -> UUID:
         return stream_id("receipt", username, key)
 
+    # `status`: of the answer the body was; every receipt so far answers a step taken (200).
     @event("Issued")
-    def __init__(self, username: str, key: str, fingerprint: str, status: int, body: str):
+    def __init__(self, username: str, key: str, fingerprint: str, body: str, status: int = 200):
         self.fingerprint = fingerprint
         self.status = status
         self.body = body

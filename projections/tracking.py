@@ -14,6 +14,7 @@ and runners leave it alone; the rebuild moves it to the end once every part is t
 """
 
 import contextlib
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple, Protocol
 
@@ -197,7 +198,6 @@ class Follower:
         self.views = list(views)
         self.batch_size = batch_size
         self._known: dict[str, int] = {}
-        self._failed: dict[str, Failure] = {}  # as last read, of the views caught up
 
     def create_tables(self) -> None:
         metadata.create_all(self.writer)
@@ -224,29 +224,42 @@ class Follower:
         for name in list(self._known):
             if view_of(name) in names:
                 del self._known[name]
-        for name in names:
-            self._failed.pop(name, None)
 
     def failed(self) -> dict[str, Failure]:
         """The views that failed on an event, by name, as recorded by any process."""
         with self.reader.connect() as conn:
             return _failures(conn)
 
-    def ready(self, *names: str) -> None:
-        """Catch up before a read of the named views; ViewFailedError if one has failed."""
+    def reached(self, names: Sequence[str], after: int, timeout: float) -> int:
+        """Wait, up to `timeout` seconds, until the named views have applied event `after`
+        (a worker moves them): 0 once they have, else how many events they stand behind it.
+        ViewFailedError if one of them has failed: it stays before its event until rebuilt."""
         if unknown := set(names) - {view.name for view in self.views}:
             raise ValueError(f"no such read models: {', '.join(sorted(unknown))}")
-        self.catch_up()
-        for name in names:
-            if (failure := self._failed.get(name)) is not None:
-                raise ViewFailedError(failure)
+        deadline, pause = time.monotonic() + timeout, 0.001
+        while True:
+            with self.reader.connect() as conn:
+                if failed := _failures(conn, set(names)):
+                    raise ViewFailedError(failed[min(failed)])
+                at = dict(conn.execute(_positions_of(names)).tuples().all())
+            lowest = max(min(at.get(name, 0) for name in names), 0)  # PARTED: from the start
+            if lowest >= after:
+                return 0
+            if pause == 0.001:  # once: a position beyond the log (a wrong echo) is its end
+                after = min(after, self.recorder.max_notification_id() or 0)
+                if lowest >= after:
+                    return 0
+            if (left := deadline - time.monotonic()) <= 0:
+                return after - lowest
+            time.sleep(min(pause, left))
+            pause = min(pause * 2, 0.02)
 
     def catch_up(self, *, until: int | None = None, views: Sequence[View] | None = None,
                  progress: Progress | None = None, batch_size: int | None = None,
                  part: Part | None = None) -> None:
         """Apply every event recorded so far (or up to notification `until`) to the views
-        (default: all), or to a `part` of them: a read after a write's response sees it.
-        Views a rebuild is bringing up in parts are left to it, and failed views alone."""
+        (default: all), or to a `part` of them. Views a rebuild is bringing up in parts are
+        left to it, and failed views alone."""
         end = (self.recorder.max_notification_id() or 0) if until is None else until
         tracks = {(v.name if part is None else part.track(v.name)): v
                   for v in (self.views if views is None else views)}
@@ -268,7 +281,7 @@ class Follower:
         # lock, and reading the log under it would deadlock until the pool times out.
         with self.reader.connect() as conn:
             starts = dict(conn.execute(_positions_of(tracks)).tuples().all())
-            failed = self._learn_failures(conn, {view_of(name) for name in tracks})
+            failed = set(_failures(conn, {view_of(name) for name in tracks}))
         self._known.update(starts)
         left = [name for name in tracks
                 if starts.get(name, PARTED) == PARTED or view_of(name) in failed]
@@ -293,14 +306,6 @@ class Follower:
             for name, view in group.items():
                 self._isolate(name, view, start, notifications, reached)
         return left
-
-    def _learn_failures(self, conn: Connection, names: set[str]) -> set[str]:
-        """Which of the named views have failed, remembered for `ready`."""
-        found = _failures(conn, names)
-        for name in names:
-            self._failed.pop(name, None)
-        self._failed |= found
-        return set(found)
 
     def _write(self, tracks: dict[str, View], start: int,
                notifications: Sequence[Notification], position: int) -> bool:

@@ -33,6 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         app.state.runtime = build(settings)
+        if settings.follow:
+            app.state.runtime.follow()
         metrics.watch(app.state.runtime)
         try:
             yield

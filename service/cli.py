@@ -1,7 +1,11 @@
 """The `appraisal` command: serve, load the demo mine, manage users, draw the process."""
 
 import functools
+import logging.config
 import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +13,7 @@ import typer
 import uvicorn
 
 from domain.errors import DomainError
+from projections.worker import POLL_SECONDS, Worker
 from service import logs
 from service.auth import hash_password
 from service.runtime import build, catch_up_share
@@ -25,11 +30,23 @@ app.add_typer(projections, name="projections")
 
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
-          log_level: str = "info") -> None:
-    """Serve the API from the configured store (APPRAISAL_DATABASE_URL); logs are JSON
-    lines on standard error."""
-    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_config=logs.config(log_level), access_log=False)
+          log_level: str = "info",
+          worker: Annotated[bool, typer.Option(
+              help="run the projection worker beside the API (--no-worker: it runs on its "
+                   "own, `appraisal projections run`)")] = True) -> None:
+    """Serve the API from the configured store (APPRAISAL_DATABASE_URL), with the projection
+    worker beside it; logs are JSON lines on standard error."""
+    os.environ["APPRAISAL_FOLLOW"] = "false"  # the API processes leave the views to the worker
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "projections", "run",
+         "--log-level", log_level]) if worker else None
+    try:
+        uvicorn.run("service.app:create_app", factory=True, host=host, port=port,
+                    workers=workers, log_config=logs.config(log_level), access_log=False)
+    finally:
+        if follower is not None:
+            follower.terminate()
+            follower.wait()
 
 
 @app.command()
@@ -135,7 +152,7 @@ def rebuild_projections(
     from projections.rebuild import rebuild
 
     settings = Settings()
-    runtime = build(settings, catch_up=False)  # no catching up what is about to be dropped
+    runtime = build(settings)
     try:
         failed = rebuild(runtime.follower, views=_views(runtime.follower.views, view),
                          restart=restart, echo=typer.echo, workers=workers,
@@ -146,13 +163,32 @@ def rebuild_projections(
         raise typer.Exit(1)
 
 
+@projections.command("run")
+def run_projections(
+    poll: Annotated[float, typer.Option(min=0.001, help="seconds between looks at the log")
+                    ] = POLL_SECONDS,
+    log_level: str = "info",
+) -> None:
+    """Follow the event log and keep every read model current, until stopped (SIGTERM or
+    Ctrl-C); several may run at once on PostgreSQL."""
+    logging.config.dictConfig(logs.config(log_level))
+    runtime = build(Settings())
+    worker = Worker(runtime.follower, poll)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: worker.stop())
+    try:
+        worker.run()
+    finally:
+        runtime.close()
+
+
 @projections.command("check")
 def check_projections() -> None:
     """Recompute every read model from the events and print each row that differs from the
     live one, and each view that failed on an event; exit status 1 if any does."""
     from projections.check import check
 
-    runtime = build(Settings(), catch_up=False)  # the check catches up, then compares
+    runtime = build(Settings())  # the check catches up, then compares
     try:
         report = check(runtime.follower)
     finally:
@@ -196,3 +232,7 @@ def _fail(error: Exception) -> int:
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":  # `python -m service.cli`: how `serve` starts the worker
+    main()

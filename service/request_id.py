@@ -1,5 +1,9 @@
 """A request id on every request and every answer, and what each request came to.
 
+It also carries the log positions that keep a caller's reads after their writes
+(service.consistency): the position a client echoes in `Appraisal-Position`, and the one
+this request's writes reached, sent back in that header.
+
 The id is the client's `X-Request-ID` when it is a sane token, else a new one; every answer
 carries it back, problems and refusals of the middlewares inside this one included, and
 every log line written while the request is served names it (service.logs). When the
@@ -17,6 +21,14 @@ from dataclasses import dataclass
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADER = b"x-request-id"
+POSITION = b"appraisal-position"
+STALE = b"appraisal-stale-events"
+MAX_DIGITS = 18  # of an echoed position: within a BIGINT, never a big-number parse
+# The pages' echo: a browser keeps the position of the last write made through it in a
+# cookie, so its next page shows that write whichever API process serves it (and whoever
+# signs in next on that browser).
+PAGES = "/app"
+COOKIE = re.compile(rb"(?:^|;)\s*appraisal_position=(\d{1,%d})\s*(?:;|$)" % MAX_DIGITS)
 # A client's id is kept only if it cannot forge a log line or a header: letters, digits and
 # `._-`, bounded.
 SANE = re.compile(r"[A-Za-z0-9._-]{1,128}")
@@ -36,6 +48,9 @@ class Trace:
     status: int = 500
     seconds: float = 0.0
     user: str | None = None
+    after: int = 0  # the log position the client says it has seen (its last write's)
+    written: int = 0  # the log position this request's writes reached
+    stale: int | None = None  # events a read's views stood behind what it had to show
 
 
 Listener = Callable[[Trace], None]
@@ -63,6 +78,19 @@ def _chosen_id(scope: Scope) -> str:
     return given if SANE.fullmatch(given) else secrets.token_hex(16)
 
 
+def _echoed(scope: Scope) -> int:
+    """The position the client echoes (header or the pages' cookie); 0 when absent or not a
+    position (a hint, not a command: a wrong one only makes a read wait less, or up to its
+    bound)."""
+    echoed = 0
+    for key, value in scope["headers"]:
+        if key == POSITION and value.isdigit() and len(value) <= MAX_DIGITS:
+            echoed = max(echoed, int(value))
+        elif key == b"cookie" and (found := COOKIE.search(value)):
+            echoed = max(echoed, int(found[1]))
+    return echoed
+
+
 def _route_of(scope: Scope) -> str:
     """The template of the route that took the request (Starlette records it in the scope,
     also for a 405)."""
@@ -81,15 +109,14 @@ class RequestTrace:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        trace = Trace(_chosen_id(scope), scope["method"])
+        trace = Trace(_chosen_id(scope), scope["method"], after=_echoed(scope))
         scope[SCOPE_KEY] = trace.request_id  # in place: the 500 handler reads this dict
-        header = (HEADER, trace.request_id.encode())
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 trace.status = message["status"]
                 own = [(k, v) for k, v in message.get("headers", []) if k.lower() != HEADER]
-                message = {**message, "headers": [*own, header]}
+                message = {**message, "headers": [*own, *_headers(trace, scope["path"])]}
             await send(message)
 
         token = _current.set(trace)
@@ -105,3 +132,17 @@ class RequestTrace:
             _current.reset(token)
             for listener in self.listeners:
                 listener(trace)
+
+
+def _headers(trace: Trace, path: str) -> list[tuple[bytes, bytes]]:
+    """The request id, and where the log stood for this request: its writes' position (for
+    a page, in its cookie too), or how far behind a read answered."""
+    headers = [(HEADER, trace.request_id.encode())]
+    if trace.written:
+        headers.append((POSITION, str(trace.written).encode()))
+        if path.startswith(PAGES):
+            headers.append((b"set-cookie", b"appraisal_position=%d; Path=%s; HttpOnly; "
+                            b"SameSite=Lax" % (trace.written, PAGES.encode())))
+    if trace.stale is not None:
+        headers.append((STALE, str(trace.stale).encode()))
+    return headers

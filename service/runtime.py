@@ -20,7 +20,10 @@ from projections.forms import FormsView
 from projections.ranking import RankingView
 from projections.tracking import Follower, Log, Part
 from projections.users import AccountsView, UsersView
+from projections.worker import Worker
+from service import consistency
 from service.auth import Tokens, hash_password
+from service.consistency import Positions
 from service.hashing import PasswordPool
 from service.settings import Settings
 from service.throttle import SignInThrottle
@@ -39,8 +42,24 @@ class Runtime:
     tokens: Tokens
     passwords: PasswordPool
     throttle: SignInThrottle
+    positions: Positions
+    worker: Worker | None = None  # following the log on a thread of this process
+
+    def follow(self) -> None:
+        """Keep the read models current from a thread of this process (a one-process
+        service), woken by its writes."""
+        self.worker = Worker(self.follower)
+        self.positions.wake = self.worker.wake
+        self.worker.start()
+
+    def ready(self, *views: str) -> None:
+        """Before a read of these views: wait, bounded, until they show the caller's writes
+        (service.consistency); ViewFailedError if one has failed."""
+        consistency.ready(self.follower, self.positions, views, self.settings.read_wait_seconds)
 
     def close(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
         self.passwords.close()
         self.workflows.close()
         self.engines.dispose()
@@ -72,13 +91,15 @@ def _one_start_at_a_time(settings: Settings, db: Engines) -> Iterator[None]:
         yield
 
 
-def build(settings: Settings, *, catch_up: bool = True) -> Runtime:
-    """Connect, create what an empty database lacks, and bring the read models up to date
-    (unless not to: a rebuild is about to empty them)."""
+def build(settings: Settings) -> Runtime:
+    """Connect and create what an empty database lacks; the read models are a worker's to
+    bring up to date (Runtime.follow, or `appraisal projections run`), never start-up's."""
     tokens = Tokens(settings.signing_key(), settings.token_minutes)
     db = engines(settings.url)
+    positions = Positions()
     with _one_start_at_a_time(settings, db):
         workflows = Workflows(env=event_store_env(settings.url))
+        workflows.recorded = positions.written
         workflows.ensure_default_form()
         if settings.admin_password and workflows.find_user("admin") is None:
             with contextlib.suppress(AlreadyExistsError, IntegrityError):
@@ -92,13 +113,11 @@ def build(settings: Settings, *, catch_up: bool = True) -> Runtime:
         follower.create_tables()
         # A view whose rows an older version made without a column it now has starts over.
         rebuild.reset(follower, follower.outdated())
-    if catch_up:
-        follower.catch_up()
     return Runtime(settings, workflows, db, follower, tokens,
                    PasswordPool(settings.hashing_threads, settings.hashing_queue),
                    SignInThrottle(settings.sign_in_failures_per_user,
                                   settings.sign_in_failures_per_address,
-                                  settings.sign_in_window_seconds))
+                                  settings.sign_in_window_seconds), positions)
 
 
 def catch_up_share(settings: Settings, until: int, parted: list[str], part: Part | None,
@@ -106,7 +125,7 @@ def catch_up_share(settings: Settings, until: int, parted: list[str], part: Part
     """A parallel rebuild's share (projections.rebuild.Share), brought up to notification
     `until` by this process: its part of the views named in `parted`, all of those in
     `whole`."""
-    runtime = build(settings, catch_up=False)
+    runtime = build(settings)
     try:
         follower = runtime.follower
         for names, in_part in ((parted, part), (whole, None)):

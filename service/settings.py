@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     # The web pages' session cookie is sent over HTTPS only; browsers also accept it on
     # http://localhost and http://127.0.0.1. Turn off only behind a plain-HTTP test proxy.
     cookie_secure: bool = True
+    # Whether this process keeps the read models current itself, on a thread: a one-process
+    # service. `appraisal serve` turns it off in its API processes and runs the projection
+    # worker (`appraisal projections run`) beside them.
+    follow: bool = True
+    # How long a read waits for the read models to show the caller's last write before it
+    # answers with what they have, saying how far behind they are.
+    read_wait_seconds: float = Field(default=2.0, ge=0, le=30)
     # Comma-separated CIDRs whose clients may read GET /metrics without a token (e.g. the
     # Prometheus server's); none by default, loopback included: only administrators may.
     metrics_allow: str = ""

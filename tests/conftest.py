@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.settings import Settings
-from tests.helpers import Api
+from tests.helpers import Api, Observer
 
 POSTGRES_ADMIN = os.environ.get("APPRAISAL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -73,7 +73,7 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
+    with Observer(create_app(settings)) as test_client:
         yield test_client
 
 

@@ -5,6 +5,27 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+POSITION = "Appraisal-Position"
+
+
+class Observer(TestClient):
+    """A client that has seen every answer it got: each request echoes the highest log
+    position any earlier answer carried, so it reads every write made through it, whoever
+    made it (as a client of several API processes does; service.consistency)."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.seen = 0
+        self.event_hooks = {"request": [self._echo], "response": [self._note]}
+
+    def _echo(self, request: Any) -> None:  # an httpx Request
+        if self.seen and POSITION not in request.headers:
+            request.headers[POSITION] = str(self.seen)
+
+    def _note(self, response: Any) -> None:
+        self.seen = max(self.seen, int(response.headers.get(POSITION, 0)))
+
+
 PASSWORD = "password-1"
 FULL_MARKS = {"thought": 15, "study": 15, "talks": 10, "order": 20, "policy": 10, "duty": 20,
               "skills": 10}

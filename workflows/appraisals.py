@@ -1,16 +1,17 @@
 """Command handlers for appraisals: open, sign a step, return, reopen; reads with time travel."""
 
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.domain import Aggregate
 
 from domain.appraisal import Appraisal
 from domain.bounds import check_text
+from domain.documents import document
 from domain.errors import (
     AlreadyExistsError,
     ForbiddenError,
@@ -23,6 +24,7 @@ from domain.forms import AssessmentForm
 from domain.organisation import Branch, Zone
 from domain.period import Period
 from domain.process import STEP_OF_ROLE, Role
+from domain.receipts import Receipt
 from domain.scoring import total_of, validate_scores
 from domain.users import User
 from workflows import machine
@@ -41,9 +43,18 @@ class Taken:
     appraisal: Appraisal
     allowed_actions: list[str]
 
+    def document(self) -> dict[str, Any]:
+        return {**document(self.appraisal), "allowed_actions": self.allowed_actions}
 
-# Builds the idempotency receipt saved in the same transaction as the step it answers.
-Receipt = Callable[[Taken], Aggregate]
+
+@dataclass(frozen=True)
+class Retry:
+    """The request a step answers, as its sender keys it (Idempotency-Key): the outcome is
+    kept under that key in the same transaction as the step, for a retry to find."""
+
+    username: str
+    key: str
+    fingerprint: str  # what makes two requests the same (method, target, body)
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,12 @@ class Submission:
     def __post_init__(self) -> None:
         check_text(self.comment, "comment")
         check_text(self.reason, "reason")
+
+
+def _receipt(retry: Retry, taken: Taken) -> Receipt:
+    body = json.dumps(taken.document(), ensure_ascii=False, sort_keys=True)
+    return Receipt(username=retry.username, key=retry.key, fingerprint=retry.fingerprint,
+                   body=body)
 
 
 def _refusal(role: str, standing: Standing) -> str | None:
@@ -79,10 +96,10 @@ class AppraisalCommands(OrganisationCommands):
         if not actor.has_role(*OPENERS):
             raise ForbiddenError("only an administrator or a branch secretary opens appraisals")
         label = str(Period.parse(period))
-        form = self.load(AssessmentForm, template_id, kind="template_id", in_body=True)
+        form = self.referenced(AssessmentForm, template_id, field="template_id")
         opened, already = [], 0
         for zone_id in zone_ids:
-            zone = self.load(Zone, zone_id, kind="zone_id", in_body=True)
+            zone = self.referenced(Zone, zone_id, field="zone_id")
             place = self.place_of(zone)
             role = next((r for r in OPENERS if actor.holds(r, place.scope_for(r))), None)
             if role is None:
@@ -120,7 +137,7 @@ class AppraisalCommands(OrganisationCommands):
         return self.take(appraisal, action, actor, submission, if_match=if_match).appraisal
 
     def take(self, appraisal: Appraisal, action: str, actor: Actor, submission: Submission, *,
-             if_match: int | None = None, receipt: Receipt | None = None) -> Taken:
+             if_match: int | None = None, retry: Retry | None = None) -> Taken:
         """Take `action` on the loaded appraisal, checking in the order API.md fixes.
 
         Scope comes before state: whoever may not read the appraisal, or whose roles on it
@@ -146,7 +163,7 @@ class AppraisalCommands(OrganisationCommands):
         self._record_step(appraisal, step, actor, submission)
         # The zone is as it was a moment ago: the standing found above still holds.
         taken = Taken(appraisal, self.allowed_actions(appraisal, actor, held))
-        self.save(appraisal, receipt(taken) if receipt else None)
+        self.save(appraisal, _receipt(retry, taken) if retry else None)
         return taken
 
     def _record_step(self, appraisal: Appraisal, step: machine.Step, actor: Actor,

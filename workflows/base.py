@@ -1,12 +1,13 @@
 """The event-sourced application the command handlers share: loading, time travel, the clock."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import Recording
 from eventsourcing.utils import Environment
 
 from domain.bounds import past_instant
@@ -20,22 +21,37 @@ class Store(Application[UUID]):
     """An `Application` configured only by the env it is given (never by `os.environ`)."""
 
     name = "appraisal"
+    # Told the log position each save reached (the read side waits for it); none: nobody.
+    recorded: Callable[[int], None] | None = None
 
     def construct_env(self, name: str, env: Any = None) -> Environment:
         return Environment(name, dict(env or {}))
 
-    def load(self, cls: type[A], *ident: str, kind: str, in_body: bool = False) -> A:
-        """The aggregate of `cls` named by `ident`; 404 for a path id, 422 for a body id."""
-        aggregate_id = cls.create_id(*ident)  # type: ignore[attr-defined]
-        return self.get(aggregate_id, kind=kind, label="/".join(ident), in_body=in_body)
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        recordings = super().save(*objs, **kwargs)
+        if recordings and self.recorded is not None:
+            self.recorded(max(r.notification.id for r in recordings))
+        return recordings
 
-    def get(self, aggregate_id: UUID, *, kind: str, label: str | None = None,
-            in_body: bool = False) -> Any:
+    def load(self, cls: type[A], *ident: str, kind: str) -> A:
+        """The aggregate of `cls` named by `ident`, the subject of a command or a read;
+        NotFoundError if there is none."""
+        aggregate_id = cls.create_id(*ident)  # type: ignore[attr-defined]
+        return self.get(aggregate_id, kind=kind, label="/".join(ident))
+
+    def referenced(self, cls: type[A], *ident: str, field: str) -> A:
+        """The aggregate of `cls` that a command's `field` refers to; if there is none, the
+        command is invalid (UnknownReferenceError), not its subject missing."""
+        try:
+            return self.load(cls, *ident, kind=field)
+        except NotFoundError as missing:
+            raise UnknownReferenceError(field, missing.ident) from None
+
+    def get(self, aggregate_id: UUID, *, kind: str, label: str | None = None) -> Any:
         try:
             return self.repository.get(aggregate_id)
         except AggregateNotFoundError:
-            error = UnknownReferenceError if in_body else NotFoundError
-            raise error(kind, label or str(aggregate_id)) from None
+            raise NotFoundError(kind, label or str(aggregate_id)) from None
 
     def exists(self, cls: type[Aggregate], *ident: str) -> bool:
         return cls.create_id(*ident) in self.repository  # type: ignore[attr-defined]

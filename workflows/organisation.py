@@ -38,12 +38,12 @@ class OrganisationCommands(Store):
 
     def create_group(self, group_id: str, name: str, branch_id: str, actor: Actor) -> Group:
         require_admin(actor)
-        self.load(Branch, branch_id, kind="branch_id", in_body=True)
+        self.referenced(Branch, branch_id, field="branch_id")
         return self._create(Group, "group", group_id, actor, name=name, branch_id=branch_id)
 
     def create_member(self, member_id: str, name: str, group_id: str, actor: Actor) -> Member:
         require_admin(actor)
-        self.load(Group, group_id, kind="group_id", in_body=True)
+        self.referenced(Group, group_id, field="group_id")
         return self._create(Member, "member", member_id, actor, name=name, group_id=group_id)
 
     def create_zone(self, zone_id: str, actor: Actor, *, name: str, group_id: str, line: str,
@@ -51,7 +51,7 @@ class OrganisationCommands(Store):
         require_admin(actor)
         for field, text in [("line", line), ("area", area), *(("teams", t) for t in teams)]:
             check_text(text, field, limit=MAX_NAME, required=True)
-        self.load(Group, group_id, kind="group_id", in_body=True)
+        self.referenced(Group, group_id, field="group_id")
         self._check_members(responsible_member_ids)
         return self._create(Zone, "zone", zone_id, actor, name=name, group_id=group_id,
                             line=line, area=area, teams=teams,
@@ -69,7 +69,7 @@ class OrganisationCommands(Store):
 
     def _check_members(self, member_ids: list[str]) -> None:
         for member_id in member_ids:
-            self.load(Member, member_id, kind="member_id", in_body=True)
+            self.referenced(Member, member_id, field="member_id")
 
     def place_of(self, zone: Zone) -> Place:
         group = self.load(Group, zone.group_id, kind="group")

@@ -28,7 +28,7 @@ class UserCommands(Store):
                        member_id: str | None, roles: list[dict[str, Any]], actor: str) -> User:
         """Register without an acting admin: the start-up admin and the demo loader."""
         if member_id is not None:
-            self.load(Member, member_id, kind="member_id", in_body=True)
+            self.referenced(Member, member_id, field="member_id")
         grants = self._checked(roles)
         if self.exists(User, username):
             raise AlreadyExistsError(f"user {username!r} already exists")
@@ -78,7 +78,7 @@ class UserCommands(Store):
         if kind is None:
             raise InvalidError(f"role {role!r} is held over everything: scope must be null",
                                {"scope": scope})
-        self.load(SCOPE_RECORDS[kind], scope, kind="scope", in_body=True)
+        self.referenced(SCOPE_RECORDS[kind], scope, field="scope")
 
     def load_user(self, username: str) -> User:
         return self.load(User, username, kind="user")

@@ -1,8 +1,8 @@
-"""Idempotency-Key: the first response to a keyed request is kept, with its events, for good."""
+"""Idempotency-Key: the first response to a keyed request is kept, with its events, for good
+(the workflow saves it: workflows.appraisals.Retry); a retry is answered from it."""
 
 import hashlib
 import json
-from collections.abc import Callable
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
@@ -30,14 +30,3 @@ def replay(workflows: Workflows, username: str, key: str, print_: str) -> JSONRe
     body = json.loads(receipt.body)
     return JSONResponse(body, status_code=receipt.status,
                         headers={"ETag": f'"{body["version"]}"', "Idempotent-Replayed": "true"})
-
-
-def receipt_maker(username: str, key: str, print_: str,
-                  render: Callable[[Any], dict[str, Any]]) -> Callable[[Any], Receipt]:
-    """Builds the receipt from the changed aggregate, to be saved in the same transaction."""
-
-    def make(aggregate: Any) -> Receipt:
-        body = json.dumps(render(aggregate), ensure_ascii=False, sort_keys=True)
-        return Receipt(username=username, key=key, fingerprint=print_, status=200, body=body)
-
-    return make

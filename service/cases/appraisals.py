@@ -23,7 +23,7 @@ def listed(rt: Runtime, actor: Actor, *, period: str | None, zone_id: str | None
            branch_id: str | None, state: str | None, limit: int | None,
            offset: int) -> list[dict[str, Any]]:
     """The documents matching the filters that the actor may read, by period and zone."""
-    rt.follower.ready("appraisal_index", "directory")
+    rt.ready("appraisal_index", "directory")
     with rt.engines.reader.connect() as conn:
         ids = find_appraisals(conn, period=period, zone_id=zone_id, branch_id=branch_id,
                               state=state, visible=_visibility(conn, actor), limit=limit,
@@ -44,8 +44,8 @@ def open_period(rt: Runtime, actor: Actor, period: str, branch_id: str | None,
     """Open an appraisal for every zone in scope (a branch, or all) that has none for the
     period; repeatable. An unknown branch is the body's 422."""
     if branch_id is not None:
-        rt.workflows.load(Branch, branch_id, kind="branch_id", in_body=True)
-    rt.follower.ready("directory")
+        rt.workflows.referenced(Branch, branch_id, field="branch_id")
+    rt.ready("directory")
     with rt.engines.reader.connect() as conn:
         zone_ids = [z["id"] for z in list_zones(conn, branch_id=branch_id)]
     opened, already = rt.workflows.open_appraisals(

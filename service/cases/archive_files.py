@@ -27,7 +27,7 @@ def write(rt: Runtime, year: str, form: str, branch_id: str | None, as_of: str |
         raise InvalidError(f"format {form!r} is not one of json, xlsx, pdf", {"format": "enum"})
     request = archives.Request.of(year, branch_id, None if as_of is None else _instant(as_of))
     if branch_id is not None:
-        rt.workflows.load(Branch, branch_id, kind="branch", in_body=True)
+        rt.workflows.referenced(Branch, branch_id, field="branch_id")
     produced = archives.produce(rt, request, form)
     output.write_bytes(produced.content)
     return f"wrote {output} ({len(produced.content):,} bytes): {_described(request)}, " \

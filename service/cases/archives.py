@@ -68,7 +68,7 @@ def checked(rt: Runtime, actor: Actor, year: str, branch_id: str | None,
     a year and a past instant (422), a known branch (422), then the right to produce (403)."""
     request = Request.of(year, branch_id, as_of)
     if branch_id is not None:
-        rt.workflows.load(Branch, branch_id, kind="branch_id", in_body=True)
+        rt.workflows.referenced(Branch, branch_id, field="branch_id")
     if not may_archive(actor, branch_id):
         raise ForbiddenError("archives are produced by archivists, administrators and "
                              "inspectors of the branch (name it with branch_id)")
@@ -77,7 +77,7 @@ def checked(rt: Runtime, actor: Actor, year: str, branch_id: str | None,
 
 def produce(rt: Runtime, request: Request, form: str) -> File:
     """The year's file in one form, from the read models brought up to date first."""
-    rt.follower.ready("archive", "directory", "users")
+    rt.ready("archive", "directory", "users")
     with snapshot(rt.engines.reader) as conn:
         archive = contents(conn, request)
     return rendered(archive, form)

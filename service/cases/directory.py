@@ -13,7 +13,7 @@ from service.runtime import Runtime
 
 def published_periods(rt: Runtime) -> list[str]:
     """Periods with published results, latest first."""
-    rt.follower.ready("ranking")
+    rt.ready("ranking")
     with rt.engines.reader.connect() as conn:
         return periods(conn)
 
@@ -21,20 +21,20 @@ def published_periods(rt: Runtime) -> list[str]:
 def filter_choices(rt: Runtime) -> dict[str, list[Any]]:
     """Branches and groups (id, name) and the lines of zones, for the filters' selects; a
     branch created just before is among them."""
-    rt.follower.ready("directory")
+    rt.ready("directory")
     with rt.engines.reader.connect() as conn:
         return choices(conn)
 
 
 def users_named(rt: Runtime, usernames: Iterable[str]) -> dict[str, str]:
     """Display names of users by username; a page falls back to the username itself."""
-    rt.follower.ready("users")
+    rt.ready("users")
     with rt.engines.reader.connect() as conn:
         return names_of(conn, user_names, usernames)
 
 
 def organisation_of(rt: Runtime, branch_id: str) -> dict[str, Any]:
     """A branch's groups, each with its members and zones (responsible members by name)."""
-    rt.follower.ready("directory")
+    rt.ready("directory")
     with rt.engines.reader.connect() as conn:
         return organisation(conn, branch_id)

@@ -18,7 +18,7 @@ def read(rt: Runtime, scope: Scope, limit: int | None, offset: int,
          with_names: bool = False) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
     """The ranking's body for a page of the scope, and (if asked) the names it shows: what
     the API answers, the spreadsheet holds and the ranking page shows."""
-    rt.follower.ready("ranking", "directory")
+    rt.ready("ranking", "directory")
     with snapshot(rt.engines.reader) as conn:  # the page and the counts of one moment
         rows = ranked(conn, scope, limit, offset)
         counted = tally(conn, scope)

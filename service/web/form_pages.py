@@ -32,7 +32,7 @@ def forms_page(request: Request, actor: Actor, status: int = 200, **context: Any
     """Every form; a failed form comes back with the rows as typed, the others as they are."""
     require_admin(actor)
     rt = runtime_of(request)
-    rt.follower.ready("forms")
+    rt.ready("forms")
     with rt.engines.reader.connect() as conn:
         found = list_forms(conn)
     default: list[list[str]] = next(

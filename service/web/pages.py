@@ -101,7 +101,7 @@ def switch_language(lang: str, request: Request, next: str | None = None) -> Res
 def inbox(request: Request, actor: PageActor) -> Response:
     """我的待办: what waits for the reader's signature, oldest first — the API's inbox."""
     rt = runtime_of(request)
-    rt.follower.ready("appraisal_index", "directory")
+    rt.ready("appraisal_index", "directory")
     rows = []
     for doc in waiting(rt, actor, None):
         appraisal = rt.workflows.load_appraisal(UUID(doc["id"]))

@@ -59,7 +59,7 @@ def users_page(request: Request, actor: Actor, status: int = 200, **context: Any
     """The list and the two forms; a failed form comes back with what was typed but passwords."""
     require_admin(actor)
     rt = runtime_of(request)
-    rt.follower.ready("accounts", "directory")
+    rt.ready("accounts", "directory")
     with rt.engines.reader.connect() as conn:
         users = named(conn, list_accounts(conn))
     context.setdefault("new_rows", padded([]))
@@ -201,7 +201,7 @@ def disable(request: Request, actor: PageActor, form: Posted) -> Response:
 def account_page(request: Request, actor: Actor, status: int = 200,
                  **context: Any) -> Response:
     rt = runtime_of(request)
-    rt.follower.ready("directory")  # the names of the reader's member and scopes
+    rt.ready("directory")  # the names of the reader's member and scopes
     with rt.engines.reader.connect() as conn:
         user = named(conn, [me_of(rt.workflows.load_user(actor.username)).model_dump()])[0]
     return render(request, "account.html", status, actor=actor, user=user, error_status=status,

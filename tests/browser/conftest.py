@@ -25,7 +25,7 @@ from service.app import create_app
 from service.cli import app as cli
 from service.settings import Settings
 from tests.conftest import IN_CI
-from tests.helpers import Api
+from tests.helpers import Api, Observer
 
 CHROMIUM = Path("/usr/bin/chromium")
 # The closed network refuses Chromium's background connections; these keep it from trying.
@@ -62,7 +62,7 @@ def serving(settings: Settings) -> Iterator[tuple[str, TestClient]]:
     thread.start()
     while not server.started:
         time.sleep(0.05)
-    with TestClient(create_app(settings)) as client:
+    with Observer(create_app(settings)) as client:
         yield f"http://127.0.0.1:{port}", client
     server.should_exit = True
     thread.join(timeout=10)
@@ -74,7 +74,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     path = tmp_path_factory.mktemp("site") / "appraisal.db"
     settings = Settings(database_url=f"sqlite:///{path}", secret_key=SECRET,
                         admin_password="admin-password")
-    with TestClient(create_app(settings)) as client:
+    with Observer(create_app(settings)) as client:
         Api.with_small_mine(client)
     with serving(settings) as (url, client):
         yield Site(url, Api(client))

@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from service.app import create_app
 from service.settings import Settings
 from tests.conftest import POSTGRES_ADMIN
-from tests.helpers import USERS, Api
+from tests.helpers import USERS, Api, Observer
 
 
 @dataclass
@@ -53,11 +53,12 @@ class Worlds:
 
 def _build(settings: Settings) -> dict[str, str]:
     """Build the small mine in the settings' store; every user's token. The app is closed."""
-    with TestClient(create_app(settings)) as client:
+    with Observer(create_app(settings)) as client:
         api = Api.with_small_mine(client)
         # Issued as the service issues them (for the user's session as it stands), without
         # an argon2 check per sign-in (test_auth signs in for real).
         rt = client.app.state.runtime
+        rt.follower.catch_up()  # the copies start with their views current
         issued = {u["username"]: rt.tokens.issue(rt.workflows.load_user(u["username"]))
                   for u in USERS}
     return {**issued, **api.tokens}

@@ -3,8 +3,6 @@ problem+json everywhere, If-Match, Idempotency-Key, body limits, unknown routes,
 
 from uuid import uuid4
 
-from fastapi.testclient import TestClient
-
 from service.app import create_app
 from tests.e2e.support import (
     act,
@@ -14,7 +12,7 @@ from tests.e2e.support import (
     nothing_recorded,
     opened_in,
 )
-from tests.helpers import SCORES
+from tests.helpers import SCORES, Observer
 
 BAD_SCORES = {"scores": {**SCORES, "talks": 99}}
 WRONG_SHAPE = {"scores": "all good"}
@@ -134,7 +132,7 @@ def test_the_same_idempotency_key_and_request_answer_once_even_after_a_restart(a
     first = act(api, "m1", doc, "self-check", {"scores": SCORES, "comment": "自查"}, **key)
     with nothing_recorded(api, doc):
         again = act(api, "m1", doc, "self-check", {"scores": SCORES, "comment": "自查"}, **key)
-        with TestClient(create_app(settings)) as restarted:
+        with Observer(create_app(settings)) as restarted:
             headers = {**api.headers("m1"), **key}
             after_restart = restarted.post(f"/appraisals/{doc['id']}/self-check",
                                            json={"scores": SCORES, "comment": "自查"},

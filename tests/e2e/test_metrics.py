@@ -14,7 +14,7 @@ from service.logs import JsonFormatter
 from service.settings import Settings
 from store.engines import event_store_env
 from tests.e2e.support import act, assert_problem
-from tests.helpers import SCORES, Api
+from tests.helpers import SCORES, Api, Observer
 from workflows.application import Workflows
 
 SELF_CHECK = {"scores": SCORES, "comment": "自查"}
@@ -67,7 +67,7 @@ def test_metrics_answer_an_allowed_address_without_a_token_and_no_other(settings
     for client, status in ((("10.1.2.3", 4000), 200), (("2001:db8::7", 4000), 200),
                            (("::ffff:10.9.9.9", 4000), 200), (("192.168.1.2", 4000), 401),
                            (("127.0.0.1", 4000), 401)):  # loopback is not trusted unasked
-        with TestClient(create_app(allowing), client=client) as test_client:
+        with Observer(create_app(allowing), client=client) as test_client:
             response = test_client.get("/metrics")
             assert response.status_code == status, (client, response.text)
 

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 
 import psycopg
 import pytest
-from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.settings import Settings
-from tests.helpers import Api
+from tests.helpers import Api, Observer
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 SECRET = "test-secret-" + "x" * 32
@@ -56,7 +55,7 @@ class Mine:
     @contextmanager
     def started(self) -> Iterator[Api]:
         """A new app (a new process, as far as the store can tell) on the same store."""
-        with TestClient(create_app(self.settings)) as client:
+        with Observer(create_app(self.settings)) as client:
             # The dict is shared: a token fetched by one test serves the next.
             yield Api(client, self.tokens)
 
@@ -64,7 +63,7 @@ class Mine:
 @pytest.fixture(scope="module")
 def mine(module_url: str) -> Mine:
     settings = settings_for(module_url)
-    with TestClient(create_app(settings)) as client:
+    with Observer(create_app(settings)) as client:
         api = Api.with_small_mine(client)
     return Mine(settings, api.tokens)
 

@@ -1,12 +1,12 @@
 """The operator's commands: create a user, reset a password; and where the token secret lives."""
 
 import pytest
-from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from service.app import create_app
 from service.cli import app as cli
 from service.settings import Settings, SettingsError
+from tests.helpers import Observer
 
 
 def run(database_url: str, *args: str, answers: str = "") -> object:
@@ -15,7 +15,7 @@ def run(database_url: str, *args: str, answers: str = "") -> object:
 
 
 def signs_in(settings: Settings, username: str, password: str) -> bool:
-    with TestClient(create_app(settings)) as client:
+    with Observer(create_app(settings)) as client:
         response = client.post("/auth/token", data={"username": username, "password": password})
     return response.status_code == 200
 

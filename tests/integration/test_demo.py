@@ -21,6 +21,7 @@ from projections.directory import groups, list_zones, members, responsibles
 from service.app import create_app
 from service.runtime import Runtime, build
 from service.settings import Settings
+from tests.helpers import Observer
 from workflows.machine import STATES
 
 SECRET = "test-secret-" + "x" * 32
@@ -44,7 +45,7 @@ def demo(module_url: str) -> tuple[Settings, tuple[str, ...], list[str]]:
 @pytest.fixture(scope="module")
 def demo_client(demo) -> Iterator[TestClient]:
     """The HTTP app on the demo's store, started once for the module."""
-    with TestClient(create_app(demo[0])) as started:
+    with Observer(create_app(demo[0])) as started:
         yield started
 
 

@@ -120,15 +120,24 @@ def rt(settings) -> Runtime:
     runtime.close()
 
 
+def followed(runtime: Runtime) -> None:
+    """Wait until the runtime's worker has brought every view to the end of the log."""
+    end = runtime.workflows.recorder.max_notification_id() or 0
+    assert runtime.follower.reached([v.name for v in runtime.follower.views], end, 30) == 0
+
+
 def test_views_catch_up_with_events_written_while_the_service_was_stopped(rt):
     rt.close()
     writer = other_process(rt)
     written = write_history(writer, "2024-02")
     restarted = build(rt.settings)
     try:
-        assert written < indexed(restarted)  # the start caught up, before any read
+        assert not written & indexed(restarted)  # the start itself waits for nothing
+        restarted.follow()
+        followed(restarted)  # its worker catches up, with no read asking
+        assert written < indexed(restarted)
         more = write_history(writer, "2024-03")  # and while it runs, another process writes
-        restarted.follower.catch_up()
+        followed(restarted)
         assert written | more < indexed(restarted)
         report = check(restarted.follower)
         end = restarted.workflows.recorder.max_notification_id()
@@ -246,7 +255,7 @@ def test_two_processes_catching_up_at_once_apply_every_event_exactly_once(rt):
 
 @pytest.mark.parametrize("parts", [1, 3])
 def test_a_rebuild_beside_a_running_service_counts_every_event_once(rt, parts):
-    operator = build(rt.settings, catch_up=False)
+    operator = build(rt.settings)
     try:
         serving, rebuilding = follower_of(rt), follower_of(operator)
         serving.catch_up()
@@ -335,8 +344,10 @@ def test_an_interrupted_rebuild_resumes_where_it_stopped(rt):
     assert f" {end - stopped:,}/{end - stopped:,} events" in said[-1]
     assert live_rows(rt) == rows and unfinished(rt.engines.reader) == set()
     interrupted()
-    restarted = build(rt.settings)  # the service starts: goes on from there too
+    restarted = build(rt.settings)  # the service starts: its worker goes on from there too
     try:
+        restarted.follow()
+        followed(restarted)
         assert live_rows(restarted) == rows
     finally:
         restarted.close()

@@ -11,7 +11,6 @@ from contextlib import closing
 from pathlib import Path
 
 import psycopg
-from fastapi.testclient import TestClient
 
 from domain.forms import DEFAULT_FORM_ID, AssessmentForm
 from domain.users import User
@@ -19,6 +18,7 @@ from projections.tracking import metadata
 from service.app import create_app
 from service.runtime import build
 from service.settings import Settings
+from tests.helpers import Observer
 
 # eventsourcing names the events table after the application on PostgreSQL only.
 EVENTS_TABLE = {"sqlite": "stored_events", "postgresql": "appraisal_events"}
@@ -60,7 +60,7 @@ def test_the_first_start_creates_the_store_from_nothing(settings):
         assert not Path(settings.url.database).exists()
     else:
         assert tables(settings) == set()
-    with TestClient(create_app(settings)) as client:
+    with Observer(create_app(settings)) as client:
         assert client.get("/health").json() == {"status": "ok"}
     assert {"appraisal_index", "org_zones"} <= READ_MODEL_TABLES
     assert {events_table(settings), "projection_positions"} | READ_MODEL_TABLES <= tables(settings)

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from fastapi.testclient import TestClient
 from sqlalchemy import text
 from typer.testing import CliRunner
 
@@ -21,16 +20,16 @@ from service.cli import app as cli_app
 from service.settings import Settings
 from store.engines import engines, event_store_env
 from tests.e2e.pages import Pages
-from tests.helpers import SCORES, Api
+from tests.helpers import SCORES, Api, Observer
 from workflows.application import Workflows
 
 PERIOD = "2026-10"
 
 
-def craft(settings: Settings, appraisal_id: str, reward: str) -> int:
+def craft(api: Api, settings: Settings, appraisal_id: str, reward: str) -> int:
     """Write a branch approval of `reward` for the appraisal straight into the store, by
     another application on it (no workflow, no check), as its last event; its position in
-    the log."""
+    the log, which the test's client then echoes (it reads after that event)."""
     workflows = Workflows(env=event_store_env(settings.url))
     try:
         appraisal = workflows.repository.get(UUID(appraisal_id))
@@ -38,7 +37,9 @@ def craft(settings: Settings, appraisal_id: str, reward: str) -> int:
                           role="branch_secretary", timestamp=datetime.now(UTC))
         stored = [workflows.mapper.to_stored_event(e) for e in appraisal.collect_events()]
         workflows.recorder.insert_events(stored)
-        return workflows.recorder.max_notification_id() or 0
+        position = workflows.recorder.max_notification_id() or 0
+        api.client.seen = max(api.client.seen, position)  # type: ignore[attr-defined]
+        return position
     finally:
         workflows.close()
 
@@ -112,7 +113,7 @@ def test_a_poison_event_fails_its_view_alone_until_a_rebuild_after_the_cause_is_
         api: Api, settings: Settings) -> None:
     appraisal_id = reviewed(api)
     # A fraction of a fen: no policy names one, and the ranking will not round it.
-    position = craft(settings, appraisal_id, "0.005")
+    position = craft(api, settings, appraisal_id, "0.005")
 
     ranking = api.get("inspector", f"/rankings/{PERIOD}")
     assert_view_failed(ranking, "ranking", position)
@@ -131,7 +132,7 @@ def test_a_poison_event_fails_its_view_alone_until_a_rebuild_after_the_cause_is_
     assert failed["ranking"]["error"] == "ValueError" and "0.005" not in health.text
 
     # A new process starts, and answers as the first one does.
-    with TestClient(create_app(settings)) as restarted:
+    with Observer(create_app(settings)) as restarted:
         again = Api(restarted, tokens=api.tokens)
         assert_view_failed(again.get("m1", f"/rankings/{PERIOD}"), "ranking", position)
         assert again.get("m1", "/zones").status_code == 200
@@ -165,14 +166,14 @@ def test_a_reward_too_large_for_an_integer_of_fen_is_ranked_exactly(
     # 1e17 yuan was accepted as a policy before amounts were bounded: 1e19 fen overflowed
     # the ranking's integer column and stopped every read of the service.
     appraisal_id = reviewed(api)
-    craft(settings, appraisal_id, "1E+17")
+    craft(api, settings, appraisal_id, "1E+17")
     ranking = api.get("inspector", f"/rankings/{PERIOD}")
     assert ranking.status_code == 200, ranking.text
     assert [(e["zone_id"], e["reward"]) for e in ranking.json()["entries"]] == [
         ("Z1", 10**17)]
     assert api.client.get("/health").json() == {"status": "ok"}
     assert api.get("admin", "/zones").status_code == 200
-    with TestClient(create_app(settings)) as restarted:
+    with Observer(create_app(settings)) as restarted:
         assert Api(restarted, tokens=api.tokens).get(
             "m1", f"/rankings/{PERIOD}").json()["entries"][0]["reward"] == 10**17
 
@@ -181,8 +182,8 @@ def test_a_view_failed_on_one_event_takes_the_events_before_it(
         api: Api, settings: Settings) -> None:
     first = reviewed(api, "Z1")
     second = reviewed(api, "Z2")
-    craft(settings, second, "200")  # published before the poison, in the same batch
-    position = craft(settings, first, "1E+40")  # more digits than a reward can have
+    craft(api, settings, second, "200")  # published before the poison, in the same batch
+    position = craft(api, settings, first, "1E+40")  # more digits than a reward can have
     assert_view_failed(api.get("inspector", f"/rankings/{PERIOD}"), "ranking", position)
     runtime = api.client.app.state.runtime  # type: ignore[attr-defined]
     with runtime.engines.reader.connect() as conn:
@@ -196,13 +197,13 @@ def test_a_view_failed_on_one_event_takes_the_events_before_it(
 def test_a_ranking_made_by_an_older_version_starts_over_at_start_up(
         api: Api, settings: Settings) -> None:
     # The store of a version that kept rewards in integer fen: its table lacks the column.
-    craft(settings, reviewed(api), "200")
+    craft(api, settings, reviewed(api), "200")
     runtime = api.client.app.state.runtime  # type: ignore[attr-defined]
     runtime.follower.catch_up()
     with runtime.engines.writer.begin() as conn:
         conn.execute(text("ALTER TABLE ranking_entries DROP COLUMN reward"))
         conn.execute(text("ALTER TABLE ranking_entries ADD COLUMN reward_cents BIGINT"))
-    with TestClient(create_app(settings)) as restarted:
+    with Observer(create_app(settings)) as restarted:
         ranking = Api(restarted, tokens=api.tokens).get("m1", f"/rankings/{PERIOD}")
         assert ranking.status_code == 200, ranking.text
         assert [(e["zone_id"], e["reward"]) for e in ranking.json()["entries"]] == [("Z1", 200)]

@@ -9,7 +9,6 @@ from typing import Any
 
 import jwt
 import pytest
-from fastapi.testclient import TestClient
 
 from projections.check import check
 from projections.users import list_accounts
@@ -18,7 +17,7 @@ from service.settings import Settings, SettingsError
 from service.web.session import COOKIE
 from tests.e2e.pages import Pages
 from tests.e2e.support import assert_problem
-from tests.helpers import PASSWORD, Api
+from tests.helpers import PASSWORD, Api, Observer
 
 NEW = "another-pass-1"
 # Each way a session of the user (the victim) ends: who acts, and the request they make.
@@ -224,7 +223,7 @@ def test_a_configured_key_shorter_than_32_bytes_is_refused_at_start_up(tmp_path)
     settings = Settings(database_url=f"sqlite:///{tmp_path}/a.db", secret_key="s" * 31)
     with pytest.raises(SettingsError, match="32 bytes"):
         settings.signing_key()
-    with pytest.raises(SettingsError), TestClient(create_app(settings)):
+    with pytest.raises(SettingsError), Observer(create_app(settings)):
         pass
     assert Settings(secret_key="密" * 11).signing_key()  # 33 bytes of UTF-8
 

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
@@ -28,7 +27,7 @@ from schemathesis.specs.openapi.checks import (
 from service.app import create_app
 from service.settings import Settings
 from tests.e2e.conftest import _copy_sqlite
-from tests.helpers import SCORES, Api
+from tests.helpers import SCORES, Api, Observer
 
 CASES = 3000  # at least this many calls in all
 BASE_URL = "http://testserver"
@@ -68,7 +67,7 @@ def machine_for(api: Api, settings: Settings, folder: Path, calls: Calls):
             """A copy of the small mine, and the app started on it, for this sequence."""
             url = f"sqlite:///{folder}/world-{next(worlds)}.db"
             _copy_sqlite(settings.database_url, url)
-            self.client = TestClient(create_app(settings.model_copy(
+            self.client = Observer(create_app(settings.model_copy(
                 update={"database_url": url})))
             self.client.__enter__()
             self.session = get_client(self.client.app)

@@ -10,12 +10,11 @@ from contextlib import closing
 from typing import Any
 
 import psycopg
-from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.settings import Settings
 from tests.e2e.support import act, add_users, assert_problem, nothing_recorded, opened_in
-from tests.helpers import SCORES, Api
+from tests.helpers import SCORES, Api, Observer
 
 SCORED = {"scores": SCORES, "comment": ""}
 EVENTS_TABLE = {"sqlite": "stored_events", "postgresql": "appraisal_events"}
@@ -139,7 +138,7 @@ def test_a_step_stored_without_its_member_still_loads_and_counts_by_person(api, 
     strip_member(settings, doc["id"], 2)
     add_users(api, settings, [account("m1_eval", "M1", "zone_evaluator", "Z1")])
     # A fresh process: nothing cached, every event read back from the store.
-    with TestClient(create_app(settings)) as client:
+    with Observer(create_app(settings)) as client:
         fresh = Api(client, tokens=api.tokens)
         assert fresh.get("inspector", f"/appraisals/{doc['id']}").json() == before
         history = fresh.get("inspector", f"/appraisals/{doc['id']}/history").json()["events"]

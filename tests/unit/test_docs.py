@@ -67,3 +67,11 @@ def test_the_metrics_the_deployment_guide_names_are_the_ones_served():
     named = {re.sub(r"_(total|bucket)$", "", name)
              for name in re.findall(r"(?<![\w-])appraisal_[a-z_]+(?=[{`])", deploy)}
     assert named and named <= served, named - served
+
+
+def test_no_request_handler_catches_up_the_read_models() -> None:
+    # Issue 15: the projection worker keeps them; a request waits for it (Runtime.ready).
+    root = Path(__file__).parents[2] / "service"
+    catching = [str(path.relative_to(root)) for path in root.rglob("*.py")
+                if "catch_up(" in path.read_text() and path.name != "runtime.py"]  # a rebuild's
+    assert catching == []

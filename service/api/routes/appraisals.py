@@ -9,10 +9,10 @@ from pydantic import AwareDatetime
 
 from domain.appraisal import Appraisal
 from domain.bounds import count_of
-from domain.documents import document, history_entry
+from domain.documents import history_entry
 from domain.errors import DomainError, StaleVersionError
 from service.api.deps import ActorDep, RuntimeDep, WorkflowsDep
-from service.api.idempotency import fingerprint, receipt_maker, replay
+from service.api.idempotency import fingerprint, replay
 from service.cases import appraisals
 from service.cases.appraisals import as_document
 from service.params import Limit, Offset, Version
@@ -31,7 +31,7 @@ from service.schemas import (
 )
 from workflows.access import Actor
 from workflows.application import Workflows
-from workflows.appraisals import Submission, Taken
+from workflows.appraisals import Retry, Submission
 from workflows.process import Action
 
 router = APIRouter(tags=["appraisals"])
@@ -114,22 +114,18 @@ def _act(action: str, appraisal: Appraisal, body: Body, submission: Submission,
     request = fingerprint(action, str(appraisal.id), body.model_dump(mode="json"))
     if key and (first := replay(workflows, actor.username, key, request)):
         return first
-    receipt = receipt_maker(actor.username, key, request, taken_document) if key else None
+    retry = Retry(actor.username, key, request) if key else None
     try:
         taken = workflows.take(appraisal, action, actor, submission,
                                if_match=expected_version(if_match, appraisal.version),
-                               receipt=receipt)
+                               retry=retry)
     except (IntegrityError, DomainError):
         # A racing request with the same key may have won, and this one then lost the race
         # or found the state moved on (409) or its version stale (412): answer as it did.
         if key and (first := replay(workflows, actor.username, key, request)):
             return first
         raise
-    return respond(taken_document(taken))
-
-
-def taken_document(taken: Taken) -> dict[str, Any]:
-    return {**document(taken.appraisal), "allowed_actions": taken.allowed_actions}
+    return respond(taken.document())
 
 
 @router.post("/appraisals/{appraisal_id}/self-check", response_model=Document)

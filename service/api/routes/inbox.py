@@ -49,7 +49,7 @@ def inbox(rt: RuntimeDep, actor: ActorDep, period: Period | None = None,
     responsible for now, evaluations, reviews and approvals in their scopes, minus any
     that separation of duties forbids them; oldest first (by the appraisal's last event,
     then id). Returns and reopens are not counted: they are not waiting for anyone."""
-    rt.follower.ready("appraisal_index", "directory")
+    rt.ready("appraisal_index", "directory")
     stop = None if limit is None else offset + limit
     return {"items": list(islice(waiting(rt, actor, period), offset, stop))}
 

@@ -78,7 +78,7 @@ def zones(rt: RuntimeDep, _actor: ActorDep, branch_id: str | None = None,
           group_id: str | None = None, limit: Limit = None,
           offset: Offset = 0) -> dict[str, Any]:
     """Every zone matching the filters, by id."""
-    rt.follower.ready("directory")
+    rt.ready("directory")
     with rt.engines.reader.connect() as conn:
         rows = list_zones(conn, branch_id=branch_id, group_id=group_id, limit=limit,
                           offset=offset)
