@@ -71,6 +71,7 @@ def machine_for(api: Api, settings: Settings, folder: Path, calls: Calls):
                 update={"database_url": url})))
             self.client.__enter__()
             self.session = get_client(self.client.app)
+            self.seen = "0"  # the log position of the last write: echoed, so reads see it
             calls.new_sequence()
 
         def teardown(self) -> None:
@@ -88,10 +89,14 @@ def machine_for(api: Api, settings: Settings, folder: Path, calls: Calls):
         def get_call_kwargs(self, case) -> dict:
             token = tokens[calls.step % len(tokens)]
             return {"base_url": BASE_URL, "session": self.session,
-                    "headers": {"Authorization": f"Bearer {token}"}}
+                    "headers": {"Authorization": f"Bearer {token}",
+                                "Appraisal-Position": self.seen}}
 
         def after_call(self, response, case) -> None:
             calls.sent(response.status_code)
+            position = response.headers.get("appraisal-position")
+            if position:  # a list of values in schemathesis's response, or one
+                self.seen = position[0] if isinstance(position, list) else position
 
         def validate_response(self, response, case, additional_checks=None, **kwargs) -> None:
             case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs)
