@@ -21,7 +21,7 @@ from typing import cast
 # The request's phase, by the first of these frames found in the stack (names as of the
 # code profiled: rename here when the routes or handlers are renamed).
 PHASES = [
-    ("current_actor", "auth: token + user load"),
+    ("actor_for", "auth: token + user load"),
     ("appraisal_in_path", "load the appraisal (path)"),
     ("Application.save", "save (one commit)"),
     ("AppraisalCommands.take", "decide: roles, machine, guards"),

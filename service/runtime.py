@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
+from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 from sqlalchemy import text
@@ -22,6 +23,7 @@ from projections.tracking import Follower, Log, Part
 from projections.users import AccountsView, UsersView
 from projections.worker import Worker
 from service import consistency
+from service.actors import Actors
 from service.auth import Tokens, hash_password
 from service.consistency import Positions
 from service.hashing import PasswordPool
@@ -43,6 +45,7 @@ class Runtime:
     passwords: PasswordPool
     throttle: SignInThrottle
     positions: Positions
+    actors: Actors
     worker: Worker | None = None  # following the log on a thread of this process
 
     def follow(self) -> None:
@@ -99,7 +102,13 @@ def build(settings: Settings) -> Runtime:
     positions = Positions()
     with _one_start_at_a_time(settings, db):
         workflows = Workflows(env=event_store_env(settings.url))
-        workflows.recorded = positions.written
+        actors = Actors(tokens, workflows.find_user)
+
+        def recorded(position: int, streams: set[UUID]) -> None:
+            positions.written(position)
+            actors.forget(streams)
+
+        workflows.recorded = recorded
         workflows.ensure_default_form()
         if settings.admin_password and workflows.find_user("admin") is None:
             with contextlib.suppress(AlreadyExistsError, IntegrityError):
@@ -117,7 +126,7 @@ def build(settings: Settings) -> Runtime:
                    PasswordPool(settings.hashing_threads, settings.hashing_queue),
                    SignInThrottle(settings.sign_in_failures_per_user,
                                   settings.sign_in_failures_per_address,
-                                  settings.sign_in_window_seconds), positions)
+                                  settings.sign_in_window_seconds), positions, actors)
 
 
 def catch_up_share(settings: Settings, until: int, parted: list[str], part: Part | None,

@@ -21,8 +21,9 @@ class Store(Application[UUID]):
     """An `Application` configured only by the env it is given (never by `os.environ`)."""
 
     name = "appraisal"
-    # Told the log position each save reached (the read side waits for it); none: nobody.
-    recorded: Callable[[int], None] | None = None
+    # Told, after each save, the log position it reached (the read side waits for it) and
+    # the streams it changed; none: nobody.
+    recorded: Callable[[int, set[UUID]], None] | None = None
 
     def construct_env(self, name: str, env: Any = None) -> Environment:
         return Environment(name, dict(env or {}))
@@ -30,7 +31,8 @@ class Store(Application[UUID]):
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         recordings = super().save(*objs, **kwargs)
         if recordings and self.recorded is not None:
-            self.recorded(max(r.notification.id for r in recordings))
+            self.recorded(max(r.notification.id for r in recordings),
+                          {r.domain_event.originator_id for r in recordings})
         return recordings
 
     def load(self, cls: type[A], *ident: str, kind: str) -> A:

@@ -4,6 +4,7 @@ session issued before; one's own password needs the current one; the signing sec
 
 import os
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 
 from projections.check import check
 from projections.users import list_accounts
+from service import actors
 from service.app import create_app
 from service.settings import Settings, SettingsError
 from service.web.session import COOKIE
@@ -54,6 +56,20 @@ def test_an_api_token_stops_working_when_its_session_ends(api: Api, how: str) ->
     end_session(api, how)
     assert_problem(me_with(api, token), 401)
     assert me_with(api, other).status_code == 200  # nobody else's session ended
+
+
+@pytest.mark.parametrize("how", ["disable", "logout"])
+def test_a_session_ended_in_another_api_process_ends_here_within_a_second(
+        api: Api, settings: Settings, how: str) -> None:
+    # This process keeps a checked token for a second (service.actors): a change made by
+    # another process on the same store reaches it when that second is over.
+    token = api.token("m1")
+    with Observer(create_app(settings)) as other:
+        assert me_with(api, token).status_code == 200  # checked here, and kept
+        end_session(Api(other, tokens=api.tokens), how)
+        assert_problem(me_with(Api(other, tokens=api.tokens), token), 401)  # there: at once
+        time.sleep(actors.SECONDS)
+        assert_problem(me_with(api, token), 401)
 
 
 @pytest.mark.parametrize("how", list(ENDINGS))

@@ -1,5 +1,6 @@
 """Appraisal routes: open, read (now or as it stood), history, and the sign-off actions."""
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from eventsourcing.persistence import IntegrityError
@@ -11,7 +12,7 @@ from domain.appraisal import Appraisal
 from domain.bounds import count_of
 from domain.documents import history_entry
 from domain.errors import DomainError, StaleVersionError
-from service.api.deps import ActorDep, RuntimeDep, WorkflowsDep
+from service.api.deps import ActorDep, BearerToken, RuntimeDep, WorkflowsDep, actor_for
 from service.api.idempotency import fingerprint, replay
 from service.cases import appraisals
 from service.cases.appraisals import as_document
@@ -39,12 +40,23 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
 IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=100)]
 
 
-def appraisal_in_path(appraisal_id: str, workflows: WorkflowsDep, _actor: ActorDep) -> Appraisal:
-    """The appraisal the path names (404 before the body is looked at)."""
-    return workflows.load_stream(appraisal_id)
+@dataclass(frozen=True)
+class Named:
+    """The caller and the appraisal the path names."""
+
+    actor: Actor
+    appraisal: Appraisal
 
 
-AppraisalDep = Annotated[Appraisal, Depends(appraisal_in_path)]
+def appraisal_in_path(appraisal_id: str, rt: RuntimeDep, token: BearerToken) -> Named:
+    """The caller (401), then the appraisal the path names (404), before the body is looked
+    at; in one hand-off to the thread pool, which costs the event loop more than either
+    lookup (docs/PERFORMANCE.md)."""
+    actor = actor_for(rt, token)
+    return Named(actor, rt.workflows.load_stream(appraisal_id))
+
+
+AppraisalDep = Annotated[Named, Depends(appraisal_in_path)]
 
 
 def respond(body: dict[str, Any], status: int = 200) -> JSONResponse:
@@ -89,10 +101,10 @@ def list_appraisals(rt: RuntimeDep, actor: ActorDep, period: str | None = None,
 
 
 @router.get("/appraisals/{appraisal_id}", response_model=Document)
-def get_appraisal(appraisal: AppraisalDep, workflows: WorkflowsDep, actor: ActorDep,
-                  version: Version = None,
+def get_appraisal(named: AppraisalDep, workflows: WorkflowsDep, version: Version = None,
                   as_of: AwareDatetime | None = None) -> JSONResponse:
     """The appraisal now; as it stood after event `version`; or as it stood at `as_of`."""
+    appraisal, actor = named.appraisal, named.actor
     workflows.check_readable(appraisal, actor)
     if version is None and as_of is None:
         return respond(as_document(workflows, appraisal, actor))
@@ -101,16 +113,17 @@ def get_appraisal(appraisal: AppraisalDep, workflows: WorkflowsDep, actor: Actor
 
 
 @router.get("/appraisals/{appraisal_id}/history", response_model=History)
-def history(appraisal: AppraisalDep, workflows: WorkflowsDep, actor: ActorDep) -> dict[str, Any]:
+def history(named: AppraisalDep, workflows: WorkflowsDep) -> dict[str, Any]:
     """Every event of the appraisal, oldest first: who did what, in which role, when."""
-    workflows.check_readable(appraisal, actor)
+    appraisal = named.appraisal
+    workflows.check_readable(appraisal, named.actor)
     events = workflows.events.get(appraisal.id)
     return {"appraisal_id": str(appraisal.id), "events": [history_entry(e) for e in events]}
 
 
-def _act(action: str, appraisal: Appraisal, body: Body, submission: Submission,
-         workflows: Workflows, actor: Actor, if_match: str | None,
-         key: str | None) -> JSONResponse:
+def _act(action: str, named: Named, body: Body, submission: Submission,
+         workflows: Workflows, if_match: str | None, key: str | None) -> JSONResponse:
+    appraisal, actor = named.appraisal, named.actor
     request = fingerprint(action, str(appraisal.id), body.model_dump(mode="json"))
     if key and (first := replay(workflows, actor.username, key, request)):
         return first
@@ -129,52 +142,52 @@ def _act(action: str, appraisal: Appraisal, body: Body, submission: Submission,
 
 
 @router.post("/appraisals/{appraisal_id}/self-check", response_model=Document)
-def self_check(appraisal: AppraisalDep, body: ScoredIn, workflows: WorkflowsDep,
-               actor: ActorDep, if_match: IfMatch = None,
+def self_check(named: AppraisalDep, body: ScoredIn, workflows: WorkflowsDep,
+               if_match: IfMatch = None,
                idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """The responsible member's self-check (自查)."""
-    return _act(Action.SELF_CHECK, appraisal, body, Submission(body.scores, body.comment),
-                workflows, actor, if_match, idempotency_key)
+    return _act(Action.SELF_CHECK, named, body, Submission(body.scores, body.comment),
+                workflows, if_match, idempotency_key)
 
 
 @router.post("/appraisals/{appraisal_id}/zone-evaluation", response_model=Document)
-def zone_evaluation(appraisal: AppraisalDep, body: ScoredIn, workflows: WorkflowsDep,
-                    actor: ActorDep, if_match: IfMatch = None,
+def zone_evaluation(named: AppraisalDep, body: ScoredIn, workflows: WorkflowsDep,
+                    if_match: IfMatch = None,
                     idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """The zone evaluation (责任区评价): the assessment form filled in."""
-    return _act(Action.ZONE_EVALUATION, appraisal, body, Submission(body.scores, body.comment),
-                workflows, actor, if_match, idempotency_key)
+    return _act(Action.ZONE_EVALUATION, named, body, Submission(body.scores, body.comment),
+                workflows, if_match, idempotency_key)
 
 
 @router.post("/appraisals/{appraisal_id}/group-review", response_model=Document)
-def group_review(appraisal: AppraisalDep, body: ScoredIn, workflows: WorkflowsDep,
-                 actor: ActorDep, if_match: IfMatch = None,
+def group_review(named: AppraisalDep, body: ScoredIn, workflows: WorkflowsDep,
+                 if_match: IfMatch = None,
                  idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """The group leader's review (党小组长考核), which fixes the zone's result."""
-    return _act(Action.GROUP_REVIEW, appraisal, body, Submission(body.scores, body.comment),
-                workflows, actor, if_match, idempotency_key)
+    return _act(Action.GROUP_REVIEW, named, body, Submission(body.scores, body.comment),
+                workflows, if_match, idempotency_key)
 
 
 @router.post("/appraisals/{appraisal_id}/branch-approval", response_model=Document)
-def branch_approval(appraisal: AppraisalDep, body: ApprovalIn, workflows: WorkflowsDep,
-                    actor: ActorDep, if_match: IfMatch = None,
+def branch_approval(named: AppraisalDep, body: ApprovalIn, workflows: WorkflowsDep,
+                    if_match: IfMatch = None,
                     idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """The branch's approval (党支部审核), which publishes the result."""
-    return _act(Action.BRANCH_APPROVAL, appraisal, body, Submission(comment=body.comment),
-                workflows, actor, if_match, idempotency_key)
+    return _act(Action.BRANCH_APPROVAL, named, body, Submission(comment=body.comment),
+                workflows, if_match, idempotency_key)
 
 
 @router.post("/appraisals/{appraisal_id}/return", response_model=Document)
-def return_(appraisal: AppraisalDep, body: ReasonIn, workflows: WorkflowsDep, actor: ActorDep,
+def return_(named: AppraisalDep, body: ReasonIn, workflows: WorkflowsDep,
             if_match: IfMatch = None, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Send the appraisal one step back (退回), with a reason."""
-    return _act(Action.RETURN, appraisal, body, Submission(reason=body.reason), workflows, actor,
+    return _act(Action.RETURN, named, body, Submission(reason=body.reason), workflows,
                 if_match, idempotency_key)
 
 
 @router.post("/appraisals/{appraisal_id}/reopen", response_model=Document)
-def reopen(appraisal: AppraisalDep, body: ReasonIn, workflows: WorkflowsDep, actor: ActorDep,
+def reopen(named: AppraisalDep, body: ReasonIn, workflows: WorkflowsDep,
            if_match: IfMatch = None, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Reopen a published result for correction, with a reason; it goes back to group review."""
-    return _act(Action.REOPEN, appraisal, body, Submission(reason=body.reason), workflows, actor,
+    return _act(Action.REOPEN, named, body, Submission(reason=body.reason), workflows,
                 if_match, idempotency_key)
