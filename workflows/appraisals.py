@@ -7,8 +7,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
 from domain.appraisal import Appraisal
 from domain.bounds import check_text
 from domain.documents import document
@@ -238,10 +236,8 @@ class AppraisalCommands(OrganisationCommands):
 
     def _member_of(self, username: str) -> str | None:
         """The member behind an account (None for an account of nobody's, or none at all)."""
-        try:
-            return self.repository.get(User.create_id(username)).member_id
-        except AggregateNotFoundError:
-            return None
+        user = self.find(User, username)
+        return None if user is None else user.member_id
 
     def appraisal_then(self, appraisal_id: UUID, *, version: int | None = None,
                        as_of: datetime | None = None) -> Appraisal:

@@ -55,6 +55,13 @@ class Store(Application[UUID]):
         except AggregateNotFoundError:
             raise NotFoundError(kind, label or str(aggregate_id)) from None
 
+    def find(self, cls: type[A], *ident: str) -> A | None:
+        """The aggregate of `cls` named by `ident`, or None."""
+        try:
+            return self.repository.get(cls.create_id(*ident))  # type: ignore[attr-defined]
+        except AggregateNotFoundError:
+            return None
+
     def exists(self, cls: type[Aggregate], *ident: str) -> bool:
         return cls.create_id(*ident) in self.repository  # type: ignore[attr-defined]
 

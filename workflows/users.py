@@ -3,8 +3,6 @@ role grants are checked here."""
 
 from typing import Any
 
-from eventsourcing.application import AggregateNotFoundError
-
 from domain.errors import AlreadyExistsError, ForbiddenError, InvalidError
 from domain.organisation import Branch, Group, Member, Zone
 from domain.users import SCOPE_KINDS, UNSCOPED_ROLES, User
@@ -90,7 +88,4 @@ class UserCommands(Store):
         return user
 
     def find_user(self, username: str) -> User | None:
-        try:
-            return self.repository.get(User.create_id(username))
-        except AggregateNotFoundError:
-            return None
+        return self.find(User, username)
