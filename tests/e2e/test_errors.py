@@ -23,6 +23,11 @@ def test_401_comes_before_404(api):
     for headers in ({}, {"Authorization": "Bearer expired-or-forged"}):
         assert_problem(api.client.post(path, json={"scores": SCORES}, headers=headers), 401)
         assert_problem(api.client.get(f"/appraisals/{uuid4()}", headers=headers), 401)
+        # A sign-off's body and headers are read by FastAPI before its endpoint runs: the
+        # route makes the earlier checks first (routes.appraisals.ChecksFirst).
+        assert_problem(api.client.post(path, json=WRONG_SHAPE, headers=headers), 401)
+        long_tag = {**headers, "If-Match": '"1"' + " " * 200}
+        assert_problem(api.client.post(path, json={"scores": SCORES}, headers=long_tag), 401)
 
 
 def test_404_comes_before_a_body_of_the_wrong_shape(api):

@@ -1,11 +1,16 @@
 """Appraisal routes: open, read (now or as it stood), history, and the sign-off actions."""
 
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from eventsourcing.persistence import IntegrityError
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import AwareDatetime
 
 from domain.appraisal import Appraisal
@@ -57,6 +62,38 @@ def appraisal_in_path(appraisal_id: str, rt: RuntimeDep, token: BearerToken) -> 
 
 
 AppraisalDep = Annotated[Named, Depends(appraisal_in_path)]
+
+
+class ChecksFirst(APIRoute):
+    """A sign-off action's route. Its endpoint finds the caller and the appraisal itself, in
+    the one hand-off to the thread pool it makes (each costs the event loop more than a
+    lookup: docs/PERFORMANCE.md). FastAPI answers a malformed body or header before the
+    endpoint runs, so then the checks API.md puts first (401, then 404) are made here."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def checked(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError:
+                scheme, token = get_authorization_scheme_param(
+                    request.headers.get("Authorization"))
+                await run_in_threadpool(_named, request, request.path_params["appraisal_id"],
+                                        token if scheme.lower() == "bearer" else None)
+                raise
+
+        return checked
+
+
+def _named(request: Request, appraisal_id: str, token: str | None) -> Named:
+    """The caller (401), then the appraisal the path names (404)."""
+    rt = request.app.state.runtime
+    actor = actor_for(rt, token)
+    return Named(actor, rt.workflows.load_stream(appraisal_id))
+
+
+actions = APIRouter(route_class=ChecksFirst)
 
 
 def respond(body: dict[str, Any], status: int = 200) -> JSONResponse:
@@ -121,13 +158,16 @@ def history(named: AppraisalDep, workflows: WorkflowsDep) -> dict[str, Any]:
     return {"appraisal_id": str(appraisal.id), "events": [history_entry(e) for e in events]}
 
 
-def _act(action: str, named: Named, body: Body, submission: Submission,
-         workflows: Workflows, if_match: str | None, key: str | None) -> JSONResponse:
+def _act(action: str, request: Request, appraisal_id: str, token: str | None, body: Body,
+         if_match: str | None, key: str | None) -> JSONResponse:
+    named = _named(request, appraisal_id, token)
+    workflows: Workflows = request.app.state.runtime.workflows
     appraisal, actor = named.appraisal, named.actor
-    request = fingerprint(action, str(appraisal.id), body.model_dump(mode="json"))
-    if key and (first := replay(workflows, actor.username, key, request)):
+    submission = _submission(body)
+    print_ = fingerprint(action, str(appraisal.id), body.model_dump(mode="json"))
+    if key and (first := replay(workflows, actor.username, key, print_)):
         return first
-    retry = Retry(actor.username, key, request) if key else None
+    retry = Retry(actor.username, key, print_) if key else None
     try:
         taken = workflows.take(appraisal, action, actor, submission,
                                if_match=expected_version(if_match, appraisal.version),
@@ -135,59 +175,73 @@ def _act(action: str, named: Named, body: Body, submission: Submission,
     except (IntegrityError, DomainError):
         # A racing request with the same key may have won, and this one then lost the race
         # or found the state moved on (409) or its version stale (412): answer as it did.
-        if key and (first := replay(workflows, actor.username, key, request)):
+        if key and (first := replay(workflows, actor.username, key, print_)):
             return first
         raise
     return respond(taken.document())
 
 
-@router.post("/appraisals/{appraisal_id}/self-check", response_model=Document)
-def self_check(named: AppraisalDep, body: ScoredIn, workflows: WorkflowsDep,
+def _submission(body: Body) -> Submission:
+    """What the signer sends, checked (422) only once the caller and appraisal are known."""
+    if isinstance(body, ScoredIn):
+        return Submission(body.scores, body.comment)
+    if isinstance(body, ReasonIn):
+        return Submission(reason=body.reason)
+    return Submission(comment=body.comment if isinstance(body, ApprovalIn) else "")
+
+
+@actions.post("/appraisals/{appraisal_id}/self-check", response_model=Document)
+def self_check(appraisal_id: str, request: Request, body: ScoredIn, token: BearerToken,
                if_match: IfMatch = None,
                idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """The responsible member's self-check (自查)."""
-    return _act(Action.SELF_CHECK, named, body, Submission(body.scores, body.comment),
-                workflows, if_match, idempotency_key)
+    return _act(Action.SELF_CHECK, request, appraisal_id, token, body, if_match,
+                idempotency_key)
 
 
-@router.post("/appraisals/{appraisal_id}/zone-evaluation", response_model=Document)
-def zone_evaluation(named: AppraisalDep, body: ScoredIn, workflows: WorkflowsDep,
+@actions.post("/appraisals/{appraisal_id}/zone-evaluation", response_model=Document)
+def zone_evaluation(appraisal_id: str, request: Request, body: ScoredIn, token: BearerToken,
                     if_match: IfMatch = None,
                     idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """The zone evaluation (责任区评价): the assessment form filled in."""
-    return _act(Action.ZONE_EVALUATION, named, body, Submission(body.scores, body.comment),
-                workflows, if_match, idempotency_key)
+    return _act(Action.ZONE_EVALUATION, request, appraisal_id, token, body, if_match,
+                idempotency_key)
 
 
-@router.post("/appraisals/{appraisal_id}/group-review", response_model=Document)
-def group_review(named: AppraisalDep, body: ScoredIn, workflows: WorkflowsDep,
+@actions.post("/appraisals/{appraisal_id}/group-review", response_model=Document)
+def group_review(appraisal_id: str, request: Request, body: ScoredIn, token: BearerToken,
                  if_match: IfMatch = None,
                  idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """The group leader's review (党小组长考核), which fixes the zone's result."""
-    return _act(Action.GROUP_REVIEW, named, body, Submission(body.scores, body.comment),
-                workflows, if_match, idempotency_key)
+    return _act(Action.GROUP_REVIEW, request, appraisal_id, token, body, if_match,
+                idempotency_key)
 
 
-@router.post("/appraisals/{appraisal_id}/branch-approval", response_model=Document)
-def branch_approval(named: AppraisalDep, body: ApprovalIn, workflows: WorkflowsDep,
+@actions.post("/appraisals/{appraisal_id}/branch-approval", response_model=Document)
+def branch_approval(appraisal_id: str, request: Request, body: ApprovalIn, token: BearerToken,
                     if_match: IfMatch = None,
                     idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """The branch's approval (党支部审核), which publishes the result."""
-    return _act(Action.BRANCH_APPROVAL, named, body, Submission(comment=body.comment),
-                workflows, if_match, idempotency_key)
+    return _act(Action.BRANCH_APPROVAL, request, appraisal_id, token, body, if_match,
+                idempotency_key)
 
 
-@router.post("/appraisals/{appraisal_id}/return", response_model=Document)
-def return_(named: AppraisalDep, body: ReasonIn, workflows: WorkflowsDep,
-            if_match: IfMatch = None, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+@actions.post("/appraisals/{appraisal_id}/return", response_model=Document)
+def return_(appraisal_id: str, request: Request, body: ReasonIn, token: BearerToken,
+            if_match: IfMatch = None,
+            idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Send the appraisal one step back (退回), with a reason."""
-    return _act(Action.RETURN, named, body, Submission(reason=body.reason), workflows,
-                if_match, idempotency_key)
+    return _act(Action.RETURN, request, appraisal_id, token, body, if_match,
+                idempotency_key)
 
 
-@router.post("/appraisals/{appraisal_id}/reopen", response_model=Document)
-def reopen(named: AppraisalDep, body: ReasonIn, workflows: WorkflowsDep,
-           if_match: IfMatch = None, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+@actions.post("/appraisals/{appraisal_id}/reopen", response_model=Document)
+def reopen(appraisal_id: str, request: Request, body: ReasonIn, token: BearerToken,
+           if_match: IfMatch = None,
+           idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Reopen a published result for correction, with a reason; it goes back to group review."""
-    return _act(Action.REOPEN, named, body, Submission(reason=body.reason), workflows,
-                if_match, idempotency_key)
+    return _act(Action.REOPEN, request, appraisal_id, token, body, if_match,
+                idempotency_key)
+
+
+router.include_router(actions)
