@@ -1,5 +1,6 @@
 """Appraisal routes: open, read (now or as it stood), history, and the sign-off actions."""
 
+import keyword
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -190,58 +191,36 @@ def _submission(body: Body) -> Submission:
     return Submission(comment=body.comment if isinstance(body, ApprovalIn) else "")
 
 
-@actions.post("/appraisals/{appraisal_id}/self-check", response_model=Document)
-def self_check(appraisal_id: str, request: Request, body: ScoredIn, token: BearerToken,
-               if_match: IfMatch = None,
-               idempotency_key: IdempotencyKey = None) -> JSONResponse:
-    """The responsible member's self-check (自查)."""
-    return _act(Action.SELF_CHECK, request, appraisal_id, token, body, if_match,
-                idempotency_key)
+# Each sign-off action's route: the body it takes, and what it does (its OpenAPI summary).
+ACTION_ROUTES: list[tuple[Action, type[Body], str]] = [
+    (Action.SELF_CHECK, ScoredIn, "The responsible member's self-check (自查)."),
+    (Action.ZONE_EVALUATION, ScoredIn,
+     "The zone evaluation (责任区评价): the assessment form filled in."),
+    (Action.GROUP_REVIEW, ScoredIn,
+     "The group leader's review (党小组长考核), which fixes the zone's result."),
+    (Action.BRANCH_APPROVAL, ApprovalIn,
+     "The branch's approval (党支部审核), which publishes the result."),
+    (Action.RETURN, ReasonIn, "Send the appraisal one step back (退回), with a reason."),
+    (Action.REOPEN, ReasonIn,
+     "Reopen a published result for correction, with a reason; it goes back to group review."),
+]
 
 
-@actions.post("/appraisals/{appraisal_id}/zone-evaluation", response_model=Document)
-def zone_evaluation(appraisal_id: str, request: Request, body: ScoredIn, token: BearerToken,
-                    if_match: IfMatch = None,
-                    idempotency_key: IdempotencyKey = None) -> JSONResponse:
-    """The zone evaluation (责任区评价): the assessment form filled in."""
-    return _act(Action.ZONE_EVALUATION, request, appraisal_id, token, body, if_match,
-                idempotency_key)
-
-
-@actions.post("/appraisals/{appraisal_id}/group-review", response_model=Document)
-def group_review(appraisal_id: str, request: Request, body: ScoredIn, token: BearerToken,
+def _endpoint(action: Action, body_type: type[Body], summary: str) -> Callable[..., JSONResponse]:
+    def endpoint(appraisal_id: str, request: Request, body: Body, token: BearerToken,
                  if_match: IfMatch = None,
                  idempotency_key: IdempotencyKey = None) -> JSONResponse:
-    """The group leader's review (党小组长考核), which fixes the zone's result."""
-    return _act(Action.GROUP_REVIEW, request, appraisal_id, token, body, if_match,
-                idempotency_key)
+        return _act(action, request, appraisal_id, token, body, if_match, idempotency_key)
+
+    endpoint.__annotations__["body"] = body_type  # what FastAPI validates and documents
+    name = action.replace("-", "_")
+    endpoint.__name__ = f"{name}_" if keyword.iskeyword(name) else name  # operation ids
+    endpoint.__doc__ = summary
+    return endpoint
 
 
-@actions.post("/appraisals/{appraisal_id}/branch-approval", response_model=Document)
-def branch_approval(appraisal_id: str, request: Request, body: ApprovalIn, token: BearerToken,
-                    if_match: IfMatch = None,
-                    idempotency_key: IdempotencyKey = None) -> JSONResponse:
-    """The branch's approval (党支部审核), which publishes the result."""
-    return _act(Action.BRANCH_APPROVAL, request, appraisal_id, token, body, if_match,
-                idempotency_key)
-
-
-@actions.post("/appraisals/{appraisal_id}/return", response_model=Document)
-def return_(appraisal_id: str, request: Request, body: ReasonIn, token: BearerToken,
-            if_match: IfMatch = None,
-            idempotency_key: IdempotencyKey = None) -> JSONResponse:
-    """Send the appraisal one step back (退回), with a reason."""
-    return _act(Action.RETURN, request, appraisal_id, token, body, if_match,
-                idempotency_key)
-
-
-@actions.post("/appraisals/{appraisal_id}/reopen", response_model=Document)
-def reopen(appraisal_id: str, request: Request, body: ReasonIn, token: BearerToken,
-           if_match: IfMatch = None,
-           idempotency_key: IdempotencyKey = None) -> JSONResponse:
-    """Reopen a published result for correction, with a reason; it goes back to group review."""
-    return _act(Action.REOPEN, request, appraisal_id, token, body, if_match,
-                idempotency_key)
-
-
+for _action, _body, _summary in ACTION_ROUTES:
+    actions.add_api_route(f"/appraisals/{{appraisal_id}}/{_action}",
+                          _endpoint(_action, _body, _summary), methods=["POST"],
+                          response_model=Document)
 router.include_router(actions)
