@@ -36,6 +36,7 @@ from sqlalchemy import exc as database
 from sqlalchemy.exc import IntegrityError
 
 from projections.collector import collector_paused
+from projections.decoding import faster
 
 metadata = MetaData()
 
@@ -193,7 +194,7 @@ class Follower:
     def __init__(self, reader: Engine, writer: Engine, recorder: Log,
                  mapper: Mapper, views: Sequence[View], batch_size: int = 1000):
         self.reader, self.writer = reader, writer
-        self.recorder, self.mapper = recorder, mapper
+        self.recorder, self.mapper = recorder, faster(mapper)
         self.views = list(views)
         self.batch_size = batch_size
         self._known: dict[str, int] = {}
