@@ -1,19 +1,24 @@
-"""The read models' decoding of stored events: the library's mapper with a faster JSON parse.
+"""How the read models decode stored events: into the domain events the library's mapper
+makes, faster.
 
-Decoding was a fifth of a rebuild's time, most of it the library's JSON parse, which calls
-back into Python for every object to look for its transcodings. Every event this service
-stores holds one transcoded value, its timestamp, written first: such a state is parsed by
-orjson (in C) and the timestamp converted by hand. Anything else — another transcoded value,
-a number orjson would read otherwise than `json` (beyond 64 bits it gives a float), JSON it
-refuses — goes through the library's transcoder, so the events decoded are the same.
-Everything else (topic, stream id, upcasting) stays the library mapper's.
+Decoding was a fifth of a rebuild's time. Most of it was the library's JSON parse, which
+calls back into Python for every object to look for its transcodings; the rest its mapper's
+generic steps (topic, id type, upcasting), each looked up again for every event. Every event
+this service stores holds one transcoded value, its timestamp, written first: such a state
+is parsed by orjson (in C), the timestamp converted by hand, and the event made as the mapper
+makes it, with what the mapper looks up kept by topic. Anything else goes through the
+library's mapper: another transcoded value, a number orjson would read otherwise than `json`
+(beyond 64 bits it gives a float), JSON it refuses, an event class with versions to upcast,
+a cipher or a compressor.
 """
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from eventsourcing.persistence import Mapper, Transcoder
+from eventsourcing.persistence import Mapper, Notification, find_id_convertor
+from eventsourcing.utils import resolve_topic
 
 # How the library's JSONTranscoder writes a domain event's timestamp, its first attribute.
 _STAMPED = b'{"timestamp":{"_type_":"datetime_iso","_data_":"'
@@ -26,32 +31,54 @@ _TRANSCODED = b'"_type_":'
 _DIGITS = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
 _LONG_INTEGER = b"0" * 19
 
-
-class _OrjsonFirst(Transcoder):
-    """Parses with orjson what it reads as the library does, the rest with the library."""
-
-    def __init__(self, transcoder: Transcoder):
-        self.transcoder = transcoder
-
-    def encode(self, obj: Any) -> bytes:
-        return self.transcoder.encode(obj)
-
-    def decode(self, data: bytes) -> Any:
-        if (data.startswith(_STAMPED) and data.count(_TRANSCODED) == 1
-                and _LONG_INTEGER not in data.translate(_DIGITS)):
-            try:
-                state = orjson.loads(data)
-            except orjson.JSONDecodeError:  # e.g. NaN, a lone surrogate: the library takes them
-                return self.transcoder.decode(data)
-            stamp = state["timestamp"]
-            if len(stamp) == 2:  # else not a transcoding: the library says what it is
-                state["timestamp"] = datetime.fromisoformat(stamp["_data_"])
-                return state
-        return self.transcoder.decode(data)
+_How = tuple[type, Callable[[Any], Any]]  # an event class, and its stream id's conversion
 
 
-def faster(mapper: Mapper) -> Mapper:
-    """The same mapper (cipher, compressor, transcodings) with orjson parsing first."""
-    if isinstance(mapper.transcoder, _OrjsonFirst):
-        return mapper
-    return Mapper(_OrjsonFirst(mapper.transcoder), mapper.compressor, mapper.cipher)
+class Decoder:
+    """Stored events to domain events, equal to those `mapper.to_domain_event` makes."""
+
+    def __init__(self, mapper: Mapper):
+        self.mapper = mapper
+        self._made: dict[tuple[str, type], _How | None] = {}
+
+    def __call__(self, stored: Notification) -> Any:
+        key = (stored.topic, type(stored.originator_id))
+        how = self._made[key] if key in self._made else self._how(key)
+        state = None if how is None else _parsed(stored.state)
+        if how is None or state is None:
+            return self.mapper.to_domain_event(stored)
+        cls, identify = how
+        state.pop("class_version", None)  # as the mapper does; the class has one version
+        state["originator_id"] = identify(stored.originator_id)
+        state["originator_version"] = stored.originator_version
+        domain_event: Any = object.__new__(cls)
+        object.__setattr__(domain_event, "__dict__", state)
+        return domain_event
+
+    def _how(self, key: tuple[str, type]) -> _How | None:
+        """The event class of a topic and how a stream id of this type is converted, as the
+        mapper finds them; None where the mapper has more to do (upcasting, a cipher, a
+        compressor)."""
+        topic, id_type = key
+        cls = resolve_topic(topic)
+        plain = (getattr(cls, "class_version", 1) == 1 and self.mapper.cipher is None
+                 and self.mapper.compressor is None)
+        how = (cls, find_id_convertor(cls, id_type)) if plain else None
+        self._made[key] = how
+        return how
+
+
+def _parsed(data: bytes) -> dict[str, Any] | None:
+    """The state as the library's transcoder reads it, if orjson can read it so; else None."""
+    if (not data.startswith(_STAMPED) or data.count(_TRANSCODED) != 1
+            or _LONG_INTEGER in data.translate(_DIGITS)):
+        return None
+    try:
+        state = orjson.loads(data)
+    except orjson.JSONDecodeError:  # e.g. NaN, a lone surrogate: the library takes them
+        return None
+    stamp = state["timestamp"]
+    if len(stamp) != 2:  # not a transcoding after all: the library says what it is
+        return None
+    state["timestamp"] = datetime.fromisoformat(stamp["_data_"])
+    return cast(dict[str, Any], state)

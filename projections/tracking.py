@@ -36,7 +36,7 @@ from sqlalchemy import exc as database
 from sqlalchemy.exc import IntegrityError
 
 from projections.collector import collector_paused
-from projections.decoding import faster
+from projections.decoding import Decoder
 
 metadata = MetaData()
 
@@ -194,7 +194,8 @@ class Follower:
     def __init__(self, reader: Engine, writer: Engine, recorder: Log,
                  mapper: Mapper, views: Sequence[View], batch_size: int = 1000):
         self.reader, self.writer = reader, writer
-        self.recorder, self.mapper = recorder, faster(mapper)
+        self.recorder, self.mapper = recorder, mapper
+        self._decode = Decoder(mapper)
         self.views = list(views)
         self.batch_size = batch_size
         self._known: dict[str, int] = {}
@@ -390,7 +391,7 @@ class Follower:
             for n in notifications:
                 if not wanted or n.topic in wanted:
                     if (recorded := decoded.get(n.id)) is None:
-                        event = self.mapper.to_domain_event(n)
+                        event = self._decode(n)
                         recorded = decoded[n.id] = Recorded(n.id, event,
                                                             str(event.originator_id))
                     batch.append(recorded)
