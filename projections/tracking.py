@@ -167,9 +167,11 @@ class View(Protocol):
     # events alone, and rows that streams share are only ever added to.
     parted: bool
 
-    def prepare(self, batch: Sequence[Recorded]) -> Any:
+    def prepare(self, batch: Sequence[Recorded], deferred: bool) -> Any:
         """What can be worked out from the batch's events alone (its topics', in log order),
-        before the write lock is taken."""
+        before the write lock is taken. `deferred` where the database is a server beside
+        this process (PostgreSQL): rows may then be left for `apply` to make as it sends
+        them, while the server writes those before."""
 
     def apply(self, conn: Connection, prepared: Any) -> None:
         """The prepared batch written, under the write lock, in as few statements as the view
@@ -181,7 +183,7 @@ class PlainView:
 
     parted = False
 
-    def prepare(self, batch: Sequence[Recorded]) -> Any:
+    def prepare(self, batch: Sequence[Recorded], deferred: bool) -> Any:
         return batch
 
 
@@ -385,6 +387,7 @@ class Follower:
         write."""
         decoded: dict[int, Recorded] = {}
         prepared = []
+        deferred = self.writer.dialect.name != "sqlite"
         for view in views:
             wanted = set(view.topics)
             batch = []
@@ -395,7 +398,7 @@ class Follower:
                         recorded = decoded[n.id] = Recorded(n.id, event,
                                                             str(event.originator_id))
                     batch.append(recorded)
-            prepared.append((view, view.prepare(batch)))
+            prepared.append((view, view.prepare(batch, deferred)))
         return prepared
 
 
