@@ -394,9 +394,7 @@ class Follower:
             for n in notifications:
                 if not wanted or n.topic in wanted:
                     if (recorded := decoded.get(n.id)) is None:
-                        event = self._decode(n)
-                        recorded = decoded[n.id] = Recorded(n.id, event,
-                                                            str(event.originator_id))
+                        recorded = decoded[n.id] = Recorded(n.id, *self._decode(n))
                     batch.append(recorded)
             prepared.append((view, view.prepare(batch, deferred)))
         return prepared

@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Notification
 
 from domain.appraisal import Appraisal
+from projections import decoding
 from projections.decoding import Decoder
 
 AT = datetime(2026, 10, 31, 8, 0, 0, 123456, tzinfo=UTC)
@@ -55,9 +56,10 @@ def test_the_decoder_gives_the_librarys_event(changed, hex_id):
         with pytest.raises(type(error)):
             Decoder(mapper)(logged(stored, hex_id))
         return
-    decoded = Decoder(mapper)(logged(stored, hex_id))
+    decoded, stream = Decoder(mapper)(logged(stored, hex_id))
     assert type(decoded) is type(expected)
     assert _typed(vars(decoded)) == _typed(vars(expected))
+    assert stream == str(expected.originator_id)
 
 
 def _typed(value: Any) -> Any:
@@ -74,7 +76,20 @@ def test_an_ordinary_event_is_parsed_without_the_librarys_json(monkeypatch):
     stored = mapper.to_stored_event(opened().collect_events()[0])
     expected = mapper.to_domain_event(stored)
     monkeypatch.setattr(mapper, "to_domain_event", None)  # not called
-    assert vars(Decoder(mapper)(logged(stored))) == vars(expected)
+    assert vars(Decoder(mapper)(logged(stored))[0]) == vars(expected)
+
+
+def test_a_streams_events_share_its_id_and_the_ids_kept_are_bounded(monkeypatch):
+    monkeypatch.setattr(decoding, "_KEPT_STREAMS", 2)
+    mapper, decode = Application().mapper, Decoder(Application().mapper)
+    first, second, third = (opened(zone_id=z) for z in ("Z1", "Z2", "Z3"))
+    first.return_(reason="再议", state="self_check", actor="a", role="r", timestamp=AT)
+    decoded = [decode(logged(mapper.to_stored_event(e), hex_id=True))
+               for a in (first, second, third) for e in a.collect_events()]
+    assert [stream for _, stream in decoded] == [
+        str(a.id) for a in (first, first, second, third)]
+    assert decoded[0][0].originator_id == decoded[1][0].originator_id == first.id
+    assert len(decode._streams) <= 2
 
 
 class Upcast(Aggregate):
@@ -97,7 +112,7 @@ def test_an_event_of_a_class_with_versions_is_upcast_as_the_library_does():
     stored = mapper.to_stored_event(Upcast("v2").collect_events()[0])
     first = stored.state.replace(b',"class_version":2', b"")  # as version 1 stored it
     assert first != stored.state
-    decoded = Decoder(mapper)(Notification(id=1, originator_id=stored.originator_id,
-                                           originator_version=1, topic=stored.topic,
-                                           state=first))
+    decoded, _ = Decoder(mapper)(Notification(id=1, originator_id=stored.originator_id,
+                                              originator_version=1, topic=stored.topic,
+                                              state=first))
     assert decoded.note == "upcast"
