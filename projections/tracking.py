@@ -119,6 +119,13 @@ def built_last(view: "View") -> list[Index]:
                    if index.info.get("built_last")), key=lambda index: str(index.name))
 
 
+def missing_built_last(conn: Connection, view: "View") -> list[Index]:
+    """The view's BUILT_LAST indexes that its tables lack (a rebuild has not built yet)."""
+    found = inspect(conn)
+    made = {index["name"] for table in view.tables for index in found.get_indexes(table.name)}
+    return [index for index in built_last(view) if index.name not in made]
+
+
 def view_of(track: str) -> str:
     """The view a position row belongs to: its own, or one of its parts' (Part.track)."""
     return track.partition(":")[0]
@@ -211,6 +218,14 @@ class Follower:
             # Another process, or an earlier start, may have made it.
             with contextlib.suppress(IntegrityError), self.writer.begin() as conn:
                 conn.execute(positions.insert().values(name=view.name, position=0))
+        # A rebuild in one process builds the indexes only reads use at its end: interrupted,
+        # it leaves them to be made here (a view in parts is left to its rebuild).
+        with self.writer.begin() as conn:
+            standing = dict(conn.execute(_positions_of(v.name for v in self.views)).tuples().all())
+            for view in self.views:
+                if standing.get(view.name) != PARTED:
+                    for index in missing_built_last(conn, view):
+                        index.create(conn)
 
     def outdated(self) -> list[View]:
         """The views whose tables in the store lack a column the code writes (made by an
