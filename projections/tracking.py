@@ -400,17 +400,16 @@ class Follower:
         """Each view's share of the batch (its topics), each event decoded once for all of
         them, and prepared outside the lock: a parallel rebuild's processes hold it only to
         write."""
-        decoded: dict[int, Recorded] = {}
-        prepared = []
+        # The events any of them reads, decoded once, in log order; each view takes its own.
+        wanted = [frozenset(view.topics) for view in views]
+        read = frozenset().union(*wanted) if all(wanted) else None  # None: every event
+        kept = [n for n in notifications if read is None or n.topic in read]
+        decoded = [Recorded(n.id, *self._decode(n)) for n in kept]
         deferred = self.writer.dialect.name != "sqlite"
-        for view in views:
-            wanted = set(view.topics)
-            batch = []
-            for n in notifications:
-                if not wanted or n.topic in wanted:
-                    if (recorded := decoded.get(n.id)) is None:
-                        recorded = decoded[n.id] = Recorded(n.id, *self._decode(n))
-                    batch.append(recorded)
+        prepared = []
+        for view, topics in zip(views, wanted, strict=True):
+            batch = decoded if not topics or topics == read else [
+                recorded for recorded, n in zip(decoded, kept, strict=True) if n.topic in topics]
             prepared.append((view, view.prepare(batch, deferred)))
         return prepared
 
