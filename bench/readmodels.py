@@ -6,11 +6,13 @@ For each backend a fresh store gets the synthetic history of bench/history.py (g
 into the first store, copied into the second, so both hold the same events). Then, on that
 store, one after another:
 
-- the baseline: the views' events read and decoded through the event store library (its
-  `select_notifications` and mapper, in the rebuild's batches and topics), and nothing else;
 - the rebuild of every read model, `projections.rebuild.rebuild(follower)`: the code
-  behind `appraisal projections rebuild`, in one process and then in `--workers` parts,
-  each in a process of its own (the command's default: one per CPU);
+  behind `appraisal projections rebuild`, in one process and in `--workers` parts, each in a
+  process of its own (the command's default: one per CPU), each set beside its baseline
+  (bench/reading.py): the views' events read and decoded through the event store library
+  (its `select_notifications` and mapper, in the rebuild's batches and topics) and nothing
+  else, in as many processes, the cyclic collector paused in both; all four `--repeat`
+  times, interleaved, their medians compared;
 - the ranking: a real `appraisal serve` process over the rebuilt store, asked for pages of
   one period by closed-loop clients (bench/load.py), one query shape after another.
 
@@ -23,6 +25,7 @@ import functools
 import os
 import random
 import shlex
+import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -37,6 +40,7 @@ import psycopg
 
 from bench import history, profile
 from bench.facts import load_average, machine_facts
+from bench.reading import baseline
 from bench.report import fact, markers, write_block
 from bench.servers import (
     ADMIN_PASSWORD,
@@ -50,9 +54,9 @@ from bench.servers import (
 )
 from bench.signoff import DOC, POSTGRES_ADMIN, measure, say
 from projections.check import check
-from projections.rebuild import BATCH, rebuild
+from projections.rebuild import rebuild
 from projections.tracking import Follower
-from service.runtime import Runtime, build, catch_up_share
+from service.runtime import build, catch_up_share
 from service.settings import Settings
 
 TARGET_RATIO, TARGET_P99_MS = 0.5, 50.0
@@ -79,6 +83,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="the year the history appraises (default: the last one)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="processes of the shared rebuild (default: one per CPU)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="times the baselines and rebuilds are measured (medians)")
     parser.add_argument("--profile", action="store_true",
                         help="sample the rebuild with py-spy (installed by hand) and say where "
                              "its time goes")
@@ -90,25 +96,35 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 @dataclass
+class Timed:
+    """The seconds each repetition took, of one measure."""
+
+    runs: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.runs)
+
+
+@dataclass
 class Rebuilt:
-    """One backend's store: how it was filled, the baseline and the rebuild, in seconds."""
+    """One backend's store: how it was filled, the baselines and the rebuilds, in seconds."""
 
     backend: str
     filled: str  # "generated" or "copied"
     written: history.Written
     events: int  # the events the views read (by topic), of `written.events` in the log
-    baseline: float
-    single: float  # the rebuild in one process
-    rebuild: float  # shared among `workers` processes
     workers: int
+    baseline: Timed = field(default_factory=Timed)  # in one process
+    single: Timed = field(default_factory=Timed)  # the rebuild in one process
+    baseline_shared: Timed = field(default_factory=Timed)  # in `workers` processes
+    rebuild: Timed = field(default_factory=Timed)  # in `workers` parts and processes
     notes: list[str] = field(default_factory=list)
 
-    @property
-    def ratio(self) -> float:
-        return self.baseline / self.rebuild if self.rebuild else 0.0
-
-    def verdict(self) -> str:
-        return "meets target" if self.ratio >= TARGET_RATIO else "SHORT of target"
+    def ratios(self) -> tuple[float, float]:
+        """The rebuild's rate over the baseline's, in one process and in `workers`."""
+        return (self.baseline.median / self.single.median,
+                self.baseline_shared.median / self.rebuild.median)
 
 
 @dataclass
@@ -156,24 +172,6 @@ def vacuum(backend: str, url: str, notes: list[str], why: str) -> None:
         conn.execute("VACUUM ANALYZE")
 
 
-def read_and_decode(runtime: Runtime) -> int:
-    """The baseline: the views' events read from the log and decoded through the event store
-    library, batch by batch, and nothing else. The number of events."""
-    recorder, mapper = runtime.workflows.recorder, runtime.workflows.mapper
-    views = runtime.follower.views
-    topics = sorted({t for v in views for t in v.topics}) if all(v.topics for v in views) else []
-    end, position, count = recorder.max_notification_id() or 0, 0, 0
-    while position < end:
-        found = recorder.select_notifications(start=position, limit=BATCH,
-                                              stop=end, topics=topics, inclusive_of_start=False)
-        if not found:
-            break
-        decoded = [mapper.to_domain_event(n) for n in found]
-        count += len(decoded)
-        position = found[-1].id
-    return count
-
-
 class Every:
     """Passes the rebuild's progress lines on at most once every `seconds`, and its last."""
 
@@ -189,30 +187,47 @@ class Every:
 
 def rebuild_store(backend: str, url: str, source: str | None, args: argparse.Namespace,
                   work: Path) -> Rebuilt:
-    """Fill the store, then the baseline and the rebuild, one after the other."""
+    """Fill the store, then the baselines and the rebuilds, one after the other."""
     notes: list[str] = []
     filled, written = fill(url, source, args.zones, args.year, notes)
     vacuum(backend, url, notes, "after loading the events")
     settings = Settings(database_url=url, secret_key=SECRET_KEY)
     runtime = build(settings)
     try:
-        with timed("baseline: reading and decoding the views' events", notes):
-            started = time.perf_counter()
-            events = read_and_decode(runtime)
-            baseline = time.perf_counter() - started
-        with timed("rebuilding every read model in one process", notes), \
-                profiled(args, work, notes):
-            single = rebuilt_in(runtime.follower, settings, 1, notes)
-        with timed(f"rebuilding every read model in {args.workers} processes", notes):
-            seconds = rebuilt_in(runtime.follower, settings, args.workers, notes)
+        follower = runtime.follower
+        end = runtime.workflows.recorder.max_notification_id() or 0
+        result = Rebuilt(backend, filled, written, 0, args.workers, notes=notes)
+        for run in range(1, args.repeat + 1):
+            for processes in (1, args.workers):
+                result.events = measure_baseline(result, url, topics(follower), end, processes,
+                                                 f"run {run}")
+                with timed(f"run {run}: rebuilding every read model in {processes} "
+                           "process(es)", notes), profiled(args, work, notes, run, processes):
+                    rebuilt = rebuilt_in(follower, settings, processes, notes)
+                (result.single if processes == 1 else result.rebuild).runs.append(rebuilt)
         if args.check:
             with timed("checking the rebuilt views", notes):
-                notes.append(f"check: {check(runtime.follower).summary()}")
+                notes.append(f"check: {check(follower).summary()}")
     finally:
         runtime.close()
     vacuum(backend, url, notes, "after the rebuild")
-    return Rebuilt(backend, filled, written, events, baseline, single, seconds, args.workers,
-                   notes)
+    return result
+
+
+def topics(follower: Follower) -> list[str]:
+    """The topics the views read (none: every event's)."""
+    views = follower.views
+    return sorted({t for v in views for t in v.topics}) if all(v.topics for v in views) else []
+
+
+def measure_baseline(result: Rebuilt, url: str, read: list[str], end: int, processes: int,
+                     label: str) -> int:
+    """One run of the baseline in `processes` processes, noted: the events it read."""
+    with timed(f"{label}: baseline, reading and decoding the views' events in {processes} "
+               "process(es)", result.notes):
+        events, seconds = baseline(url, read, end, processes)
+    (result.baseline if processes == 1 else result.baseline_shared).runs.append(seconds)
+    return events
 
 
 def rebuilt_in(follower: Follower, settings: Settings, workers: int, notes: list[str]) -> float:
@@ -231,9 +246,11 @@ def progress(line: str, notes: list[str]) -> None:
 
 
 @contextmanager
-def profiled(args: argparse.Namespace, work: Path, notes: list[str]) -> Iterator[None]:
-    """With --profile, py-spy samples the rebuild; where its time went is noted."""
-    if not args.profile:
+def profiled(args: argparse.Namespace, work: Path, notes: list[str], run: int,
+             processes: int) -> Iterator[None]:
+    """With --profile, py-spy samples the first rebuild in one process; where its time went
+    is noted."""
+    if not args.profile or (run, processes) != (1, 1):
         yield
         return
     raw = work / f"rebuild-{len(list(work.glob('rebuild-*')))}.txt"
@@ -319,18 +336,24 @@ def rng_order(jobs: list[dict[str, Any]], client: int) -> list[dict[str, Any]]:
 
 
 REBUILD_HEADER = ["backend", "events in the log", "events the views read", "history written",
-                  "baseline events/s", "rebuild events/s, 1 process", "ratio",
-                  "rebuild events/s, shared", "ratio", "rebuild time", "verdict"]
+                  "processes", "baseline events/s", "rebuild events/s", "ratio",
+                  "rebuild time", "verdict"]
 RANKING_HEADER = ["backend", "query", "requests", "req/s", "p50 ms", "p99 ms", "max ms",
                   "non-2xx", "verdict"]
 
 
-def rebuild_cells(r: Rebuilt) -> list[str]:
-    return [r.backend, f"{r.written.events:,}", f"{r.events:,}",
-            f"{r.filled}, {r.written.rate:,.0f} events/s", f"{r.events / r.baseline:,.0f}",
-            f"{r.events / r.single:,.0f}", f"{r.baseline / r.single:.2f}",
-            f"{r.events / r.rebuild:,.0f} ({r.workers} processes)", f"{r.ratio:.2f}",
-            f"{r.rebuild / 60:.1f} min", r.verdict()]
+def rebuild_cells(r: Rebuilt) -> list[list[str]]:
+    """A row for the rebuild in one process and one for it in `workers`, medians each."""
+    rows = []
+    for processes, base, rebuilt, ratio in zip(
+            (1, r.workers), (r.baseline, r.baseline_shared), (r.single, r.rebuild),
+            r.ratios(), strict=True):
+        rows.append([r.backend, f"{r.written.events:,}", f"{r.events:,}",
+                     f"{r.filled}, {r.written.rate:,.0f} events/s", str(processes),
+                     f"{r.events / base.median:,.0f}", f"{r.events / rebuilt.median:,.0f}",
+                     f"{ratio:.2f}", f"{rebuilt.median / 60:.1f} min",
+                     "meets target" if ratio >= TARGET_RATIO else "SHORT of target"])
+    return rows
 
 
 def ranking_cells(s: Shape) -> list[str]:
@@ -366,7 +389,7 @@ def markdown(rebuilt: list[Rebuilt], measured: list[Shape], facts: dict[str, str
         begin,
         "<!-- Written by `python -m bench.readmodels`; edit the text outside these markers. -->",
         "", f"Produced by `{command}` (run from the repository root).", "", machine, "",
-        markdown_table(REBUILD_HEADER, [rebuild_cells(r) for r in rebuilt]), "",
+        markdown_table(REBUILD_HEADER, [row for r in rebuilt for row in rebuild_cells(r)]), "",
         markdown_table(RANKING_HEADER, [ranking_cells(s) for s in measured]), "",
         *(f"- {n}" if "\n" not in n else f"\n{n}\n" for n in notes),
         end,
@@ -382,7 +405,7 @@ def run(args: argparse.Namespace, backends: list[str]) -> tuple[list[Rebuilt], l
             url = stack.enter_context(fresh_database(backend, args.postgres, work, backend))
             say(f"[{backend}] store at {url}")
             result = rebuild_store(backend, url, source, args, work)
-            say(text_table(REBUILD_HEADER, [rebuild_cells(result)]))
+            say(text_table(REBUILD_HEADER, rebuild_cells(result)))
             shapes_of = ranking(backend, url, args, work, result.notes)
             say(text_table(RANKING_HEADER, [ranking_cells(s) for s in shapes_of]))
             rebuilt.append(result)
@@ -400,7 +423,7 @@ def main(argv: list[str] | None = None) -> None:
     notes.append(f"Other load on the machine after the run: {load_average()}.")
     notes += [f"{r.backend}: {n}" for r in rebuilt for n in r.notes]
     notes.append(f"The whole run took {(time.perf_counter() - started) / 60:.0f} min.")
-    print(text_table(REBUILD_HEADER, [rebuild_cells(r) for r in rebuilt]))
+    print(text_table(REBUILD_HEADER, [row for r in rebuilt for row in rebuild_cells(r)]))
     print(text_table(RANKING_HEADER, [ranking_cells(s) for s in measured]))
     print("\n".join(notes))
     if not args.no_doc:

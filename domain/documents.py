@@ -27,7 +27,11 @@ def number(value: str | Decimal | None) -> int | float | None:
 
 def instant(moment: datetime) -> str:
     """ISO 8601 UTC with microseconds, e.g. 2026-10-31T08:00:00.000000Z."""
-    return moment.isoformat(timespec="microseconds")[:26] + "Z"  # as strftime, faster
+    # From the fields: twice as fast as isoformat, which formats the UTC offset only for it
+    # to be cut off (a quarter of an archive view's work in a rebuild), and as an f-string.
+    return "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ" % (  # noqa: UP031
+        moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second,
+        moment.microsecond)
 
 
 def _step(signed: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -71,25 +75,31 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
+@functools.cache
+def _entry_of(class_name: str) -> tuple[str, tuple[str, ...]]:
+    """An event class's entry type and the fields its entry's data may hold."""
+    kind = _snake(class_name)
+    return kind, OPENED_FIELDS if kind == "opened" else HISTORY_FIELDS
+
+
 def history_entry(domain_event: Any) -> dict[str, Any]:
     """One event of an appraisal's history as API.md shows it."""
-    kind = event_type(domain_event)
-    fields = OPENED_FIELDS if kind == "opened" else HISTORY_FIELDS
+    kind, fields = _entry_of(type(domain_event).__name__)
     held = vars(domain_event)
     data = {name: held[name] for name in fields if name in held}
     for mapping in ("scores", "items"):
-        if data.get(mapping) is not None:
-            data[mapping] = {code: number(v) for code, v in data[mapping].items()}
+        if (values := data.get(mapping)) is not None:
+            data[mapping] = {code: number(v) for code, v in values.items()}
     for amount in ("total", "reward"):
         if amount in data:
             data[amount] = number(data[amount])
     return {
-        "version": domain_event.originator_version,
+        "version": held["originator_version"],
         "type": kind,
-        "at": instant(domain_event.timestamp),
-        "actor": domain_event.actor,
-        "role": domain_event.role,
-        "state": domain_event.state,
+        "at": instant(held["timestamp"]),
+        "actor": held["actor"],
+        "role": held["role"],
+        "state": held["state"],
         "data": data,
     }
 

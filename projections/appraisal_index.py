@@ -55,7 +55,8 @@ class AppraisalIndexView:
     tables = (appraisals,)
     parted = True
 
-    def prepare(self, batch: Sequence[Recorded]) -> tuple[list[Row], list[Row]]:
+    def prepare(self, batch: Sequence[Recorded],
+                deferred: bool) -> tuple[list[Row], list[Row]]:
         """Each appraisal's last event of the batch gives its row: the opened ones' rows as
         they stand at the batch's end (COLUMNS), the others' changes (key, *MOVING)."""
         latest: dict[str, Any] = {}

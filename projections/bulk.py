@@ -8,8 +8,8 @@ statement for all of them, PostgreSQL a COPY for new rows and one UPDATE (or INS
 """
 
 import functools
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Table
 from sqlalchemy.engine import Dialect
@@ -18,8 +18,8 @@ Processor = Callable[[Any], Any]
 
 
 def insert(conn: Connection, table: Table, columns: Sequence[str],
-           rows: Sequence[tuple[Any, ...]]) -> None:
-    """New rows, each a tuple of `columns`' values."""
+           rows: Iterable[tuple[Any, ...]]) -> None:
+    """New rows, each a tuple of `columns`' values (an iterator's made as they are sent)."""
     if not rows:
         return
     dialect = conn.dialect
@@ -33,8 +33,8 @@ def insert(conn: Connection, table: Table, columns: Sequence[str],
                     copy.write_row(row)
         else:
             marks = ", ".join("?" * len(columns))
-            cursor.executemany(
-                f"INSERT INTO {_quoted(dialect, table.name)} ({names}) VALUES ({marks})", values)
+            sql = f"INSERT INTO {_quoted(dialect, table.name)} ({names}) VALUES ({marks})"
+            cursor.executemany(sql, values)  # type: ignore[arg-type]  # sqlite3: any iterable
     finally:
         cursor.close()
 
@@ -100,8 +100,11 @@ def _arrays(dialect: Dialect, table: Table, columns: Sequence[str]) -> str:
     return f"unnest({arrays}) AS v({', '.join(_quoted(dialect, c) for c in columns)})"
 
 
-def _converted(dialect: Dialect, table: Table, columns: tuple[str, ...],
-               rows: Sequence[tuple[Any, ...]]) -> Sequence[Sequence[Any]]:
+Rows = TypeVar("Rows", bound=Iterable[Sequence[Any]])
+
+
+def _converted(dialect: Dialect, table: Table, columns: tuple[str, ...], rows: Rows) -> Rows:
+    """The rows, with the values the driver needs converted (into a list, if any)."""
     processors = _processors(dialect, table, columns)
     if not processors:
         return rows
@@ -112,7 +115,7 @@ def _converted(dialect: Dialect, table: Table, columns: tuple[str, ...],
             if values[i] is not None:
                 values[i] = process(values[i])
         converted.append(values)
-    return converted
+    return cast(Rows, converted)
 
 
 @functools.lru_cache(maxsize=256)

@@ -8,6 +8,7 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import JSON, Column, Connection, String, Table, select
 
 from domain.organisation import Branch, Group, Member, Zone
+from projections import bulk
 from projections.tracking import PlainView, Recorded, chunks, metadata
 
 branches = Table("org_branches", metadata,
@@ -97,10 +98,11 @@ def _branches_of(conn: Connection, events: Sequence[Any]) -> dict[str, str]:
 
 
 def _insert(conn: Connection, pending: dict[Table, list[dict[str, Any]]]) -> None:
-    # In the order of the tables' making: a zone's row before its responsibles'.
+    # In the order of the tables' making: a zone's row before its responsibles'. Written by
+    # the driver (projections.bulk): a rebuild adds a row for each member and zone.
     for table in DirectoryView.tables:
         if rows := pending.pop(table, None):
-            conn.execute(table.insert(), rows)
+            bulk.insert(conn, table, tuple(rows[0]), [tuple(row.values()) for row in rows])
 
 
 def _reassign(conn: Connection, reassigned: Any) -> None:

@@ -14,9 +14,12 @@ parts, each the events of a share of the appraisals, in processes of their own: 
 the log but decodes and applies only its part, so the costly work is shared evenly whatever
 the views weigh. Each part has a position row of its own; the view's own stands at PARTED,
 which runners leave alone, until every part has reached the end and the rebuild moves it
-there, and builds the indexes that only reads use (tracking.BUILT_LAST), dropped meanwhile.
-An interrupted rebuild in parts resumes in the same parts. The other views, whose events are
-few, are caught up whole by one more process alongside.
+there. An interrupted rebuild in parts resumes in the same parts. The other views, whose
+events are few, are caught up whole by one more process alongside.
+
+Either way the indexes that only reads use (tracking.BUILT_LAST) are dropped at the reset and
+built once at the end, from sorted keys, instead of being kept up key by key. A service that
+starts while a rebuild in one process is unfinished builds them (Follower.create_tables).
 
 A view that failed on an event (tracking.Failure) is always started over, its mark cleared:
 the code that failed may have been fixed since, and the rows before that event are the old
@@ -39,6 +42,7 @@ from projections.tracking import (
     built_last,
     failures,
     metadata,
+    missing_built_last,
     part_of,
     parts_of,
     positions,
@@ -67,9 +71,11 @@ def unfinished(engine: Engine) -> set[str]:
         return set(conn.execute(select(rebuilds.c.name)).scalars())
 
 
-def reset(follower: Follower, views: Sequence[View], parts: int = 1) -> None:
+def reset(follower: Follower, views: Sequence[View], parts: int = 1,
+          indexes_last: bool = False) -> None:
     """Empty the views (tables dropped and created anew) and move them back to the start,
-    those that can be in `parts` parts."""
+    those that can be in `parts` parts; in parts, or with `indexes_last`, without the
+    indexes only reads use (built by _build_indexes)."""
     names = [v.name for v in views]
     if not names:
         return
@@ -86,9 +92,10 @@ def reset(follower: Follower, views: Sequence[View], parts: int = 1) -> None:
             split = parts > 1 and view.parted
             conn.execute(positions.update().where(positions.c.name == view.name)
                          .values(position=PARTED if split else 0))
-            if split:
-                for index in built_last(view):  # built by _build_indexes
+            if split or indexes_last:
+                for index in built_last(view):
                     index.drop(conn)
+            if split:
                 conn.execute(positions.insert(), [{"name": Part(k, parts).track(view.name),
                                                   "position": 0} for k in range(parts)])
         conn.execute(rebuilds.delete().where(rebuilds.c.name.in_(names)))
@@ -138,7 +145,7 @@ def rebuild(follower: Follower, *, views: Sequence[View] | None = None,
     counts = _parts(follower, left)
     parts = max(counts.values(), default=workers)
     reset(follower, [v for v in chosen if counts.get(v.name, parts) != parts
-                     or v.name not in left], parts)
+                     or v.name not in left], parts, indexes_last=True)
     end = follower.recorder.max_notification_id() or 0
     report = ProgressReport(echo, min(_positions(follower, chosen), default=0), end)
     follower.forget(chosen)  # whatever it knew, a rebuild (maybe another's) moved them back
@@ -155,7 +162,7 @@ def rebuild(follower: Follower, *, views: Sequence[View] | None = None,
         follower.catch_up(until=end, views=whole, progress=caught_up, batch_size=batch_size)
     failed = [f for name, f in follower.failed().items() if name in {v.name for v in chosen}]
     done = [v for v in chosen if v.name not in {f.view for f in failed}]
-    _build_indexes(follower, [v for v in split if v in done], echo)
+    _build_indexes(follower, done, echo)
     _finish(follower, done, end)
     for failure in failed:
         echo(f"{failure.view} failed at event {failure.position}: {failure.error}")
@@ -184,11 +191,13 @@ def _split(follower: Follower, views: Sequence[View]) -> list[View]:
 
 
 def _build_indexes(follower: Follower, views: Sequence[View], echo: Echo) -> None:
-    """The indexes that the views in parts left to the end (BUILT_LAST), each in a
+    """The indexes the views left to the end (BUILT_LAST) that are missing, each in a
     transaction of its own: on SQLite, runners wait for the writer no longer than one index
-    takes. Runners leave the views alone until _finish; a rebuild run again after a crash
-    builds those still missing."""
-    for index in (index for view in views for index in built_last(view)):
+    takes. Runners leave the views in parts alone until _finish; a rebuild run again after
+    a crash builds those still missing."""
+    with follower.reader.connect() as conn:
+        missing = [index for view in views for index in missing_built_last(conn, view)]
+    for index in missing:
         echo(f"building the index {index.name}")
         with follower.writer.begin() as conn:
             index.create(conn, checkfirst=True)

@@ -37,6 +37,7 @@ from sqlalchemy import exc as database
 from sqlalchemy.exc import IntegrityError
 
 from projections.collector import collector_paused
+from projections.decoding import Decoder
 
 metadata = MetaData()
 
@@ -119,6 +120,13 @@ def built_last(view: "View") -> list[Index]:
                    if index.info.get("built_last")), key=lambda index: str(index.name))
 
 
+def missing_built_last(conn: Connection, view: "View") -> list[Index]:
+    """The view's BUILT_LAST indexes that its tables lack (a rebuild has not built yet)."""
+    found = inspect(conn)
+    made = {index["name"] for table in view.tables for index in found.get_indexes(table.name)}
+    return [index for index in built_last(view) if index.name not in made]
+
+
 def view_of(track: str) -> str:
     """The view a position row belongs to: its own, or one of its parts' (Part.track)."""
     return track.partition(":")[0]
@@ -167,9 +175,11 @@ class View(Protocol):
     # events alone, and rows that streams share are only ever added to.
     parted: bool
 
-    def prepare(self, batch: Sequence[Recorded]) -> Any:
+    def prepare(self, batch: Sequence[Recorded], deferred: bool) -> Any:
         """What can be worked out from the batch's events alone (its topics', in log order),
-        before the write lock is taken."""
+        before the write lock is taken. `deferred` where the database is a server beside
+        this process (PostgreSQL): rows may then be left for `apply` to make as it sends
+        them, while the server writes those before."""
 
     def apply(self, conn: Connection, prepared: Any) -> None:
         """The prepared batch written, under the write lock, in as few statements as the view
@@ -181,7 +191,7 @@ class PlainView:
 
     parted = False
 
-    def prepare(self, batch: Sequence[Recorded]) -> Any:
+    def prepare(self, batch: Sequence[Recorded], deferred: bool) -> Any:
         return batch
 
 
@@ -195,6 +205,7 @@ class Follower:
                  mapper: Mapper, views: Sequence[View], batch_size: int = 1000):
         self.reader, self.writer = reader, writer
         self.recorder, self.mapper = recorder, mapper
+        self._decode = Decoder(mapper)
         self.views = list(views)
         self.batch_size = batch_size
         self._known: dict[str, int] = {}
@@ -207,6 +218,14 @@ class Follower:
             # Another process, or an earlier start, may have made it.
             with contextlib.suppress(IntegrityError), self.writer.begin() as conn:
                 conn.execute(positions.insert().values(name=view.name, position=0))
+        # A rebuild in one process builds the indexes only reads use at its end: interrupted,
+        # it leaves them to be made here (a view in parts is left to its rebuild).
+        with self.writer.begin() as conn:
+            standing = dict(conn.execute(_positions_of(v.name for v in self.views)).tuples().all())
+            for view in self.views:
+                if standing.get(view.name) != PARTED:
+                    for index in missing_built_last(conn, view):
+                        index.create(conn)
 
     def outdated(self) -> list[View]:
         """The views whose tables in the store lack a column the code writes (made by an
@@ -386,19 +405,17 @@ class Follower:
         """Each view's share of the batch (its topics), each event decoded once for all of
         them, and prepared outside the lock: a parallel rebuild's processes hold it only to
         write."""
-        decoded: dict[int, Recorded] = {}
+        # The events any of them reads, decoded once, in log order; each view takes its own.
+        wanted = [frozenset(view.topics) for view in views]
+        read = frozenset().union(*wanted) if all(wanted) else None  # None: every event
+        kept = [n for n in notifications if read is None or n.topic in read]
+        decoded = [Recorded(n.id, *self._decode(n)) for n in kept]
+        deferred = self.writer.dialect.name != "sqlite"
         prepared = []
-        for view in views:
-            wanted = set(view.topics)
-            batch = []
-            for n in notifications:
-                if not wanted or n.topic in wanted:
-                    if (recorded := decoded.get(n.id)) is None:
-                        event = self.mapper.to_domain_event(n)
-                        recorded = decoded[n.id] = Recorded(n.id, event,
-                                                            str(event.originator_id))
-                    batch.append(recorded)
-            prepared.append((view, view.prepare(batch)))
+        for view, topics in zip(views, wanted, strict=True):
+            batch = decoded if not topics or topics == read else [
+                recorded for recorded, n in zip(decoded, kept, strict=True) if n.topic in topics]
+            prepared.append((view, view.prepare(batch, deferred)))
         return prepared
 
 

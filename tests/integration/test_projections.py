@@ -285,18 +285,19 @@ class CrashOnce:
         self.name, self.topics, self.tables = view.name, view.topics, view.tables
         self.parted = view.parted
 
-    def prepare(self, batch):
+    def prepare(self, batch, deferred):
+        self.deferred = deferred
         return batch
 
     def apply(self, conn, batch) -> None:
         self.collecting = gc.isenabled()
         if self.after is not None and self.after < len(batch):
-            self.view.apply(conn, self.view.prepare(batch[:self.after]))
+            self.view.apply(conn, self.view.prepare(batch[:self.after], self.deferred))
             self.after = None
             raise CrashError(self.name)
         if self.after is not None:
             self.after -= len(batch)
-        self.view.apply(conn, self.view.prepare(batch))
+        self.view.apply(conn, self.view.prepare(batch, self.deferred))
 
 
 @pytest.mark.parametrize("point", ["first", "middle", "last"])
@@ -338,17 +339,20 @@ def test_an_interrupted_rebuild_resumes_where_it_stopped(rt):
         assert len(stopped) == 1 and 0 < min(stopped) < end
         return stopped.pop()
 
+    built = {str(index.name) for view in rt.follower.views for index in built_last(view)}
     stopped, said = interrupted(), []
+    assert indexes(rt) == set()  # only reads use them: built at the end
     rebuild(rt.follower, echo=said.append)  # run again: goes on from there
     assert said[0].startswith("resuming the unfinished rebuild of")
     assert f" {end - stopped:,}/{end - stopped:,} events" in said[-1]
     assert live_rows(rt) == rows and unfinished(rt.engines.reader) == set()
+    assert indexes(rt) == built and len(built) == 10
     interrupted()
     restarted = build(rt.settings)  # the service starts: its worker goes on from there too
     try:
         restarted.follow()
         followed(restarted)
-        assert live_rows(restarted) == rows
+        assert live_rows(restarted) == rows and indexes(restarted) == built
     finally:
         restarted.close()
 

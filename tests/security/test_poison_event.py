@@ -204,6 +204,8 @@ def test_a_ranking_made_by_an_older_version_starts_over_at_start_up(
         conn.execute(text("ALTER TABLE ranking_entries DROP COLUMN reward"))
         conn.execute(text("ALTER TABLE ranking_entries ADD COLUMN reward_cents BIGINT"))
     with Observer(create_app(settings)) as restarted:
+        # The start waits for nothing: the client's echo makes the read wait for the worker.
+        restarted.seen = api.client.seen  # type: ignore[attr-defined]
         ranking = Api(restarted, tokens=api.tokens).get("m1", f"/rankings/{PERIOD}")
         assert ranking.status_code == 200, ranking.text
         assert [(e["zone_id"], e["reward"]) for e in ranking.json()["entries"]] == [("Z1", 200)]
