@@ -15,7 +15,7 @@ the log but decodes and applies only its part, so the costly work is shared even
 the views weigh. Each part has a position row of its own; the view's own stands at PARTED,
 which runners leave alone, until every part has reached the end and the rebuild moves it
 there. An interrupted rebuild in parts resumes in the same parts. The other views, whose
-events are few, are caught up whole by one more process alongside.
+events are few, are caught up whole by this process meanwhile.
 
 Either way the indexes that only reads use (tracking.BUILT_LAST) are dropped at the reset and
 built once at the end, from sorted keys, instead of being kept up key by key. A service that
@@ -152,7 +152,8 @@ def rebuild(follower: Follower, *, views: Sequence[View] | None = None,
     split = _split(follower, chosen)
     whole = [v for v in chosen if v not in split]
     if split and share is not None:
-        _in_processes(follower, chosen, (split, parts), whole, end, share, report)
+        _in_processes(follower, chosen, (split, parts), whole, end, share, report,
+                      batch_size)
     else:
         def caught_up(position: int) -> None:
             report(min(_positions(follower, chosen)))
@@ -225,20 +226,21 @@ def _finish(follower: Follower, views: Sequence[View], end: int) -> None:
 
 def _in_processes(follower: Follower, views: Sequence[View],
                   split: tuple[Sequence[View], int], whole: Sequence[View], end: int,
-                  share: Share, report: ProgressReport) -> None:
-    """Run each part's catch-up in a process of its own, and the views not in parts in one
-    more (alongside: after the parts, it kept one core idle for a tenth of the time); report
-    progress from the positions they commit; fail if any of them failed (a new run resumes)."""
+                  share: Share, report: ProgressReport, batch_size: int) -> None:
+    """Run each part's catch-up in a process of its own, and the views not in parts in this
+    one meanwhile (it only waited: a process more to start, and after the parts it kept one
+    core idle for a tenth of the time); report progress from the positions they commit; fail
+    if any of them failed (a new run resumes)."""
     parted, count = split
-    jobs: list[tuple[list[str], Part | None, list[str]]] = [
-        ([v.name for v in parted], Part(k, count), []) for k in range(count)]
-    if whole:
-        jobs.append(([], None, [v.name for v in whole]))
     context = multiprocessing.get_context("spawn")  # no threads or connections inherited
-    processes = [context.Process(target=share, args=(end, *job), daemon=True) for job in jobs]
+    processes = [context.Process(target=share, args=(end, [v.name for v in parted],
+                                                     Part(k, count), []), daemon=True)
+                 for k in range(count)]
     for process in processes:
         process.start()
     try:
+        follower.catch_up(until=end, views=whole, batch_size=batch_size,
+                          progress=lambda _: report(min(_positions(follower, views))))
         while any(process.is_alive() for process in processes):
             processes[0].join(timeout=0.5)
             report(min(_positions(follower, views)))

