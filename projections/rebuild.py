@@ -30,8 +30,9 @@ others and names it.
 import multiprocessing
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Index, select
 
 from projections.tracking import (
     PARTED,
@@ -163,7 +164,7 @@ def rebuild(follower: Follower, *, views: Sequence[View] | None = None,
         follower.catch_up(until=end, views=whole, progress=caught_up, batch_size=batch_size)
     failed = [f for name, f in follower.failed().items() if name in {v.name for v in chosen}]
     done = [v for v in chosen if v.name not in {f.view for f in failed}]
-    _build_indexes(follower, done, echo)
+    _build_indexes(follower, done, echo, parts)
     _finish(follower, done, end)
     for failure in failed:
         echo(f"{failure.view} failed at event {failure.position}: {failure.error}")
@@ -191,17 +192,24 @@ def _split(follower: Follower, views: Sequence[View]) -> list[View]:
     return [v for v in views if v.name in parted]
 
 
-def _build_indexes(follower: Follower, views: Sequence[View], echo: Echo) -> None:
+def _build_indexes(follower: Follower, views: Sequence[View], echo: Echo,
+                   workers: int) -> None:
     """The indexes the views left to the end (BUILT_LAST) that are missing, each in a
     transaction of its own: on SQLite, runners wait for the writer no longer than one index
-    takes. Runners leave the views in parts alone until _finish; a rebuild run again after
-    a crash builds those still missing."""
+    takes. On PostgreSQL `workers` at once, as its server builds each in a process of its
+    own (SQLite's one writer builds one at a time). Runners leave the views in parts alone
+    until _finish; a rebuild run again after a crash builds those still missing."""
     with follower.reader.connect() as conn:
         missing = [index for view in views for index in missing_built_last(conn, view)]
-    for index in missing:
+
+    def build(index: Index) -> None:
         echo(f"building the index {index.name}")
         with follower.writer.begin() as conn:
             index.create(conn, checkfirst=True)
+
+    at_once = 1 if follower.writer.dialect.name == "sqlite" else workers
+    with ThreadPoolExecutor(at_once) as pool:
+        list(pool.map(build, missing))
 
 
 def _finish(follower: Follower, views: Sequence[View], end: int) -> None:

@@ -18,7 +18,7 @@ which took four times as long as the query on SQLite.
 
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError, Notification, PersistenceError, StoredEvent
@@ -34,6 +34,20 @@ from projections.tracking import Part
 _SQLITE_LAST_BYTE = ("((instr('0123456789abcdef', substr(originator_id, 31, 1)) - 1) * 16"
                      " + instr('0123456789abcdef', substr(originator_id, 32, 1)) - 1)")
 _POSTGRES_LAST_BYTE = "get_byte(uuid_send(originator_id), 15)"
+
+
+def _notifications(rows: Iterable[Sequence[Any]]) -> list[Notification]:
+    """Rows of (id, originator_id, originator_version, topic, state) as the library's
+    notifications, each given its fields at once: its frozen dataclass's __init__ sets them
+    one by one through object.__setattr__, a third of the time a rebuild took to read."""
+    made = []
+    for ident, originator_id, version, topic, state in rows:
+        notification = object.__new__(Notification)
+        object.__setattr__(notification, "__dict__", {
+            "originator_id": originator_id, "originator_version": version, "topic": topic,
+            "state": state, "id": ident})
+        made.append(notification)
+    return made
 
 
 class _Save:
@@ -115,8 +129,7 @@ class GroupCommitSQLiteRecorder(SQLiteApplicationRecorder):
             # Plain tuples, not sqlite3.Row: on the sqlite3 cursor that eventsourcing's wraps.
             cursor.sqlite_cursor.row_factory = None
             cursor.execute(f"{sql} ORDER BY rowid LIMIT ?", [*params, limit])
-            return [Notification(id=row[0], originator_id=row[1], originator_version=row[2],
-                                 topic=row[3], state=row[4]) for row in cursor.fetchall()]
+            return _notifications(cursor.fetchall())
 
 
 class LockingPostgresRecorder(PostgresApplicationRecorder):
@@ -163,5 +176,4 @@ class LockingPostgresRecorder(PostgresApplicationRecorder):
                 row_factory=tuple_row, binary=True) as cursor:
             cursor.execute(sql + SQL(" ORDER BY notification_id LIMIT %s"), [*params, limit],
                            prepare=True)
-            return [Notification(id=row[0], originator_id=row[1], originator_version=row[2],
-                                 topic=row[3], state=bytes(row[4])) for row in cursor.fetchall()]
+            return _notifications(cursor.fetchall())  # bytea: bytes
