@@ -420,9 +420,12 @@ class Written:
         return self.events / self.seconds if self.seconds else 0.0
 
 
-def open_store(database_url: str, secret_key: str) -> Workflows:
-    return Workflows(env=event_store_env(Settings(database_url=database_url,
-                                                  secret_key=secret_key).url))
+def open_store(database_url: str, secret_key: str, *, create: bool = True) -> Workflows:
+    """The store at the URL; `create=False` for processes opening a store made already, and
+    together: its schema statements, run by several at once, collide on PostgreSQL (the
+    service's start-up takes them one at a time: service.runtime.build)."""
+    env = event_store_env(Settings(database_url=database_url, secret_key=secret_key).url)
+    return Workflows(env={**env, "CREATE_TABLE": "y" if create else "n"})
 
 
 def empty_writer(app: Workflows, database_url: str, batch: int) -> Writer:

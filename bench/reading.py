@@ -20,7 +20,7 @@ from projections.rebuild import BATCH
 def read_and_decode(url: str, topics: list[str], after: int, until: int) -> int:
     """The events of these topics after position `after` up to `until`, read by the library's
     `select_notifications` and decoded by its mapper: how many."""
-    app = open_store(url, SECRET_KEY)
+    app = open_store(url, SECRET_KEY, create=False)
     try:
         recorder, mapper = app.recorder, app.mapper
         position, count = after, 0
