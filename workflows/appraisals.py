@@ -145,17 +145,17 @@ class AppraisalCommands(OrganisationCommands):
         held = self.standing(appraisal, actor)
         self._check_scope(held)
         if not held.could_take(machine.roles_for(action)):
-            raise ForbiddenError(f"your roles never allow {action!r} on this appraisal")
+            raise ForbiddenError(f"your roles never allow '{action}' on this appraisal")
         if if_match is not None and if_match != appraisal.version:
             raise StaleVersionError(if_match, appraisal.version)
         step = machine.step(action, appraisal.state)
         if step is None:
             raise StateConflictError(
-                f"{action!r} is not allowed in state {appraisal.state!r}",
+                f"'{action}' is not allowed in state '{appraisal.state}'",
                 appraisal.state, self.allowed_actions(appraisal, actor, held),
             )
         if not held.may_take(step.role):
-            raise ForbiddenError(f"{action!r} now needs {step.role!r}", _refusal(step.role, held))
+            raise ForbiddenError(f"'{action}' now needs '{step.role}'", _refusal(step.role, held))
         if not self._may_sign(appraisal, STEP_OF_ROLE[step.role], actor):
             raise ForbiddenError("you signed another step of this appraisal", "signed")
         self._record_step(appraisal, step, actor, submission)
@@ -178,7 +178,7 @@ class AppraisalCommands(OrganisationCommands):
                    total=str(total_of(scores)), comment=submission.comment, **signed)
         elif step.action == Action.BRANCH_APPROVAL:
             # The group review fixed the grade; the policy in force now fixes the reward.
-            policy = self.load(Branch, appraisal.branch_id, kind="branch").policy
+            policy = self.load(Branch, appraisal.branch_id, kind="branch", shared=True).policy
             reward = policy[str(appraisal.grade)]
             record(comment=submission.comment, reward=reward, **signed)
         else:
@@ -202,7 +202,8 @@ class AppraisalCommands(OrganisationCommands):
 
     def responsibles_now(self, appraisal: Appraisal) -> list[str]:
         """The responsible members of the appraisal's zone as of now."""
-        return list(self.load(Zone, appraisal.zone_id, kind="zone").responsible_member_ids)
+        zone = self.load(Zone, appraisal.zone_id, kind="zone", shared=True)
+        return list(zone.responsible_member_ids)
 
     def standing(self, appraisal: Appraisal, actor: Actor,
                  now: list[str] | None = None) -> Standing:

@@ -39,6 +39,7 @@ def assert_conflict(response: Any, state: str, allowed: list[str]) -> None:
     """A 409 for the state: the body names the state and what the caller may do in it."""
     body = assert_problem(response, 409)
     assert body["state"] == state
+    assert f"in state '{state}'" in body["detail"] and "Action." not in body["detail"]
     assert body["allowed_actions"] == allowed
 
 

@@ -24,7 +24,7 @@ def test_401_comes_before_404(api):
         assert_problem(api.client.post(path, json={"scores": SCORES}, headers=headers), 401)
         assert_problem(api.client.get(f"/appraisals/{uuid4()}", headers=headers), 401)
         # A sign-off's body and headers are read by FastAPI before its endpoint runs: the
-        # route makes the earlier checks first (routes.appraisals.ChecksFirst).
+        # route makes the earlier checks first (routes.appraisals.SignOff).
         assert_problem(api.client.post(path, json=WRONG_SHAPE, headers=headers), 401)
         long_tag = {**headers, "If-Match": '"1"' + " " * 200}
         assert_problem(api.client.post(path, json={"scores": SCORES}, headers=long_tag), 401)
@@ -78,7 +78,9 @@ def test_a_role_that_never_allows_the_action_comes_before_412(api):
         for user, action in [("inspector", "self-check"), ("archivist", "zone-evaluation"),
                              ("evaluator", "branch-approval"), ("leader", "reopen")]:
             body = {"scores": SCORES, "reason": "x"}
-            assert_problem(act(api, user, doc, action, body, **{"If-Match": '"7"'}), 403)
+            refused = assert_problem(act(api, user, doc, action, body, **{"If-Match": '"7"'}),
+                                     403)
+            assert refused["detail"] == f"your roles never allow '{action}' on this appraisal"
 
 
 def test_412_comes_before_a_state_conflict(api):
