@@ -23,6 +23,7 @@ from typing import cast
 PHASES = [
     ("actor_for", "auth: token + user load"),
     ("appraisal_in_path", "load the appraisal (path)"),
+    ("_checked", "validate the body and headers"),
     ("Application.save", "save (one commit)"),
     ("AppraisalCommands.take", "decide: roles, machine, guards"),
     ("Taken.document", "render the document"),

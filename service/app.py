@@ -61,7 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             status="failed", position=f.position, error=f.error.partition(":")[0])
             for name, f in failed.items()} or None)
 
-    for module in (users, organisation, appraisals, rankings, inbox, archives):
+    # Routes are matched in order, each at a cost (docs/PERFORMANCE.md): the sign-off's first.
+    for module in (appraisals, users, organisation, rankings, inbox, archives):
         app.include_router(module.router)
     app.include_router(metrics_route)
     web.install(app)

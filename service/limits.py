@@ -87,7 +87,7 @@ def _clean_target(scope: Scope) -> bool:
     return True
 
 
-def _is_json(scope: Scope) -> bool:
+def is_json(scope: Scope) -> bool:
     # FastAPI reads a body that names no content type as JSON, too.
     media = dict(scope["headers"]).get(b"content-type", b"application/json")
     media = media.split(b";")[0].strip().lower()
@@ -97,7 +97,7 @@ def _is_json(scope: Scope) -> bool:
 
 def _stand_in_for_malformed_json(scope: Scope, content: bytes) -> tuple[Scope, bytes]:
     """The scope and body the app gets: a JSON body that does not parse is stood in for."""
-    if not content or not _is_json(scope):
+    if not content or not is_json(scope):
         return scope, content
     try:
         parsed = json.loads(content)
