@@ -35,11 +35,12 @@ class Store(Application[UUID]):
                           {r.domain_event.originator_id for r in recordings})
         return recordings
 
-    def load(self, cls: type[A], *ident: str, kind: str) -> A:
+    def load(self, cls: type[A], *ident: str, kind: str, shared: bool = False) -> A:
         """The aggregate of `cls` named by `ident`, the subject of a command or a read;
-        NotFoundError if there is none."""
+        NotFoundError if there is none. `shared`: the cached instance itself, to be read and
+        never changed (a command gets a copy of its own, which costs a deep copy)."""
         aggregate_id = cls.create_id(*ident)  # type: ignore[attr-defined]
-        return self.get(aggregate_id, kind=kind, label="/".join(ident))
+        return self.get(aggregate_id, kind=kind, label="/".join(ident), shared=shared)
 
     def referenced(self, cls: type[A], *ident: str, field: str) -> A:
         """The aggregate of `cls` that a command's `field` refers to; if there is none, the
@@ -49,9 +50,10 @@ class Store(Application[UUID]):
         except NotFoundError as missing:
             raise UnknownReferenceError(field, missing.ident) from None
 
-    def get(self, aggregate_id: UUID, *, kind: str, label: str | None = None) -> Any:
+    def get(self, aggregate_id: UUID, *, kind: str, label: str | None = None,
+            shared: bool = False) -> Any:
         try:
-            return self.repository.get(aggregate_id)
+            return self.repository.get(aggregate_id, deepcopy_from_cache=not shared)
         except AggregateNotFoundError:
             raise NotFoundError(kind, label or str(aggregate_id)) from None
 
