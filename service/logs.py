@@ -9,6 +9,8 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from service.request_id import Trace, current
 
 ACCESS = logging.getLogger("appraisal.access")
@@ -33,7 +35,10 @@ class JsonFormatter(logging.Formatter):
             line["request_id"] = trace.request_id  # a line written while serving a request
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, ensure_ascii=False, default=str)
+        try:  # orjson: a fraction of json.dumps's cost, paid on every request's access line
+            return orjson.dumps(line, default=str).decode()
+        except TypeError:  # text orjson refuses (a lone surrogate a client sent), escaped
+            return json.dumps(line, default=str)
 
 
 def access(trace: Trace) -> None:

@@ -57,6 +57,13 @@ def test_a_message_that_would_forge_a_line_stays_on_its_own():
     assert len(line.splitlines()) == 1 and json.loads(line)["message"] == hostile
 
 
+def test_text_with_a_lone_surrogate_is_still_written_as_one_line():
+    hostile = "名字\udc80"  # what JSON's "\udc80" escape decodes to: not encodable as UTF-8
+    line = JsonFormatter().format(record(hostile))
+    assert len(line.splitlines()) == 1 and json.loads(line)["message"] == hostile
+    line.encode("utf-8")  # the stream can write it
+
+
 def test_an_exception_is_written_in_the_same_object():
     try:
         raise ValueError("broken")
