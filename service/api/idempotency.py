@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from domain.receipts import Receipt
 from service.errors import IdempotencyKeyReusedError
 from workflows.application import Workflows
+from workflows.appraisals import Retry
 
 
 def fingerprint(*parts: Any) -> str:
@@ -19,14 +20,15 @@ def fingerprint(*parts: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def replay(workflows: Workflows, username: str, key: str, print_: str) -> JSONResponse | None:
+def replay(workflows: Workflows, retry: Retry) -> JSONResponse | None:
     """The first response again, if this key was used; 409 if it was used for another request."""
     try:
-        receipt: Receipt = workflows.repository.get(Receipt.create_id(username, key))
+        receipt: Receipt = workflows.repository.get(Receipt.create_id(retry.username, retry.key))
     except AggregateNotFoundError:
         return None
-    if receipt.fingerprint != print_:
-        raise IdempotencyKeyReusedError(f"Idempotency-Key {key!r} was used for another request")
+    if receipt.fingerprint != retry.fingerprint:
+        raise IdempotencyKeyReusedError(
+            f"Idempotency-Key {retry.key!r} was used for another request")
     body = json.loads(receipt.body)
     return JSONResponse(body, status_code=receipt.status,
                         headers={"ETag": f'"{body["version"]}"', "Idempotent-Replayed": "true"})

@@ -157,10 +157,10 @@ def _act(action: Action, body_type: type[Body], request: Request, raw: bytes) ->
     body, if_match, key = _checked(body_type, request, raw)
     workflows: Workflows = rt.workflows
     appraisal, actor = named.appraisal, named.actor
-    print_ = fingerprint(action, str(appraisal.id), body.model_dump(mode="json"))
-    if key and (first := replay(workflows, actor.username, key, print_)):
+    retry = Retry(actor.username, key, fingerprint(
+        action, str(appraisal.id), body.model_dump(mode="json"))) if key else None
+    if retry and (first := replay(workflows, retry)):
         return first
-    retry = Retry(actor.username, key, print_) if key else None
     try:
         taken = workflows.take(appraisal, action, actor, _submission(body),
                                if_match=expected_version(if_match, appraisal.version),
@@ -168,7 +168,7 @@ def _act(action: Action, body_type: type[Body], request: Request, raw: bytes) ->
     except (IntegrityError, DomainError):
         # A racing request with the same key may have won, and this one then lost the race
         # or found the state moved on (409) or its version stale (412): answer as it did.
-        if key and (first := replay(workflows, actor.username, key, print_)):
+        if retry and (first := replay(workflows, retry)):
             return first
         raise
     return respond(taken.document())
