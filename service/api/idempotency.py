@@ -5,7 +5,6 @@ import hashlib
 import json
 from typing import Any
 
-from eventsourcing.application import AggregateNotFoundError
 from fastapi.responses import JSONResponse
 
 from domain.receipts import Receipt
@@ -22,9 +21,8 @@ def fingerprint(*parts: Any) -> str:
 
 def replay(workflows: Workflows, retry: Retry) -> JSONResponse | None:
     """The first response again, if this key was used; 409 if it was used for another request."""
-    try:
-        receipt: Receipt = workflows.repository.get(Receipt.create_id(retry.username, retry.key))
-    except AggregateNotFoundError:
+    receipt = workflows.find(Receipt, retry.username, retry.key)
+    if receipt is None:
         return None
     if receipt.fingerprint != retry.fingerprint:
         raise IdempotencyKeyReusedError(

@@ -45,10 +45,10 @@ from workflows.process import Action
 
 router = APIRouter(tags=["appraisals"])
 # The sign-off's headers and their longest values, checked in this order.
-HEADER_LIMITS = (("If-Match", 100), ("Idempotency-Key", 200))
-IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=HEADER_LIMITS[0][1])]
-IdempotencyKey = Annotated[str | None,
-                           Header(alias="Idempotency-Key", max_length=HEADER_LIMITS[1][1])]
+HEADER_LIMITS = {"If-Match": 100, "Idempotency-Key": 200}
+IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=HEADER_LIMITS["If-Match"])]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key",
+                                              max_length=HEADER_LIMITS["Idempotency-Key"])]
 
 
 @dataclass(frozen=True)
@@ -179,9 +179,9 @@ def _checked(body_type: type[Body], request: Request,
     """The body and the If-Match and Idempotency-Key headers, validated as FastAPI would
     (the same models, errors and locations; a 422 names every fault)."""
     errors: list[dict[str, Any]] = []
-    headers = [request.headers.get(name) for name, _ in HEADER_LIMITS]
-    for (name, limit), value in zip(HEADER_LIMITS, headers, strict=True):
-        if value is not None and len(value) > limit:
+    headers = {name: request.headers.get(name) for name in HEADER_LIMITS}
+    for name, limit in HEADER_LIMITS.items():
+        if (value := headers[name]) is not None and len(value) > limit:
             errors.append({"type": "string_too_long", "loc": ("header", name),
                            "msg": f"String should have at most {limit} characters"})
     try:
@@ -190,7 +190,7 @@ def _checked(body_type: type[Body], request: Request,
         errors += [{**e, "loc": ("body", *e["loc"])} for e in invalid.errors()]
     if errors:
         raise RequestValidationError(errors)
-    return body, headers[0], headers[1]
+    return body, headers["If-Match"], headers["Idempotency-Key"]
 
 
 def _validated(body_type: type[Body], request: Request, raw: bytes) -> Body:
