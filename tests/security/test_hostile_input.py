@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.e2e.pages import Pages
+from tests.e2e.support import act, assert_problem, nothing_recorded
 from tests.helpers import SCORES, Api
 
 DEEP = "[" * 5000 + "]" * 5000
@@ -205,3 +206,20 @@ def test_the_last_resort_answers_problem_json_and_logs(api, unexpected):
     assert response.headers["cache-control"] == "no-store"
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     assert unexpected() == ["unexpected RuntimeError on GET /test-only-failure"]
+
+
+def test_the_sign_off_headers_are_bounded_where_the_documentation_says(api):
+    """If-Match up to 100 characters and Idempotency-Key up to 200 (tests/unit/test_openapi.py);
+    one more is a 422 naming the header, and records nothing."""
+    doc = api.open()
+    with nothing_recorded(api, doc):
+        at_bound = act(api, "m1", doc, "self-check", {"scores": SCORES},
+                       **{"If-Match": '"9"'.ljust(100)})
+        assert_problem(at_bound, 412)  # read as a version, and a stale one
+        for header, bound in (("If-Match", 100), ("Idempotency-Key", 200)):
+            over = act(api, "m1", doc, "self-check", {"scores": SCORES},
+                       **{header: "k" * (bound + 1)})
+            errors = assert_problem(over, 422)["errors"]
+            assert [e["loc"] for e in errors] == [["header", header]]
+    key = act(api, "m1", doc, "self-check", {"scores": SCORES}, **{"Idempotency-Key": "k" * 200})
+    assert key.status_code == 200
