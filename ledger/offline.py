@@ -249,7 +249,7 @@ def open_checkpoint(text: str) -> Checkpoint:
         raise ProofError("not a checkpoint: origin, size and root hash expected")
     signatures = []
     for line in lines.splitlines()[:MAX_SIGNATURES]:
-        dash, name, encoded = (line.split(" ") + ["", ""])[:3]
+        dash, name, encoded = ([*line.split(" "), "", ""])[:3]
         try:
             raw = base64.b64decode(encoded, validate=True)
         except ValueError:

@@ -10,24 +10,40 @@ instead of several) does not take the table lock its plain path takes, so notifi
 could commit out of order and a reader tailing the log could pass over an event for good.
 This recorder's function takes the same lock.
 
+Both end each transaction that records events by extending the ledger (store.ledger) with
+them, so that no event is ever stored without its chain hash and place in the Merkle tree.
+
 Both read the log for the read models (`read_notifications`, projections.tracking.Log) as
 plain tuples, and for a rebuild's part only that part's events (by the last byte of their
 stream's id): the library's `select_notifications` builds a row mapping and a UUID for each,
 which took four times as long as the query on SQLite.
 """
 
+import contextlib
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError, Notification, PersistenceError, StoredEvent
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    Notification,
+    OperationalError,
+    PersistenceError,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
+from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier, Literal
 
 from projections.tracking import Part
+from store.ledger import SQLITE, Ledger, create_statements, dialect
+
+# Events hashed into the ledger a transaction when it catches up with a backlog.
+CATCH_UP_CHUNK = 20_000
 
 # A stream id's last byte, which shares out a rebuild's parts. SQLite keeps ids as 32 hex
 # digits.
@@ -70,9 +86,38 @@ class GroupCommitSQLiteRecorder(SQLiteApplicationRecorder):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.ledger = Ledger(dialect(SQLITE, self.events_table_name))
         self._turn = threading.Condition()
         self._waiting: list[_Save] = []
         self._committing = False
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(),
+                *create_statements(dialect(SQLITE, self.events_table_name))]
+
+    def use_hash(self, name: str) -> None:
+        """Hash the ledger with `name`: recorded by a new store, checked by an old one."""
+        self.ledger = Ledger(self.ledger.dialect, name)
+        with self.datastore.transaction(commit=True) as cursor:
+            self.ledger.check_hash(cursor)
+
+    @contextlib.contextmanager
+    def ledger_cursor(self, *, write: bool = False) -> Iterator[Any]:
+        """A cursor in a transaction of its own, for the ledger's tables (store.ledger,
+        store.checkpoints); committed at the end if `write`."""
+        with self.datastore.transaction(commit=write) as cursor:
+            yield cursor
+
+    def catch_up_ledger(self) -> int:
+        """Hash every event the ledger lacks (a store made before it, a bulk load), in
+        transactions of CATCH_UP_CHUNK events; how many."""
+        done = 0
+        while True:
+            with self.datastore.transaction(commit=True) as cursor:
+                count, _ = self.ledger.extend(cursor, CATCH_UP_CHUNK)
+            done += count
+            if count < CATCH_UP_CHUNK:
+                return done
 
     def insert_events(self, stored_events: Sequence[StoredEvent],
                       **kwargs: Any) -> Sequence[int] | None:
@@ -104,9 +149,12 @@ class GroupCommitSQLiteRecorder(SQLiteApplicationRecorder):
                         cursor.execute("ROLLBACK TO save")
                         save.error = IntegrityError(error)
                     cursor.execute("RELEASE save")
-        except PersistenceError as error:  # the transaction failed: none of it is recorded
+                if any(save.ids for save in batch):
+                    self.ledger.extend(cursor)
+        except Exception as error:  # the transaction failed: none of it is recorded
+            failure = error if isinstance(error, PersistenceError) else PersistenceError(error)
             for save in batch:
-                save.error = save.error or error
+                save.error = save.error or failure
         finally:
             for save in batch:
                 if save.ids is None and save.error is None:
@@ -156,6 +204,54 @@ class LockingPostgresRecorder(PostgresApplicationRecorder):
             table=Identifier(self.events_table_name),
             channel=Identifier(self.channel_name),
         )
+        ledger = dialect("postgresql", self.events_table_name, self.datastore.schema)
+        self.sql_create_statements.extend(SQL(s).format() for s in create_statements(ledger))
+        self.ledger = Ledger(ledger)
+        self._lock = SQL("LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE").format(
+            schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
+
+    def use_hash(self, name: str) -> None:
+        """Hash the ledger with `name`: recorded by a new store, checked by an old one."""
+        self.ledger = Ledger(self.ledger.dialect, name)
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor(
+                row_factory=tuple_row) as cursor:
+            cursor.execute(self._lock)
+            self.ledger.check_hash(cursor)
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(self, stored_events: Sequence[StoredEvent],
+                      **kwargs: Any) -> Sequence[int] | None:
+        """The insert function, then the ledger extended, in one transaction: the function's
+        table lock holds to the commit, so the ledger's order is the log's."""
+        events = [self.construct_pg_stored_event(e.originator_id, e.originator_version,
+                                                 e.topic, e.state) for e in stored_events]
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor(
+                row_factory=tuple_row) as cursor:
+            cursor.execute(self.sql_invoke_pg_function_insert_events, (events,), prepare=True)
+            ids = [row[0] for row in cursor.fetchall()]
+            self.ledger.extend(cursor)
+        return ids
+
+    @contextlib.contextmanager
+    def ledger_cursor(self, *, write: bool = False) -> Iterator[Any]:
+        """A cursor in a transaction of its own, for the ledger's tables (store.ledger,
+        store.checkpoints); committed at the end if `write`, else rolled back."""
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cur, \
+                conn.transaction(force_rollback=not write):
+            yield cur
+
+    def catch_up_ledger(self) -> int:
+        """Hash every event the ledger lacks (a store made before it, a bulk load), in
+        transactions of CATCH_UP_CHUNK events, each holding the writers' lock; how many."""
+        done = 0
+        while True:
+            with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor(
+                    row_factory=tuple_row) as cursor:
+                cursor.execute(self._lock)
+                count, _ = self.ledger.extend(cursor, CATCH_UP_CHUNK)
+            done += count
+            if count < CATCH_UP_CHUNK:
+                return done
 
     def read_notifications(self, after: int, stop: int, limit: int, topics: Sequence[str],
                            part: Part | None) -> list[Notification]:

@@ -10,8 +10,15 @@ from pymerkle import InmemoryTree
 
 from ledger import offline
 from ledger.offline import ProofError, hasher, leaf_hash, verify_consistency, verify_inclusion
-from ledger.tree import (Frontier, consistency_ranges, decomposed, edge, hashes_of,
-                         inclusion_ranges, root)
+from ledger.tree import (
+    Frontier,
+    consistency_ranges,
+    decomposed,
+    edge,
+    hashes_of,
+    inclusion_ranges,
+    root,
+)
 
 H = hasher("sha256")
 SIZES = st.integers(min_value=1, max_value=300)
