@@ -1,11 +1,14 @@
-"""The `appraisal` command: serve, load the demo mine, manage users, draw the process."""
+"""The `appraisal` command: serve, load the demo mine, manage users, draw the process,
+back up and restore the store."""
 
+import contextlib
 import functools
 import logging.config
 import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -16,8 +19,9 @@ from domain.errors import DomainError
 from projections.worker import POLL_SECONDS, Worker
 from service import logs
 from service.auth import hash_password
+from service.cases import backups
 from service.runtime import build, catch_up_share
-from service.settings import Settings
+from service.settings import Settings, SettingsError
 
 app = typer.Typer(help="党员责任区考核 · event-sourced zone appraisal service",
                   no_args_is_help=True)
@@ -137,6 +141,28 @@ def archive(
         runtime.close()
 
 
+@app.command()
+def backup(file: Path,
+           force: Annotated[bool, typer.Option(help="replace FILE if it exists")] = False
+           ) -> None:
+    """Copy the whole store, events and read models, into FILE, safe while the service runs:
+    SQLite's online backup, or pg_dump's custom format on PostgreSQL. Exit status 2 if FILE
+    exists (unless --force), 1 if the copy fails."""
+    with _reported():
+        typer.echo(f"wrote {backups.backup(Settings(), file, force)}")
+
+
+@app.command()
+def restore(file: Path,
+            force: Annotated[bool, typer.Option(help="replace a store that is not empty")
+                             ] = False) -> None:
+    """Replace the configured store with the backup in FILE (`appraisal backup`); stop the
+    service first. Exit status 2 if the store is not empty (unless --force), 1 if FILE is
+    not a backup or the restore fails."""
+    with _reported():
+        typer.echo(backups.restore(Settings(), file, force))
+
+
 @projections.command("rebuild")
 def rebuild_projections(
     view: Annotated[list[str] | None, typer.Option(help="a view's name; repeatable")] = None,
@@ -198,6 +224,18 @@ def check_projections() -> None:
     typer.echo(report.summary())
     if report.differences or report.failures:
         raise typer.Exit(1)
+
+
+@contextlib.contextmanager
+def _reported() -> Iterator[None]:
+    """A refusal exits with status 2, a failure with 1, each saying why."""
+    try:
+        yield
+    except backups.RefusedError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    except (backups.BackupError, SettingsError) as error:
+        raise typer.Exit(_fail(error)) from None
 
 
 def _views(views: list, names: list[str] | None) -> list:
