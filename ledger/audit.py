@@ -6,7 +6,7 @@ It trusts nothing stored but the events' own bytes: chain hashes and roots are r
 and compared with what the ledger holds and what the checkpoints signed.
 """
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -40,13 +40,17 @@ class Broken(Exception):
 _END = object()
 
 
+# Roots that signed statements give the log at a size: (root, who says so).
+Claims = Mapping[int, Sequence[tuple[bytes, str]]]
+
+
 class Walk:
     """Events and ledger entries, both in log order, checked against each other pair by pair;
-    the roots at the sizes in `checkpoints` compared on the way."""
+    the roots `claims` gives at some sizes compared on the way."""
 
-    def __init__(self, h: Hash, checkpoints: Mapping[int, bytes]):
+    def __init__(self, h: Hash, claims: Claims):
         self.h = h
-        self.checkpoints = checkpoints
+        self.claims = claims
         self.frontier = Frontier(0, {})
         self.chains: dict[UUID, bytes] = {}
         self.roots: dict[int, bytes] = {}
@@ -68,10 +72,10 @@ class Walk:
         if entry is not None:
             raise Broken(f"the ledger holds leaf {entry.leaf} for log position {entry.position}"
                          ", but no such event is stored: it was deleted")
-        beyond = [size for size in self.checkpoints if size > self.size]
+        beyond = [size for size in self.claims if size > self.size]
         if beyond:
-            raise Broken(f"checkpoint {min(beyond)} signed a log of {min(beyond)} events; the "
-                         f"store holds {self.size}: the log was truncated")
+            raise Broken(f"{self.claims[min(beyond)][0][1]} is of a log of {min(beyond)} events;"
+                         f" the store holds {self.size}: the log was truncated")
         yield self.size
 
     def _step(self, event: Event, entry: Entry | None) -> None:
@@ -91,10 +95,11 @@ class Walk:
                          "earlier event of its stream was changed or removed)")
         self.chains[event.stream] = chain
         self.frontier.append(self.h, leaf_hash(self.h, chain))
-        signed = self.checkpoints.get(self.size)
-        if signed is not None:
+        claimed = self.claims.get(self.size, ())
+        if claimed:
             root = self.frontier.root(self.h)
-            if root != signed:
-                raise Broken(f"checkpoint {self.size}: the log's root is {root.hex()}, the "
-                             f"checkpoint signed {signed.hex()}")
+            for signed, who in claimed:
+                if root != signed:
+                    raise Broken(f"{who}: the log's root at size {self.size} is {root.hex()}, "
+                                 f"not the {signed.hex()} it signed: the history was rewritten")
             self.roots[self.size] = root

@@ -14,14 +14,17 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from eventsourcing.persistence import PersistenceError
 
 from domain.errors import DomainError
+from ledger.offline import ProofError
 from projections.worker import POLL_SECONDS, Worker
 from service import logs
 from service.auth import hash_password
 from service.cases import backups
 from service.runtime import build, catch_up_share
 from service.settings import Settings, SettingsError
+from store.ledger import LedgerError
 
 app = typer.Typer(help="党员责任区考核 · event-sourced zone appraisal service",
                   no_args_is_help=True)
@@ -163,6 +166,33 @@ def restore(file: Path,
         typer.echo(backups.restore(Settings(), file, force))
 
 
+@app.command()
+def verify(
+    key: Annotated[list[str] | None, typer.Option(
+        help="a service vkey to trust instead of those the store records; repeatable")] = None,
+    witness: Annotated[list[str] | None, typer.Option(
+        help="a witness vkey to trust instead of those the store records; repeatable")] = None,
+    kept: Annotated[list[Path] | None, typer.Option(
+        help="a checkpoint note a witness kept, with its cosignature; repeatable")] = None,
+) -> None:
+    """Prove the whole configured store from its events up: every stream's chain, the Merkle
+    tree, every checkpoint's signatures and their consistency, and the checkpoints witnesses
+    kept. Exit status 0 when all holds; 1 naming the first event or checkpoint that does not."""
+    from service.cases.verification import verify as verify_store
+
+    with _reported():
+        texts = [path.read_text(encoding="utf-8") for path in kept or []]
+        runtime = build(Settings())
+        try:
+            verdict = verify_store(runtime, key or [], witness or [], texts,
+                                   echo=lambda line: typer.echo(line, err=True))
+        finally:
+            runtime.close()
+        typer.echo(verdict.text)
+        if not verdict.holds:
+            raise typer.Exit(1)
+
+
 @projections.command("rebuild")
 def rebuild_projections(
     view: Annotated[list[str] | None, typer.Option(help="a view's name; repeatable")] = None,
@@ -234,7 +264,8 @@ def _reported() -> Iterator[None]:
     except backups.RefusedError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
-    except (backups.BackupError, SettingsError) as error:
+    except (backups.BackupError, SettingsError, LedgerError, ProofError, PersistenceError,
+            OSError, UnicodeDecodeError) as error:
         raise typer.Exit(_fail(error)) from None
 
 

@@ -30,6 +30,7 @@ from service.hashing import PasswordPool
 from service.settings import Settings
 from service.throttle import SignInThrottle
 from store.engines import Engines, engines, event_store_env
+from store.recorders import LedgerRecorder
 from workflows.application import Workflows
 
 
@@ -59,6 +60,11 @@ class Runtime:
         """Before a read of these views: wait, bounded, until they show the caller's writes
         (service.consistency); ViewFailedError if one has failed."""
         consistency.ready(self.follower, self.positions, views, self.settings.read_wait_seconds)
+
+    @property
+    def recorder(self) -> LedgerRecorder:
+        """The event store's recorder, which keeps the ledger (store.recorders)."""
+        return cast(LedgerRecorder, self.workflows.recorder)
 
     def close(self) -> None:
         if self.worker is not None:
@@ -102,6 +108,10 @@ def build(settings: Settings) -> Runtime:
     positions = Positions()
     with _one_start_at_a_time(settings, db):
         workflows = Workflows(env=event_store_env(settings.url))
+        # The recorder is store.recorders' (the env names it): it keeps the ledger.
+        recorder = cast(LedgerRecorder, workflows.recorder)
+        recorder.use_hash(settings.ledger_hash)
+        recorder.catch_up_ledger()  # a store made before the ledger, or loaded in bulk
         actors = Actors(tokens, workflows.find_user)
 
         def recorded(position: int, streams: set[UUID]) -> None:

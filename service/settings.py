@@ -5,6 +5,7 @@ import os
 import secrets
 import tempfile
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -56,6 +57,15 @@ class Settings(BaseSettings):
     # Comma-separated CIDRs whose clients may read GET /metrics without a token (e.g. the
     # Prometheus server's); none by default, loopback included: only administrators may.
     metrics_allow: str = ""
+    # The log (ledger/): its hash, chosen once for a store's life (SM3, GB/T 32905, or
+    # SHA-256); its name in checkpoints (a schema-less URL, no spaces or '+'), to which
+    # the hash is appended; the service's Ed25519 key file (made beside an SQLite store on
+    # first start; a PostgreSQL deployment names one made by `appraisal checkpoint
+    # service-key FILE`); and the most minutes between checkpoints while the log grows.
+    ledger_hash: Literal["sm3", "sha256"] = "sm3"
+    ledger_origin: str = Field(default="appraisal.local/zones", pattern=r"^[^\s+]{1,190}$")
+    ledger_key_file: str | None = None
+    checkpoint_minutes: float = Field(default=60, gt=0, le=24 * 60)
 
     @property
     def url(self) -> URL:
@@ -84,6 +94,22 @@ class Settings(BaseSettings):
         if not path.exists():
             _write_once(path, secrets.token_urlsafe(48))
         return path.read_text().strip()
+
+
+    @property
+    def origin(self) -> str:
+        """The log's name in its checkpoints: the configured name and the hash."""
+        return f"{self.ledger_origin}/{self.ledger_hash}"
+
+    def ledger_key_path(self) -> Path:
+        """The service's signing key: as configured, or (embedded default) beside SQLite's
+        file, where the first start makes it."""
+        if self.ledger_key_file:
+            return Path(self.ledger_key_file)
+        if not self.is_sqlite:
+            raise SettingsError("a PostgreSQL deployment needs APPRAISAL_LEDGER_KEY_FILE "
+                                "(make one with `appraisal checkpoint service-key FILE`)")
+        return Path(self.url.database or "appraisal.db").with_suffix(".ledger.key")
 
 
 def _half_the_cores(most: int) -> int:

@@ -209,6 +209,20 @@ class Reader:
     def consistency(self, old: int, new: int) -> list[bytes]:
         return tree.hashes_of(self.h, self._fetch, tree.consistency_ranges(old, new))
 
+    def entries(self, after: int, limit: int) -> list[tuple[int, int, bytes]]:
+        """Ledger entries (leaf, position, chain) after leaf `after`, in order."""
+        d = self.ledger.dialect
+        self.cursor.execute(
+            f"SELECT leaf, position, chain FROM {d.prefix}ledger_entries WHERE leaf > {d.param} "
+            f"ORDER BY leaf LIMIT {d.param}", [after, limit])
+        return [(i, position, bytes(chain)) for i, position, chain in self.cursor.fetchall()]
+
+    def last_position(self) -> int:
+        """The last event's notification id (0 if none)."""
+        d = self.ledger.dialect
+        self.cursor.execute(f"SELECT max({d.position}) FROM {d.events}")
+        return self.cursor.fetchone()[0] or 0
+
     def stream(self, stream: UUID) -> list[tuple[int, int, int, str, bytes, bytes]]:
         """A stream's events in order, each (leaf, position, version, topic, state, chain);
         an event the ledger lacks has leaf -1 and an empty chain."""

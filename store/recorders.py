@@ -23,7 +23,7 @@ import contextlib
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from eventsourcing.persistence import (
     IntegrityError,
@@ -64,6 +64,21 @@ def _notifications(rows: Iterable[Sequence[Any]]) -> list[Notification]:
             "state": state, "id": ident})
         made.append(notification)
     return made
+
+
+class LedgerRecorder(Protocol):
+    """What both recorders offer beyond eventsourcing's: the ledger and the log as read."""
+
+    ledger: Ledger
+
+    def use_hash(self, name: str) -> None: ...
+
+    def catch_up_ledger(self) -> int: ...
+
+    def ledger_cursor(self, *, write: bool = False) -> contextlib.AbstractContextManager[Any]: ...
+
+    def read_notifications(self, after: int, stop: int, limit: int, topics: Sequence[str],
+                           part: Part | None) -> list[Notification]: ...
 
 
 class _Save:

@@ -1,0 +1,139 @@
+"""`appraisal verify`: the whole configured store proved from its events up.
+
+Every checkpoint's signatures (the service's, by the keys the store records or the keys the
+caller trusts; witnesses' cosignatures, by their recorded keys), then every event against
+the ledger (ledger.audit: each stream's chain, the tree, the roots the checkpoints signed),
+then consecutive checkpoints' consistency proofs from the stored tree, then the checkpoints
+a witness kept itself, which no one with the database can re-sign.
+"""
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from uuid import UUID
+
+from ledger import offline
+from ledger.audit import Broken, Entry, Event, Walk
+from ledger.offline import COSIGNATURE, ED25519, ProofError, Verifier
+from service.runtime import Runtime
+from store.checkpoints import SERVICE, WITNESS, Checkpoints, Stored
+from store.ledger import Reader
+from store.recorders import LedgerRecorder
+
+PAGE = 20_000  # events (and entries) read a query
+
+
+@dataclass(frozen=True)
+class Verdict:
+    holds: bool
+    text: str
+
+
+def verify(rt: Runtime, trusted: Sequence[str] = (), witness_keys: Sequence[str] = (),
+           kept: Sequence[str] = (), echo: Callable[[str], None] = lambda _: None) -> Verdict:
+    """Check it all. `trusted`, `witness_keys`: vkeys to trust instead of those the store
+    records (which whoever holds the database could change); `kept`: checkpoint notes a
+    witness kept, with its cosignature."""
+    recorder = rt.recorder
+    try:
+        with recorder.ledger_cursor() as cursor:
+            reader = Reader(recorder.ledger, cursor)
+            stored = Checkpoints(reader.ledger.dialect, cursor)
+            checkpoints = stored.every()
+            service = [Verifier.parse(v) for v in trusted] or _recorded(stored, SERVICE)
+            witnesses = [Verifier.parse(v) for v in witness_keys] or _recorded(stored, WITNESS)
+            claims = _claims(checkpoints, service, witnesses, rt.settings.origin)
+            for text in kept:
+                _add_kept(claims, text, witnesses, rt.settings.origin)
+            stop = reader.last_position()
+        walk = Walk(reader.ledger.h, claims)
+        started = time.monotonic()
+        for checked in walk.run(_events(recorder, stop), _entries(recorder, stop)):
+            echo(_progress(checked, started))
+        with recorder.ledger_cursor() as cursor:
+            _consistent(Reader(recorder.ledger, cursor), checkpoints)
+    except (Broken, ProofError) as fault:
+        return Verdict(False, f"DOES NOT HOLD: {fault}")
+    signed = f"{len(checkpoints)} checkpoints" + (
+        f", the last of size {checkpoints[-1].size}" if checkpoints else "")
+    return Verdict(True, f"holds: {walk.size:,} events, {len(walk.chains):,} streams, "
+                         f"{signed}, {len(kept)} kept by witnesses")
+
+
+def _recorded(stored: Checkpoints, role: str) -> list[Verifier]:
+    return [Verifier.parse(vkey) for vkey, _ in stored.keys(role)]
+
+
+def _claims(checkpoints: list[Stored], service: list[Verifier], witnesses: list[Verifier],
+            origin: str) -> dict[int, list[tuple[bytes, str]]]:
+    claims: dict[int, list[tuple[bytes, str]]] = defaultdict(list)
+    for stored in checkpoints:
+        note = offline.open_checkpoint(stored.text)
+        who = f"checkpoint {stored.size}"
+        if (note.size, note.root, note.origin) != (stored.size, stored.root, origin):
+            raise Broken(f"{who}: its note says size {note.size}, root {note.root.hex()}, "
+                         f"origin {note.origin}; the table says otherwise")
+        if not any(note.verified_by(v) for v in service if v.kind == ED25519):
+            raise Broken(f"{who} is not signed by a service key")
+        for witness in [*service, *witnesses]:  # the service's timestamp, witnesses' too
+            note.verified_by(_as_cosigner(witness))  # a cosignature that fails raises
+        claims[stored.size].append((stored.root, who))
+    return claims
+
+
+def _add_kept(claims: dict[int, list[tuple[bytes, str]]], text: str,
+              witnesses: list[Verifier], origin: str) -> None:
+    note = offline.open_checkpoint(text)
+    if note.origin != origin:
+        raise Broken(f"a kept checkpoint is of log {note.origin}, not {origin}")
+    names = [w.name for w in witnesses if note.verified_by(_as_cosigner(w))]
+    who = f"checkpoint {note.size} cosigned by {', '.join(names) or 'nobody known'}"
+    claims[note.size].append((note.root, who))
+
+
+def _as_cosigner(witness: Verifier) -> Verifier:
+    return witness if witness.kind == COSIGNATURE else Verifier(
+        witness.name, offline.key_id_of(witness.name, COSIGNATURE, witness.public),
+        COSIGNATURE, witness.public)
+
+
+def _events(recorder: LedgerRecorder, stop: int) -> Iterator[Event]:
+    after = 0
+    while True:
+        page = recorder.read_notifications(after, stop, PAGE, (), None)
+        for n in page:
+            stream = n.originator_id
+            yield Event(n.id, stream if isinstance(stream, UUID) else UUID(hex=stream),
+                        n.originator_version, n.topic, bytes(n.state))
+        if len(page) < PAGE:
+            return
+        after = page[-1].id
+
+
+def _entries(recorder: LedgerRecorder, stop: int) -> Iterator[Entry]:
+    after = -1
+    while True:
+        with recorder.ledger_cursor() as cursor:
+            page = Reader(recorder.ledger, cursor).entries(after, PAGE)
+        for leaf, position, chain in page:
+            if position > stop:
+                return
+            yield Entry(leaf, position, chain)
+        if len(page) < PAGE:
+            return
+        after = page[-1][0]
+
+
+def _consistent(reader: Reader, checkpoints: list[Stored]) -> None:
+    for old, new in zip(checkpoints, checkpoints[1:], strict=False):
+        proof = reader.consistency(old.size, new.size)
+        try:
+            offline.verify_consistency(reader.h, old.size, new.size, old.root, new.root, proof)
+        except ProofError as fault:
+            raise Broken(f"checkpoints {old.size} and {new.size}: {fault}") from None
+
+
+def _progress(checked: int, started: float) -> str:
+    rate = checked / max(time.monotonic() - started, 1e-6)
+    return f"checked {checked:,} events ({rate:,.0f}/s)"
