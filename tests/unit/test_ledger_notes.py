@@ -7,7 +7,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ledger.keys import SigningKey, SigningKeyError, read_key, write_key
-from ledger.offline import COSIGNATURE, ED25519
+from ledger.offline import COSIGNATURE, ED25519, ProofError, Verifier
 
 # golang.org/x/mod/sumdb/note's documented example: key, text and the exact signature line.
 GO_SKEY = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
@@ -41,6 +41,16 @@ def test_a_generated_key_round_trips_through_its_text():
     for kind in (ED25519, COSIGNATURE):
         assert again.verifier(kind) == key.verifier(kind)
     assert key.verifier(ED25519).key_id != key.verifier(COSIGNATURE).key_id
+
+
+def test_vkeys_whose_base64_holds_a_plus_parse():
+    keys = (seeded("zones.example.org/sm3", seed) for seed in range(64))
+    verifiers = [k.verifier(kind) for k in keys for kind in (ED25519, COSIGNATURE)]
+    with_plus = [v for v in verifiers if "+" in str(v).split("+", 2)[2]]
+    assert with_plus
+    assert all(Verifier.parse(str(v)) == v for v in with_plus)
+    with pytest.raises(ProofError):
+        Verifier.parse(str(with_plus[0]).replace("+", "+zz", 1))  # a key id not in hex
 
 
 @pytest.mark.parametrize("text", [
