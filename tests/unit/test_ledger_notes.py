@@ -1,13 +1,25 @@
 """Keys, checkpoints and the witness (ledger/keys.py, checkpoints.py, witness.py): real
 Ed25519, real trees, checked through the offline verifier."""
 
+import base64
 import os
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from ledger import checkpoints
 from ledger.keys import SigningKey, SigningKeyError, read_key, write_key
-from ledger.offline import COSIGNATURE, ED25519, ProofError, Verifier
+from ledger.offline import (
+    COSIGNATURE,
+    ED25519,
+    MAX_SIGNATURES,
+    ProofError,
+    Verifier,
+    hasher,
+    leaf_hash,
+    open_checkpoint,
+)
+from ledger.tree import Frontier, consistency_ranges, hashes_of, root
 
 # golang.org/x/mod/sumdb/note's documented example: key, text and the exact signature line.
 GO_SKEY = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
@@ -100,3 +112,100 @@ def test_a_cosignature_signs_its_time():
     for bad in (-1, 2**63):
         with pytest.raises(SigningKeyError):
             key.cosign(body, bad)
+
+
+# Checkpoints
+
+
+class Log:
+    """A tree grown through a Frontier, as the store grows it: its roots and proofs."""
+
+    def __init__(self, hash_name: str, events: list[bytes]):
+        self.h = hasher(hash_name)
+        self.nodes: dict[tuple[int, int], bytes] = {}
+        frontier = Frontier(0, {})
+        for i, entry in enumerate(events):
+            self.nodes[(0, i)] = leaf = leaf_hash(self.h, entry)
+            for level, index, value in frontier.append(self.h, leaf):
+                self.nodes[(level, index)] = value
+
+    def fetch(self, keys):
+        return {key: self.nodes[key] for key in keys}
+
+    def root(self, size: int) -> bytes:
+        return root(self.h, self.fetch, size)
+
+    def proof(self, old: int, new: int) -> list[bytes]:
+        return hashes_of(self.h, self.fetch, consistency_ranges(old, new))
+
+
+def entries(n: int) -> list[bytes]:
+    return [b"event %d" % i for i in range(n)]
+
+
+SERVICE = seeded("zones.example.org/sm3", 1)
+
+
+def service_checkpoint(log: Log, size: int, key: SigningKey = SERVICE, at: int = T) -> str:
+    return checkpoints.signed(key, key.name, size, log.root(size), at)
+
+
+def test_a_service_checkpoint_verifies_with_both_of_its_verifiers():
+    log = Log("sm3", entries(5))
+    text = service_checkpoint(log, 5)
+    assert text.startswith(f"zones.example.org/sm3\n5\n{base64.b64encode(log.root(5)).decode()}"
+                           "\n\n— zones.example.org/sm3 ")
+    checkpoint = open_checkpoint(text)
+    assert checkpoint.hash_name == "sm3"
+    assert [s.key_id for s in checkpoint.signatures] == [
+        SERVICE.verifier(ED25519).key_id, SERVICE.verifier(COSIGNATURE).key_id]
+    assert checkpoint.verified_by(SERVICE.verifier(ED25519)) is not None
+    assert checkpoint.verified_by(SERVICE.verifier(COSIGNATURE)) is not None
+    assert checkpoints.signed_at(checkpoint, SERVICE.verifier(COSIGNATURE)) == T
+
+
+def flipped(text: str, at: int) -> str:
+    return text[:at] + ("B" if text[at] != "B" else "C") + text[at + 1:]
+
+
+@pytest.mark.parametrize("kind", [ED25519, COSIGNATURE])
+def test_a_flipped_byte_in_the_body_or_the_signature_fails(kind):
+    lines = service_checkpoint(Log("sha256", entries(3)), 3).splitlines(keepends=True)
+    own = 4 if kind == ED25519 else 5  # origin, size, root, blank, then 0x01 and 0x04
+    for index, at in ((2, 5), (own, 40), (own, len(lines[own]) - 5)):
+        broken = lines.copy()
+        broken[index] = flipped(broken[index], at)
+        with pytest.raises(ProofError, match="does not verify"):
+            open_checkpoint("".join(broken)).verified_by(SERVICE.verifier(kind))
+
+
+def test_a_cosignature_is_added_once_and_verifies():
+    text, key = service_checkpoint(Log("sm3", entries(2)), 2), SigningKey.generate("w.example/1")
+    cosigned = checkpoints.with_cosignature(text, key.cosign(open_checkpoint(text).body, T))
+    assert cosigned.startswith(text)
+    assert checkpoints.with_cosignature(cosigned, key.cosign(text, T + 9)) == cosigned
+    assert open_checkpoint(cosigned).verified_by(key.verifier(COSIGNATURE)).timestamp == T
+
+
+def test_a_note_with_a_full_signature_block_takes_no_more():
+    text = service_checkpoint(Log("sm3", entries(2)), 2)
+    for n in range(MAX_SIGNATURES - 2):
+        text = checkpoints.with_cosignature(text, seeded(f"w{n}", 2).cosign("", T))
+    with pytest.raises(ProofError, match="signatures"):
+        checkpoints.with_cosignature(text, seeded("one.more", 2).cosign("", T))
+
+
+@pytest.mark.parametrize("body", [
+    "zones.example.org/sm3\n2\n{root}\nextension\n",  # an extension line
+    "zones.example.org\n2\n{root}\n",  # no hash in the origin
+    "zones.example.org/md5\n2\n{root}\n",  # an unknown hash
+])
+def test_only_the_three_line_checkpoint_of_this_log_is_opened(body):
+    text = body.format(root=base64.b64encode(bytes(32)).decode())
+    with pytest.raises(ProofError, match="not a checkpoint of this log"):
+        checkpoints.opened(text + "\n" + SERVICE.sign(text).line())
+
+
+def test_the_service_key_signs_only_for_its_own_origin():
+    with pytest.raises(ValueError, match="does not sign"):
+        checkpoints.signed(SERVICE, "other.example/sm3", 0, bytes(32), T)
