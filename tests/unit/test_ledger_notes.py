@@ -2,12 +2,14 @@
 Ed25519, real trees, checked through the offline verifier."""
 
 import base64
+import itertools
 import os
+import time
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ledger import checkpoints
+from ledger import checkpoints, witness
 from ledger.keys import SigningKey, SigningKeyError, read_key, write_key
 from ledger.offline import (
     COSIGNATURE,
@@ -209,3 +211,109 @@ def test_only_the_three_line_checkpoint_of_this_log_is_opened(body):
 def test_the_service_key_signs_only_for_its_own_origin():
     with pytest.raises(ValueError, match="does not sign"):
         checkpoints.signed(SERVICE, "other.example/sm3", 0, bytes(32), T)
+
+
+# The witness
+
+WITNESS = seeded("witness.example/w1", 3)
+TRUSTED = [SERVICE.verifier(ED25519)]
+
+
+def test_a_witness_key_is_a_private_key_and_its_cosignature_vkey():
+    private, vkey = witness.witness_key("witness.example/w2")
+    key, verifier = SigningKey.parse(private), Verifier.parse(vkey)
+    assert verifier == key.verifier(COSIGNATURE)
+
+
+@pytest.mark.parametrize("hash_name", ["sha256", "sm3"])
+def test_a_witness_cosigns_a_first_checkpoint_then_each_consistent_growth(tmp_path, hash_name):
+    key = seeded(f"zones.example.org/{hash_name}", 1)
+    log, state = Log(hash_name, entries(40)), tmp_path / "witness.json"
+    trusted, sizes = [key.verifier(ED25519)], [1, 2, 7, 8, 8, 33, 40]
+    before = int(time.time())
+    witness.cosign(WITNESS, state, service_checkpoint(log, sizes[0], key), [], trusted)
+    for old, new in itertools.pairwise(sizes):
+        text = service_checkpoint(log, new, key)
+        signature = witness.cosign(WITNESS, state, text, log.proof(old, new), trusted)
+        cosigned = open_checkpoint(checkpoints.with_cosignature(text, signature))
+        assert cosigned.verified_by(WITNESS.verifier(COSIGNATURE)) == signature
+        assert before <= signature.timestamp <= time.time()
+    recorded = witness.load_state(state)
+    assert (recorded.origin, recorded.size, recorded.root) == (key.name, 40, log.root(40))
+    assert recorded.service == [str(trusted[0])]
+
+
+def cosigned_once(tmp_path, log: Log, size: int):
+    state = tmp_path / "witness.json"
+    witness.cosign(WITNESS, state, service_checkpoint(log, size), [], TRUSTED)
+    return state, state.read_text()
+
+
+def test_a_witness_refuses_a_log_that_shrank(tmp_path):
+    log = Log("sm3", entries(9))
+    state, recorded = cosigned_once(tmp_path, log, 9)
+    with pytest.raises(ProofError, match=r"the log shrank: the tree of size 5 .* size 9 "):
+        witness.cosign(WITNESS, state, service_checkpoint(log, 5), [], TRUSTED)
+    assert state.read_text() == recorded
+
+
+@pytest.mark.parametrize("hash_name", ["sha256", "sm3"])
+def test_a_witness_refuses_a_history_rewritten_and_re_signed(tmp_path, hash_name):
+    key = seeded(f"zones.example.org/{hash_name}", 1)
+    honest = Log(hash_name, entries(12))
+    state = tmp_path / "witness.json"
+    witness.cosign(WITNESS, state, service_checkpoint(honest, 6, key), [],
+                   [key.verifier(ED25519)])
+    recorded = state.read_text()
+    rewritten = entries(12)
+    rewritten[3] = b"event 3, changed"
+    forged = Log(hash_name, rewritten)
+    for size, proof in ((12, forged.proof(6, 12)), (12, honest.proof(6, 12)), (6, [])):
+        text = service_checkpoint(forged, size, key)
+        with pytest.raises(ProofError) as refused:
+            witness.cosign(WITNESS, state, text, proof, [key.verifier(ED25519)])
+        assert honest.root(6).hex() in str(refused.value)
+        assert forged.root(size).hex() in str(refused.value)
+    assert state.read_text() == recorded
+
+
+def test_a_witness_refuses_a_key_it_does_not_trust(tmp_path):
+    log, state = Log("sm3", entries(3)), tmp_path / "witness.json"
+    impostor = seeded(SERVICE.name, 9)  # the right name, another key
+    for text in (service_checkpoint(log, 3, impostor),
+                 checkpoints.signed(seeded("other.example/sm3", 1), "other.example/sm3", 3,
+                                    log.root(3), T)):
+        with pytest.raises(ProofError, match="not signed by a service key this witness"):
+            witness.cosign(WITNESS, state, text, [], [*TRUSTED, impostor.verifier(COSIGNATURE)])
+    assert not state.exists()
+
+
+def test_a_witness_refuses_a_garbled_note(tmp_path):
+    state = tmp_path / "witness.json"
+    text = service_checkpoint(Log("sm3", entries(3)), 3)
+    signature_at = text.index("\n\n") + 40  # in the service's Ed25519 signature
+    for garbled in ("not a note", text.replace("\n\n", "\n"), flipped(text, signature_at),
+                    text.replace("\n3\n", "\n4\n")):
+        with pytest.raises(ProofError):
+            witness.cosign(WITNESS, state, garbled, [], TRUSTED)
+    assert not state.exists()
+
+
+def test_a_witness_follows_one_log_and_wants_no_proof_at_first(tmp_path):
+    log = Log("sm3", entries(4))
+    with pytest.raises(ProofError, match="no proof is expected"):
+        witness.cosign(WITNESS, tmp_path / "w.json", service_checkpoint(log, 4),
+                       log.proof(2, 4), TRUSTED)
+    state, _ = cosigned_once(tmp_path, log, 2)
+    other = seeded("other.example/sm3", 1)
+    with pytest.raises(ProofError, match=r"follows zones\.example\.org/sm3, not other"):
+        witness.cosign(WITNESS, state, service_checkpoint(log, 4, other), log.proof(2, 4),
+                       [other.verifier(ED25519)])
+
+
+def test_a_garbled_witness_state_is_refused(tmp_path):
+    state = tmp_path / "witness.json"
+    state.write_text('{"origin": "zones.example.org/sm3"}')
+    with pytest.raises(ProofError, match="unreadable"):
+        witness.cosign(WITNESS, state, service_checkpoint(Log("sm3", entries(1)), 1), [],
+                       TRUSTED)
