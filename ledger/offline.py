@@ -152,14 +152,15 @@ class Verifier:
 
     @classmethod
     def parse(cls, vkey: str) -> "Verifier":
-        try:
-            name, key_id, material = vkey.strip().split("+")
+        try:  # split twice only: the base64 key may itself contain '+'
+            name, key_id, material = vkey.strip().split("+", 2)
             raw = base64.b64decode(material, validate=True)
+            key_id_bytes = bytes.fromhex(key_id)
         except ValueError:
             raise ProofError(f"not a verifier key: {vkey[:80]!r}") from None
         if not name or len(raw) != 33 or raw[0] not in (ED25519, COSIGNATURE):
             raise ProofError(f"not an Ed25519 verifier key: {vkey[:80]!r}")
-        verifier = cls(name, bytes.fromhex(key_id), raw[0], raw[1:])
+        verifier = cls(name, key_id_bytes, raw[0], raw[1:])
         if verifier.key_id != key_id_of(name, raw[0], raw[1:]):
             raise ProofError(f"the key id of {name} does not match its key")
         return verifier
