@@ -29,8 +29,8 @@ chromium:  ## install Debian's chromium and its driver for the browser tests unl
 
 lint: $(STAMP)
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/ruff check domain workflows projections reports store service demo tests bench
-	$(BIN)/mypy domain workflows projections reports store service demo bench
+	$(BIN)/ruff check domain ledger workflows projections reports store service demo tests bench
+	$(BIN)/mypy domain ledger workflows projections reports store service demo bench
 
 # Zones of the read-model benchmark's history (~70 events each); 100000 is the issue's size.
 BENCH_ZONES ?= 10000

@@ -7,6 +7,7 @@ then consecutive checkpoints' consistency proofs from the stored tree, then the 
 a witness kept itself, which no one with the database can re-sign.
 """
 
+import itertools
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -126,7 +127,7 @@ def _entries(recorder: LedgerRecorder, stop: int) -> Iterator[Entry]:
 
 
 def _consistent(reader: Reader, checkpoints: list[Stored]) -> None:
-    for old, new in zip(checkpoints, checkpoints[1:], strict=False):
+    for old, new in itertools.pairwise(checkpoints):
         proof = reader.consistency(old.size, new.size)
         try:
             offline.verify_consistency(reader.h, old.size, new.size, old.root, new.root, proof)
