@@ -2,6 +2,7 @@
 
 import contextlib
 import fcntl
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,8 @@ from sqlalchemy import text
 
 from domain.errors import AlreadyExistsError
 from domain.process import Role
+from ledger.keys import SigningKey
+from ledger.offline import ED25519
 from projections import rebuild
 from projections.appraisal_index import AppraisalIndexView
 from projections.archive import ArchiveView
@@ -29,6 +32,7 @@ from service.consistency import Positions
 from service.hashing import PasswordPool
 from service.settings import Settings
 from service.throttle import SignInThrottle
+from store.checkpoints import SERVICE, Checkpoints
 from store.engines import Engines, engines, event_store_env
 from store.recorders import LedgerRecorder
 from workflows.application import Workflows
@@ -47,6 +51,7 @@ class Runtime:
     throttle: SignInThrottle
     positions: Positions
     actors: Actors
+    service_key: SigningKey  # signs the log's checkpoints (service.cases.checkpoints)
     worker: Worker | None = None  # following the log on a thread of this process
 
     def follow(self) -> None:
@@ -112,6 +117,8 @@ def build(settings: Settings) -> Runtime:
         recorder = cast(LedgerRecorder, workflows.recorder)
         recorder.use_hash(settings.ledger_hash)
         recorder.catch_up_ledger()  # a store made before the ledger, or loaded in bulk
+        service_key = settings.service_key()
+        _record_service_key(recorder, service_key)
         actors = Actors(tokens, workflows.find_user)
 
         def recorded(position: int, streams: set[UUID]) -> None:
@@ -136,7 +143,16 @@ def build(settings: Settings) -> Runtime:
                    PasswordPool(settings.hashing_threads, settings.hashing_queue),
                    SignInThrottle(settings.sign_in_failures_per_user,
                                   settings.sign_in_failures_per_address,
-                                  settings.sign_in_window_seconds), positions, actors)
+                                  settings.sign_in_window_seconds), positions, actors,
+                   service_key)
+
+
+def _record_service_key(recorder: LedgerRecorder, key: SigningKey) -> None:
+    """Record the service's public key; a new one is a rotation, from now on (the old ones
+    stay recorded, so that the checkpoints they signed still verify)."""
+    with recorder.ledger_cursor(write=True) as cursor:
+        Checkpoints(recorder.ledger.dialect, cursor).record_key(
+            str(key.verifier(ED25519)), SERVICE, int(time.time()))
 
 
 def catch_up_share(settings: Settings, until: int, parted: list[str], part: Part | None,

@@ -12,6 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from ledger.keys import SigningKey, SigningKeyError, read_key, write_key
+
 MIN_KEY_BYTES = 32
 
 
@@ -110,6 +112,23 @@ class Settings(BaseSettings):
             raise SettingsError("a PostgreSQL deployment needs APPRAISAL_LEDGER_KEY_FILE "
                                 "(make one with `appraisal checkpoint service-key FILE`)")
         return Path(self.url.database or "appraisal.db").with_suffix(".ledger.key")
+
+
+    def service_key(self) -> SigningKey:
+        """The service's key for signing checkpoints: made on the first start beside an
+        SQLite store (0600), read from the configured file otherwise."""
+        path = self.ledger_key_path()
+        if self.is_sqlite and not self.ledger_key_file and not path.exists():
+            with contextlib.suppress(SigningKeyError):  # another process made it first
+                write_key(path, SigningKey.generate(self.origin))
+        try:
+            key = read_key(path)
+        except SigningKeyError as error:
+            raise SettingsError(f"the service key: {error}") from None
+        if key.name != self.origin:
+            raise SettingsError(f"the service key {path} signs for {key.name}, not for this "
+                                f"log, {self.origin}")
+        return key
 
 
 def _half_the_cores(most: int) -> int:

@@ -59,6 +59,11 @@ class Checkpoints:
         found = self._select("ORDER BY size DESC LIMIT 1", [])
         return found[0] if found else None
 
+    def first_above(self, leaf: int) -> Stored | None:
+        """The smallest checkpoint whose tree holds `leaf`."""
+        found = self._select(f"WHERE size > {self.q} ORDER BY size LIMIT 1", [leaf])
+        return found[0] if found else None
+
     def every(self) -> list[Stored]:
         return self._select("ORDER BY size", [])
 

@@ -1,0 +1,165 @@
+"""Checkpoints of the log (ledger/): made and signed with the service key, kept, never
+replaced, cosigned by witnesses; and the proofs clients check against them.
+
+A checkpoint is made after each branch approval batch, at least every
+`checkpoint_minutes` while the log grows, and when a proof needs one that covers an event.
+The service key is the settings' (Settings.service_key), recorded at start (service.runtime).
+"""
+
+import base64
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+
+from domain.appraisal import Appraisal
+from domain.errors import InvalidError, NotFoundError
+from ledger import checkpoints as notes
+from ledger.offline import COSIGNATURE, ED25519, ProofError, Verifier, key_id_of, open_checkpoint
+from service.runtime import Runtime
+from store.checkpoints import SERVICE, WITNESS, Checkpoints, Stored
+from store.ledger import Reader
+
+
+def _table(rt: Runtime, cursor: Any) -> Checkpoints:
+    return Checkpoints(rt.recorder.ledger.dialect, cursor)
+
+
+def make(rt: Runtime) -> Stored | None:
+    """A checkpoint of the log as it is now, signed and kept; the latest one if the log has
+    not grown since; None while the log is empty."""
+    try:
+        with rt.recorder.ledger_cursor(write=True) as cursor:
+            reader, table = Reader(rt.recorder.ledger, cursor), _table(rt, cursor)
+            size, latest = reader.size(), table.latest()
+            if size == 0 or (latest is not None and latest.size >= size):
+                return latest
+            root, now = reader.root(size), int(time.time())
+            note = notes.signed(rt.service_key, rt.settings.origin, size, root, now)
+            table.save(size, root, now, str(rt.service_key.verifier(ED25519)), note)
+    except IntegrityError:
+        pass  # another process kept one of this size just now: theirs stands
+    return latest_checkpoint(rt)
+
+
+def latest_checkpoint(rt: Runtime) -> Stored | None:
+    with rt.recorder.ledger_cursor() as cursor:
+        return _table(rt, cursor).latest()
+
+
+def checkpoint(rt: Runtime, size: int) -> Stored:
+    with rt.recorder.ledger_cursor() as cursor:
+        found = _table(rt, cursor).get(size)
+    if found is None:
+        raise NotFoundError("checkpoint", str(size))
+    return found
+
+
+def covering(rt: Runtime, leaf: int) -> Stored:
+    """The first checkpoint whose tree holds `leaf`, made now if none does yet: always the
+    same one for the same leaf, once made."""
+    with rt.recorder.ledger_cursor() as cursor:
+        found = _table(rt, cursor).first_above(leaf)
+    if found is None:
+        make(rt)
+        with rt.recorder.ledger_cursor() as cursor:
+            found = _table(rt, cursor).first_above(leaf)
+    if found is None:
+        raise NotFoundError("checkpoint", f"holding leaf {leaf}")
+    return found
+
+
+def consistency(rt: Runtime, old: int, new: int) -> dict[str, Any]:
+    """The RFC 9162 proof that the log of `new` events extends that of `old`."""
+    with rt.recorder.ledger_cursor() as cursor:
+        reader = Reader(rt.recorder.ledger, cursor)
+        size = reader.size()
+        if not 0 <= old <= new <= size:
+            raise InvalidError(f"sizes must satisfy 0 ≤ from ≤ to ≤ {size}, the log's size",
+                               {"from": "range", "to": "range"})
+        proof = reader.consistency(old, new)
+    return {"from": old, "to": new, "hash": rt.settings.ledger_hash,
+            "proof": [p.hex() for p in proof]}
+
+
+def appraisal_proof(rt: Runtime, appraisal: Appraisal) -> dict[str, Any]:
+    """Every event of the appraisal, its bytes as stored, chain and leaf hashes, and its
+    inclusion proof in the first checkpoint that holds them all."""
+    with rt.recorder.ledger_cursor() as cursor:
+        events = Reader(rt.recorder.ledger, cursor).stream(appraisal.id)
+    signed = covering(rt, max(leaf for leaf, *_ in events))
+    h = rt.recorder.ledger.h
+    with rt.recorder.ledger_cursor() as cursor:
+        reader = Reader(rt.recorder.ledger, cursor)
+        proved = [{
+            "version": version, "position": position, "leaf": leaf, "topic": topic,
+            "state": base64.b64encode(state).decode(), "chain": chain.hex(),
+            "leaf_hash": h(b"\x00" + chain).hex(),
+            "inclusion": [p.hex() for p in reader.inclusion(leaf, signed.size)],
+        } for leaf, position, version, topic, state, chain in events]
+    return {"appraisal_id": str(appraisal.id), "stream": str(appraisal.id),
+            "hash": rt.settings.ledger_hash, "checkpoint": view(rt, signed), "events": proved}
+
+
+def view(rt: Runtime, stored: Stored) -> dict[str, Any]:
+    """A checkpoint as the API shows it, each signature named with whose it is."""
+    with rt.recorder.ledger_cursor() as cursor:
+        table = _table(rt, cursor)
+        known = {**{v: SERVICE for v, _ in table.keys(SERVICE)},
+                 **{v: WITNESS for v, _ in table.keys(WITNESS)}}
+    roles = {}
+    for vkey, role in known.items():
+        verifier = Verifier.parse(vkey)
+        for kind in (ED25519, COSIGNATURE):
+            roles[(verifier.name, key_id_of(verifier.name, kind, verifier.public))] = role
+    note = open_checkpoint(stored.text)
+    return {
+        "size": stored.size, "root": stored.root.hex(), "hash": rt.settings.ledger_hash,
+        "time": datetime.fromtimestamp(stored.time, UTC).isoformat().replace("+00:00", "Z"),
+        "signatures": [{
+            "name": s.name, "key_id": s.key_id.hex(), "role": roles.get((s.name, s.key_id)),
+            "time": None if s.timestamp is None else datetime.fromtimestamp(
+                s.timestamp, UTC).isoformat().replace("+00:00", "Z"),
+        } for s in note.signatures],
+        "text": stored.text,
+    }
+
+
+def add_witness(rt: Runtime, vkey: str) -> Verifier:
+    """Accept cosignatures by this witness key (a vkey of type 0x04)."""
+    try:
+        verifier = Verifier.parse(vkey)
+    except ProofError as error:
+        raise InvalidError(str(error), {"vkey": "format"}) from None
+    if verifier.kind != COSIGNATURE:
+        raise InvalidError("a witness key is a cosignature key (type 0x04)", {"vkey": "format"})
+    with rt.recorder.ledger_cursor(write=True) as cursor:
+        _table(rt, cursor).record_key(str(verifier), WITNESS, int(time.time()))
+    return verifier
+
+
+def add_cosignature(rt: Runtime, size: int, line: str) -> Stored:
+    """Keep a witness's cosignature of checkpoint `size`, given as its signature line; it
+    must verify with a recorded witness key."""
+    stored = checkpoint(rt, size)
+    try:
+        note = open_checkpoint(stored.note + line.rstrip("\n") + "\n")
+    except ProofError as error:
+        raise InvalidError(f"not a signature line: {error}", {"signature": "format"}) from None
+    added = note.signatures[-1]
+    with rt.recorder.ledger_cursor(write=True) as cursor:
+        table = _table(rt, cursor)
+        for vkey, _ in table.keys(WITNESS):
+            witness = Verifier.parse(vkey)
+            try:
+                if (witness.name, witness.key_id) == (added.name, added.key_id) and \
+                        note.verified_by(witness) is not None:
+                    table.cosign(size, added.name, vkey, added.timestamp or 0, added.line())
+                    break
+            except ProofError as error:
+                raise InvalidError(str(error), {"signature": "invalid"}) from None
+        else:
+            raise InvalidError(f"{added.name} is not a known witness key",
+                               {"signature": "unknown"})
+    return checkpoint(rt, size)
