@@ -22,6 +22,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen.canvas import Canvas
 
+from ledger import offline
 from reports import archive_view as view
 from reports.archive_pdf_sheet import Templates, sheet_pages
 from reports.labels import period_title
@@ -29,8 +30,7 @@ from reports.pdf_flow import Column, Flow, Table
 from reports.pdf_typeset import Font, Page, Typesetter, load_font
 
 MEDIA_TYPE = "application/pdf"
-MANIFEST_KEY = "AppraisalManifest"
-MANIFEST_PATTERN = re.compile(rb"/" + MANIFEST_KEY.encode() + rb"\s*<([0-9A-Fa-f\s]*)>")
+MANIFEST_KEY = offline.PDF_MANIFEST_KEY
 SUMMARY_SIZE = landscape(A4)
 SUMMARY_WIDTHS = (40.0, 48.0, 80.0, 0.0, 40.0, 40.0, *[29.0] * view.MONTHS, 38.0, 38.0, 38.0)
 SUMMARY_LEFT = 30.0
@@ -74,12 +74,10 @@ def document(archive: Archive, json_sha256: str) -> bytes:
 
 
 def read_manifest(data: bytes) -> dict[str, Any]:
-    """The manifest `document` put into the file's document information (the last one,
-    as a PDF updated in place keeps its newest information last)."""
-    found = MANIFEST_PATTERN.findall(data)
-    if not found:
-        raise ValueError("no appraisal manifest in this PDF")
-    return json.loads(bytes.fromhex(found[-1].decode("ascii")))
+    """The manifest `document` put into the file's document information, read as the
+    inspectors' verifier reads it (ledger.offline); ValueError if there is none."""
+    manifest: dict[str, Any] = json.loads(offline.pdf_manifest(data))
+    return manifest
 
 
 Outline = dict[int, list[tuple[str, str, int]]]

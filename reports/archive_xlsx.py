@@ -22,7 +22,7 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
@@ -31,13 +31,14 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from domain.process import SCORED_STEPS, STEPS
+from ledger import offline
 from reports import archive_view as view
 from reports.labels import label, period_title
 from reports.sheet_text import as_text, text_cell
 
-COVER = "档案信息"
+COVER = offline.XLSX_COVER
 SHEETS = "考核表"
-KEY_HEADER = "key"
+KEY_HEADER = offline.XLSX_KEY_HEADER
 BAD_SHEET_CHARACTERS = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
 Archive = Mapping[str, Any]
 
@@ -53,16 +54,10 @@ def workbook(archive: Archive, json_sha256: str) -> bytes:
 
 
 def read_manifest(data: bytes) -> dict[str, Any]:
-    """The manifest written into `workbook`'s cover, exactly as it was given."""
-    book = load_workbook(io.BytesIO(data), read_only=True)
-    try:
-        if COVER not in book.sheetnames:
-            raise ValueError("no appraisal manifest in this workbook")
-        rows = book[COVER].iter_rows(min_col=3, max_col=4, values_only=True)
-        keyed = [row for row in rows if row[0] and row[1] is not None]
-        return {key: json.loads(value) for key, value in keyed if key != KEY_HEADER}
-    finally:
-        book.close()
+    """The manifest written into `workbook`'s cover, exactly as it was given, read as the
+    inspectors' verifier reads it (ledger.offline); ValueError if there is none."""
+    return {key: json.loads(text)
+            for key, text in offline.xlsx_manifest(io.BytesIO(data)).items()}
 
 
 def _cover(book: Workbook, archive: Archive, manifest: Mapping[str, Any]) -> None:
