@@ -38,6 +38,7 @@ class World:
     witness: str  # the witness's vkey (0x04)
     proof: dict[str, Any]  # Z2's history with its proof: returned once, then published
     archive: dict[str, Any]  # the 2024 archive as JSON, its manifest with the ledger proof
+    rendered: dict[str, bytes]  # the same archive as PDF and XLSX
     cosigned: dict[str, Any]  # `GET /checkpoints/{size}` of the archive's checkpoint
     later: dict[str, Any]  # the same for a later checkpoint
 
@@ -90,12 +91,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         produced = archives.produce(rt, archives.Request.of("2024", None, None), "json")
         archive = json.loads(produced.content)
         archive["manifest"]["ledger"] = ledger_proof(rt, archive, stored)
+        rendered = {form: archives.rendered(archive, form).content for form in ("pdf", "xlsx")}
         proof = checkpoints.appraisal_proof(rt, rt.workflows.load_appraisal(z2))
         take(rt, z1, [("reopen", "secretary")])
         later = checkpoints.make(rt)
         assert later is not None and later.size > stored.size
         return World(folder, str(service), str(key.verifier(COSIGNATURE)), proof, archive,
-                     checkpoints.view(rt, cosigned), checkpoints.view(rt, later))
+                     rendered, checkpoints.view(rt, cosigned), checkpoints.view(rt, later))
     finally:
         rt.close()
 
@@ -166,7 +168,8 @@ def test_one_byte_of_a_state_changed_is_caught_naming_the_event(world):
 
     done = run(world, *keys(world), "bad.json", bad_json=changed(world.proof, tamper))
     assert done.returncode == 1
-    assert "不成立：版本 4 的事件：链哈希与其内容（流、版本、主题、状态）及前一事件的链哈希不符" in done.stdout
+    assert ("不成立：版本 4 的事件：链哈希与其内容（流、版本、主题、状态）及前一事件的链哈希不符"
+            in done.stdout)
 
 
 def test_a_state_changed_with_its_chain_recomputed_is_not_in_the_checkpoint(world):
@@ -194,7 +197,8 @@ def test_a_forged_inclusion_path_is_caught(world):
         path = proof["events"][0]["inclusion"]
         path[0] = ("00" if path[0][:2] != "00" else "11") + path[0][2:]
 
-    done = run(world, *keys(world), "--lang", "en", "bad.json", bad_json=changed(world.proof, forge))
+    done = run(world, *keys(world), "--lang", "en", "bad.json",
+               bad_json=changed(world.proof, forge))
     assert done.returncode == 1
     assert "event version 1 (leaf " in done.stdout and "the inclusion proof fails" in done.stdout
 
@@ -271,6 +275,31 @@ def test_an_archive_holds_and_its_witness_is_checked_with_the_cosigned_checkpoin
     assert run(world, *keys(world), "--checkpoint", "cosigned.txt", "archive.json").returncode == 0
 
 
+def test_the_archive_as_pdf_and_xlsx_holds_as_its_json_does(world):
+    size = world.archive["manifest"]["ledger"]["checkpoint"]["size"]
+    done = run(world, *keys(world), "--checkpoint", "cosigned.json", "archive.pdf",
+               "archive.xlsx", cosigned_json=world.cosigned, archive_pdf=world.rendered["pdf"],
+               archive_xlsx=world.rendered["xlsx"])
+    assert done.returncode == 0, done.stdout
+    for form in ("PDF", "XLSX"):
+        assert f"{form} 档案：2024 年度，全部支部，截至 {world.archive['as_of']}" in done.stdout
+    assert done.stdout.count(f"成立：本档案 2 份考核的全部事件均已纳入检查点 {size}（") == 2
+
+
+def test_a_pdf_whose_manifest_was_changed_or_cut_off_does_not_hold(world):
+    pdf = world.rendered["pdf"]
+    start = pdf.index(b"/AppraisalManifest <") + len(b"/AppraisalManifest <")
+    manifest = bytes.fromhex(pdf[start:pdf.index(b">", start)].decode())
+    chain = json.loads(manifest)["ledger"]["appraisals"][0]["chain"].encode()
+    forged = manifest.replace(chain, b"0" * len(chain)).hex().encode()
+    done = run(world, "--key", world.service, "--lang", "en", "forged.pdf", "cut.pdf",
+               forged_pdf=pdf[:start] + forged + pdf[start + len(forged):],
+               cut_pdf=pdf[:start - 5])
+    assert done.returncode == 1
+    assert f"appraisal {world.archive['appraisals'][0]['id']}" in done.stdout
+    assert "no appraisal manifest in this PDF" in done.stdout
+
+
 def test_a_forged_inclusion_in_an_archive_names_the_appraisal(world):
     def forge(archive: dict[str, Any]) -> None:
         entry = archive["manifest"]["ledger"]["appraisals"][1]
@@ -306,6 +335,7 @@ def test_garbage_truncated_and_mistyped_files_each_fail_without_a_traceback(worl
         "array.json": b"[1, 2, 3]",
         "random.bin": bytes(range(256)) * 4,
         "zip.xlsx": b"PK\x03\x04" + b"\x00" * 100,
+        "cut.xlsx": world.rendered["xlsx"][:len(world.rendered["xlsx"]) // 2],
         "nomanifest.pdf": b"%PDF-1.4\n%%EOF\n",
         "badhex.pdf": b"%PDF-1.4\n/AppraisalManifest <abc>\n%%EOF\n",
         "deep.json": b'{"events": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
