@@ -403,6 +403,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "成立：本档案 {count} 份考核的全部事件均已纳入检查点 {size}{time}，{signed}。",
         "HOLDS: every event of the archive's {count} appraisals is included in checkpoint "
         "{size}{time}, {signed}."),
+    "holds_empty": ("成立：本档案不含考核，没有要核验的事件。",
+                    "HOLDS: the archive holds no appraisal: there is no event to prove."),
     "fails": ("不成立：{reason}", "DOES NOT HOLD: {reason}"),
 }
 LIST_SEPARATORS = ("、", ", ")
@@ -614,7 +616,8 @@ def pdf_manifest(buf: Buffer) -> bytes:
 def xlsx_manifest(file: IO[bytes]) -> dict[str, str]:
     """The manifest of an XLSX archive, each key with its value's JSON: the hidden columns
     C and D of the cover sheet, in strings inline or shared (as a spreadsheet program that
-    saved it again would keep them)."""
+    saved it again would keep them). A value longer than a cell holds goes on in further
+    rows of its key, joined in row order."""
     try:
         with zipfile.ZipFile(file) as book:
             cover = _cover_sheet(book)
@@ -628,13 +631,13 @@ def xlsx_manifest(file: IO[bytes]) -> dict[str, str]:
     except (zipfile.BadZipFile, zlib.error, ElementTree.ParseError, OSError, EOFError,
             ValueError, KeyError, RuntimeError) as error:  # RuntimeError: encrypted, deflate64
         raise VerifyError("bad_xlsx", detail=type(error).__name__) from None
-    manifest = {}
+    pieces: dict[str, list[str]] = {}
     for row in rows:
         key, text = (strings.get(v, "") if isinstance(v, int) else v
                      for v in (row.get("C"), row.get("D")))
         if key and text is not None and key != XLSX_KEY_HEADER:
-            manifest[key] = text
-    return manifest
+            pieces.setdefault(key, []).append(text)
+    return {key: "".join(texts) for key, texts in pieces.items()}
 
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -940,13 +943,16 @@ def check_archive(manifest: dict[str, Located], form: str, trust: Trust
     where = said("the_ledger")
     ledger = members(manifest["ledger"])
     head = {name: value(ledger[name]) for name in ("hash", "checkpoint") if name in ledger}
+    if "appraisals" not in ledger:
+        raise VerifyError("field", where=where, field="appraisals")
+    entries = elements(ledger["appraisals"])
+    if not entries and head.get("checkpoint") is None:  # an archive of no appraisal names none
+        return [_archive_head(manifest, form), said("holds_empty")], {}
     note = _checkpoint(head.get("checkpoint"))
     h = _hash_of(note, _field(head, "hash", str, where))
     signed = trust.signed(note)
-    if "appraisals" not in ledger:
-        raise VerifyError("field", where=where, field="appraisals")
     proved = {}
-    for index, located in enumerate(elements(ledger["appraisals"]), start=1):
+    for index, located in enumerate(entries, start=1):
         entry, at = value(located), said("entry", index=index)
         appraisal = _field(entry, "appraisal_id", str, at)
         version = _field(entry, "version", int, at)

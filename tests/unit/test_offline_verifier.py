@@ -300,6 +300,16 @@ def test_a_pdf_whose_manifest_was_changed_or_cut_off_does_not_hold(world):
     assert "no appraisal manifest in this PDF" in done.stdout
 
 
+def test_an_archive_of_no_appraisal_has_nothing_to_prove(world):
+    def empty(archive: dict[str, Any]) -> None:
+        archive.update(appraisals=[], members=[])
+        archive["manifest"]["ledger"] = {"hash": "sm3", "checkpoint": None, "appraisals": []}
+
+    done = run(world, *keys(world), "empty.json", empty_json=changed(world.archive, empty))
+    assert done.returncode == 0, done.stdout
+    assert "成立：本档案不含考核，没有要核验的事件。" in done.stdout
+
+
 def test_a_forged_inclusion_in_an_archive_names_the_appraisal(world):
     def forge(archive: dict[str, Any]) -> None:
         entry = archive["manifest"]["ledger"]["appraisals"][1]
