@@ -28,7 +28,7 @@ from bench import history
 from bench.facts import load_average, machine_facts
 from bench.mine import make_mine
 from bench.reading import baseline
-from bench.report import write_block
+from bench.report import fact, write_block
 from bench.servers import (
     ADMIN_PASSWORD,
     APPRAISAL_SERVE,
@@ -163,7 +163,7 @@ def markdown(signoffs: list[dict[str, Any]], verifies: list[dict[str, Any]],
                   f"{v['verify']:,.0f} | **{v['ratio']:.2f}** | {v['backfill_s']:.0f} | "
                   f"{v['proof_ms']:.2f}, {v['proof_nodes']} |" for v in verifies]
         lines.append("")
-    lines += [f"- {name}: {value}" for name, value in facts.items()]
+    lines += [fact(name, value) for name, value in facts.items()]
     lines.append("<!-- bench:ledger:end -->")
     return "\n".join(lines)
 
