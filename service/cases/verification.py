@@ -17,7 +17,6 @@ from uuid import UUID
 from ledger import offline
 from ledger.audit import Broken, Entry, Event, Walk
 from ledger.offline import COSIGNATURE, ED25519, ProofError, Verifier
-from service.runtime import Runtime
 from store.checkpoints import SERVICE, WITNESS, Checkpoints, Stored
 from store.ledger import Reader
 from store.recorders import LedgerRecorder
@@ -31,12 +30,13 @@ class Verdict:
     text: str
 
 
-def verify(rt: Runtime, trusted: Sequence[str] = (), witness_keys: Sequence[str] = (),
-           kept: Sequence[str] = (), echo: Callable[[str], None] = lambda _: None) -> Verdict:
-    """Check it all. `trusted`, `witness_keys`: vkeys to trust instead of those the store
-    records (which whoever holds the database could change); `kept`: checkpoint notes a
-    witness kept, with its cosignature."""
-    recorder = rt.recorder
+def verify(recorder: LedgerRecorder, origin: str, trusted: Sequence[str] = (),
+           witness_keys: Sequence[str] = (), kept: Sequence[str] = (),
+           echo: Callable[[str], None] = lambda _: None) -> Verdict:
+    """Check the store as it is (service.runtime.event_store), the log named `origin`.
+    `trusted`, `witness_keys`: vkeys to trust instead of those the store records (which
+    whoever holds the database could change); `kept`: checkpoint notes a witness kept, with
+    its cosignature."""
     try:
         with recorder.ledger_cursor() as cursor:
             reader = Reader(recorder.ledger, cursor)
@@ -44,9 +44,9 @@ def verify(rt: Runtime, trusted: Sequence[str] = (), witness_keys: Sequence[str]
             checkpoints = stored.every()
             service = [Verifier.parse(v) for v in trusted] or _recorded(stored, SERVICE)
             witnesses = [Verifier.parse(v) for v in witness_keys] or _recorded(stored, WITNESS)
-            claims = _claims(checkpoints, service, witnesses, rt.settings.origin)
+            claims = _claims(checkpoints, service, witnesses, origin)
             for text in kept:
-                _add_kept(claims, text, witnesses, rt.settings.origin)
+                _add_kept(claims, text, witnesses, origin)
             stop = reader.last_position()
         walk = Walk(reader.ledger.h, claims)
         started = time.monotonic()
