@@ -18,7 +18,7 @@ from ledger import offline
 from ledger.audit import Broken, Entry, Event, Walk
 from ledger.offline import COSIGNATURE, ED25519, ProofError, Verifier
 from store.checkpoints import SERVICE, WITNESS, Checkpoints, Stored
-from store.ledger import Reader
+from store.ledger import LedgerError, Reader
 from store.recorders import LedgerRecorder
 
 PAGE = 20_000  # events (and entries) read a query
@@ -70,8 +70,11 @@ def _claims(checkpoints: list[Stored], service: list[Verifier], witnesses: list[
             origin: str) -> dict[int, list[tuple[bytes, str]]]:
     claims: dict[int, list[tuple[bytes, str]]] = defaultdict(list)
     for stored in checkpoints:
-        note = offline.open_checkpoint(stored.text)
         who = f"checkpoint {stored.size}"
+        try:
+            note = offline.open_checkpoint(stored.text)
+        except ProofError as fault:
+            raise Broken(f"{who}: {fault}") from None
         if (note.size, note.root, note.origin) != (stored.size, stored.root, origin):
             raise Broken(f"{who}: its note says size {note.size}, root {note.root.hex()}, "
                          f"origin {note.origin}; the table says otherwise")
@@ -128,10 +131,10 @@ def _entries(recorder: LedgerRecorder, stop: int) -> Iterator[Entry]:
 
 def _consistent(reader: Reader, checkpoints: list[Stored]) -> None:
     for old, new in itertools.pairwise(checkpoints):
-        proof = reader.consistency(old.size, new.size)
         try:
+            proof = reader.consistency(old.size, new.size)
             offline.verify_consistency(reader.h, old.size, new.size, old.root, new.root, proof)
-        except ProofError as fault:
+        except (LedgerError, ProofError) as fault:  # the stored tree lacks nodes, or is wrong
             raise Broken(f"checkpoints {old.size} and {new.size}: {fault}") from None
 
 
