@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
+from eventsourcing.persistence import Notification
+
 from ledger import offline
 from ledger.audit import Broken, Entry, Event, Walk
 from ledger.offline import COSIGNATURE, ED25519, ProofError, Verifier
@@ -106,13 +108,34 @@ def _events(recorder: LedgerRecorder, stop: int) -> Iterator[Event]:
     after = 0
     while True:
         page = recorder.read_notifications(after, stop, PAGE, (), None)
-        for n in page:
-            stream = n.originator_id
-            yield Event(n.id, stream if isinstance(stream, UUID) else UUID(hex=stream),
-                        n.originator_version, n.topic, bytes(n.state))
+        yield from map(_event, page)
         if len(page) < PAGE:
             return
         after = page[-1].id
+
+
+# What the service writes in each column (SQLite keeps stream ids as 32 hex digits).
+_COLUMNS = (("originator_id", UUID | str), ("originator_version", int), ("topic", str),
+            ("state", bytes | memoryview))
+
+
+def _event(n: Notification) -> Event:
+    """The row as an event of the log; Broken, naming its position, for a row the service
+    never writes (a NULL, text where bytes belong, a stream id that is no UUID)."""
+    for column, kind in _COLUMNS:
+        if not isinstance(getattr(n, column), kind):
+            raise _unlike(n, column)
+    stream = n.originator_id
+    try:
+        stream = stream if isinstance(stream, UUID) else UUID(hex=stream)
+    except ValueError:
+        raise _unlike(n, "originator_id") from None
+    return Event(n.id, stream, n.originator_version, n.topic, bytes(n.state))
+
+
+def _unlike(n: Notification, column: str) -> Broken:
+    return Broken(f"the event at log position {n.id} is not one the service wrote: its "
+                  f"{column} is {getattr(n, column)!r:.60}")
 
 
 def _entries(recorder: LedgerRecorder, stop: int) -> Iterator[Entry]:
