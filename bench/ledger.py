@@ -24,6 +24,8 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import create_engine, text
+
 from bench import history
 from bench.facts import load_average, machine_facts
 from bench.mine import make_mine
@@ -92,10 +94,25 @@ def signoff_cost(backend: str, args: argparse.Namespace) -> dict[str, Any]:
                 runs[side].append(result)
                 say(f"[{backend}] {side}: {result['rps']:.0f} req/s, p99 "
                     f"{result['p99_ms']:.0f} ms ({load_average()})")
+        hashed = {side: hashed_share(stores[side]) for side in stores}
     rps = {side: statistics.median(r["rps"] for r in runs[side]) for side in runs}
     p99 = {side: statistics.median(r["p99_ms"] for r in runs[side]) for side in runs}
     return {"backend": backend, "rps": rps, "p99": p99, "ratio": rps["ledger"] / rps["off"],
-            "runs": {side: [round(r["rps"]) for r in runs[side]] for side in runs}}
+            "runs": {side: [round(r["rps"]) for r in runs[side]] for side in runs},
+            "hashed": hashed}
+
+
+def hashed_share(url: str) -> str:
+    """Events in the ledger / events stored: all of them with it on, none with it off."""
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    events = "stored_events" if url.startswith("sqlite") else "appraisal_events"
+    try:
+        with engine.connect() as conn:
+            stored = conn.execute(text(f"SELECT count(*) FROM {events}")).scalar()
+            entries = conn.execute(text("SELECT count(*) FROM ledger_entries")).scalar()
+    finally:
+        engine.dispose()
+    return f"{entries:,}/{stored:,}"
 
 
 def verify_rate(backend: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -149,11 +166,12 @@ def markdown(signoffs: list[dict[str, Any]], verifies: list[dict[str, Any]],
     lines = ["<!-- bench:ledger:begin -->", f"Command: `{command}`", ""]
     if signoffs:
         lines += ["| backend | sign-off, ledger on (req/s) | ledger off (req/s) | ratio "
-                  "(target ≥ 0.9) | p99 on / off (ms) | runs on / off |",
-                  "|---|---|---|---|---|---|"]
+                  "(target ≥ 0.9) | p99 on / off (ms) | runs on / off | events hashed on / off |",
+                  "|---|---|---|---|---|---|---|"]
         lines += [f"| {s['backend']} | {s['rps']['ledger']:.0f} | {s['rps']['off']:.0f} | "
                   f"**{s['ratio']:.2f}** | {s['p99']['ledger']:.0f} / {s['p99']['off']:.0f} | "
-                  f"{s['runs']['ledger']} / {s['runs']['off']} |" for s in signoffs]
+                  f"{s['runs']['ledger']} / {s['runs']['off']} | {s['hashed']['ledger']} / "
+                  f"{s['hashed']['off']} |" for s in signoffs]
         lines.append("")
     if verifies:
         lines += ["| backend | events | read+decode (events/s) | verify walk (events/s) | "
