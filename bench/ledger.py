@@ -136,7 +136,7 @@ def verify_rate(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             count, read_seconds = baseline(url, [], end, 1)
             say(f"[{backend}] read and decoded {count:,} in {read_seconds:.1f} s; verifying")
             started = time.perf_counter()
-            verdict = verify(rt, echo=say)
+            verdict = verify(rt.recorder, settings.origin, echo=say)
             verify_seconds = time.perf_counter() - started
             if not verdict.holds:
                 raise SystemExit(verdict.text)

@@ -265,11 +265,12 @@ class Reader:
         return tree.hashes_of(self.h, self._fetch, tree.consistency_ranges(old, new))
 
     def entries(self, after: int, limit: int) -> list[tuple[int, int, bytes]]:
-        """Ledger entries (leaf, position, chain) after leaf `after`, in order."""
+        """Ledger entries (leaf, position, chain) after leaf `after`, in order; a chain is
+        read as bytes whatever was written there (SQLite keeps text in a BLOB column)."""
         d = self.ledger.dialect
         self.cursor.execute(
-            f"SELECT leaf, position, chain FROM {d.prefix}ledger_entries WHERE leaf > {d.param} "
-            f"ORDER BY leaf LIMIT {d.param}", [after, limit])
+            f"SELECT leaf, position, CAST(chain AS {d.blob}) FROM {d.prefix}ledger_entries "
+            f"WHERE leaf > {d.param} ORDER BY leaf LIMIT {d.param}", [after, limit])
         return [(i, position, bytes(chain)) for i, position, chain in self.cursor.fetchall()]
 
     def last_position(self) -> int:

@@ -33,7 +33,7 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder
-from eventsourcing.sqlite import SQLiteApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteTransaction
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier, Literal
 
@@ -94,6 +94,18 @@ class _Save:
         return self.ids
 
 
+class _ImmediateTransaction(SQLiteTransaction):
+    """eventsourcing's transaction, begun with the write lock taken. One begun plainly that
+    reads first (a checkpoint reads the tree, then saves) cannot write once another
+    connection, the read models' worker say, has committed since its read: in WAL mode
+    SQLite answers "database is locked" at once, without waiting for the lock."""
+
+    def __enter__(self) -> SQLiteCursor:
+        cursor = self.connection.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        return cursor
+
+
 class GroupCommitSQLiteRecorder(SQLiteApplicationRecorder):
     """Commits the saves that arrive together in one transaction, one savepoint each."""
 
@@ -118,7 +130,12 @@ class GroupCommitSQLiteRecorder(SQLiteApplicationRecorder):
     def ledger_cursor(self, *, write: bool = False) -> Iterator[Any]:
         """A cursor in a transaction of its own, for the ledger's tables (store.ledger,
         store.checkpoints); committed at the end if `write`."""
-        with self.datastore.transaction(commit=write) as cursor:
+        if not write:
+            with self.datastore.transaction(commit=False) as cursor:
+                yield cursor
+            return
+        with self.datastore.get_connection(commit=True) as conn, \
+                _ImmediateTransaction(conn, commit=True) as cursor, cursor:
             yield cursor
 
     def catch_up_ledger(self) -> int:

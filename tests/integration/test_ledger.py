@@ -71,7 +71,7 @@ def test_concurrent_writers_leave_every_event_hashed_in_log_order(database_url):
     try:
         with ThreadPoolExecutor(8) as pool:
             list(pool.map(lambda n: users(rt, [f"c{n}-{i}" for i in range(6)]), range(8)))
-        verdict = verify(rt)
+        verdict = verify(rt.recorder, rt.settings.origin)
         assert verdict.holds, verdict.text
         with rt.recorder.ledger_cursor() as cursor:
             reader = Reader(rt.recorder.ledger, cursor)
@@ -96,7 +96,7 @@ def test_a_backlog_is_caught_up_as_it_would_have_been_written(tmp_path):
     rt = build(Settings(database_url=url, secret_key=SECRET))
     try:
         assert ledger_of(rt) == (chains, roots)
-        assert verify(rt).holds
+        assert verify(rt.recorder, rt.settings.origin).holds
     finally:
         rt.close()
 
