@@ -22,7 +22,7 @@ from projections.worker import POLL_SECONDS, Worker
 from service import logs
 from service.auth import hash_password
 from service.cases import backups
-from service.runtime import build, catch_up_share
+from service.runtime import build, catch_up_share, event_store
 from service.settings import Settings, SettingsError
 from store.ledger import LedgerError
 
@@ -182,12 +182,10 @@ def verify(
 
     with _reported():
         texts = [path.read_text(encoding="utf-8") for path in kept or []]
-        runtime = build(Settings())
-        try:
-            verdict = verify_store(runtime, key or [], witness or [], texts,
+        settings = Settings()
+        with event_store(settings) as recorder:
+            verdict = verify_store(recorder, settings.origin, key or [], witness or [], texts,
                                    echo=lambda line: typer.echo(line, err=True))
-        finally:
-            runtime.close()
         typer.echo(verdict.text)
         if not verdict.holds:
             raise typer.Exit(1)

@@ -155,6 +155,20 @@ def _record_service_key(recorder: LedgerRecorder, key: SigningKey) -> None:
             str(key.verifier(ED25519)), SERVICE, int(time.time()))
 
 
+@contextlib.contextmanager
+def event_store(settings: Settings) -> Iterator[LedgerRecorder]:
+    """The event store as it is, for a process that only checks it (`appraisal verify`):
+    unlike `build`, it writes no event and hashes none into the ledger (which would take in
+    an event written around it), loads no aggregate and needs no private key."""
+    workflows = Workflows(env=event_store_env(settings.url))
+    try:
+        recorder = cast(LedgerRecorder, workflows.recorder)
+        recorder.use_hash(settings.ledger_hash)
+        yield recorder
+    finally:
+        workflows.close()
+
+
 def catch_up_share(settings: Settings, until: int, parted: list[str], part: Part | None,
                    whole: list[str]) -> None:
     """A parallel rebuild's share (projections.rebuild.Share), brought up to notification

@@ -11,7 +11,8 @@ could commit out of order and a reader tailing the log could pass over an event 
 This recorder's function takes the same lock.
 
 Both end each transaction that records events by extending the ledger (store.ledger) with
-them, so that no event is ever stored without its chain hash and place in the Merkle tree.
+them, so that no event is ever stored without its chain hash and place in the Merkle tree:
+on SQLite in Python before the commit, on PostgreSQL in the insert function itself.
 
 Both read the log for the read models (`read_notifications`, projections.tracking.Log) as
 plain tuples, and for a rebuild's part only that part's events (by the last byte of their
@@ -27,20 +28,17 @@ from typing import Any, Protocol
 
 from eventsourcing.persistence import (
     IntegrityError,
-    InterfaceError,
     Notification,
-    OperationalError,
     PersistenceError,
     StoredEvent,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder
-from eventsourcing.sqlite import SQLiteApplicationRecorder
-from eventsourcing.utils import retry
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteTransaction
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier, Literal
 
 from projections.tracking import Part
-from store.ledger import SQLITE, Ledger, create_statements, dialect
+from store.ledger import SQLITE, Ledger, create_statements, dialect, postgres_statements
 
 # Events hashed into the ledger a transaction when it catches up with a backlog.
 CATCH_UP_CHUNK = 20_000
@@ -96,6 +94,18 @@ class _Save:
         return self.ids
 
 
+class _ImmediateTransaction(SQLiteTransaction):
+    """eventsourcing's transaction, begun with the write lock taken. One begun plainly that
+    reads first (a checkpoint reads the tree, then saves) cannot write once another
+    connection, the read models' worker say, has committed since its read: in WAL mode
+    SQLite answers "database is locked" at once, without waiting for the lock."""
+
+    def __enter__(self) -> SQLiteCursor:
+        cursor = self.connection.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        return cursor
+
+
 class GroupCommitSQLiteRecorder(SQLiteApplicationRecorder):
     """Commits the saves that arrive together in one transaction, one savepoint each."""
 
@@ -120,7 +130,12 @@ class GroupCommitSQLiteRecorder(SQLiteApplicationRecorder):
     def ledger_cursor(self, *, write: bool = False) -> Iterator[Any]:
         """A cursor in a transaction of its own, for the ledger's tables (store.ledger,
         store.checkpoints); committed at the end if `write`."""
-        with self.datastore.transaction(commit=write) as cursor:
+        if not write:
+            with self.datastore.transaction(commit=False) as cursor:
+                yield cursor
+            return
+        with self.datastore.get_connection(commit=True) as conn, \
+                _ImmediateTransaction(conn, commit=True) as cursor, cursor:
             yield cursor
 
     def catch_up_ledger(self) -> int:
@@ -210,6 +225,7 @@ class LockingPostgresRecorder(PostgresApplicationRecorder):
             "(originator_id, originator_version, topic, state) "
             "SELECT originator_id, originator_version, topic, state FROM unnest(events) "
             "RETURNING notification_id; "
+            "PERFORM {schema}.ledger_extend(NULL); "
             "END; $BODY$"
         ).format(
             schema=Identifier(self.datastore.schema),
@@ -220,10 +236,15 @@ class LockingPostgresRecorder(PostgresApplicationRecorder):
             channel=Identifier(self.channel_name),
         )
         ledger = dialect("postgresql", self.events_table_name, self.datastore.schema)
-        self.sql_create_statements.extend(SQL(s).format() for s in create_statements(ledger))
+        # The ledger's tables and function before the insert function that calls it.
+        self.sql_create_statements[self.create_insert_function_statement_index:
+                                   self.create_insert_function_statement_index] = [
+            SQL(s).format() for s in [*create_statements(ledger), *postgres_statements(ledger)]]
         self.ledger = Ledger(ledger)
         self._lock = SQL("LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE").format(
             schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
+        self._extend = SQL("SELECT {schema}.ledger_extend(%s)").format(
+            schema=Identifier(self.datastore.schema))
 
     def use_hash(self, name: str) -> None:
         """Hash the ledger with `name`: recorded by a new store, checked by an old one."""
@@ -232,20 +253,6 @@ class LockingPostgresRecorder(PostgresApplicationRecorder):
                 row_factory=tuple_row) as cursor:
             cursor.execute(self._lock)
             self.ledger.check_hash(cursor)
-
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-    def insert_events(self, stored_events: Sequence[StoredEvent],
-                      **kwargs: Any) -> Sequence[int] | None:
-        """The insert function, then the ledger extended, in one transaction: the function's
-        table lock holds to the commit, so the ledger's order is the log's."""
-        events = [self.construct_pg_stored_event(e.originator_id, e.originator_version,
-                                                 e.topic, e.state) for e in stored_events]
-        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor(
-                row_factory=tuple_row) as cursor:
-            cursor.execute(self.sql_invoke_pg_function_insert_events, (events,), prepare=True)
-            ids = [row[0] for row in cursor.fetchall()]
-            self.ledger.extend(cursor)
-        return ids
 
     @contextlib.contextmanager
     def ledger_cursor(self, *, write: bool = False) -> Iterator[Any]:
@@ -263,7 +270,7 @@ class LockingPostgresRecorder(PostgresApplicationRecorder):
             with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor(
                     row_factory=tuple_row) as cursor:
                 cursor.execute(self._lock)
-                count, _ = self.ledger.extend(cursor, CATCH_UP_CHUNK)
+                count = cursor.execute(self._extend, [CATCH_UP_CHUNK]).fetchall()[0][0]
             done += count
             if count < CATCH_UP_CHUNK:
                 return done

@@ -1,0 +1,207 @@
+"""What the ledger costs and how fast it proves, on SQLite and PostgreSQL.
+
+    python -m bench.ledger [--part signoff|verify|both] [--zones 10000] [--runs 3]
+
+signoff: the sign-off at `--clients` clients against `appraisal serve` with the ledger (every
+transaction hashes its events into the chain and the tree) and against the same server with
+it off (bench/unhashed.py); fresh stores for each, runs alternated, medians compared.
+
+verify: a province's year (bench/history.py, `--zones` zones, ~70 events each) in a fresh
+store, its ledger caught up (SQLite: written as the history is; PostgreSQL: the history is
+copied in bulk, then hashed), then `appraisal verify`'s walk over all of it beside the
+baseline of bench/reading.py: every event read and decoded by the event store library, in
+one process as the walk is. And inclusion proofs at that size: O(log n) node reads each.
+"""
+
+import argparse
+import os
+import random
+import shlex
+import statistics
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+
+from bench import history
+from bench.facts import load_average, machine_facts
+from bench.mine import make_mine
+from bench.reading import baseline
+from bench.report import fact, write_block
+from bench.servers import (
+    ADMIN_PASSWORD,
+    APPRAISAL_SERVE,
+    SECRET_KEY,
+    fresh_database,
+    serve,
+    workspace,
+)
+from bench.signoff import signoff
+from ledger.keys import SigningKey, write_key
+from service.cases.verification import verify
+from service.runtime import build
+from service.settings import Settings
+from store.ledger import Reader
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "PERFORMANCE.md"
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+UNHASHED_SERVE = [sys.executable, "-m", "bench.unhashed", "serve"]
+EXPECTED_RPS = 800.0  # sizes the appraisals opened for a run (bench.signoff.signoff)
+PROOFS = 200
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.ledger", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--part", choices=["signoff", "verify", "both"], default="both")
+    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=10.0, help="counted seconds a run")
+    parser.add_argument("--warmup", type=float, default=2.0, help="uncounted seconds first")
+    parser.add_argument("--runs", type=int, default=3, help="sign-off runs on each side")
+    parser.add_argument("--zones", type=int, default=10_000, help="zones of the history")
+    parser.add_argument("--postgres", default=POSTGRES_ADMIN)
+    parser.add_argument("--doc", type=Path, default=DOC)
+    parser.add_argument("--no-doc", action="store_true")
+    return parser.parse_args(argv)
+
+
+def key_file(work: Path) -> None:
+    """A service key for PostgreSQL stores (which must be given one), in every process."""
+    path = work / "ledger.key"
+    write_key(path, SigningKey.generate(Settings().origin))
+    os.environ["APPRAISAL_LEDGER_KEY_FILE"] = str(path)
+
+
+def signoff_cost(backend: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Sign-off throughput with and without the ledger, runs alternated."""
+    with ExitStack() as stack:
+        work = stack.enter_context(workspace())
+        key_file(work)
+        servers, mines, stores = {}, {}, {}
+        for side, command in (("ledger", APPRAISAL_SERVE), ("off", UNHASHED_SERVE)):
+            stores[side] = stack.enter_context(fresh_database(backend, args.postgres, work, side))
+            servers[side] = stack.enter_context(serve(command, stores[side], work, side))
+            mines[side] = make_mine(servers[side].base_url, args.clients)
+        runs: dict[str, list[dict[str, Any]]] = {"ledger": [], "off": []}
+        for n in range(args.runs):
+            for side in ("off", "ledger") if n % 2 else ("ledger", "off"):
+                result = signoff(servers[side], mines[side], stores[side], args.clients,
+                                 EXPECTED_RPS, args)
+                runs[side].append(result)
+                say(f"[{backend}] {side}: {result['rps']:.0f} req/s, p99 "
+                    f"{result['p99_ms']:.0f} ms ({load_average()})")
+        hashed = {side: hashed_share(stores[side]) for side in stores}
+    rps = {side: statistics.median(r["rps"] for r in runs[side]) for side in runs}
+    p99 = {side: statistics.median(r["p99_ms"] for r in runs[side]) for side in runs}
+    return {"backend": backend, "rps": rps, "p99": p99, "ratio": rps["ledger"] / rps["off"],
+            "runs": {side: [round(r["rps"]) for r in runs[side]] for side in runs},
+            "hashed": hashed}
+
+
+def hashed_share(url: str) -> str:
+    """Events in the ledger / events stored: all of them with it on, none with it off."""
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    events = "stored_events" if url.startswith("sqlite") else "appraisal_events"
+    try:
+        with engine.connect() as conn:
+            stored = conn.execute(text(f"SELECT count(*) FROM {events}")).scalar()
+            entries = conn.execute(text("SELECT count(*) FROM ledger_entries")).scalar()
+    finally:
+        engine.dispose()
+    return f"{entries:,}/{stored:,}"
+
+
+def verify_rate(backend: str, args: argparse.Namespace) -> dict[str, Any]:
+    """The walk of `appraisal verify` beside reading and decoding, over one history."""
+    with ExitStack() as stack:
+        work = stack.enter_context(workspace())
+        key_file(work)
+        url = stack.enter_context(fresh_database(backend, args.postgres, work, "history"))
+        say(f"[{backend}] writing a history of {args.zones:,} zones")
+        written = history.generate(url, args.zones, admin_password=ADMIN_PASSWORD,
+                                   secret_key=SECRET_KEY, echo=say)
+        settings = Settings(database_url=url, secret_key=SECRET_KEY)
+        started = time.perf_counter()
+        rt = build(settings)  # catches the ledger up: all of it after a bulk copy
+        backfill = time.perf_counter() - started
+        try:
+            say(f"[{backend}] {written.events:,} events; build and ledger catch-up "
+                f"{backfill:.0f} s; reading and decoding them")
+            with rt.recorder.ledger_cursor() as cursor:
+                end = Reader(rt.recorder.ledger, cursor).last_position()
+            count, read_seconds = baseline(url, [], end, 1)
+            say(f"[{backend}] read and decoded {count:,} in {read_seconds:.1f} s; verifying")
+            started = time.perf_counter()
+            verdict = verify(rt.recorder, settings.origin, echo=say)
+            verify_seconds = time.perf_counter() - started
+            if not verdict.holds:
+                raise SystemExit(verdict.text)
+            proof_ms, nodes = proofs(rt)
+        finally:
+            rt.close()
+    return {"backend": backend, "events": count, "read": count / read_seconds,
+            "verify": count / verify_seconds, "ratio": read_seconds / verify_seconds,
+            "backfill_s": backfill, "proof_ms": proof_ms, "proof_nodes": nodes,
+            "verdict": verdict.text}
+
+
+def proofs(rt: Any) -> tuple[float, int]:
+    """Inclusion proofs of random leaves in the whole tree: milliseconds each, hashes each."""
+    with rt.recorder.ledger_cursor() as cursor:
+        reader = Reader(rt.recorder.ledger, cursor)
+        size = reader.size()
+        leaves = random.Random(16).sample(range(size), min(PROOFS, size))
+        started = time.perf_counter()
+        lengths = [len(reader.inclusion(leaf, size)) for leaf in leaves]
+        seconds = time.perf_counter() - started
+    return 1000 * seconds / len(leaves), max(lengths)
+
+
+def markdown(signoffs: list[dict[str, Any]], verifies: list[dict[str, Any]],
+             facts: dict[str, str], command: str) -> str:
+    lines = ["<!-- bench:ledger:begin -->", f"Command: `{command}`", ""]
+    if signoffs:
+        lines += ["| backend | sign-off, ledger on (req/s) | ledger off (req/s) | ratio "
+                  "(target ≥ 0.9) | p99 on / off (ms) | runs on / off | events hashed on / off |",
+                  "|---|---|---|---|---|---|---|"]
+        lines += [f"| {s['backend']} | {s['rps']['ledger']:.0f} | {s['rps']['off']:.0f} | "
+                  f"**{s['ratio']:.2f}** | {s['p99']['ledger']:.0f} / {s['p99']['off']:.0f} | "
+                  f"{s['runs']['ledger']} / {s['runs']['off']} | {s['hashed']['ledger']} / "
+                  f"{s['hashed']['off']} |" for s in signoffs]
+        lines.append("")
+    if verifies:
+        lines += ["| backend | events | read+decode (events/s) | verify walk (events/s) | "
+                  "ratio (target ≥ 0.5) | build + ledger catch-up (s) | inclusion proof "
+                  "(ms, hashes) |", "|---|---|---|---|---|---|---|"]
+        lines += [f"| {v['backend']} | {v['events']:,} | {v['read']:,.0f} | "
+                  f"{v['verify']:,.0f} | **{v['ratio']:.2f}** | {v['backfill_s']:.0f} | "
+                  f"{v['proof_ms']:.2f}, {v['proof_nodes']} |" for v in verifies]
+        lines.append("")
+    lines += [fact(name, value) for name, value in facts.items()]
+    lines.append("<!-- bench:ledger:end -->")
+    return "\n".join(lines)
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
+    signoffs = [signoff_cost(b, args) for b in backends] if args.part != "verify" else []
+    verifies = [verify_rate(b, args) for b in backends] if args.part != "signoff" else []
+    facts = machine_facts(args.postgres if "postgres" in backends else None)
+    block = markdown(signoffs, verifies, facts, shlex.join(["python", "-m", "bench.ledger",
+                                                            *sys.argv[1:]]))
+    print(block)
+    if not args.no_doc:
+        write_block(args.doc, block, "ledger")
+
+
+if __name__ == "__main__":
+    main()
