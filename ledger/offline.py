@@ -458,7 +458,8 @@ class UsageError(VerifyError):
 
 # Reading files within bounds. A file is mapped, not read into memory, and only the JSON
 # values a check needs are parsed, one at a time: a year's archive may be gigabytes. Values
-# are found by a scan that skips strings whole and counts brackets, without parsing them.
+# are found by a scan that skips strings whole and counts brackets: what it skips is not
+# parsed, so not checked either; the checks parse all they rely on.
 
 MAX_JSON_VALUE = 2**30  # bytes: the largest JSON value parsed at once
 MAX_NAME_BYTES = 256  # a member name longer than this is none the checks look for
