@@ -11,7 +11,15 @@ from service.api import openapi_links
 from service.api.deps import RuntimeDep
 from service.api.metrics import Metrics
 from service.api.metrics import router as metrics_route
-from service.api.routes import appraisals, archives, inbox, organisation, rankings, users
+from service.api.routes import (
+    appraisals,
+    archives,
+    checkpoints,
+    inbox,
+    organisation,
+    rankings,
+    users,
+)
 from service.headers import SecurityHeaders
 from service.limits import BodyLimit
 from service.request_id import RequestTrace
@@ -32,14 +40,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
-        app.state.runtime = build(settings)
+        runtime = app.state.runtime = build(settings)
         if settings.follow:
-            app.state.runtime.follow()
-        metrics.watch(app.state.runtime)
+            runtime.follow()
+        metrics.watch(runtime)
         try:
             yield
         finally:
-            app.state.runtime.close()
+            runtime.close()
 
     app = FastAPI(title="党员责任区考核 · Zone appraisal", version="0.1.0", lifespan=lifespan,
                   responses=ERRORS)  # type: ignore[arg-type]
@@ -62,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for name, f in failed.items()} or None)
 
     # Routes are matched in order, each at a cost (docs/PERFORMANCE.md): the sign-off's first.
-    for module in (appraisals, users, organisation, rankings, inbox, archives):
+    for module in (appraisals, users, organisation, rankings, inbox, archives, checkpoints):
         app.include_router(module.router)
     app.include_router(metrics_route)
     web.install(app)
