@@ -1,5 +1,6 @@
 """The FastAPI app factory: one runtime per process, built in the lifespan."""
 
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,6 +21,8 @@ from service.api.routes import (
     rankings,
     users,
 )
+from service.cases import checkpoints as checkpointing
+from service.checkpointer import Checkpointer
 from service.headers import SecurityHeaders
 from service.limits import BodyLimit
 from service.request_id import RequestTrace
@@ -43,6 +46,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runtime = app.state.runtime = build(settings)
         if settings.follow:
             runtime.follow()
+        runtime.checkpointer = Checkpointer(functools.partial(checkpointing.make, runtime),
+                                            settings.checkpoint_minutes * 60)
+        runtime.checkpointer.start()
         metrics.watch(runtime)
         try:
             yield

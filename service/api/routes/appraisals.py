@@ -182,6 +182,8 @@ def _act(action: Action, body_type: type[Body], request: Request, raw: bytes) ->
         if retry and (first := replay(workflows, retry)):
             return first
         raise
+    if action == Action.BRANCH_APPROVAL and rt.checkpointer is not None:
+        rt.checkpointer.signal()  # a result published: its checkpoint follows shortly
     return respond(taken.document())
 
 
