@@ -122,7 +122,7 @@ def build(settings: Settings) -> Runtime:
         recorder.use_hash(settings.ledger_hash)
         recorder.catch_up_ledger()  # a store made before the ledger, or loaded in bulk
         service_key = settings.service_key()
-        _record_service_key(recorder, service_key)
+        record_service_key(recorder, service_key)
         actors = Actors(tokens, workflows.find_user)
 
         def recorded(position: int, streams: set[UUID]) -> None:
@@ -151,7 +151,7 @@ def build(settings: Settings) -> Runtime:
                    service_key)
 
 
-def _record_service_key(recorder: LedgerRecorder, key: SigningKey) -> None:
+def record_service_key(recorder: LedgerRecorder, key: SigningKey) -> None:
     """Record the service's public key; a new one is a rotation, from now on (the old ones
     stay recorded, so that the checkpoints they signed still verify)."""
     with recorder.ledger_cursor(write=True) as cursor:

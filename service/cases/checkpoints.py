@@ -9,6 +9,7 @@ The service key is the settings' (Settings.service_key), recorded at start (serv
 import base64
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError
@@ -17,8 +18,10 @@ from domain.appraisal import Appraisal
 from domain.errors import ForbiddenError, InvalidError, NotFoundError
 from domain.process import Role
 from ledger import checkpoints as notes
+from ledger.keys import SigningKey, retire_key
 from ledger.offline import COSIGNATURE, ED25519, Verifier, key_id_of, open_checkpoint
-from service.runtime import Runtime
+from service.runtime import Runtime, record_service_key
+from service.settings import SettingsError
 from store.checkpoints import SERVICE, WITNESS, Checkpoints, Stored
 from store.ledger import Reader
 from workflows.access import Actor, may_archive
@@ -71,7 +74,7 @@ def current(rt: Runtime) -> Stored:
     """The latest checkpoint; the first is made when first asked for."""
     stored = latest_checkpoint(rt) or make(rt)
     if stored is None:
-        raise NotFoundError("checkpoint", "latest: the log is empty")
+        raise NotFoundError("checkpoint", "latest")  # the log is empty
     return stored
 
 
@@ -159,3 +162,17 @@ def view(rt: Runtime, stored: Stored) -> dict[str, Any]:
 def instant(seconds: int) -> str:
     """POSIX seconds as the API writes instants (UTC, 'Z')."""
     return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
+
+
+def rotate_key(rt: Runtime) -> tuple[Path, SigningKey]:
+    """Retire an SQLite store's service key for a new one, recorded now: the service signs
+    with it from its next start. The old key stays recorded, so its checkpoints still
+    verify; the retired file and the new key."""
+    settings = rt.settings
+    if not settings.is_sqlite:
+        raise SettingsError("on PostgreSQL, make a new key with `appraisal checkpoint "
+                            "service-key FILE` and name it in APPRAISAL_LEDGER_KEY_FILE")
+    retired = retire_key(settings.ledger_key_path(), SigningKey.generate(settings.origin))
+    rt.service_key = settings.service_key()
+    record_service_key(rt.recorder, rt.service_key)
+    return retired, rt.service_key

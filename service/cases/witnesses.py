@@ -6,6 +6,7 @@ in (an administrator or an archivist) vouches for nothing, the witness's signatu
 """
 
 import time
+from dataclasses import dataclass
 
 from domain.errors import ForbiddenError, InvalidError
 from domain.process import Role
@@ -100,3 +101,19 @@ def _registered(table: Checkpoints, signature: Signature) -> Verifier:
     raise InvalidError(f"{signature.name} signed with no registered witness key (an "
                        "administrator registers it: POST /witnesses, or `appraisal "
                        "checkpoint add-witness`)", {"signature": "unknown"})
+
+
+@dataclass(frozen=True)
+class StoredLog:
+    """This store's log as a witness reaches it (ledger.witness.Log)."""
+
+    rt: Runtime
+
+    def latest(self) -> str:
+        return checkpoints.current(self.rt).text
+
+    def consistency(self, old: int, new: int) -> list[bytes]:
+        return checkpoints.consistency_proof(self.rt, old, new)
+
+    def hand_in(self, size: int, line: str) -> str:
+        return add_cosignature(self.rt, size, line).text
