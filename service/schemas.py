@@ -246,13 +246,15 @@ class ViewHealth(BaseModel):
 class CosignatureIn(Body):
     """A witness's cosignature of the checkpoint: one signature line of its note."""
 
-    signature: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    signature: Annotated[str, StringConstraints(min_length=1, max_length=500),
+                         AfterValidator(_storable)]
 
 
 class WitnessIn(Body):
     """A witness's public key, as `appraisal checkpoint witness-key` prints it."""
 
-    vkey: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    vkey: Annotated[str, StringConstraints(min_length=1, max_length=300),
+                    AfterValidator(_storable)]
 
 
 class Witness(BaseModel):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from domain.errors import ForbiddenError, InvalidError
 from domain.process import Role
+from ledger.keys import SigningKeyError, check_name
 from ledger.offline import (
     COSIGNATURE,
     Checkpoint,
@@ -54,7 +55,8 @@ def add_witness(rt: Runtime, vkey: str) -> Verifier:
 def _witness_key(vkey: str) -> Verifier:
     try:
         verifier = Verifier.parse(vkey)
-    except ProofError as error:
+        check_name(verifier.name)  # it names the witness's signature lines
+    except (ProofError, SigningKeyError, UnicodeError) as error:
         raise InvalidError(str(error), {"vkey": "format"}) from None
     if verifier.kind != COSIGNATURE:
         raise InvalidError("a witness key is a cosignature key (type 0x04)", {"vkey": "format"})
@@ -82,14 +84,12 @@ def _with_line(stored: Stored, line: str) -> tuple[Checkpoint, Signature]:
     """The checkpoint's note with `line` appended, and the one signature that adds."""
     line = line.rstrip("\n")
     try:
-        if "\n" in line:
-            raise ProofError("more than one line")
         before, note = open_checkpoint(stored.note), open_checkpoint(f"{stored.note}{line}\n")
     except ProofError as error:
-        raise InvalidError(f"not a signature line: {error}", {"signature": "format"}) from None
+        raise InvalidError(str(error), {"signature": "format"}) from None
     added = note.signatures[len(before.signatures):]
-    if len(added) != 1:
-        raise InvalidError("not one signature line", {"signature": "format"})
+    if "\n" in line or len(added) != 1:
+        raise InvalidError("one signature line is expected", {"signature": "format"})
     return note, added[0]
 
 
