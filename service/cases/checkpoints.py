@@ -119,10 +119,15 @@ def consistency_proof(rt: Runtime, old: int, new: int) -> list[bytes]:
 
 def appraisal_proof(rt: Runtime, appraisal: Appraisal) -> dict[str, Any]:
     """Every event of the appraisal, its bytes as stored, chain and leaf hashes, and its
-    inclusion proof in the first checkpoint that holds them all."""
+    inclusion proof in the latest checkpoint (made now if that does not hold them all)."""
     with rt.recorder.ledger_cursor() as cursor:
         events = Reader(rt.recorder.ledger, cursor).stream(appraisal.id)
-    signed = covering(rt, max(leaf for leaf, *_ in events))
+    last = max(leaf for leaf, *_ in events)
+    signed = latest_checkpoint(rt)
+    if signed is None or signed.size <= last:
+        signed = make(rt)
+    if signed is None or signed.size <= last:
+        raise NotFoundError("checkpoint", f"holding leaf {last}")
     h = rt.recorder.ledger.h
     with rt.recorder.ledger_cursor() as cursor:
         reader = Reader(rt.recorder.ledger, cursor)

@@ -92,6 +92,11 @@ def test_every_event_of_an_appraisal_proof_is_included_in_its_signed_checkpoint(
                          [bytes.fromhex(p) for p in event["inclusion"]], note.root)
         previous = chain
     assert [e["version"] for e in proof["events"]] == list(range(1, doc["version"] + 1))
+    api.open("Z2")  # the log grows, a later checkpoint is made: proofs are in the latest
+    later = checkpoints.make(api.client.app.state.runtime).size
+    assert later > note.size
+    assert api.get("inspector", f"/appraisals/{doc['id']}/proof").json()["checkpoint"][
+        "size"] == later
 
 
 def test_an_appraisal_proof_is_for_its_branchs_inspectors_and_the_archivists(api):
