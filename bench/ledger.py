@@ -6,6 +6,10 @@ signoff: the sign-off at `--clients` clients against `appraisal serve` with the 
 transaction hashes its events into the chain and the tree) and against the same server with
 it off (bench/unhashed.py); fresh stores for each, runs alternated, medians compared.
 
+trees: pymerkle (an independent RFC 9162 implementation; SHA-256 only, in memory or its own
+SQLite file) beside this project's tree (ledger/tree.py), on the same leaves: appending them,
+and inclusion proofs at that size, its SQLite tree cold and warm.
+
 verify: a province's year (bench/history.py, `--zones` zones, ~70 events each) in a fresh
 store, its ledger caught up (SQLite: written as the history is; PostgreSQL: the history is
 copied in bulk, then hashed), then `appraisal verify`'s walk over all of it beside the
@@ -14,16 +18,19 @@ one process as the walk is. And inclusion proofs at that size: O(log n) node rea
 """
 
 import argparse
+import hashlib
 import os
 import random
 import shlex
 import statistics
 import sys
+import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from pymerkle import InmemoryTree, SqliteTree
 from sqlalchemy import create_engine, text
 
 from bench import history
@@ -39,8 +46,10 @@ from bench.servers import (
     serve,
     workspace,
 )
-from bench.signoff import signoff
+from bench.signoff import measure, signoff_plan
 from ledger.keys import SigningKey, write_key
+from ledger.offline import hasher, leaf_hash
+from ledger.tree import Frontier, hashes_of, inclusion_ranges
 from service.cases.verification import verify
 from service.runtime import build
 from service.settings import Settings
@@ -56,7 +65,8 @@ PROOFS = 200
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.ledger", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--part", choices=["signoff", "verify", "both"], default="both")
+    parser.add_argument("--part", choices=["signoff", "verify", "trees", "all"], default="all")
+    parser.add_argument("--leaves", type=int, default=100_000, help="leaves of the trees part")
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10.0, help="counted seconds a run")
@@ -86,11 +96,15 @@ def signoff_cost(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             stores[side] = stack.enter_context(fresh_database(backend, args.postgres, work, side))
             servers[side] = stack.enter_context(serve(command, stores[side], work, side))
             mines[side] = make_mine(servers[side].base_url, args.clients)
+        # Every run's appraisals opened first: once the server without the ledger has written,
+        # a store refuses other writers (this process's) after its unhashed events.
+        plans = {side: [signoff_plan(servers[side], mines[side], stores[side], args.clients,
+                                     EXPECTED_RPS, args) for _ in range(args.runs)]
+                 for side in servers}
         runs: dict[str, list[dict[str, Any]]] = {"ledger": [], "off": []}
         for n in range(args.runs):
             for side in ("off", "ledger") if n % 2 else ("ledger", "off"):
-                result = signoff(servers[side], mines[side], stores[side], args.clients,
-                                 EXPECTED_RPS, args)
+                result = measure(servers[side], plans[side][n], work)
                 runs[side].append(result)
                 say(f"[{backend}] {side}: {result['rps']:.0f} req/s, p99 "
                     f"{result['p99_ms']:.0f} ms ({load_average()})")
@@ -161,8 +175,50 @@ def proofs(rt: Any) -> tuple[float, int]:
     return 1000 * seconds / len(leaves), max(lengths)
 
 
+def trees(leaves: int) -> dict[str, float]:
+    """Appends a second and proof milliseconds: pymerkle's trees and ours, SHA-256."""
+    h = hasher("sha256")
+    entries = [hashlib.sha256(b"%d" % i).digest() for i in range(leaves)]
+    sample = random.Random(16).sample(range(leaves), min(PROOFS, leaves))
+    got: dict[str, float] = {}
+    started = time.perf_counter()
+    memory = InmemoryTree(algorithm="sha256")
+    for entry in entries:
+        memory.append_entry(entry)
+    got["pymerkle memory append/s"] = leaves / (time.perf_counter() - started)
+    got["pymerkle memory proof ms"] = _ms(lambda i: memory.prove_inclusion(i + 1, leaves), sample)
+    with tempfile.TemporaryDirectory() as folder, SqliteTree(
+            f"{folder}/tree.db", algorithm="sha256") as stored:
+        started = time.perf_counter()
+        stored.append_entries(entries)
+        got["pymerkle sqlite append/s"] = leaves / (time.perf_counter() - started)
+        stored.cache_clear()
+        got["pymerkle sqlite proof ms (cold)"] = _ms(
+            lambda i: stored.prove_inclusion(i + 1, leaves), sample[:1])
+        got["pymerkle sqlite proof ms (warm)"] = _ms(
+            lambda i: stored.prove_inclusion(i + 1, leaves), sample)
+    nodes: dict[tuple[int, int], bytes] = {}
+    started = time.perf_counter()
+    frontier = Frontier(0, {})
+    for index, entry in enumerate(entries):
+        nodes[(0, index)] = leaf = leaf_hash(h, entry)
+        for level, at, value in frontier.append(h, leaf):
+            nodes[(level, at)] = value
+    got["ours append/s"] = leaves / (time.perf_counter() - started)
+    got["ours proof ms"] = _ms(lambda i: hashes_of(
+        h, lambda keys: {k: nodes[k] for k in keys}, inclusion_ranges(i, leaves)), sample)
+    return got
+
+
+def _ms(prove: Any, sample: list[int]) -> float:
+    started = time.perf_counter()
+    for index in sample:
+        prove(index)
+    return 1000 * (time.perf_counter() - started) / len(sample)
+
+
 def markdown(signoffs: list[dict[str, Any]], verifies: list[dict[str, Any]],
-             facts: dict[str, str], command: str) -> str:
+             compared: dict[str, float], facts: dict[str, str], command: str) -> str:
     lines = ["<!-- bench:ledger:begin -->", f"Command: `{command}`", ""]
     if signoffs:
         lines += ["| backend | sign-off, ledger on (req/s) | ledger off (req/s) | ratio "
@@ -181,6 +237,11 @@ def markdown(signoffs: list[dict[str, Any]], verifies: list[dict[str, Any]],
                   f"{v['verify']:,.0f} | **{v['ratio']:.2f}** | {v['backfill_s']:.0f} | "
                   f"{v['proof_ms']:.2f}, {v['proof_nodes']} |" for v in verifies]
         lines.append("")
+    if compared:
+        lines += ["| trees (SHA-256) | " + " | ".join(compared) + " |",
+                  "|---|" + "---|" * len(compared),
+                  "| | " + " | ".join(f"{v:,.3f}" if v < 100 else f"{v:,.0f}"
+                                     for v in compared.values()) + " |", ""]
     lines += [fact(name, value) for name, value in facts.items()]
     lines.append("<!-- bench:ledger:end -->")
     return "\n".join(lines)
@@ -193,11 +254,15 @@ def say(text: str) -> None:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
-    signoffs = [signoff_cost(b, args) for b in backends] if args.part != "verify" else []
-    verifies = [verify_rate(b, args) for b in backends] if args.part != "signoff" else []
+    every = args.part == "all"
+    signoffs = [signoff_cost(b, args) for b in backends] if every or args.part == "signoff" \
+        else []
+    verifies = [verify_rate(b, args) for b in backends] if every or args.part == "verify" \
+        else []
+    compared = trees(args.leaves) if every or args.part == "trees" else {}
     facts = machine_facts(args.postgres if "postgres" in backends else None)
-    block = markdown(signoffs, verifies, facts, shlex.join(["python", "-m", "bench.ledger",
-                                                            *sys.argv[1:]]))
+    block = markdown(signoffs, verifies, compared, facts,
+                     shlex.join(["python", "-m", "bench.ledger", *sys.argv[1:]]))
     print(block)
     if not args.no_doc:
         write_block(args.doc, block, "ledger")

@@ -6,7 +6,8 @@ The same command, the same server, worker and settings, but transactions record 
 nothing more: no chain hashes, no tree nodes (SQLite's writer skips them; PostgreSQL's insert
 function calls a ledger function that does nothing). The projection worker `serve` starts
 is this module too, so that it does not put the real function back. Only the benchmark runs
-it; a store it writes has events the ledger lacks (`appraisal verify` says so).
+it; a store it writes has events the ledger lacks (`appraisal verify` says so), and
+refuses any other process's write after them, as it would an event written around it.
 """
 
 import subprocess
@@ -15,12 +16,13 @@ from typing import Any
 from store import ledger, recorders
 
 
-def _nothing(self: ledger.Ledger, cursor: object, limit: int = 0) -> tuple[int, int]:
-    return 0, -1
+def _nothing(self: ledger.Ledger, cursor: object, limit: int = 0, *, written: object = None,
+             stop: int = 0) -> int:
+    return 0
 
 
 def _no_function(d: ledger.Dialect) -> list[str]:
-    return [f"CREATE OR REPLACE FUNCTION {d.prefix}ledger_extend(most bigint) RETURNS bigint "
+    return [f"CREATE OR REPLACE FUNCTION {d.prefix}ledger_extend(written bigint[]) RETURNS bigint "
             "LANGUAGE sql AS 'SELECT 0::bigint'"]
 
 

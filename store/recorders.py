@@ -38,10 +38,14 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier, Literal
 
 from projections.tracking import Part
-from store.ledger import SQLITE, Ledger, create_statements, dialect, postgres_statements
-
-# Events hashed into the ledger a transaction when it catches up with a backlog.
-CATCH_UP_CHUNK = 20_000
+from store.ledger import (
+    CHUNK,
+    SQLITE,
+    Ledger,
+    create_statements,
+    dialect,
+    postgres_statements,
+)
 
 # A stream id's last byte, which shares out a rebuild's parts. SQLite keeps ids as 32 hex
 # digits.
@@ -71,12 +75,33 @@ class LedgerRecorder(Protocol):
 
     def use_hash(self, name: str) -> None: ...
 
-    def catch_up_ledger(self) -> int: ...
+    def catch_up_ledger(self) -> int:
+        """Hash a store's events from before the ledger, or loaded in bulk into an empty
+        store (store.ledger.Ledger.backfill_bound); how many. LedgerError if an event was
+        written around a ledger that holds some."""
+        ...
+
+    def ledger_transaction(self) -> contextlib.AbstractContextManager[Any]: ...
 
     def ledger_cursor(self, *, write: bool = False) -> contextlib.AbstractContextManager[Any]: ...
 
     def read_notifications(self, after: int, stop: int, limit: int, topics: Sequence[str],
                            part: Part | None) -> list[Notification]: ...
+
+
+def backfill(recorder: LedgerRecorder) -> int:
+    """LedgerRecorder.catch_up_ledger, a transaction of store.ledger.CHUNK events at a time."""
+    with recorder.ledger_transaction() as cursor:
+        bound = recorder.ledger.backfill_bound(cursor)
+    done = 0
+    while bound is not None:
+        with recorder.ledger_transaction() as cursor:
+            count = recorder.ledger.extend(cursor, stop=bound)
+            done += count
+            if count < CHUNK:
+                recorder.ledger.backfilled(cursor)
+                bound = None
+    return done
 
 
 class _Save:
@@ -138,16 +163,12 @@ class GroupCommitSQLiteRecorder(SQLiteApplicationRecorder):
                 _ImmediateTransaction(conn, commit=True) as cursor, cursor:
             yield cursor
 
+    def ledger_transaction(self) -> contextlib.AbstractContextManager[Any]:
+        """A transaction that may extend the ledger: SQLite's one write transaction."""
+        return self.ledger_cursor(write=True)
+
     def catch_up_ledger(self) -> int:
-        """Hash every event the ledger lacks (a store made before it, a bulk load), in
-        transactions of CATCH_UP_CHUNK events; how many."""
-        done = 0
-        while True:
-            with self.datastore.transaction(commit=True) as cursor:
-                count, _ = self.ledger.extend(cursor, CATCH_UP_CHUNK)
-            done += count
-            if count < CATCH_UP_CHUNK:
-                return done
+        return backfill(self)
 
     def insert_events(self, stored_events: Sequence[StoredEvent],
                       **kwargs: Any) -> Sequence[int] | None:
@@ -179,10 +200,12 @@ class GroupCommitSQLiteRecorder(SQLiteApplicationRecorder):
                         cursor.execute("ROLLBACK TO save")
                         save.error = IntegrityError(error)
                     cursor.execute("RELEASE save")
-                if any(save.ids for save in batch):
-                    self.ledger.extend(cursor)
+                written = [i for save in batch for i in save.ids or ()]
+                if written:
+                    self.ledger.extend(cursor, written=written)
         except Exception as error:  # the transaction failed: none of it is recorded
             failure = error if isinstance(error, PersistenceError) else PersistenceError(error)
+            failure.__cause__ = failure.__cause__ or error
             for save in batch:
                 save.error = save.error or failure
         finally:
@@ -217,15 +240,19 @@ class LockingPostgresRecorder(PostgresApplicationRecorder):
         super().__init__(*args, **kwargs)
         self.sql_create_statements[self.create_insert_function_statement_index] = SQL(
             "CREATE OR REPLACE FUNCTION {schema}.{function}(events {schema}.{event}[]) "
-            "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ BEGIN "
+            "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ "
+            "DECLARE written bigint[]; BEGIN "
             "SET LOCAL lock_timeout = {timeout}; "
             "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
             "NOTIFY {channel}; "
-            "RETURN QUERY INSERT INTO {schema}.{table} AS t "
+            "WITH inserted AS (INSERT INTO {schema}.{table} AS t "
             "(originator_id, originator_version, topic, state) "
             "SELECT originator_id, originator_version, topic, state FROM unnest(events) "
-            "RETURNING notification_id; "
-            "PERFORM {schema}.ledger_extend(NULL); "
+            "RETURNING notification_id) "
+            "SELECT array_agg(notification_id ORDER BY notification_id) INTO written "
+            "FROM inserted; "
+            "PERFORM {schema}.ledger_extend(written); "
+            "RETURN QUERY SELECT unnest(written); "
             "END; $BODY$"
         ).format(
             schema=Identifier(self.datastore.schema),
@@ -243,8 +270,6 @@ class LockingPostgresRecorder(PostgresApplicationRecorder):
         self.ledger = Ledger(ledger)
         self._lock = SQL("LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE").format(
             schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
-        self._extend = SQL("SELECT {schema}.ledger_extend(%s)").format(
-            schema=Identifier(self.datastore.schema))
 
     def use_hash(self, name: str) -> None:
         """Hash the ledger with `name`: recorded by a new store, checked by an old one."""
@@ -262,18 +287,15 @@ class LockingPostgresRecorder(PostgresApplicationRecorder):
                 conn.transaction(force_rollback=not write):
             yield cur
 
+    @contextlib.contextmanager
+    def ledger_transaction(self) -> Iterator[Any]:
+        """A transaction that may extend the ledger: holding the writers' table lock."""
+        with self.ledger_cursor(write=True) as cursor:
+            cursor.execute(self._lock)
+            yield cursor
+
     def catch_up_ledger(self) -> int:
-        """Hash every event the ledger lacks (a store made before it, a bulk load), in
-        transactions of CATCH_UP_CHUNK events, each holding the writers' lock; how many."""
-        done = 0
-        while True:
-            with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor(
-                    row_factory=tuple_row) as cursor:
-                cursor.execute(self._lock)
-                count = cursor.execute(self._extend, [CATCH_UP_CHUNK]).fetchall()[0][0]
-            done += count
-            if count < CATCH_UP_CHUNK:
-                return done
+        return backfill(self)
 
     def read_notifications(self, after: int, stop: int, limit: int, topics: Sequence[str],
                            part: Part | None) -> list[Notification]:

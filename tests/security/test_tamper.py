@@ -32,11 +32,12 @@ from ledger.keys import SigningKey, write_key
 from ledger.offline import COSIGNATURE, ED25519, ProofError, open_checkpoint
 from ledger.witness import cosign
 from service.app import create_app
-from service.cases import checkpoints
+from service.cases import checkpoints, witnesses
 from service.cli import app as cli
 from service.runtime import Runtime, build
 from service.settings import Settings
 from store.checkpoints import WITNESS
+from store.ledger import UnrecordedEventError
 from tests.conftest import BACKENDS, POSTGRES_ADMIN
 from tests.helpers import SCORES, Api, Observer
 
@@ -133,8 +134,8 @@ def witnessed(rt: Runtime, witness: SigningKey, state: Path, after: int) -> str:
     proof = [bytes.fromhex(p) for p in checkpoints.consistency(rt, after, made.size)["proof"]
              ] if after else []
     cosignature = cosign(witness, state, made.note, proof, [rt.service_key.verifier(ED25519)])
-    checkpoints.add_witness(rt, str(witness.verifier(COSIGNATURE)))
-    checkpoints.add_cosignature(rt, made.size, cosignature.line())
+    witnesses.add_witness(rt, str(witness.verifier(COSIGNATURE)))
+    witnesses.add_cosignature(rt, made.size, cosignature.line())
     return with_cosignature(made.note, cosignature)
 
 
@@ -405,3 +406,24 @@ def test_a_history_rewritten_and_re_signed_is_caught_by_the_witness(
         cosign(original.witness, state, rewritten.note, [], [service])
     assert cosigned.hex() in str(refused.value)
     assert rewritten.root.hex() in str(refused.value)
+
+
+def test_an_event_written_around_the_ledger_stops_writes_and_start_up(
+        original: Original, copy: Settings):
+    """The service's next write would hash a forged event in and the next checkpoint sign it:
+    instead, writes are refused (503, nothing recorded) and so is start-up, naming it."""
+    with Observer(create_app(copy)) as client:
+        api = Api(client, {})
+        before = len(api.get("m2", "/inbox").json()["items"])
+        with tables(copy) as db:
+            a_forged_event_appended(db, original)
+            count = db.run(f"SELECT count(*) FROM {db.events}")[0][0]
+        refused = api.post("secretary", "/appraisals", json={"zone_id": "Z1", "period": "2026-03"})
+        assert refused.status_code == 503, refused.text
+        assert refused.json()["title"] == "Log needs verifying"
+        with tables(copy) as db:
+            assert db.run(f"SELECT count(*) FROM {db.events}")[0][0] == count
+        assert len(api.get("m2", "/inbox").json()["items"]) == before  # reads go on
+    forged = original.events[-1].position + 1
+    with pytest.raises(UnrecordedEventError, match=f"position {forged}"):
+        build(copy)
