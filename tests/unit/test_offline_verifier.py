@@ -18,7 +18,7 @@ import pytest
 from ledger import witness
 from ledger.keys import SigningKey
 from ledger.offline import COSIGNATURE, ED25519
-from service.cases import archives, checkpoints
+from service.cases import archives, checkpoints, witnesses
 from service.runtime import Runtime, build
 from service.settings import Settings
 from store.checkpoints import Stored
@@ -85,8 +85,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         key = SigningKey.generate(WITNESS)
         service = rt.service_key.verifier(ED25519)
         line = witness.cosign(key, store / "witness.json", stored.text, [], [service]).line()
-        checkpoints.add_witness(rt, str(key.verifier(COSIGNATURE)))
-        cosigned = checkpoints.add_cosignature(rt, stored.size, line)
+        witnesses.add_witness(rt, str(key.verifier(COSIGNATURE)))
+        cosigned = witnesses.add_cosignature(rt, stored.size, line)
         rt.follower.catch_up()
         produced = archives.produce(rt, archives.Request.of("2024", None, None), "json")
         archive = json.loads(produced.content)
