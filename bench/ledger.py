@@ -19,7 +19,6 @@ one process as the walk is. And inclusion proofs at that size: O(log n) node rea
 
 import argparse
 import hashlib
-import os
 import random
 import shlex
 import statistics
@@ -47,7 +46,6 @@ from bench.servers import (
     workspace,
 )
 from bench.signoff import measure, signoff_plan
-from ledger.keys import SigningKey, write_key
 from ledger.offline import hasher, leaf_hash
 from ledger.tree import Frontier, hashes_of, inclusion_ranges
 from service.cases.verification import verify
@@ -79,18 +77,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def key_file(work: Path) -> None:
-    """A service key for PostgreSQL stores (which must be given one), in every process."""
-    path = work / "ledger.key"
-    write_key(path, SigningKey.generate(Settings().origin))
-    os.environ["APPRAISAL_LEDGER_KEY_FILE"] = str(path)
-
-
 def signoff_cost(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     """Sign-off throughput with and without the ledger, runs alternated."""
     with ExitStack() as stack:
         work = stack.enter_context(workspace())
-        key_file(work)
         servers, mines, stores = {}, {}, {}
         for side, command in (("ledger", APPRAISAL_SERVE), ("off", UNHASHED_SERVE)):
             stores[side] = stack.enter_context(fresh_database(backend, args.postgres, work, side))
@@ -133,7 +123,6 @@ def verify_rate(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     """The walk of `appraisal verify` beside reading and decoding, over one history."""
     with ExitStack() as stack:
         work = stack.enter_context(workspace())
-        key_file(work)
         url = stack.enter_context(fresh_database(backend, args.postgres, work, "history"))
         say(f"[{backend}] writing a history of {args.zones:,} zones")
         written = history.generate(url, args.zones, admin_password=ADMIN_PASSWORD,
