@@ -119,8 +119,16 @@ class GroupCommitSQLiteRecorder(SQLiteApplicationRecorder):
     @contextlib.contextmanager
     def ledger_cursor(self, *, write: bool = False) -> Iterator[Any]:
         """A cursor in a transaction of its own, for the ledger's tables (store.ledger,
-        store.checkpoints); committed at the end if `write`."""
+        store.checkpoints); committed at the end if `write`.
+
+        A writing one takes the write lock before it reads: eventsourcing begins deferred
+        transactions, and one that has read fails at once ("database is locked", SQLite's
+        BUSY_SNAPSHOT) when it comes to write after another connection (the read models')
+        committed, where a lock taken first waits its turn. A write that touches no row
+        takes it, as BEGIN IMMEDIATE would."""
         with self.datastore.transaction(commit=write) as cursor:
+            if write:
+                cursor.execute("DELETE FROM ledger_meta WHERE 0")
             yield cursor
 
     def catch_up_ledger(self) -> int:
