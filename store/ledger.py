@@ -9,7 +9,7 @@ order; the writers take turns (SQLite's one write transaction; on PostgreSQL the
 table's lock, held to the commit), so leaves are appended in that order.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -216,6 +216,35 @@ class Reader:
             f"SELECT leaf, position, chain FROM {d.prefix}ledger_entries WHERE leaf > {d.param} "
             f"ORDER BY leaf LIMIT {d.param}", [after, limit])
         return [(i, position, bytes(chain)) for i, position, chain in self.cursor.fetchall()]
+
+    def entries_of(self, events: Sequence[tuple[UUID, int]]
+                   ) -> dict[tuple[UUID, int], tuple[int, bytes]]:
+        """The leaf and chain hash of each event named by (stream, version), read in chunks;
+        an event the ledger lacks is left out."""
+        d = self.ledger.dialect
+        pair = f"(ev.originator_id = {d.param} AND ev.originator_version = {d.param})"
+        found = {}
+        for chunk in _chunks(events):
+            self.cursor.execute(
+                f"SELECT ev.originator_id, ev.originator_version, le.leaf, le.chain "
+                f"FROM {d.events} ev JOIN {d.prefix}ledger_entries le "
+                f"ON le.position = ev.{d.position} WHERE {' OR '.join([pair] * len(chunk))}",
+                [v for stream, version in chunk
+                 for v in (stream.hex if d.text_ids else stream, version)])
+            found.update({(_stream(d, stream), version): (leaf, bytes(chain))
+                          for stream, version, leaf, chain in self.cursor.fetchall()})
+        return found
+
+    def inclusions(self, leaves: Iterable[int], size: int, batch: int = 4096
+                   ) -> Iterator[tuple[int, list[bytes]]]:
+        """The inclusion proofs of many leaves in the tree of `size`, in leaf order: a batch
+        of leaves at a time, the nodes their proofs share read and folded once."""
+        for chunk in _chunks(sorted(set(leaves)), batch):
+            paths = [tree.inclusion_ranges(leaf, size) for leaf in chunk]
+            spans = list({span for path in paths for span in path})
+            hashes = dict(zip(spans, tree.hashes_of(self.h, self._fetch, spans), strict=True))
+            yield from ((leaf, [hashes[span] for span in path])
+                        for leaf, path in zip(chunk, paths, strict=True))
 
     def last_position(self) -> int:
         """The last event's notification id (0 if none)."""
