@@ -5,7 +5,9 @@ The JSON form is the content: every appraisal of the year in scope that stood pu
 for the democratic evaluation (民主评议党员). Everything in it comes from events at or
 before `as_of` and from names that never change, and it is written with sorted keys and a
 fixed order, so the same query gives the same bytes years later. The XLSX and PDF forms
-render that content for people and carry its SHA-256 in their manifest.
+render that content for people and carry its SHA-256 in their manifest. The manifest also
+carries the log's checkpoint and each appraisal's inclusion proof in it (service.cases.
+inclusion), so the file proves its histories against the signed log.
 """
 
 import hashlib
@@ -35,6 +37,7 @@ from projections.directory_query import members_placed
 from projections.ranking_query import names_of
 from projections.users import user_names
 from reports import archive_pdf, archive_xlsx, ranking_xlsx
+from service.cases import inclusion
 from service.cases.files import File
 from service.runtime import Runtime
 from workflows.access import Actor, may_archive
@@ -76,10 +79,12 @@ def checked(rt: Runtime, actor: Actor, year: str, branch_id: str | None,
 
 
 def produce(rt: Runtime, request: Request, form: str) -> File:
-    """The year's file in one form, from the read models brought up to date first."""
+    """The year's file in one form, from the read models brought up to date first, its
+    manifest carrying the log's checkpoint and the appraisals' inclusion proofs."""
     rt.ready("archive", "directory", "users")
     with snapshot(rt.engines.reader) as conn:
         archive = contents(conn, request)
+    archive["manifest"]["ledger"] = inclusion.ledger(rt, archive["appraisals"])
     return rendered(archive, form)
 
 

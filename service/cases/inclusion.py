@@ -1,0 +1,129 @@
+"""Which checkpoint of the log includes what: the proofs an archive's manifest carries
+(`ledger`), and the check `appraisal archive verify` makes of them against the store
+(`problems`).
+
+An archive proves each appraisal by its last event as of `as_of`: that event's chain hash
+commits to the appraisal's whole history up to it, and its inclusion proof ties it to the
+first checkpoint holding every such event, which stays the same however the log grows.
+"""
+
+import base64
+from collections.abc import Iterable, Mapping
+from typing import Any
+from uuid import UUID
+
+from ledger.offline import ProofError, Verifier, leaf_hash, open_checkpoint, verify_inclusion
+from service.cases.checkpoints import covering
+from service.runtime import Runtime
+from store.checkpoints import SERVICE, Checkpoints, Stored
+from store.ledger import LedgerError, Reader
+
+
+def ledger(rt: Runtime, appraisals: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The manifest's `ledger`: the checkpoint and, per appraisal by id, its last event's
+    leaf, chain hash and inclusion proof (base64 of the hashes, leaf to root)."""
+    last = sorted((a["id"], a["history"][-1]["version"]) for a in appraisals)
+    entries = _entries(rt, last)
+    signed = covering(rt, max(leaf for leaf, _ in entries)) if entries else None
+    proofs = _proofs(rt, [leaf for leaf, _ in entries], signed.size) if signed else {}
+    return {"hash": rt.settings.ledger_hash,
+            "checkpoint": _checkpoint(signed) if signed else None,
+            "appraisals": [{"appraisal_id": i, "version": version, "leaf": leaf,
+                            "chain": chain.hex(), "inclusion": proofs[leaf]}
+                           for (i, version), (leaf, chain) in zip(last, entries, strict=True)]}
+
+
+def _entries(rt: Runtime, events: list[tuple[str, int]]) -> list[tuple[int, bytes]]:
+    """The leaf and chain hash of each event (appraisal id, version), in order."""
+    keys = [(UUID(i), version) for i, version in events]
+    with rt.recorder.ledger_cursor() as cursor:
+        found = Reader(rt.recorder.ledger, cursor).entries_of(keys)
+    missing = [f"{i} version {v}" for i, v in keys if (i, v) not in found]
+    if missing:  # the ledger is written with the events: a store broken by hand
+        raise LedgerError(f"the ledger lacks appraisal {', '.join(missing[:3])}")
+    return [found[key] for key in keys]
+
+
+def _checkpoint(stored: Stored) -> dict[str, Any]:
+    return {"size": stored.size, "root": stored.root.hex(), "text": stored.note}
+
+
+def _proofs(rt: Runtime, leaves: list[int], size: int) -> dict[int, str]:
+    with rt.recorder.ledger_cursor() as cursor:
+        return {leaf: base64.b64encode(b"".join(proof)).decode()
+                for leaf, proof in Reader(rt.recorder.ledger, cursor).inclusions(leaves, size)}
+
+
+def problems(rt: Runtime, section: Mapping[str, Any] | None) -> list[str]:
+    """What in a manifest's `ledger` the store no longer proves: the checkpoint (kept, same
+    root, signed by a recorded service key), then each appraisal's leaf, chain hash and
+    inclusion in it. Empty when all holds."""
+    if section is None:
+        return ["the file carries no ledger checkpoint (made before archives carried one)"]
+    if section["hash"] != rt.recorder.ledger.hash_name:
+        return [f"the file's log hashes with {section['hash']}, the store's with "
+                f"{rt.recorder.ledger.hash_name}"]
+    claimed = section["checkpoint"]
+    if claimed is None:
+        return [] if not section["appraisals"] else ["the file names no checkpoint"]
+    size, root = claimed["size"], bytes.fromhex(claimed["root"])
+    with rt.recorder.ledger_cursor() as cursor:
+        table = Checkpoints(rt.recorder.ledger.dialect, cursor)
+        wrong = _checkpoint_problem(table, size, root, claimed["text"])
+        if wrong:
+            return [wrong]
+        return _inclusion_problems(Reader(rt.recorder.ledger, cursor), size, root,
+                                   section["appraisals"])
+
+
+def _checkpoint_problem(table: Checkpoints, size: int, root: bytes, text: str) -> str | None:
+    stored = table.get(size)
+    if stored is None:
+        return f"checkpoint {size} is not in the store"
+    if stored.root != root:
+        return f"checkpoint {size}: the store's root {stored.root.hex()} is not the file's"
+    try:
+        note = open_checkpoint(text)
+        signed = any(note.verified_by(Verifier.parse(vkey)) for vkey, _ in table.keys(SERVICE))
+    except ProofError as error:
+        return f"checkpoint {size}: {error}"
+    if (note.size, note.root) != (size, root) or not signed:
+        return f"checkpoint {size}: its note is not signed by a service key the store records"
+    return None
+
+
+def _inclusion_problems(reader: Reader, size: int, root: bytes,
+                        claims: list[Mapping[str, Any]]) -> list[str]:
+    found = reader.entries_of([(UUID(c["appraisal_id"]), c["version"]) for c in claims])
+    try:
+        proofs = dict(reader.inclusions([leaf for leaf, _ in found.values()], size))
+    except LedgerError as error:  # tree nodes deleted from the table
+        return [f"checkpoint {size}: {error}"]
+    said = []
+    for claim in claims:
+        entry = found.get((UUID(claim["appraisal_id"]), claim["version"]))
+        wrong = _claim_problem(reader, claim, entry, proofs, size, root)
+        if wrong:
+            said.append(f"appraisal {claim['appraisal_id']} version {claim['version']}: {wrong}")
+    return said
+
+
+def _claim_problem(reader: Reader, claim: Mapping[str, Any], entry: tuple[int, bytes] | None,
+                   proofs: Mapping[int, list[bytes]], size: int, root: bytes) -> str | None:
+    """Why the store does not prove one appraisal of the file as the file does, if it does
+    not: its event's leaf and chain hash, then the inclusion proof, the file's and the
+    store's."""
+    if entry is None:
+        return "not in the store's ledger"
+    leaf, chain = entry
+    if (leaf, chain.hex()) != (claim["leaf"], claim["chain"]):
+        return (f"the store has leaf {leaf}, chain {chain.hex()}; the file leaf "
+                f"{claim['leaf']}, chain {claim['chain']}")
+    given = base64.b64decode(claim["inclusion"], validate=True)
+    if given != b"".join(proofs[leaf]):
+        return "the store's inclusion proof is not the file's"
+    try:
+        verify_inclusion(reader.h, leaf, size, leaf_hash(reader.h, chain), proofs[leaf], root)
+    except ProofError as error:
+        return f"the inclusion proof does not hold: {error}"
+    return None
