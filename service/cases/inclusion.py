@@ -1,6 +1,6 @@
 """Which checkpoint of the log includes what: the proofs an archive's manifest carries
-(`ledger`), and the check `appraisal archive verify` makes of them against the store
-(`problems`).
+(`ledger`), the check `appraisal archive verify` makes of them against the store
+(`problems`), and each event's first checkpoint for the history page (`per_event`).
 
 An archive proves each appraisal by its last event as of `as_of`: that event's chain hash
 commits to the appraisal's whole history up to it, and its inclusion proof ties it to the
@@ -9,6 +9,7 @@ first checkpoint holding every such event, which stays the same however the log 
 
 import base64
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -127,3 +128,36 @@ def _claim_problem(reader: Reader, claim: Mapping[str, Any], entry: tuple[int, b
     except ProofError as error:
         return f"the inclusion proof does not hold: {error}"
     return None
+
+
+@dataclass(frozen=True)
+class Included:
+    """The first checkpoint holding an event, and the witnesses who cosigned it."""
+
+    size: int
+    cosigners: tuple[str, ...]
+
+
+def per_event(rt: Runtime, stream: UUID) -> dict[int, Included | None]:
+    """Each event of the stream by version: the first checkpoint holding it, or None."""
+    included: dict[int, Included | None] = {}
+    current: Included | None = None
+    with rt.recorder.ledger_cursor() as cursor:
+        events = Reader(rt.recorder.ledger, cursor).stream(stream)
+        table = Checkpoints(rt.recorder.ledger.dialect, cursor)
+        for leaf, _, version, *_ in sorted(events):  # by leaf: one query a checkpoint
+            if leaf >= 0 and (current is None or current.size <= leaf):
+                current = _included(table.first_above(leaf))
+            included[version] = current if leaf >= 0 else None
+    return included
+
+
+def _included(stored: Stored | None) -> Included | None:
+    return None if stored is None else Included(stored.size, _cosigners(stored))
+
+
+def _cosigners(stored: Stored) -> tuple[str, ...]:
+    """The names on the witnesses' signature lines (the service's are in the note)."""
+    own = len(open_checkpoint(stored.note).signatures)
+    names = [s.name for s in open_checkpoint(stored.text).signatures[own:]]
+    return tuple(dict.fromkeys(names))
