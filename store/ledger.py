@@ -235,15 +235,33 @@ class Reader:
                           for stream, version, leaf, chain in self.cursor.fetchall()})
         return found
 
+    def entries_at(self, positions: Sequence[int]) -> dict[int, tuple[int, bytes]]:
+        """The leaf and chain hash of each event at these log positions, read in chunks; a
+        position the ledger lacks is left out."""
+        d = self.ledger.dialect
+        found = {}
+        for chunk in _chunks(positions, 500):
+            self.cursor.execute(
+                f"SELECT position, leaf, chain FROM {d.prefix}ledger_entries WHERE position IN "
+                f"({', '.join([d.param] * len(chunk))})", list(chunk))
+            found.update({position: (leaf, bytes(chain))
+                          for position, leaf, chain in self.cursor.fetchall()})
+        return found
+
     def inclusions(self, leaves: Iterable[int], size: int, batch: int = 4096
                    ) -> Iterator[tuple[int, list[bytes]]]:
         """The inclusion proofs of many leaves in the tree of `size`, in leaf order: a batch
-        of leaves at a time, the nodes their proofs share read and folded once."""
+        of leaves at a time, the nodes their proofs share read once, in one fetch; the few
+        the tree's right edge cuts folded once."""
         for chunk in _chunks(sorted(set(leaves)), batch):
-            paths = [tree.inclusion_ranges(leaf, size) for leaf in chunk]
-            spans = list({span for path in paths for span in path})
-            hashes = dict(zip(spans, tree.hashes_of(self.h, self._fetch, spans), strict=True))
-            yield from ((leaf, [hashes[span] for span in path])
+            paths = [tree.inclusion_nodes(leaf, size) for leaf in chunk]
+            nodes = {node for path in paths for node in path}
+            cut = {(level, index): tree.decomposed((index << level, size))
+                   for level, index in nodes if tree.partial((level, index), size)}
+            got = dict(self._fetch(nodes.difference(cut).union(*cut.values())))
+            got.update({node: tree.fold(self.h, [got[n] for n in part])
+                        for node, part in cut.items()})
+            yield from ((leaf, [got[node] for node in path])
                         for leaf, path in zip(chunk, paths, strict=True))
 
     def last_position(self) -> int:

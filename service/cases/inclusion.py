@@ -14,35 +14,40 @@ from typing import Any
 from uuid import UUID
 
 from ledger.offline import ProofError, Verifier, leaf_hash, open_checkpoint, verify_inclusion
+from projections.collector import collector_paused
 from service.cases.checkpoints import covering
 from service.runtime import Runtime
 from store.checkpoints import SERVICE, Checkpoints, Stored
 from store.ledger import LedgerError, Reader
 
+Last = tuple[str, int, int]  # an appraisal's id, its last event's version and log position
 
-def ledger(rt: Runtime, appraisals: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+
+@collector_paused()  # beside a year's archive in memory, as the archive is built
+def ledger(rt: Runtime, last: Iterable[Last]) -> dict[str, Any]:
     """The manifest's `ledger`: the checkpoint and, per appraisal by id, its last event's
     leaf, chain hash and inclusion proof (base64 of the hashes, leaf to root)."""
-    last = sorted((a["id"], a["history"][-1]["version"]) for a in appraisals)
-    entries = _entries(rt, last)
+    events = sorted(last)
+    entries = _entries(rt, events)
     signed = covering(rt, max(leaf for leaf, _ in entries)) if entries else None
     proofs = _proofs(rt, [leaf for leaf, _ in entries], signed.size) if signed else {}
     return {"hash": rt.settings.ledger_hash,
             "checkpoint": _checkpoint(signed) if signed else None,
             "appraisals": [{"appraisal_id": i, "version": version, "leaf": leaf,
                             "chain": chain.hex(), "inclusion": proofs[leaf]}
-                           for (i, version), (leaf, chain) in zip(last, entries, strict=True)]}
+                           for (i, version, _), (leaf, chain) in zip(events, entries,
+                                                                     strict=True)]}
 
 
-def _entries(rt: Runtime, events: list[tuple[str, int]]) -> list[tuple[int, bytes]]:
-    """The leaf and chain hash of each event (appraisal id, version), in order."""
-    keys = [(UUID(i), version) for i, version in events]
+def _entries(rt: Runtime, events: list[Last]) -> list[tuple[int, bytes]]:
+    """The leaf and chain hash of each event, in order (by log position: the archive read
+    model keeps it, and a lookup by it needs no join)."""
     with rt.recorder.ledger_cursor() as cursor:
-        found = Reader(rt.recorder.ledger, cursor).entries_of(keys)
-    missing = [f"{i} version {v}" for i, v in keys if (i, v) not in found]
+        found = Reader(rt.recorder.ledger, cursor).entries_at([p for *_, p in events])
+    missing = [f"{i} version {v}" for i, v, p in events if p not in found]
     if missing:  # the ledger is written with the events: a store broken by hand
         raise LedgerError(f"the ledger lacks appraisal {', '.join(missing[:3])}")
-    return [found[key] for key in keys]
+    return [found[p] for *_, p in events]
 
 
 def _checkpoint(stored: Stored) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.offline import leaf_hash, verify_inclusion
+from ledger.tree import inclusion_nodes, inclusion_ranges, partial
 from store.ledger import Reader
 from tests.unit.test_ledger_tree import SIZES, H, Stored
 
@@ -36,3 +37,11 @@ def test_proofs_in_bulk_are_the_proofs_one_at_a_time_in_leaf_order(data):
         assert proof == reader.inclusion(leaf, size)
         verify_inclusion(H, leaf, size, leaf_hash(H, stored.entries[leaf]), proof,
                          stored.roots[size - 1])
+
+
+def test_a_path_of_nodes_is_the_rfc_9162_path_of_ranges_for_every_leaf_of_every_size():
+    for size in range(1, 140):
+        for index in range(size):
+            spans = [(i << level, size if partial((level, i), size) else (i + 1) << level)
+                     for level, i in inclusion_nodes(index, size)]
+            assert spans == inclusion_ranges(index, size), (index, size)
