@@ -20,8 +20,12 @@ from typing import Any
 
 import psycopg
 
+from ledger.keys import SigningKey, write_key
+from service.settings import Settings
+
 SECRET_KEY = "bench-secret-" + "x" * 40
 ADMIN_PASSWORD = "bench-admin-password"
+LEDGER_KEY_FILE = "APPRAISAL_LEDGER_KEY_FILE"
 APPRAISAL_SERVE = [str(Path(sys.executable).with_name("appraisal")), "serve"]
 BASELINE_SERVE = [sys.executable, "-m", "uvicorn", "bench.baseline:create_app", "--factory"]
 
@@ -43,8 +47,26 @@ def fresh_database(backend: str, postgres_admin: str, workdir: Path, name: str) 
 
 @contextmanager
 def workspace() -> Iterator[Path]:
-    with tempfile.TemporaryDirectory(prefix="appraisal-bench-") as directory:
+    """A folder for one run, holding the service key its stores are signed with."""
+    with tempfile.TemporaryDirectory(prefix="appraisal-bench-") as directory, \
+            service_key(Path(directory) / "ledger.key"):
         yield Path(directory)
+
+
+@contextmanager
+def service_key(path: Path) -> Iterator[None]:
+    """A new service key at `path`, named in this process's environment while the run lasts
+    (so in its servers' and in every Settings()): PostgreSQL stores need one configured."""
+    write_key(path, SigningKey.generate(Settings().origin))
+    before = os.environ.get(LEDGER_KEY_FILE)
+    os.environ[LEDGER_KEY_FILE] = str(path)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[LEDGER_KEY_FILE]
+        else:
+            os.environ[LEDGER_KEY_FILE] = before
 
 
 def free_port() -> int:

@@ -80,7 +80,8 @@ class Walk:
 
     def _step(self, event: Event, entry: Entry | None) -> None:
         if entry is None or entry.position > event.position:
-            raise Broken(f"{event} is not in the ledger: it was inserted around it")
+            raise Broken(f"{event} is not in the ledger: it was inserted around it, or its "
+                         "ledger entry removed")
         if entry.leaf != self.size:
             raise Broken(f"the ledger's leaf {self.size} is missing (it holds {entry.leaf} "
                          f"next, for log position {entry.position})")
@@ -92,7 +93,8 @@ class Walk:
                            event.state)
         if chain != entry.chain:
             raise Broken(f"{event}: its bytes are not those the ledger hashed (changed, or an "
-                         "earlier event of its stream was changed or removed)")
+                         "earlier event of its stream was changed or removed, or its ledger "
+                         "entry was)")
         self.chains[event.stream] = chain
         self.frontier.append(self.h, leaf_hash(self.h, chain))
         claimed = self.claims.get(self.size, ())

@@ -95,18 +95,45 @@ class SigningKey:
 def write_key(path: Path, key: SigningKey) -> None:
     """Store `key` at `path`, readable by its owner only, complete or not at all; an
     existing file is never replaced (it may be a key in use), so that is refused."""
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # 0600
+    temporary = _written(path, key)
+    try:
+        os.link(temporary, path)  # unlike rename, fails rather than replace
+    except FileExistsError:
+        raise SigningKeyError(f"{path} exists already; it is never replaced") from None
+    finally:
+        os.unlink(temporary)
+
+
+def retire_key(path: Path, key: SigningKey) -> Path:
+    """Put `key` at `path` in place of the key there, which is kept beside it as
+    `<path>.retired-<its key id>`; a reader finds the old key or the new, never none."""
+    old = read_key(path)
+    retired = path.with_name(f"{path.name}.retired-{old.verifier(ED25519).key_id.hex()}")
+    try:
+        os.link(path, retired)
+    except FileExistsError:
+        raise SigningKeyError(f"{retired} exists already; it is never replaced") from None
+    temporary = _written(path, key)
+    try:
+        os.replace(temporary, path)
+    except OSError:
+        os.unlink(temporary)
+        raise
+    return retired
+
+
+def _written(path: Path, key: SigningKey) -> str:
+    """A new file beside `path` (0600) holding `key`, complete and on disk: its name."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "w") as file:
             file.write(key.text() + "\n")
             file.flush()
             os.fsync(file.fileno())
-        try:
-            os.link(temporary, path)  # unlike rename, fails rather than replace
-        except FileExistsError:
-            raise SigningKeyError(f"{path} exists already; it is never replaced") from None
-    finally:
+    except OSError:
         os.unlink(temporary)
+        raise
+    return temporary
 
 
 def read_key(path: Path) -> SigningKey:

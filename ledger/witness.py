@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from ledger.checkpoints import opened
 from ledger.keys import SigningKey
@@ -60,6 +61,30 @@ def cosign(key: SigningKey, state_path: Path, checkpoint_text: str, proof: Seque
         _save(state_path, State(checkpoint.origin, [str(v) for v in service],
                                 checkpoint.size, checkpoint.root, checkpoint_text))
     return signature
+
+
+class Log(Protocol):
+    """A service's log as its witness reaches it: a store, or the service's HTTP API."""
+
+    def latest(self) -> str:
+        """The latest checkpoint's note."""
+
+    def consistency(self, old: int, new: int) -> list[bytes]:
+        """The proof that the tree of `new` leaves extends that of `old`."""
+
+    def hand_in(self, size: int, line: str) -> str:
+        """Give the service a cosignature of checkpoint `size`; the note, now with it."""
+
+
+def cosign_latest(log: Log, key: SigningKey, state_path: Path,
+                  service: Sequence[Verifier]) -> str:
+    """A witness's round: cosign the log's latest checkpoint (as `cosign` does, with the
+    proof from the last one cosigned) and hand the cosignature in; the note with it."""
+    text = log.latest()
+    size, last = opened(text).size, load_state(state_path)
+    # No proof for a first cosignature, nor for a log that did not grow (`cosign` says how).
+    proof = log.consistency(last.size, size) if last is not None and last.size < size else []
+    return log.hand_in(size, cosign(key, state_path, text, proof, service).line())
 
 
 def load_state(path: Path) -> State | None:

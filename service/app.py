@@ -1,5 +1,6 @@
 """The FastAPI app factory: one runtime per process, built in the lifespan."""
 
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,7 +12,17 @@ from service.api import openapi_links
 from service.api.deps import RuntimeDep
 from service.api.metrics import Metrics
 from service.api.metrics import router as metrics_route
-from service.api.routes import appraisals, archives, inbox, organisation, rankings, users
+from service.api.routes import (
+    appraisals,
+    archives,
+    checkpoints,
+    inbox,
+    organisation,
+    rankings,
+    users,
+)
+from service.cases import checkpoints as checkpointing
+from service.checkpointer import Checkpointer
 from service.headers import SecurityHeaders
 from service.limits import BodyLimit
 from service.request_id import RequestTrace
@@ -32,14 +43,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
-        app.state.runtime = build(settings)
+        runtime = app.state.runtime = build(settings)
         if settings.follow:
-            app.state.runtime.follow()
-        metrics.watch(app.state.runtime)
+            runtime.follow()
+        runtime.checkpointer = Checkpointer(functools.partial(checkpointing.make, runtime),
+                                            settings.checkpoint_minutes * 60)
+        runtime.checkpointer.start()
+        metrics.watch(runtime)
         try:
             yield
         finally:
-            app.state.runtime.close()
+            runtime.close()
 
     app = FastAPI(title="党员责任区考核 · Zone appraisal", version="0.1.0", lifespan=lifespan,
                   responses=ERRORS)  # type: ignore[arg-type]
@@ -62,7 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for name, f in failed.items()} or None)
 
     # Routes are matched in order, each at a cost (docs/PERFORMANCE.md): the sign-off's first.
-    for module in (appraisals, users, organisation, rankings, inbox, archives):
+    for module in (appraisals, users, organisation, rankings, inbox, archives, checkpoints):
         app.include_router(module.router)
     app.include_router(metrics_route)
     web.install(app)

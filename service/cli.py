@@ -1,5 +1,5 @@
 """The `appraisal` command: serve, load the demo mine, manage users, draw the process,
-back up and restore the store."""
+back up and restore the store, sign and witness its checkpoints."""
 
 import contextlib
 import functools
@@ -10,22 +10,26 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 import uvicorn
 from eventsourcing.persistence import PersistenceError
 
 from domain.errors import DomainError
-from ledger.offline import ProofError
+from ledger import witness
+from ledger.keys import SigningKey, SigningKeyError, read_key, write_key
+from ledger.offline import COSIGNATURE, ED25519, ProofError, Verifier
+from ledger.remote import RemoteError, RemoteLog
 from projections.worker import POLL_SECONDS, Worker
 from service import logs
 from service.auth import hash_password
 from service.cases import backups
-from service.runtime import build, catch_up_share
+from service.runtime import Runtime, build, catch_up_share, event_store
 from service.settings import Settings, SettingsError
 from store.ledger import LedgerError
 
+T = TypeVar("T")
 app = typer.Typer(help="党员责任区考核 · event-sourced zone appraisal service",
                   no_args_is_help=True)
 users = typer.Typer(help="Create users and reset passwords.", no_args_is_help=True)
@@ -33,6 +37,9 @@ app.add_typer(users, name="user")
 projections = typer.Typer(help="Rebuild the read models from the events, or check them.",
                           no_args_is_help=True)
 app.add_typer(projections, name="projections")
+checkpoint = typer.Typer(help="Sign the log's checkpoints, and witness them.",
+                         no_args_is_help=True)
+app.add_typer(checkpoint, name="checkpoint")
 
 
 @app.command()
@@ -183,12 +190,10 @@ def verify(
 
     with _reported():
         texts = [path.read_text(encoding="utf-8") for path in kept or []]
-        runtime = build(Settings())
-        try:
-            verdict = verify_store(runtime, key or [], witness or [], texts,
+        settings = Settings()
+        with event_store(settings) as recorder:
+            verdict = verify_store(recorder, settings.origin, key or [], witness or [], texts,
                                    echo=lambda line: typer.echo(line, err=True))
-        finally:
-            runtime.close()
         typer.echo(verdict.text)
         if not verdict.holds:
             raise typer.Exit(1)
@@ -257,6 +262,107 @@ def check_projections() -> None:
         raise typer.Exit(1)
 
 
+@checkpoint.command("witness-key")
+def witness_key(name: str, out: Annotated[Path, typer.Option(
+        help="the private key file to write (never replaced)")]) -> None:
+    """Make a witness's key pair: the private key into FILE (yours alone), and its public
+    key printed, for the service's administrator to register (add-witness)."""
+    with _reported():
+        key = SigningKey.generate(name)
+        write_key(out, key)
+    typer.echo(key.verifier(COSIGNATURE))
+
+
+@checkpoint.command("service-key")
+def service_key(file: Path) -> None:
+    """Make the service's signing key in FILE (never replaced), for a PostgreSQL deployment
+    to name in APPRAISAL_LEDGER_KEY_FILE; print its public key, for witnesses to trust."""
+    with _reported():
+        key = SigningKey.generate(Settings().origin)
+        write_key(file, key)
+    typer.echo(key.verifier(ED25519))
+
+
+@checkpoint.command("add-witness")
+def add_witness(vkey: str) -> None:
+    """Register a witness's public key (witness-key prints it) in the configured store:
+    its cosignatures are accepted from now on."""
+    from service.cases import witnesses
+
+    with _reported(), _runtime() as runtime:
+        verifier = witnesses.add_witness(runtime, vkey)
+    typer.echo(f"witness {verifier.name} ({verifier.key_id.hex()}) registered")
+
+
+@checkpoint.command("make")
+def make_checkpoint() -> None:
+    """Sign a checkpoint of the configured store's log now (unless the latest is of its
+    size) and print it; exit status 1 if the log is empty."""
+    from service.cases import checkpoints
+
+    with _reported(), _runtime() as runtime:
+        made = checkpoints.make(runtime)
+    if made is None:
+        typer.echo("error: the log is empty: there is nothing to sign", err=True)
+        raise typer.Exit(1)
+    typer.echo(made.text, nl=False)
+
+
+@checkpoint.command("cosign")
+def cosign(
+    key: Annotated[Path, typer.Option(help="the witness's private key file (witness-key)")],
+    trusted: Annotated[list[str], typer.Option(
+        "--service-key", help="a service public key to trust; repeatable")],
+    state: Annotated[Path | None, typer.Option(
+        help="the witness's state: the last checkpoint it cosigned (default: KEY.state)")
+    ] = None,
+    url: Annotated[str | None, typer.Option(
+        help="the service's address, to witness it over HTTP instead of the configured "
+             "store")] = None,
+    token: Annotated[str | None, typer.Option(
+        help="with --url: a bearer token of an archivist or administrator")] = None,
+) -> None:
+    """Cosign the latest checkpoint as a witness, if a trusted service key signed it and
+    the log extends, unchanged, the last checkpoint this witness cosigned; hand the
+    cosignature in and print the checkpoint with it. Exit status 1 naming what does not
+    hold (a log rewritten or shrunk, a key not trusted or not registered)."""
+    with _reported():
+        signer = read_key(key)
+        service = [Verifier.parse(v) for v in trusted]
+        state_path = state or key.with_name(key.name + ".state")
+        if url is not None:
+            log = RemoteLog(url, _required(token, "--token"))
+            typer.echo(witness.cosign_latest(log, signer, state_path, service), nl=False)
+            return
+        from service.cases.witnesses import StoredLog
+
+        with _runtime() as runtime:
+            text = witness.cosign_latest(StoredLog(runtime), signer, state_path, service)
+        typer.echo(text, nl=False)
+
+
+@checkpoint.command("rotate-key")
+def rotate_key() -> None:
+    """Retire an SQLite store's service key (kept beside it as FILE.retired-KEYID) for a new
+    one: the service signs with it from its next start, and the checkpoints the old one
+    signed still verify. Witnesses are to trust the new public key, printed."""
+    from service.cases import checkpoints
+
+    with _reported(), _runtime() as runtime:
+        retired, new = checkpoints.rotate_key(runtime)
+    typer.echo(f"the old key is kept as {retired}; the new service key: "
+               f"{new.verifier(ED25519)}")
+
+
+@contextlib.contextmanager
+def _runtime() -> Iterator[Runtime]:
+    runtime = build(Settings())
+    try:
+        yield runtime
+    finally:
+        runtime.close()
+
+
 @contextlib.contextmanager
 def _reported() -> Iterator[None]:
     """A refusal exits with status 2, a failure with 1, each saying why."""
@@ -266,7 +372,7 @@ def _reported() -> Iterator[None]:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
     except (backups.BackupError, SettingsError, LedgerError, ProofError, PersistenceError,
-            OSError, UnicodeDecodeError) as error:
+            OSError, UnicodeDecodeError, DomainError, SigningKeyError, RemoteError) as error:
         raise typer.Exit(_fail(error)) from None
 
 
@@ -280,7 +386,7 @@ def _views(views: list, names: list[str] | None) -> list:
     return [by_name[name] for name in names] if names else views
 
 
-def _required(value: Path | None, name: str) -> Path:
+def _required(value: T | None, name: str) -> T:
     if value is None:
         typer.echo(f"error: {name} is required", err=True)
         raise typer.Exit(2)

@@ -3,7 +3,7 @@
 import logging
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, PersistenceError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -21,6 +21,7 @@ from domain.errors import (
 from projections.tracking import ViewFailedError
 from service.headers import headers_for
 from service.request_id import request_id_of
+from store.ledger import unrecorded
 
 LOG = logging.getLogger("appraisal.errors")
 # What a lost race (IntegrityError) is said to be.
@@ -142,10 +143,22 @@ def _unexpected(request: Request, error: Exception) -> JSONResponse:
                    headers)
 
 
+def _persistence(request: Request, error: PersistenceError) -> JSONResponse:
+    """A write the store refused because an event was written around the ledger: 503 until
+    an operator verifies the store; any other failure of the store is unexpected."""
+    if unrecorded(error):
+        LOG.error("write refused: %s", error)
+        return problem(503, "Log needs verifying", "the event log holds an event this service "
+                       "did not record; writes stop until an operator has run `appraisal "
+                       "verify` and put the store right")
+    return _unexpected(request, error)
+
+
 def install(app: FastAPI) -> None:
     for cls in (DomainError, IntegrityError, IdempotencyKeyReusedError, UnauthorizedError,
                 RetryLaterError, ViewFailedError):
         app.add_exception_handler(cls, _known)  # type: ignore[arg-type]
+    app.add_exception_handler(PersistenceError, _persistence)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, http_problem)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)

@@ -28,6 +28,7 @@ from projections.worker import Worker
 from service import consistency
 from service.actors import Actors
 from service.auth import Tokens, hash_password
+from service.checkpointer import Checkpointer
 from service.consistency import Positions
 from service.hashing import PasswordPool
 from service.settings import Settings
@@ -53,6 +54,7 @@ class Runtime:
     actors: Actors
     service_key: SigningKey  # signs the log's checkpoints (service.cases.checkpoints)
     worker: Worker | None = None  # following the log on a thread of this process
+    checkpointer: Checkpointer | None = None  # the service's (service.app), not a command's
 
     def follow(self) -> None:
         """Keep the read models current from a thread of this process (a one-process
@@ -72,6 +74,8 @@ class Runtime:
         return cast(LedgerRecorder, self.workflows.recorder)
 
     def close(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         if self.worker is not None:
             self.worker.stop()
         self.passwords.close()
@@ -118,7 +122,7 @@ def build(settings: Settings) -> Runtime:
         recorder.use_hash(settings.ledger_hash)
         recorder.catch_up_ledger()  # a store made before the ledger, or loaded in bulk
         service_key = settings.service_key()
-        _record_service_key(recorder, service_key)
+        record_service_key(recorder, service_key)
         actors = Actors(tokens, workflows.find_user)
 
         def recorded(position: int, streams: set[UUID]) -> None:
@@ -147,12 +151,26 @@ def build(settings: Settings) -> Runtime:
                    service_key)
 
 
-def _record_service_key(recorder: LedgerRecorder, key: SigningKey) -> None:
+def record_service_key(recorder: LedgerRecorder, key: SigningKey) -> None:
     """Record the service's public key; a new one is a rotation, from now on (the old ones
     stay recorded, so that the checkpoints they signed still verify)."""
     with recorder.ledger_cursor(write=True) as cursor:
         Checkpoints(recorder.ledger.dialect, cursor).record_key(
             str(key.verifier(ED25519)), SERVICE, int(time.time()))
+
+
+@contextlib.contextmanager
+def event_store(settings: Settings) -> Iterator[LedgerRecorder]:
+    """The event store as it is, for a process that only checks it (`appraisal verify`):
+    unlike `build`, it writes no event and hashes none into the ledger (which would take in
+    an event written around it), loads no aggregate and needs no private key."""
+    workflows = Workflows(env=event_store_env(settings.url))
+    try:
+        recorder = cast(LedgerRecorder, workflows.recorder)
+        recorder.use_hash(settings.ledger_hash)
+        yield recorder
+    finally:
+        workflows.close()
 
 
 def catch_up_share(settings: Settings, until: int, parted: list[str], part: Part | None,

@@ -243,6 +243,81 @@ class ViewHealth(BaseModel):
     error: str
 
 
+class CosignatureIn(Body):
+    """A witness's cosignature of the checkpoint: one signature line of its note."""
+
+    signature: Annotated[str, StringConstraints(min_length=1, max_length=500),
+                         AfterValidator(_storable)]
+
+
+class WitnessIn(Body):
+    """A witness's public key, as `appraisal checkpoint witness-key` prints it."""
+
+    vkey: Annotated[str, StringConstraints(min_length=1, max_length=300),
+                    AfterValidator(_storable)]
+
+
+class Witness(BaseModel):
+    name: str
+    key_id: str
+    vkey: str
+
+
+class CheckpointSignature(BaseModel):
+    """A signature of the note: whose (`service`, `witness`, or null for a key this store
+    does not know) and, for a cosignature, when it was made."""
+
+    name: str
+    key_id: str
+    role: Literal["service", "witness"] | None
+    time: str | None
+
+
+class Checkpoint(BaseModel):
+    """A signed checkpoint of the log (c2sp.org/tlog-checkpoint): its size, the Merkle
+    root in hex, and `text`, the signed note itself, which is what is verified."""
+
+    size: int
+    root: str
+    hash: Literal["sm3", "sha256"]
+    time: str
+    signatures: list[CheckpointSignature]
+    text: str
+
+
+class Consistency(BaseModel):
+    """The RFC 9162 proof that the log of `to` events extends that of `from`."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: int = Field(alias="from")
+    to: int
+    hash: Literal["sm3", "sha256"]
+    proof: list[str]
+
+
+class ProvedEvent(BaseModel):
+    """An event as stored (`state` in base64), its chain hash, its leaf hash and its
+    inclusion proof, all hex."""
+
+    version: int
+    position: int
+    leaf: int
+    topic: str
+    state: str
+    chain: str
+    leaf_hash: str
+    inclusion: list[str]
+
+
+class Proof(BaseModel):
+    appraisal_id: str
+    stream: str
+    hash: Literal["sm3", "sha256"]
+    checkpoint: Checkpoint
+    events: list[ProvedEvent]
+
+
 class Health(BaseModel):
     status: str
     views: dict[str, ViewHealth] | None = None  # those that failed, if any

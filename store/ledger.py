@@ -18,9 +18,30 @@ from ledger import tree
 from ledger.offline import FIRST, HASHES, Hash, chain_hash, hasher, leaf_hash
 from ledger.tree import Frontier, Node, edge
 
+CHUNK = 20_000  # events hashed a transaction when a backfill goes through a backlog
+
 
 class LedgerError(Exception):
     """The ledger cannot be extended as configured (a different hash, a broken tail)."""
+
+
+class UnrecordedEventError(LedgerError):
+    """The log holds an event this service did not record: someone wrote around it. Writes
+    stop until the store is verified and put right."""
+
+
+UNRECORDED_SQLSTATE = "AP001"  # PostgreSQL's insert function raises the same refusal
+
+
+def unrecorded(error: BaseException | None) -> bool:
+    """Whether a failed write was refused for an event written around the ledger, as the
+    recorders report it (their own error, or a database error caused by it)."""
+    while error is not None:
+        if isinstance(error, UnrecordedEventError) or \
+                getattr(error, "sqlstate", None) == UNRECORDED_SQLSTATE:
+            return True
+        error = error.__cause__
+    return False
 
 
 @dataclass(frozen=True)
@@ -68,6 +89,66 @@ def create_statements(d: Dialect) -> list[str]:
     ]
 
 
+def postgres_statements(d: Dialect) -> list[str]:
+    """PostgreSQL's own `Ledger.extend`, as a function its insert function calls: hashed by
+    pgcrypto (SM3 through OpenSSL, or SHA-256), so that no round trip to the client is made
+    while the events table's lock is held. The same bytes as ledger.offline's, in the same
+    order; tests/integration/test_ledger.py compares the two."""
+    p = d.prefix
+    zeros = "decode(repeat('00', 32), 'hex')"
+    return ["CREATE EXTENSION IF NOT EXISTS pgcrypto", f"""
+CREATE OR REPLACE FUNCTION {p}ledger_extend(written bigint[]) RETURNS bigint
+LANGUAGE plpgsql AS $BODY$
+DECLARE
+  alg text; next_leaf bigint; after bigint; r record; prev bytea; chain bytea;
+  h bytea; sibling bytea; lvl int; i bigint; done bigint := 0;
+BEGIN
+  SELECT value INTO alg FROM {p}ledger_meta WHERE name = 'hash';
+  IF alg IS NULL THEN
+    alg := 'sm3';
+    INSERT INTO {p}ledger_meta (name, value) VALUES ('hash', alg);
+  END IF;
+  SELECT leaf + 1, position INTO next_leaf, after FROM {p}ledger_entries
+    ORDER BY leaf DESC LIMIT 1;
+  next_leaf := coalesce(next_leaf, 0);
+  FOR r IN SELECT ev.{d.position} AS position, ev.originator_id, ev.originator_version,
+             ev.topic, ev.state FROM {d.events} ev
+           WHERE ev.{d.position} > coalesce(after, 0) ORDER BY ev.{d.position} LOOP
+    IF r.position <> ALL(written) THEN
+      RAISE EXCEPTION 'the log holds an event this service did not record, at position %',
+        r.position USING ERRCODE = '{UNRECORDED_SQLSTATE}',
+        HINT = 'run appraisal verify, and put the store right';
+    END IF;
+    SELECT le.chain INTO prev FROM {p}ledger_entries le WHERE le.position = (
+      SELECT pe.{d.position} FROM {d.events} pe WHERE pe.originator_id = r.originator_id
+      AND pe.originator_version < r.originator_version
+      ORDER BY pe.originator_version DESC LIMIT 1);
+    chain := digest(coalesce(prev, {zeros}) || uuid_send(r.originator_id)
+      || int8send(r.originator_version) || int4send(octet_length(convert_to(r.topic, 'UTF8')))
+      || convert_to(r.topic, 'UTF8') || int4send(octet_length(r.state)) || r.state, alg);
+    INSERT INTO {p}ledger_entries (leaf, position, chain) VALUES (next_leaf, r.position, chain);
+    h := digest('\\x00'::bytea || chain, alg);
+    lvl := 0;
+    i := next_leaf;
+    WHILE mod(i, 2) = 1 LOOP
+      IF lvl = 0 THEN
+        SELECT digest('\\x00'::bytea || e.chain, alg) INTO sibling FROM {p}ledger_entries e
+          WHERE e.leaf = i - 1;
+      ELSE
+        SELECT n.hash INTO sibling FROM {p}ledger_nodes n WHERE n.level = lvl AND n.idx = i - 1;
+      END IF;
+      h := digest('\\x01'::bytea || sibling || h, alg);
+      lvl := lvl + 1;
+      i := i / 2;
+      INSERT INTO {p}ledger_nodes (level, idx, hash) VALUES (lvl, i, h);
+    END LOOP;
+    next_leaf := next_leaf + 1;
+    done := done + 1;
+  END LOOP;
+  RETURN done;
+END; $BODY$"""]
+
+
 def _pending_sql(d: Dialect) -> str:
     """The events after the ledger's last, each with the chain hash of its stream's previous
     event where the ledger holds it; and the ledger's size and last chain hash."""
@@ -82,7 +163,7 @@ def _pending_sql(d: Dialect) -> str:
         "ORDER BY pe.originator_version DESC LIMIT 1)), "
         "(SELECT leaf + 1 FROM tail), (SELECT chain FROM tail) "
         f"FROM {e} ev WHERE ev.{d.position} > coalesce((SELECT position FROM tail), 0) "
-        f"ORDER BY ev.{d.position} LIMIT {d.param}")
+        f"AND ev.{d.position} <= {d.param} ORDER BY ev.{d.position} LIMIT {d.param}")
 
 
 def _stream(d: Dialect, value: Any) -> UUID:
@@ -124,15 +205,23 @@ class Ledger:
                               "the hash of a log cannot change")
         self._checked = True
 
-    def extend(self, cursor: Any, limit: int = 1_000_000) -> tuple[int, int]:
-        """Hash the events after the ledger's last (at most `limit`) into it, inside the
-        caller's transaction; the number of events hashed and the ledger's new size."""
+    def extend(self, cursor: Any, limit: int = CHUNK, *, written: Sequence[int] | None = None,
+               stop: int = 2**62) -> int:
+        """Hash the events after the ledger's last (at most `limit`, up to position `stop`)
+        into it, inside the caller's transaction; how many. With `written`: the positions
+        this transaction recorded, which must be all there is to hash (LedgerError if an
+        event was written around the ledger)."""
         if not self._checked:
             self.check_hash(cursor)
-        cursor.execute(self._pending, [limit])
+        cursor.execute(self._pending, [stop, limit])
         rows = cursor.fetchall()
+        if written is not None and [row[0] for row in rows] != sorted(written):
+            unwritten = min(set(row[0] for row in rows) - set(written))
+            raise UnrecordedEventError(f"the log holds an event this service did not record, "
+                                       f"at position {unwritten}: writes stop until `appraisal "
+                                       "verify` has been run and the store put right")
         if not rows:
-            return 0, -1
+            return 0
         size, last = rows[0][6] or 0, rows[0][7]
         frontier = self._frontier_at(cursor, size, last)
         entries, nodes = [], []
@@ -148,7 +237,33 @@ class Ledger:
         if nodes:
             cursor.executemany(self._insert_nodes, nodes)
         self._frontier, self._last_chain = frontier, entries[-1][2]
-        return len(entries), frontier.size
+        return len(entries)
+
+    def backfill_bound(self, cursor: Any) -> int | None:
+        """The last position a backfill hashes: a store's events from before the ledger, or
+        loaded in bulk into an empty one (recorded, so that an interrupted backfill goes on
+        after a restart); None if there is nothing to backfill. An event after a ledger
+        that holds some is refused: no one but this service appends to the log."""
+        p, q = self.dialect.prefix, self.dialect.param
+        cursor.execute(f"SELECT value FROM {p}ledger_meta WHERE name = 'backfill'")
+        row = cursor.fetchone()
+        if row is not None:
+            return int(row[0])
+        cursor.execute(self._pending, [2**62, 1])
+        pending = cursor.fetchall()
+        if not pending:
+            return None
+        if pending[0][6] is not None:
+            raise UnrecordedEventError(f"the log holds an event this service did not record, "
+                                       f"at position {pending[0][0]}: run `appraisal verify`")
+        cursor.execute(f"SELECT max({self.dialect.position}) FROM {self.dialect.events}")
+        bound = int(cursor.fetchone()[0])
+        cursor.execute(f"INSERT INTO {p}ledger_meta (name, value) VALUES ('backfill', {q})",
+                       [str(bound)])
+        return bound
+
+    def backfilled(self, cursor: Any) -> None:
+        cursor.execute(f"DELETE FROM {self.dialect.prefix}ledger_meta WHERE name = 'backfill'")
 
     def _frontier_at(self, cursor: Any, size: int, last: bytes | None) -> Frontier:
         cached = self._frontier
@@ -210,11 +325,12 @@ class Reader:
         return tree.hashes_of(self.h, self._fetch, tree.consistency_ranges(old, new))
 
     def entries(self, after: int, limit: int) -> list[tuple[int, int, bytes]]:
-        """Ledger entries (leaf, position, chain) after leaf `after`, in order."""
+        """Ledger entries (leaf, position, chain) after leaf `after`, in order; a chain is
+        read as bytes whatever was written there (SQLite keeps text in a BLOB column)."""
         d = self.ledger.dialect
         self.cursor.execute(
-            f"SELECT leaf, position, chain FROM {d.prefix}ledger_entries WHERE leaf > {d.param} "
-            f"ORDER BY leaf LIMIT {d.param}", [after, limit])
+            f"SELECT leaf, position, CAST(chain AS {d.blob}) FROM {d.prefix}ledger_entries "
+            f"WHERE leaf > {d.param} ORDER BY leaf LIMIT {d.param}", [after, limit])
         return [(i, position, bytes(chain)) for i, position, chain in self.cursor.fetchall()]
 
     def entries_of(self, events: Sequence[tuple[UUID, int]]

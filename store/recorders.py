@@ -11,7 +11,8 @@ could commit out of order and a reader tailing the log could pass over an event 
 This recorder's function takes the same lock.
 
 Both end each transaction that records events by extending the ledger (store.ledger) with
-them, so that no event is ever stored without its chain hash and place in the Merkle tree.
+them, so that no event is ever stored without its chain hash and place in the Merkle tree:
+on SQLite in Python before the commit, on PostgreSQL in the insert function itself.
 
 Both read the log for the read models (`read_notifications`, projections.tracking.Log) as
 plain tuples, and for a rebuild's part only that part's events (by the last byte of their
@@ -27,23 +28,24 @@ from typing import Any, Protocol
 
 from eventsourcing.persistence import (
     IntegrityError,
-    InterfaceError,
     Notification,
-    OperationalError,
     PersistenceError,
     StoredEvent,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder
-from eventsourcing.sqlite import SQLiteApplicationRecorder
-from eventsourcing.utils import retry
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteTransaction
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier, Literal
 
 from projections.tracking import Part
-from store.ledger import SQLITE, Ledger, create_statements, dialect
-
-# Events hashed into the ledger a transaction when it catches up with a backlog.
-CATCH_UP_CHUNK = 20_000
+from store.ledger import (
+    CHUNK,
+    SQLITE,
+    Ledger,
+    create_statements,
+    dialect,
+    postgres_statements,
+)
 
 # A stream id's last byte, which shares out a rebuild's parts. SQLite keeps ids as 32 hex
 # digits.
@@ -73,12 +75,33 @@ class LedgerRecorder(Protocol):
 
     def use_hash(self, name: str) -> None: ...
 
-    def catch_up_ledger(self) -> int: ...
+    def catch_up_ledger(self) -> int:
+        """Hash a store's events from before the ledger, or loaded in bulk into an empty
+        store (store.ledger.Ledger.backfill_bound); how many. LedgerError if an event was
+        written around a ledger that holds some."""
+        ...
+
+    def ledger_transaction(self) -> contextlib.AbstractContextManager[Any]: ...
 
     def ledger_cursor(self, *, write: bool = False) -> contextlib.AbstractContextManager[Any]: ...
 
     def read_notifications(self, after: int, stop: int, limit: int, topics: Sequence[str],
                            part: Part | None) -> list[Notification]: ...
+
+
+def backfill(recorder: LedgerRecorder) -> int:
+    """LedgerRecorder.catch_up_ledger, a transaction of store.ledger.CHUNK events at a time."""
+    with recorder.ledger_transaction() as cursor:
+        bound = recorder.ledger.backfill_bound(cursor)
+    done = 0
+    while bound is not None:
+        with recorder.ledger_transaction() as cursor:
+            count = recorder.ledger.extend(cursor, stop=bound)
+            done += count
+            if count < CHUNK:
+                recorder.ledger.backfilled(cursor)
+                bound = None
+    return done
 
 
 class _Save:
@@ -94,6 +117,18 @@ class _Save:
         if self.error is not None:
             raise self.error
         return self.ids
+
+
+class _ImmediateTransaction(SQLiteTransaction):
+    """eventsourcing's transaction, begun with the write lock taken. One begun plainly that
+    reads first (a checkpoint reads the tree, then saves) cannot write once another
+    connection, the read models' worker say, has committed since its read: in WAL mode
+    SQLite answers "database is locked" at once, without waiting for the lock."""
+
+    def __enter__(self) -> SQLiteCursor:
+        cursor = self.connection.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        return cursor
 
 
 class GroupCommitSQLiteRecorder(SQLiteApplicationRecorder):
@@ -119,28 +154,21 @@ class GroupCommitSQLiteRecorder(SQLiteApplicationRecorder):
     @contextlib.contextmanager
     def ledger_cursor(self, *, write: bool = False) -> Iterator[Any]:
         """A cursor in a transaction of its own, for the ledger's tables (store.ledger,
-        store.checkpoints); committed at the end if `write`.
-
-        A writing one takes the write lock before it reads: eventsourcing begins deferred
-        transactions, and one that has read fails at once ("database is locked", SQLite's
-        BUSY_SNAPSHOT) when it comes to write after another connection (the read models')
-        committed, where a lock taken first waits its turn. A write that touches no row
-        takes it, as BEGIN IMMEDIATE would."""
-        with self.datastore.transaction(commit=write) as cursor:
-            if write:
-                cursor.execute("DELETE FROM ledger_meta WHERE 0")
+        store.checkpoints); committed at the end if `write`."""
+        if not write:
+            with self.datastore.transaction(commit=False) as cursor:
+                yield cursor
+            return
+        with self.datastore.get_connection(commit=True) as conn, \
+                _ImmediateTransaction(conn, commit=True) as cursor, cursor:
             yield cursor
 
+    def ledger_transaction(self) -> contextlib.AbstractContextManager[Any]:
+        """A transaction that may extend the ledger: SQLite's one write transaction."""
+        return self.ledger_cursor(write=True)
+
     def catch_up_ledger(self) -> int:
-        """Hash every event the ledger lacks (a store made before it, a bulk load), in
-        transactions of CATCH_UP_CHUNK events; how many."""
-        done = 0
-        while True:
-            with self.datastore.transaction(commit=True) as cursor:
-                count, _ = self.ledger.extend(cursor, CATCH_UP_CHUNK)
-            done += count
-            if count < CATCH_UP_CHUNK:
-                return done
+        return backfill(self)
 
     def insert_events(self, stored_events: Sequence[StoredEvent],
                       **kwargs: Any) -> Sequence[int] | None:
@@ -172,10 +200,12 @@ class GroupCommitSQLiteRecorder(SQLiteApplicationRecorder):
                         cursor.execute("ROLLBACK TO save")
                         save.error = IntegrityError(error)
                     cursor.execute("RELEASE save")
-                if any(save.ids for save in batch):
-                    self.ledger.extend(cursor)
+                written = [i for save in batch for i in save.ids or ()]
+                if written:
+                    self.ledger.extend(cursor, written=written)
         except Exception as error:  # the transaction failed: none of it is recorded
             failure = error if isinstance(error, PersistenceError) else PersistenceError(error)
+            failure.__cause__ = failure.__cause__ or error
             for save in batch:
                 save.error = save.error or failure
         finally:
@@ -210,14 +240,19 @@ class LockingPostgresRecorder(PostgresApplicationRecorder):
         super().__init__(*args, **kwargs)
         self.sql_create_statements[self.create_insert_function_statement_index] = SQL(
             "CREATE OR REPLACE FUNCTION {schema}.{function}(events {schema}.{event}[]) "
-            "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ BEGIN "
+            "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ "
+            "DECLARE written bigint[]; BEGIN "
             "SET LOCAL lock_timeout = {timeout}; "
             "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
             "NOTIFY {channel}; "
-            "RETURN QUERY INSERT INTO {schema}.{table} AS t "
+            "WITH inserted AS (INSERT INTO {schema}.{table} AS t "
             "(originator_id, originator_version, topic, state) "
             "SELECT originator_id, originator_version, topic, state FROM unnest(events) "
-            "RETURNING notification_id; "
+            "RETURNING notification_id) "
+            "SELECT array_agg(notification_id ORDER BY notification_id) INTO written "
+            "FROM inserted; "
+            "PERFORM {schema}.ledger_extend(written); "
+            "RETURN QUERY SELECT unnest(written); "
             "END; $BODY$"
         ).format(
             schema=Identifier(self.datastore.schema),
@@ -228,7 +263,10 @@ class LockingPostgresRecorder(PostgresApplicationRecorder):
             channel=Identifier(self.channel_name),
         )
         ledger = dialect("postgresql", self.events_table_name, self.datastore.schema)
-        self.sql_create_statements.extend(SQL(s).format() for s in create_statements(ledger))
+        # The ledger's tables and function before the insert function that calls it.
+        self.sql_create_statements[self.create_insert_function_statement_index:
+                                   self.create_insert_function_statement_index] = [
+            SQL(s).format() for s in [*create_statements(ledger), *postgres_statements(ledger)]]
         self.ledger = Ledger(ledger)
         self._lock = SQL("LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE").format(
             schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
@@ -241,20 +279,6 @@ class LockingPostgresRecorder(PostgresApplicationRecorder):
             cursor.execute(self._lock)
             self.ledger.check_hash(cursor)
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-    def insert_events(self, stored_events: Sequence[StoredEvent],
-                      **kwargs: Any) -> Sequence[int] | None:
-        """The insert function, then the ledger extended, in one transaction: the function's
-        table lock holds to the commit, so the ledger's order is the log's."""
-        events = [self.construct_pg_stored_event(e.originator_id, e.originator_version,
-                                                 e.topic, e.state) for e in stored_events]
-        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor(
-                row_factory=tuple_row) as cursor:
-            cursor.execute(self.sql_invoke_pg_function_insert_events, (events,), prepare=True)
-            ids = [row[0] for row in cursor.fetchall()]
-            self.ledger.extend(cursor)
-        return ids
-
     @contextlib.contextmanager
     def ledger_cursor(self, *, write: bool = False) -> Iterator[Any]:
         """A cursor in a transaction of its own, for the ledger's tables (store.ledger,
@@ -263,18 +287,15 @@ class LockingPostgresRecorder(PostgresApplicationRecorder):
                 conn.transaction(force_rollback=not write):
             yield cur
 
+    @contextlib.contextmanager
+    def ledger_transaction(self) -> Iterator[Any]:
+        """A transaction that may extend the ledger: holding the writers' table lock."""
+        with self.ledger_cursor(write=True) as cursor:
+            cursor.execute(self._lock)
+            yield cursor
+
     def catch_up_ledger(self) -> int:
-        """Hash every event the ledger lacks (a store made before it, a bulk load), in
-        transactions of CATCH_UP_CHUNK events, each holding the writers' lock; how many."""
-        done = 0
-        while True:
-            with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor(
-                    row_factory=tuple_row) as cursor:
-                cursor.execute(self._lock)
-                count, _ = self.ledger.extend(cursor, CATCH_UP_CHUNK)
-            done += count
-            if count < CATCH_UP_CHUNK:
-                return done
+        return backfill(self)
 
     def read_notifications(self, after: int, stop: int, limit: int, topics: Sequence[str],
                            part: Part | None) -> list[Notification]:

@@ -4,14 +4,19 @@ Under CI=true the PostgreSQL tests must run: an unreachable server fails them. E
 they skip, saying why.
 """
 
+import atexit
 import os
 import secrets
+import shutil
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from ledger.keys import SigningKey, write_key
 from service.app import create_app
 from service.settings import Settings
 from tests.helpers import Api, Observer
@@ -19,6 +24,22 @@ from tests.helpers import Api, Observer
 POSTGRES_ADMIN = os.environ.get("APPRAISAL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+LEDGER_KEY_FILE = "APPRAISAL_LEDGER_KEY_FILE"
+
+
+def _service_key_for_the_run() -> None:
+    """A PostgreSQL store is signed with a configured key file: one made for the run, in the
+    environment of every Settings() and of every process the tests start. SQLite stores use
+    it too; the tests that unset it try the key made beside the store."""
+    if LEDGER_KEY_FILE in os.environ:
+        return
+    folder = Path(tempfile.mkdtemp(prefix="appraisal-tests-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    write_key(folder / "ledger.key", SigningKey.generate(Settings().origin))
+    os.environ[LEDGER_KEY_FILE] = str(folder / "ledger.key")
+
+
+_service_key_for_the_run()
 
 
 # Started first: under `-n auto` (make test, which keeps this order with

@@ -9,17 +9,39 @@ The service key is the settings' (Settings.service_key), recorded at start (serv
 import base64
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
 from domain.appraisal import Appraisal
-from domain.errors import InvalidError, NotFoundError
+from domain.errors import ForbiddenError, InvalidError, NotFoundError
+from domain.process import Role
 from ledger import checkpoints as notes
-from ledger.offline import COSIGNATURE, ED25519, ProofError, Verifier, key_id_of, open_checkpoint
-from service.runtime import Runtime
+from ledger.keys import SigningKey, retire_key
+from ledger.offline import COSIGNATURE, ED25519, Verifier, key_id_of, open_checkpoint
+from service.runtime import Runtime, record_service_key
+from service.settings import SettingsError
 from store.checkpoints import SERVICE, WITNESS, Checkpoints, Stored
 from store.ledger import Reader
+from workflows.access import Actor, may_archive
+
+# Who reads the log's checkpoints and consistency proofs, whatever their scope: they prove
+# the whole log, and tell nothing of any appraisal.
+READERS = (Role.ADMIN, Role.ARCHIVIST, Role.INSPECTOR)
+
+
+def check_reader(actor: Actor) -> None:
+    if not actor.has_role(*READERS):
+        raise ForbiddenError("the log's checkpoints are read by inspectors, archivists and "
+                             "administrators")
+
+
+def check_prover(actor: Actor, appraisal: Appraisal) -> None:
+    """An appraisal's proof shows its events' bytes: for those who may archive its branch."""
+    if not may_archive(actor, appraisal.branch_id):
+        raise ForbiddenError("an appraisal's proof is read by archivists, administrators and "
+                             "the inspectors of its branch", "scope")
 
 
 def _table(rt: Runtime, cursor: Any) -> Checkpoints:
@@ -48,6 +70,14 @@ def latest_checkpoint(rt: Runtime) -> Stored | None:
         return _table(rt, cursor).latest()
 
 
+def current(rt: Runtime) -> Stored:
+    """The latest checkpoint; the first is made when first asked for."""
+    stored = latest_checkpoint(rt) or make(rt)
+    if stored is None:
+        raise NotFoundError("checkpoint", "latest")  # the log is empty
+    return stored
+
+
 def checkpoint(rt: Runtime, size: int) -> Stored:
     with rt.recorder.ledger_cursor() as cursor:
         found = _table(rt, cursor).get(size)
@@ -71,24 +101,33 @@ def covering(rt: Runtime, leaf: int) -> Stored:
 
 
 def consistency(rt: Runtime, old: int, new: int) -> dict[str, Any]:
-    """The RFC 9162 proof that the log of `new` events extends that of `old`."""
+    """The RFC 9162 proof that the log of `new` events extends that of `old`, as the API
+    shows it."""
+    return {"from": old, "to": new, "hash": rt.settings.ledger_hash,
+            "proof": [p.hex() for p in consistency_proof(rt, old, new)]}
+
+
+def consistency_proof(rt: Runtime, old: int, new: int) -> list[bytes]:
     with rt.recorder.ledger_cursor() as cursor:
         reader = Reader(rt.recorder.ledger, cursor)
         size = reader.size()
         if not 0 <= old <= new <= size:
             raise InvalidError(f"sizes must satisfy 0 ≤ from ≤ to ≤ {size}, the log's size",
                                {"from": "range", "to": "range"})
-        proof = reader.consistency(old, new)
-    return {"from": old, "to": new, "hash": rt.settings.ledger_hash,
-            "proof": [p.hex() for p in proof]}
+        return reader.consistency(old, new)
 
 
 def appraisal_proof(rt: Runtime, appraisal: Appraisal) -> dict[str, Any]:
     """Every event of the appraisal, its bytes as stored, chain and leaf hashes, and its
-    inclusion proof in the first checkpoint that holds them all."""
+    inclusion proof in the latest checkpoint (made now if that does not hold them all)."""
     with rt.recorder.ledger_cursor() as cursor:
         events = Reader(rt.recorder.ledger, cursor).stream(appraisal.id)
-    signed = covering(rt, max(leaf for leaf, *_ in events))
+    last = max(leaf for leaf, *_ in events)
+    signed = latest_checkpoint(rt)
+    if signed is None or signed.size <= last:
+        signed = make(rt)
+    if signed is None or signed.size <= last:
+        raise NotFoundError("checkpoint", f"holding leaf {last}")
     h = rt.recorder.ledger.h
     with rt.recorder.ledger_cursor() as cursor:
         reader = Reader(rt.recorder.ledger, cursor)
@@ -116,50 +155,29 @@ def view(rt: Runtime, stored: Stored) -> dict[str, Any]:
     note = open_checkpoint(stored.text)
     return {
         "size": stored.size, "root": stored.root.hex(), "hash": rt.settings.ledger_hash,
-        "time": datetime.fromtimestamp(stored.time, UTC).isoformat().replace("+00:00", "Z"),
+        "time": instant(stored.time),
         "signatures": [{
             "name": s.name, "key_id": s.key_id.hex(), "role": roles.get((s.name, s.key_id)),
-            "time": None if s.timestamp is None else datetime.fromtimestamp(
-                s.timestamp, UTC).isoformat().replace("+00:00", "Z"),
+            "time": None if s.timestamp is None else instant(s.timestamp),
         } for s in note.signatures],
         "text": stored.text,
     }
 
 
-def add_witness(rt: Runtime, vkey: str) -> Verifier:
-    """Accept cosignatures by this witness key (a vkey of type 0x04)."""
-    try:
-        verifier = Verifier.parse(vkey)
-    except ProofError as error:
-        raise InvalidError(str(error), {"vkey": "format"}) from None
-    if verifier.kind != COSIGNATURE:
-        raise InvalidError("a witness key is a cosignature key (type 0x04)", {"vkey": "format"})
-    with rt.recorder.ledger_cursor(write=True) as cursor:
-        _table(rt, cursor).record_key(str(verifier), WITNESS, int(time.time()))
-    return verifier
+def instant(seconds: int) -> str:
+    """POSIX seconds as the API writes instants (UTC, 'Z')."""
+    return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
 
 
-def add_cosignature(rt: Runtime, size: int, line: str) -> Stored:
-    """Keep a witness's cosignature of checkpoint `size`, given as its signature line; it
-    must verify with a recorded witness key."""
-    stored = checkpoint(rt, size)
-    try:
-        note = open_checkpoint(stored.note + line.rstrip("\n") + "\n")
-    except ProofError as error:
-        raise InvalidError(f"not a signature line: {error}", {"signature": "format"}) from None
-    added = note.signatures[-1]
-    with rt.recorder.ledger_cursor(write=True) as cursor:
-        table = _table(rt, cursor)
-        for vkey, _ in table.keys(WITNESS):
-            witness = Verifier.parse(vkey)
-            try:
-                if (witness.name, witness.key_id) == (added.name, added.key_id) and \
-                        note.verified_by(witness) is not None:
-                    table.cosign(size, added.name, vkey, added.timestamp or 0, added.line())
-                    break
-            except ProofError as error:
-                raise InvalidError(str(error), {"signature": "invalid"}) from None
-        else:
-            raise InvalidError(f"{added.name} is not a known witness key",
-                               {"signature": "unknown"})
-    return checkpoint(rt, size)
+def rotate_key(rt: Runtime) -> tuple[Path, SigningKey]:
+    """Retire an SQLite store's service key for a new one, recorded now: the service signs
+    with it from its next start. The old key stays recorded, so its checkpoints still
+    verify; the retired file and the new key."""
+    settings = rt.settings
+    if not settings.is_sqlite:
+        raise SettingsError("on PostgreSQL, make a new key with `appraisal checkpoint "
+                            "service-key FILE` and name it in APPRAISAL_LEDGER_KEY_FILE")
+    retired = retire_key(settings.ledger_key_path(), SigningKey.generate(settings.origin))
+    rt.service_key = settings.service_key()
+    record_service_key(rt.recorder, rt.service_key)
+    return retired, rt.service_key

@@ -14,12 +14,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
+from eventsourcing.persistence import Notification
+
 from ledger import offline
 from ledger.audit import Broken, Entry, Event, Walk
 from ledger.offline import COSIGNATURE, ED25519, ProofError, Verifier
-from service.runtime import Runtime
 from store.checkpoints import SERVICE, WITNESS, Checkpoints, Stored
-from store.ledger import Reader
+from store.ledger import LedgerError, Reader
 from store.recorders import LedgerRecorder
 
 PAGE = 20_000  # events (and entries) read a query
@@ -31,12 +32,13 @@ class Verdict:
     text: str
 
 
-def verify(rt: Runtime, trusted: Sequence[str] = (), witness_keys: Sequence[str] = (),
-           kept: Sequence[str] = (), echo: Callable[[str], None] = lambda _: None) -> Verdict:
-    """Check it all. `trusted`, `witness_keys`: vkeys to trust instead of those the store
-    records (which whoever holds the database could change); `kept`: checkpoint notes a
-    witness kept, with its cosignature."""
-    recorder = rt.recorder
+def verify(recorder: LedgerRecorder, origin: str, trusted: Sequence[str] = (),
+           witness_keys: Sequence[str] = (), kept: Sequence[str] = (),
+           echo: Callable[[str], None] = lambda _: None) -> Verdict:
+    """Check the store as it is (service.runtime.event_store), the log named `origin`.
+    `trusted`, `witness_keys`: vkeys to trust instead of those the store records (which
+    whoever holds the database could change); `kept`: checkpoint notes a witness kept, with
+    its cosignature."""
     try:
         with recorder.ledger_cursor() as cursor:
             reader = Reader(recorder.ledger, cursor)
@@ -44,9 +46,9 @@ def verify(rt: Runtime, trusted: Sequence[str] = (), witness_keys: Sequence[str]
             checkpoints = stored.every()
             service = [Verifier.parse(v) for v in trusted] or _recorded(stored, SERVICE)
             witnesses = [Verifier.parse(v) for v in witness_keys] or _recorded(stored, WITNESS)
-            claims = _claims(checkpoints, service, witnesses, rt.settings.origin)
+            claims = _claims(checkpoints, service, witnesses, origin)
             for text in kept:
-                _add_kept(claims, text, witnesses, rt.settings.origin)
+                _add_kept(claims, text, witnesses, origin)
             stop = reader.last_position()
         walk = Walk(reader.ledger.h, claims)
         started = time.monotonic()
@@ -70,8 +72,11 @@ def _claims(checkpoints: list[Stored], service: list[Verifier], witnesses: list[
             origin: str) -> dict[int, list[tuple[bytes, str]]]:
     claims: dict[int, list[tuple[bytes, str]]] = defaultdict(list)
     for stored in checkpoints:
-        note = offline.open_checkpoint(stored.text)
         who = f"checkpoint {stored.size}"
+        try:
+            note = offline.open_checkpoint(stored.text)
+        except ProofError as fault:
+            raise Broken(f"{who}: {fault}") from None
         if (note.size, note.root, note.origin) != (stored.size, stored.root, origin):
             raise Broken(f"{who}: its note says size {note.size}, root {note.root.hex()}, "
                          f"origin {note.origin}; the table says otherwise")
@@ -103,13 +108,34 @@ def _events(recorder: LedgerRecorder, stop: int) -> Iterator[Event]:
     after = 0
     while True:
         page = recorder.read_notifications(after, stop, PAGE, (), None)
-        for n in page:
-            stream = n.originator_id
-            yield Event(n.id, stream if isinstance(stream, UUID) else UUID(hex=stream),
-                        n.originator_version, n.topic, bytes(n.state))
+        yield from map(_event, page)
         if len(page) < PAGE:
             return
         after = page[-1].id
+
+
+# What the service writes in each column (SQLite keeps stream ids as 32 hex digits).
+_COLUMNS = (("originator_id", UUID | str), ("originator_version", int), ("topic", str),
+            ("state", bytes | memoryview))
+
+
+def _event(n: Notification) -> Event:
+    """The row as an event of the log; Broken, naming its position, for a row the service
+    never writes (a NULL, text where bytes belong, a stream id that is no UUID)."""
+    for column, kind in _COLUMNS:
+        if not isinstance(getattr(n, column), kind):
+            raise _unlike(n, column)
+    stream = n.originator_id
+    try:
+        stream = stream if isinstance(stream, UUID) else UUID(hex=stream)
+    except ValueError:
+        raise _unlike(n, "originator_id") from None
+    return Event(n.id, stream, n.originator_version, n.topic, bytes(n.state))
+
+
+def _unlike(n: Notification, column: str) -> Broken:
+    return Broken(f"the event at log position {n.id} is not one the service wrote: its "
+                  f"{column} is {getattr(n, column)!r:.60}")
 
 
 def _entries(recorder: LedgerRecorder, stop: int) -> Iterator[Entry]:
@@ -128,10 +154,10 @@ def _entries(recorder: LedgerRecorder, stop: int) -> Iterator[Entry]:
 
 def _consistent(reader: Reader, checkpoints: list[Stored]) -> None:
     for old, new in itertools.pairwise(checkpoints):
-        proof = reader.consistency(old.size, new.size)
         try:
+            proof = reader.consistency(old.size, new.size)
             offline.verify_consistency(reader.h, old.size, new.size, old.root, new.root, proof)
-        except ProofError as fault:
+        except (LedgerError, ProofError) as fault:  # the stored tree lacks nodes, or is wrong
             raise Broken(f"checkpoints {old.size} and {new.size}: {fault}") from None
 
 

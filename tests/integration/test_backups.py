@@ -86,6 +86,9 @@ def test_a_backup_restored_elsewhere_has_the_same_events_and_archives(
     verified = run(elsewhere, "archive", "verify", str(archive))
     assert verified.exit_code == 0, verified.output
     assert verified.output.startswith("identical:")
+    proved = run(elsewhere, "verify")  # the restored store proves its whole history
+    assert proved.exit_code == 0, proved.output
+    assert "holds:" in proved.output
 
 
 def test_a_backup_never_replaces_a_file_unless_forced(started: Settings, tmp_path: Path):

@@ -97,6 +97,15 @@ def archives(account: dict[str, Any], branch: str | None) -> bool:
     return admin(account) or holds(account, "archivist") or holds(account, "inspector", branch)
 
 
+def reads_log(account: dict[str, Any], _target: Any = None) -> bool:
+    """The log's checkpoints: inspectors of any scope, archivists and administrators."""
+    return any(g["role"] in ("inspector", "archivist", "admin") for g in account["roles"])
+
+
+def cosigns(account: dict[str, Any], _target: Any = None) -> bool:
+    return admin(account) or holds(account, "archivist")
+
+
 def covers(account: dict[str, Any], branch: str | None) -> bool:
     if admin(account) or holds(account, "archivist"):
         return True
@@ -182,6 +191,13 @@ def appraisal_actions(*actions: str, page: bool = False) -> Probes:
     return probes
 
 
+def appraisal_proofs(account: dict[str, Any], world: World) -> Iterator[Probe]:
+    """An appraisal's proof: for those who may archive its branch."""
+    for (zone, _state), doc in world.items():
+        yield Probe("GET", f"/appraisals/{doc['id']}/proof", not archives(account, PLACE[zone][2]),
+                    expect=200, secret=not reads(account, zone))
+
+
 POLICY = {"excellent": 200, "qualified": 0, "basically_qualified": 0, "unqualified": -100}
 ZONE = {"id": "Z9", "name": "新区", "group_id": "G1", "line": "采煤线", "area": "井下生产",
         "responsible_member_ids": ["M1"], "teams": []}
@@ -236,6 +252,15 @@ MATRIX: dict[tuple[str, str], Probes] = {
     ("GET", "/coverage"): only_if(covers, "GET", "/coverage?branch_id={t}", (*BRANCHES, None)),
     ("GET", "/archives/{year}"): only_if(archives, "GET", "/archives/2026?branch_id={t}",
                                          (*BRANCHES, None)),
+    ("GET", "/appraisals/{appraisal_id}/proof"): appraisal_proofs,
+    ("GET", "/checkpoints/latest"): only_if(reads_log, "GET", "/checkpoints/latest"),
+    ("GET", "/checkpoints/{size}"): only_if(reads_log, "GET", "/checkpoints/1"),
+    ("GET", "/checkpoints/consistency"): only_if(reads_log, "GET",
+                                                 "/checkpoints/consistency?from=1&to=2"),
+    ("POST", "/checkpoints/{size}/cosignatures"): only_if(
+        cosigns, "POST", "/checkpoints/1/cosignatures",
+        body=lambda _t: {"signature": "— w1 AAAAAAAA"}),
+    ("POST", "/witnesses"): for_admins("POST", "/witnesses", {"vkey": "w1+00000000+AAAA"}),
     # Administrators alone, from an address outside APPRAISAL_METRICS_ALLOW (none here).
     ("GET", "/metrics"): for_admins("GET", "/metrics"),
     # The pages.

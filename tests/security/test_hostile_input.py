@@ -5,6 +5,7 @@ On SQLite and PostgreSQL: NUL characters, invalid UTF-8 and overflowing numbers 
 by the HTTP layer or the domain before either database sees them, and the tests show it.
 """
 
+import base64
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,9 +14,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from ledger.offline import COSIGNATURE, key_id_of
 from tests.e2e.pages import Pages
 from tests.e2e.support import act, assert_problem, nothing_recorded
 from tests.helpers import SCORES, Api
+from tests.unit.test_ledger_notes import GO_VKEY
 
 DEEP = "[" * 5000 + "]" * 5000
 JSON = {"content-type": "application/json"}
@@ -38,8 +41,68 @@ def _deep_object(depth: int) -> str:
     return '{"a":' * depth + "1" + "}" * depth
 
 
-def corpus(appraisal: str) -> list[Hostile]:
+def corpus(appraisal: str, checkpoint: int) -> list[Hostile]:
     act = f"/appraisals/{appraisal}"
+    return [*_requests(act), *_log_requests(checkpoint)]
+
+
+def _log_requests(size: int) -> list[Hostile]:
+    """The log's checkpoints: sizes past a BIGINT, signed, in other digits; signature lines
+    and keys that are not, or that hide more lines and control characters."""
+    def cosign(name: str, line: str) -> Hostile:
+        return Hostile(name, "archivist", "POST", f"/checkpoints/{size}/cosignatures",
+                       {"json": {"signature": line}})
+
+    def witness(name: str, vkey: str) -> Hostile:
+        return Hostile(name, "admin", "POST", "/witnesses", {"json": {"vkey": vkey}})
+
+    return [
+        Hostile("a checkpoint of size 10^20", "archivist", "GET", "/checkpoints/1" + "0" * 20),
+        Hostile("a checkpoint of size 2^62", "archivist", "GET", f"/checkpoints/{2**62}"),
+        Hostile("a negative checkpoint size", "archivist", "GET", "/checkpoints/-1"),
+        Hostile("a checkpoint size in Arabic-Indic digits", "archivist", "GET",
+                "/checkpoints/\u0661"),
+        Hostile("NUL in a checkpoint size", "archivist", "GET", "/checkpoints/1%00"),
+        Hostile("consistency back in time", "archivist", "GET",
+                f"/checkpoints/consistency?from={size}&to=1"),
+        Hostile("consistency past the log", "archivist", "GET",
+                f"/checkpoints/consistency?from=0&to={2**62 - 1}"),
+        Hostile("consistency from -1", "archivist", "GET", "/checkpoints/consistency?from=-1&to=1"),
+        Hostile("consistency without sizes", "archivist", "GET", "/checkpoints/consistency"),
+        Hostile("a cosignature of checkpoint 2^63", "archivist", "POST",
+                f"/checkpoints/{2**63}/cosignatures", {"json": {"signature": "— w1 AAAAAAAA"}}),
+        cosign("a garbage signature line", "garbage"),
+        cosign("a signature line that is not base64", "— w1 !!!!"),
+        cosign("a signature of two bytes", "— w1 AAA="),
+        cosign("two signature lines", "— w1 AAAAAAAA\n— w2 AAAAAAAA"),
+        cosign("a blank line and a signature", "\n\n— w1 AAAAAAAA"),
+        cosign("signature lines split by U+2028", "— w1 AAAAAAAA\u2028— w2 AAAAAAAA"),
+        cosign("a carriage return in a signature line", "— w1 AAAAAAAA\r"),
+        cosign("NUL in a signature line", "— w1\x00 AAAAAAAA"),
+        cosign("a signature line of 501 characters", "— w1 " + "A" * 496),
+        cosign("a signature by no registered witness", "— w1 " + "A" * 96),
+        Hostile("a lone surrogate in a signature line", "archivist", "POST",
+                f"/checkpoints/{size}/cosignatures",
+                {"content": '{"signature": "— \\ud800 AAAAAAAA"}', "headers": JSON}),
+        witness("a garbage witness key", "garbage"),
+        witness("NUL in a witness key", "w1\x00+00000000+AAAA"),
+        witness("a witness key of 301 characters", "w" * 301),
+        witness("a service key (type 0x01) as a witness's", GO_VKEY),
+        witness("a witness key named with a space", _vkey("w 1")),
+        witness("a witness key named with a control character", _vkey("w\x01")),
+        Hostile("a lone surrogate in a witness key", "admin", "POST", "/witnesses",
+                {"content": '{"vkey": "\\ud800+00000000+AAAA"}', "headers": JSON}),
+    ]
+
+
+def _vkey(name: str) -> str:
+    """A cosignature vkey (0x04) whose key id matches its name, whatever the name."""
+    public = bytes(32)
+    material = base64.b64encode(bytes([COSIGNATURE]) + public).decode()
+    return f"{name}+{key_id_of(name, COSIGNATURE, public).hex()}+{material}"
+
+
+def _requests(act: str) -> list[Hostile]:
     return [
         # Bodies that cannot be parsed, or nest past any request's shape.
         Hostile("deep JSON to sign-in", None, "POST", "/auth/token",
@@ -166,10 +229,15 @@ def unexpected(caplog: pytest.LogCaptureFixture) -> Callable[[], list[str]]:
     return lambda: [r.getMessage() for r in caplog.records if r.name == "appraisal.errors"]
 
 
+def checkpoint_of(api: Api) -> int:
+    """The latest checkpoint's size: the cosignatures' target."""
+    return api.get("archivist", "/checkpoints/latest").json()["size"]
+
+
 def test_every_hostile_request_is_refused_with_a_4xx_and_records_nothing(api, unexpected,
                                                                           subtests):
     appraisal = api.open("Z1", "2026-10")["id"]
-    for hostile in corpus(appraisal):
+    for hostile in corpus(appraisal, checkpoint_of(api)):
         with subtests.test(hostile.name):
             before = recorded(api)
             response = send(api, hostile)
@@ -183,7 +251,7 @@ def test_every_hostile_request_is_refused_with_a_4xx_and_records_nothing(api, un
 
 def test_the_service_still_works_after_the_corpus(api):
     appraisal = api.open("Z1", "2026-10")["id"]
-    for hostile in corpus(appraisal):
+    for hostile in corpus(appraisal, checkpoint_of(api)):
         send(api, hostile)
     response = api.post("m1", f"/appraisals/{appraisal}/self-check",
                         json={"scores": SCORES, "comment": "自查"})

@@ -21,7 +21,7 @@ from domain.documents import history_entry
 from domain.errors import DomainError, StaleVersionError
 from service.api.deps import ActorDep, BearerToken, RuntimeDep, WorkflowsDep, actor_for
 from service.api.idempotency import fingerprint, replay
-from service.cases import appraisals
+from service.cases import appraisals, checkpoints
 from service.cases.appraisals import as_document
 from service.limits import is_json
 from service.params import Limit, Offset, Version
@@ -35,6 +35,7 @@ from service.schemas import (
     OpenIn,
     OpenPeriodIn,
     Period,
+    Proof,
     ReasonIn,
     ScoredIn,
 )
@@ -149,6 +150,16 @@ def history(named: AppraisalDep, workflows: WorkflowsDep) -> dict[str, Any]:
     return {"appraisal_id": str(appraisal.id), "events": [history_entry(e) for e in events]}
 
 
+@router.get("/appraisals/{appraisal_id}/proof", response_model=Proof)
+def proof(named: AppraisalDep, rt: RuntimeDep) -> dict[str, Any]:
+    """Every event of the appraisal as stored, with its chain hash, its leaf hash and its
+    inclusion proof in the first checkpoint that holds them all: what an inspector checks
+    offline (ledger/offline.py). Archivists, administrators and the inspectors of its
+    branch only."""
+    checkpoints.check_prover(named.actor, named.appraisal)
+    return checkpoints.appraisal_proof(rt, named.appraisal)
+
+
 def _act(action: Action, body_type: type[Body], request: Request, raw: bytes) -> JSONResponse:
     scheme, token = get_authorization_scheme_param(request.headers.get("Authorization"))
     rt = request.app.state.runtime
@@ -171,6 +182,8 @@ def _act(action: Action, body_type: type[Body], request: Request, raw: bytes) ->
         if retry and (first := replay(workflows, retry)):
             return first
         raise
+    if action == Action.BRANCH_APPROVAL and rt.checkpointer is not None:
+        rt.checkpointer.signal()  # a result published: its checkpoint follows shortly
     return respond(taken.document())
 
 
