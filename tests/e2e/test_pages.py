@@ -8,7 +8,7 @@ import pytest
 
 from ledger.keys import SigningKey
 from ledger.offline import COSIGNATURE, open_checkpoint
-from service.cases import checkpoints
+from service.cases import checkpoints, witnesses
 from service.web.session import COOKIE
 from tests.e2e.pages import Pages
 from tests.helpers import PASSWORD, SCORES, USERS, Api
@@ -196,9 +196,9 @@ def test_the_history_says_which_checkpoint_includes_each_event_and_who_cosigned_
     rt = pages.api.client.app.state.runtime
     signed = checkpoints.make(rt)
     witness = SigningKey.generate("矿党委<i>")  # a key's name may hold markup: escaped
-    checkpoints.add_witness(rt, str(witness.verifier(COSIGNATURE)))
+    witnesses.add_witness(rt, str(witness.verifier(COSIGNATURE)))
     body = open_checkpoint(signed.note).body
-    checkpoints.add_cosignature(rt, signed.size, witness.cosign(body, int(time.time())).line())
+    witnesses.add_cosignature(rt, signed.size, witness.cosign(body, int(time.time())).line())
     pages.api.post("secretary", f"/appraisals/{doc['id']}/reopen",
                    json={"reason": "复核"}).raise_for_status()
     path = f"/app/appraisals/{doc['id']}/history"
