@@ -78,6 +78,7 @@ def produce(backend: str, url: str, zones: int, forms: list[str]) -> list[Produc
     say(f"[{backend}] bringing the read models up to date")
     rt = build(Settings(database_url=url, secret_key=SECRET_KEY))
     try:
+        rt.follower.catch_up()  # a worker's job in the service, not start-up's
         year = str(history.default_year(datetime.now(UTC)))
         request = archive.Request.of(year, None, None)
         return [_timed(backend, zones, form, rt, request) for form in forms]
