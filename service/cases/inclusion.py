@@ -100,33 +100,34 @@ def _checkpoint_problem(table: Checkpoints, size: int, root: bytes, text: str) -
 
 def _inclusion_problems(reader: Reader, size: int, root: bytes,
                         claims: list[Mapping[str, Any]]) -> list[str]:
-    found = reader.entries_of([(UUID(c["appraisal_id"]), c["version"]) for c in claims])
+    found = reader.located([c["leaf"] for c in claims])
     try:
-        proofs = dict(reader.inclusions([leaf for leaf, _ in found.values()], size))
+        proofs = dict(reader.inclusions(found.keys(), size))
     except LedgerError as error:  # tree nodes deleted from the table
         return [f"checkpoint {size}: {error}"]
     said = []
     for claim in claims:
-        entry = found.get((UUID(claim["appraisal_id"]), claim["version"]))
-        wrong = _claim_problem(reader, claim, entry, proofs, size, root)
+        wrong = _claim_problem(reader, claim, found.get(claim["leaf"]), proofs, size, root)
         if wrong:
             said.append(f"appraisal {claim['appraisal_id']} version {claim['version']}: {wrong}")
     return said
 
 
-def _claim_problem(reader: Reader, claim: Mapping[str, Any], entry: tuple[int, bytes] | None,
-                   proofs: Mapping[int, list[bytes]], size: int, root: bytes) -> str | None:
+def _claim_problem(reader: Reader, claim: Mapping[str, Any],
+                   entry: tuple[UUID, int, bytes] | None, proofs: Mapping[int, list[bytes]],
+                   size: int, root: bytes) -> str | None:
     """Why the store does not prove one appraisal of the file as the file does, if it does
-    not: its event's leaf and chain hash, then the inclusion proof, the file's and the
-    store's."""
+    not: the event at its leaf and that event's chain hash, then the inclusion proof, the
+    file's and the store's."""
+    leaf = claim["leaf"]
     if entry is None:
-        return "not in the store's ledger"
-    leaf, chain = entry
-    if (leaf, chain.hex()) != (claim["leaf"], claim["chain"]):
-        return (f"the store has leaf {leaf}, chain {chain.hex()}; the file leaf "
-                f"{claim['leaf']}, chain {claim['chain']}")
-    given = base64.b64decode(claim["inclusion"], validate=True)
-    if given != b"".join(proofs[leaf]):
+        return f"the store's ledger has no leaf {leaf}"
+    stream, version, chain = entry
+    if (stream, version) != (UUID(claim["appraisal_id"]), claim["version"]):
+        return f"the store's leaf {leaf} is the event of {stream} version {version}"
+    if chain.hex() != claim["chain"]:
+        return f"the store has chain {chain.hex()} at leaf {leaf}; the file {claim['chain']}"
+    if base64.b64decode(claim["inclusion"], validate=True) != b"".join(proofs[leaf]):
         return "the store's inclusion proof is not the file's"
     try:
         verify_inclusion(reader.h, leaf, size, leaf_hash(reader.h, chain), proofs[leaf], root)

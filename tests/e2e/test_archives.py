@@ -273,7 +273,7 @@ def test_verify_names_the_appraisal_whose_chain_hash_the_store_no_longer_has(
     verified = command(settings, "verify", str(path))
     assert verified.exit_code == 1, verified.output
     assert f"NOT PROVED by the store: appraisal {z1['id']} version {proved['version']}: the " \
-           f"store has leaf {proved['leaf']}, chain {forged.hex()}" in verified.output
+           f"store has chain {forged.hex()} at leaf {proved['leaf']}" in verified.output
 
 
 def test_verify_names_the_checkpoint_deleted_from_the_store(api, settings, tmp_path):
