@@ -66,6 +66,8 @@ def problems(rt: Runtime, section: Mapping[str, Any] | None) -> list[str]:
     inclusion in it. Empty when all holds."""
     if section is None:
         return ["the file carries no ledger checkpoint (made before archives carried one)"]
+    if not _well_formed(section):
+        return ["the manifest's ledger section is not as archives write it"]
     if section["hash"] != rt.recorder.ledger.hash_name:
         return [f"the file's log hashes with {section['hash']}, the store's with "
                 f"{rt.recorder.ledger.hash_name}"]
@@ -80,6 +82,22 @@ def problems(rt: Runtime, section: Mapping[str, Any] | None) -> list[str]:
             return [wrong]
         return _inclusion_problems(Reader(rt.recorder.ledger, cursor), size, root,
                                    section["appraisals"])
+
+
+def _well_formed(section: Any) -> bool:
+    """The types the checks rely on (a file is anyone's to edit)."""
+    checkpoint = section.get("checkpoint") if isinstance(section, dict) else None
+    return (_typed(section, hash=str, appraisals=list)
+            and (checkpoint is None or _typed(checkpoint, size=int, root=str, text=str))
+            and all(_typed(c, appraisal_id=str, version=int, leaf=int, chain=str, inclusion=str)
+                    for c in section["appraisals"]))
+
+
+def _typed(value: Any, **fields: type) -> bool:
+    """A dict whose fields have these types (a bool is no int here)."""
+    return isinstance(value, dict) and all(
+        isinstance(value.get(k), t) and not isinstance(value.get(k), bool)
+        for k, t in fields.items())
 
 
 def _checkpoint_problem(table: Checkpoints, size: int, root: bytes, text: str) -> str | None:

@@ -288,6 +288,26 @@ def test_verify_names_the_checkpoint_deleted_from_the_store(api, settings, tmp_p
     assert f"NOT PROVED by the store: checkpoint {size} is not in the store" in verified.output
 
 
+@pytest.mark.parametrize("edit", [
+    lambda ledger: ledger["appraisals"][0].update(leaf="0"),
+    lambda ledger: ledger["checkpoint"].update(root="not hex"),
+    lambda ledger: ledger["appraisals"][0].update(inclusion="not base64!"),
+    lambda ledger: ledger.update(appraisals={}),
+])
+def test_verify_says_a_garbled_ledger_section_does_not_hold_without_a_traceback(
+        api, settings, tmp_path, edit):
+    publish(api, "Z1", "95")
+    path = tmp_path / "archive.json"
+    assert command(settings, "2026", "-o", str(path)).exit_code == 0
+    body = json.loads(path.read_bytes())
+    edit(body["manifest"]["ledger"])
+    path.write_text(json.dumps(body), encoding="utf-8")
+    verified = command(settings, "verify", str(path))
+    assert verified.exit_code == 1 and isinstance(verified.exception, SystemExit), \
+        verified.exception  # a verdict, not a traceback
+    assert "NOT PROVED by the store: the manifest's ledger section" in verified.output
+
+
 def test_the_command_refuses_bad_requests_and_says_why(api, settings, tmp_path):
     said = {}
     for name, args in (("no output", ("2026",)), ("no file", ("verify",)),
