@@ -1,15 +1,20 @@
 """The web pages over HTTP: session cookie, CSRF, the same rules as the API, languages."""
 
 import re
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from ledger.keys import SigningKey
+from ledger.offline import COSIGNATURE, open_checkpoint
+from service.cases import checkpoints, witnesses
 from service.web.session import COOKIE
 from tests.e2e.pages import Pages
 from tests.helpers import PASSWORD, SCORES, USERS, Api
 
 ACTION_FORM = re.compile(r'<form method="post" action="/app/appraisals/[^/"]+/([a-z-]+)"')
+INCLUDED = re.compile(r'<p class="small included">([^<]*)</p>')
 TEXT_SCORES = {code: str(value) for code, value in SCORES.items()}
 
 
@@ -183,6 +188,28 @@ def test_the_history_shows_each_score_old_to_new_and_the_appraisal_as_it_stood(
     assert ACTION_FORM.findall(then.text) == []
     future = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S")
     assert pages.get(f"/app/appraisals/{doc['id']}?as_of={future}").status_code == 422
+
+
+def test_the_history_says_which_checkpoint_includes_each_event_and_who_cosigned_it(
+        pages: Pages) -> None:
+    doc = pages.api.publish(scores=SCORES)
+    rt = pages.api.client.app.state.runtime
+    signed = checkpoints.make(rt)
+    witness = SigningKey.generate("矿党委<i>")  # a key's name may hold markup: escaped
+    witnesses.add_witness(rt, str(witness.verifier(COSIGNATURE)))
+    body = open_checkpoint(signed.note).body
+    witnesses.add_cosignature(rt, signed.size, witness.cosign(body, int(time.time())).line())
+    pages.api.post("secretary", f"/appraisals/{doc['id']}/reopen",
+                   json={"reason": "复核"}).raise_for_status()
+    path = f"/app/appraisals/{doc['id']}/history"
+    said = INCLUDED.findall(pages.as_user("inspector").get(path).text)
+    events = version_of(pages.api, doc["id"])
+    assert said[:-1] == [f"已纳入检查点 {signed.size}，由 矿党委&lt;i&gt; 联署"] * (events - 1)
+    assert said[-1] == "尚未纳入检查点"  # the reopening came after the checkpoint
+    pages.api.client.cookies.set("appraisal_lang", "en")
+    said = INCLUDED.findall(pages.get(path).text)
+    assert said[0] == f"Included in checkpoint {signed.size}, cosigned by 矿党委&lt;i&gt;"
+    assert said[-1] == "Not yet in a checkpoint"
 
 
 def test_the_language_switch_is_kept_and_never_leaves_the_site(pages: Pages) -> None:
