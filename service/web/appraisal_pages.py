@@ -89,12 +89,14 @@ def act(appraisal_id: str, action: str, request: Request, actor: PageActor,
     beside the field and the status the API would have answered."""
     if action not in machine.ACTIONS:
         raise NotFoundError("action", action)
-    workflows = runtime_of(request).workflows
+    rt = runtime_of(request)
+    workflows = rt.workflows
     appraisal = readable(workflows, appraisal_id, actor)
     version = count_of(form.get("version", ""))
     try:
         workflows.take(appraisal, action, actor,
                        submission_of(action, form, appraisal.items), if_match=version)
+        rt.took(action)
     except (DomainError, IntegrityError) as error:
         fresh = workflows.load_appraisal(appraisal.id)
         status = status_of(error)

@@ -243,3 +243,24 @@ def test_no_such_page_or_a_form_target_opened_is_a_page_not_json(
     api = pages.get("/no-such-endpoint")
     assert api.status_code == 404
     assert api.headers["content-type"] == "application/problem+json"
+
+
+def test_a_branch_approval_on_the_page_is_followed_by_a_checkpoint(pages: Pages) -> None:
+    doc = pages.api.open()
+    for signer, action, body in STOPS[1:4]:
+        pages.api.post(signer, f"/appraisals/{doc['id']}/{action}",
+                       json=body).raise_for_status()
+    rt = pages.api.client.app.state.runtime
+    before = checkpoints.latest_checkpoint(rt)
+    page = f"/app/appraisals/{doc['id']}"
+    answer = pages.as_user("secretary").post(
+        f"{page}/branch-approval", {"version": str(version_of(pages.api, doc["id"]))}, page)
+    assert answer.status_code == 303, answer.text
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        made = checkpoints.latest_checkpoint(rt)
+        if made is not None and (before is None or made.size > before.size):
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("no checkpoint followed the page's branch approval")
