@@ -19,14 +19,13 @@ one process as the walk is. And inclusion proofs at that size: O(log n) node rea
 
 import argparse
 import hashlib
-import os
 import random
 import shlex
 import statistics
 import sys
 import tempfile
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +46,7 @@ from bench.servers import (
     workspace,
 )
 from bench.signoff import measure, signoff_plan
-from ledger.keys import SigningKey, write_key
+from bench.unhashed import unhashed
 from ledger.offline import hasher, leaf_hash
 from ledger.tree import Frontier, hashes_of, inclusion_ranges
 from service.cases.verification import verify
@@ -79,18 +78,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def key_file(work: Path) -> None:
-    """A service key for PostgreSQL stores (which must be given one), in every process."""
-    path = work / "ledger.key"
-    write_key(path, SigningKey.generate(Settings().origin))
-    os.environ["APPRAISAL_LEDGER_KEY_FILE"] = str(path)
-
-
 def signoff_cost(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     """Sign-off throughput with and without the ledger, runs alternated."""
     with ExitStack() as stack:
         work = stack.enter_context(workspace())
-        key_file(work)
         servers, mines, stores = {}, {}, {}
         for side, command in (("ledger", APPRAISAL_SERVE), ("off", UNHASHED_SERVE)):
             stores[side] = stack.enter_context(fresh_database(backend, args.postgres, work, side))
@@ -98,9 +89,12 @@ def signoff_cost(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             mines[side] = make_mine(servers[side].base_url, args.clients)
         # Every run's appraisals opened first: once the server without the ledger has written,
         # a store refuses other writers (this process's) after its unhashed events.
-        plans = {side: [signoff_plan(servers[side], mines[side], stores[side], args.clients,
-                                     EXPECTED_RPS, args) for _ in range(args.runs)]
-                 for side in servers}
+        plans = {}
+        for side in servers:
+            with unhashed() if side == "off" else nullcontext():
+                plans[side] = [signoff_plan(servers[side], mines[side], stores[side],
+                                            args.clients, EXPECTED_RPS, args)
+                               for _ in range(args.runs)]
         runs: dict[str, list[dict[str, Any]]] = {"ledger": [], "off": []}
         for n in range(args.runs):
             for side in ("off", "ledger") if n % 2 else ("ledger", "off"):
@@ -133,7 +127,6 @@ def verify_rate(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     """The walk of `appraisal verify` beside reading and decoding, over one history."""
     with ExitStack() as stack:
         work = stack.enter_context(workspace())
-        key_file(work)
         url = stack.enter_context(fresh_database(backend, args.postgres, work, "history"))
         say(f"[{backend}] writing a history of {args.zones:,} zones")
         written = history.generate(url, args.zones, admin_password=ADMIN_PASSWORD,

@@ -63,6 +63,26 @@ def inclusion_ranges(index: int, size: int) -> list[Range]:
     return path[::-1]
 
 
+def inclusion_nodes(index: int, size: int) -> list[Node]:
+    """PATH(index, D[0:size]) as nodes, leaf first: at each level the sibling of the node
+    above the leaf, where the tree holds any of its leaves. A sibling the tree's right edge
+    cuts (`partial`) stands for the RFC 9162 root of its leaves up to `size`: the same path
+    as `inclusion_ranges`, in integer steps (an archive asks for 100,000 paths)."""
+    path = []
+    level = 0
+    while 1 << level < size:
+        sibling = (index >> level) ^ 1
+        if sibling << level < size:
+            path.append((level, sibling))
+        level += 1
+    return path
+
+
+def partial(node: Node, size: int) -> bool:
+    level, index = node
+    return (index + 1) << level > size
+
+
 def consistency_ranges(old: int, new: int) -> list[Range]:
     """RFC 9162 PROOF(old, D[0:new]): the subtrees proving the old tree a prefix."""
     if not 0 < old < new:

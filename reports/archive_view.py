@@ -18,11 +18,15 @@ SIGNING_EVENT: dict[str, str] = {step: signing.event for step, signing in PROCED
 USUAL_ROLE: dict[str, str] = {step: signing.role for step, signing in PROCEDURE.items()}
 MANIFEST_LABELS = {"year": "年度", "branch_id": "范围", "as_of": "截至", "position": "事件位置",
                    "software": "软件版本", "json_sha256": "JSON SHA-256", "format": "格式",
-                   "font": "字体"}
-VERIFY_TEXT = ("运行 appraisal archive verify 本文件，按本清单重新生成档案并逐字节比对；"
-               "一致即证明本文件与系统记录相符、未被改动。"
+                   "font": "字体", "ledger": "日志检查点"}
+VERIFY_TEXT = ("运行 appraisal archive verify 本文件，按本清单重新生成档案并逐字节比对，"
+               "并核对系统日志仍能证明清单所列检查点包含每份考核表的全部记录；"
+               "都相符即证明本文件与系统记录相符、未被改动。"
+               "清单的机器可读部分附有检查点的签名和各考核表的纳入证明，可不经系统离线核验。"
                "纸质件可凭页脚的 SHA-256 前缀追溯到电子档案。")
 ONE_DAY = timedelta(days=1)
+ROOT_SHOWN = 16
+HASH_NAMES = {"sm3": "SM3", "sha256": "SHA-256"}
 MONTHS = 12
 SUMMARY_HEADERS = ("党员编号", "党员", "党小组", "责任区", "年度得分", "年度等次",
                    *(f"{m}月" for m in range(1, MONTHS + 1)), "月均分", "优秀月数", "不合格月数")
@@ -64,7 +68,19 @@ def manifest_value(key: str, value: Any, archive: Archive) -> str:
         return scope(archive)
     if key == "as_of":
         return f"{value}（北京时间 {local_time(value)}）"
+    if key == "ledger":
+        return checkpoint_line(value)
     return "" if value is None else str(value)
+
+
+def checkpoint_line(ledger: Mapping[str, Any]) -> str:
+    """The log checkpoint the file was made against, as people read it: its size, the start
+    of its root hash and the hash function (the proofs stay in the manifest)."""
+    checkpoint = ledger["checkpoint"]
+    if checkpoint is None:
+        return "无（档案不含考核表）"
+    return (f"{checkpoint['size']}（根哈希 {checkpoint['root'][:ROOT_SHOWN]}…，"
+            f"{HASH_NAMES.get(ledger['hash'], ledger['hash'])}）")
 
 
 class Names:

@@ -5,7 +5,10 @@ An archivist must be able to reproduce an issued file byte for byte (`appraisal 
 verify FILE`), so nothing in it may depend on when it was made: the document properties
 take the archive's `as_of`, and every zip entry carries that date too (openpyxl would stamp
 both with the current time). The manifest is kept machine-readable in two hidden columns
-of the cover, each value as JSON, so `read_manifest` gives back exactly what was written.
+of the cover, each value as JSON, so `read_manifest` gives back exactly what was written: a
+key and its JSON text, or, for a value longer than a cell holds (the log's proofs), the
+text's first piece beside the key and the rest in rows of the same key at the end of the
+sheet, to be joined in row order.
 
 A year's 考核表 sheet is ~2,500 rows of ~55 cells; openpyxl serialises a cell in ~20 µs
 here, which alone took 3 s. Its data rows, plain values without styles, are therefore
@@ -39,6 +42,7 @@ from reports.sheet_text import as_text, text_cell
 COVER = offline.XLSX_COVER
 SHEETS = "考核表"
 KEY_HEADER = offline.XLSX_KEY_HEADER
+CELL_TEXT = 32_000
 BAD_SHEET_CHARACTERS = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
 Archive = Mapping[str, Any]
 
@@ -70,14 +74,24 @@ def _cover(book: Workbook, archive: Archive, manifest: Mapping[str, Any]) -> Non
     sheet.append([])
     sheet.append([_cell(sheet, "项目", bold=True), _cell(sheet, "内容", bold=True), KEY_HEADER,
                   "json"])
+    rest = []
     for key, value in manifest.items():
+        first, *more = _pieces(json.dumps(value, ensure_ascii=False))
         sheet.append([view.MANIFEST_LABELS.get(key, key),
                       as_text(sheet, view.manifest_value(key, value, archive)),
-                      key, json.dumps(value, ensure_ascii=False)])
+                      key, text_cell(sheet, first)])
+        rest += [[None, None, key, text_cell(sheet, piece)] for piece in more]
     sheet.append([])
     sheet.append(["考核表份数", len(archive["appraisals"])])
     sheet.append(["党员人数", len(archive["members"])])
     sheet.append(["核验方法", _cell(sheet, view.VERIFY_TEXT, wrap=True)])
+    for row in rest:  # a long value's further pieces, below what people read
+        sheet.append(row)
+
+
+def _pieces(text: str) -> list[str]:
+    """`text` in pieces a cell holds (Excel keeps 32,767 characters a cell at most)."""
+    return [text[i:i + CELL_TEXT] for i in range(0, len(text), CELL_TEXT)] or [text]
 
 
 def _summaries(book: Workbook, archive: Archive, names: view.Names) -> None:

@@ -132,8 +132,9 @@ def archive(
                       ] = None,
 ) -> None:
     """Write the year-end archive of YEAR (`appraisal archive 2026 --format pdf -o f.pdf`),
-    or regenerate a file from its manifest and say whether the bytes match
-    (`appraisal archive verify f.pdf`; exit status 1 if they do not)."""
+    or verify a file (`appraisal archive verify f.pdf`): the store still proves its
+    appraisals' inclusion in the checkpoint its manifest names, and regenerating it from
+    the manifest gives its bytes; exit status 1, saying which check failed, if not."""
     from service.cases import archive_files
 
     runtime = build(Settings())
@@ -141,7 +142,7 @@ def archive(
         if year == "verify":
             outcome = archive_files.verify(runtime, _required(file, "FILE"))
             typer.echo(outcome.text)
-            raise typer.Exit(0 if outcome.same else 1)
+            raise typer.Exit(0 if outcome.holds else 1)
         written = archive_files.write(runtime, year, form, branch, as_of,
                                       _required(output, "-o FILE"))
         typer.echo(written)

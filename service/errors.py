@@ -21,7 +21,7 @@ from domain.errors import (
 from projections.tracking import ViewFailedError
 from service.headers import headers_for
 from service.request_id import request_id_of
-from store.ledger import unrecorded
+from store.ledger import LedgerError, unrecorded
 
 LOG = logging.getLogger("appraisal.errors")
 # What a lost race (IntegrityError) is said to be.
@@ -154,11 +154,20 @@ def _persistence(request: Request, error: PersistenceError) -> JSONResponse:
     return _unexpected(request, error)
 
 
+def _ledger(_request: Request, error: LedgerError) -> JSONResponse:
+    """The ledger lacks what a proof needs (its tables were changed by hand): 503 until an
+    operator verifies the store."""
+    LOG.error("ledger incomplete: %s", error)
+    return problem(503, "Log needs verifying", f"{error}; an operator must run `appraisal "
+                   "verify` and put the store right")
+
+
 def install(app: FastAPI) -> None:
     for cls in (DomainError, IntegrityError, IdempotencyKeyReusedError, UnauthorizedError,
                 RetryLaterError, ViewFailedError):
         app.add_exception_handler(cls, _known)  # type: ignore[arg-type]
     app.add_exception_handler(PersistenceError, _persistence)  # type: ignore[arg-type]
+    app.add_exception_handler(LedgerError, _ledger)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, http_problem)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)

@@ -37,6 +37,7 @@ from store.checkpoints import SERVICE, Checkpoints
 from store.engines import Engines, engines, event_store_env
 from store.recorders import LedgerRecorder
 from workflows.application import Workflows
+from workflows.process import Action
 
 
 @dataclass
@@ -72,6 +73,12 @@ class Runtime:
     def recorder(self) -> LedgerRecorder:
         """The event store's recorder, which keeps the ledger (store.recorders)."""
         return cast(LedgerRecorder, self.workflows.recorder)
+
+    def took(self, action: str) -> None:
+        """After a step was taken, by the API or the pages: a branch approval publishes a
+        result, and a checkpoint of the log follows shortly (service.checkpointer)."""
+        if action == Action.BRANCH_APPROVAL and self.checkpointer is not None:
+            self.checkpointer.signal()
 
     def close(self) -> None:
         if self.checkpointer is not None:

@@ -9,7 +9,7 @@ order; the writers take turns (SQLite's one write transaction; on PostgreSQL the
 table's lock, held to the commit), so leaves are appended in that order.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -55,8 +55,17 @@ class Dialect:
     blob: str
     text_ids: bool  # SQLite keeps stream ids as 32 hex digits
 
+    def any_of(self, column: str, values: Sequence[int]) -> tuple[str, list[Any]]:
+        """A BIGINT `column` is one of `values` (at most LIST_CHUNK), and its parameters: one
+        array on PostgreSQL, which then parses and plans one parameter, not hundreds (typed:
+        an integer[] compared with BIGINT is read row by row)."""
+        if self.param == "?":
+            return f"{column} IN ({', '.join('?' * len(values))})", list(values)
+        return f"{column} = ANY(%s::bigint[])", [list(values)]
+
 
 SQLITE = "sqlite"
+LIST_CHUNK = 900  # values a query lists (SQLite before 3.32 takes 999 parameters at most)
 
 
 def dialect(backend: str, events: str, schema: str = "") -> Dialect:
@@ -273,22 +282,23 @@ class Ledger:
 
     def nodes(self, cursor: Any, keys: Iterable[Node]) -> Mapping[Node, bytes]:
         """The stored complete nodes named, leaves (level 0) hashed from their entries'
-        chain hashes."""
-        keys = set(keys)
+        chain hashes; read a level at a time, in chunks."""
+        d, keys = self.dialect, set(keys)
+        by_level: dict[int, list[int]] = {}
+        for level, index in keys:
+            by_level.setdefault(level, []).append(index)
         found: dict[Node, bytes] = {}
-        leaves = sorted(i for level, i in keys if level == 0)
-        inner = sorted(key for key in keys if key[0] > 0)
-        for chunk in _chunks(leaves):
-            cursor.execute(f"SELECT leaf, chain FROM {self.dialect.prefix}ledger_entries "
-                           f"WHERE leaf IN ({', '.join([self.dialect.param] * len(chunk))})",
-                           chunk)
+        for chunk in _chunks(sorted(by_level.pop(0, [])), LIST_CHUNK):
+            where, params = d.any_of("leaf", chunk)
+            cursor.execute(f"SELECT leaf, chain FROM {d.prefix}ledger_entries WHERE {where}",
+                           params)
             found.update({(0, i): leaf_hash(self.h, bytes(c)) for i, c in cursor.fetchall()})
-        for chunk in _chunks(inner):
-            where = " OR ".join([f"(level = {self.dialect.param} AND idx = {self.dialect.param})"]
-                                * len(chunk))
-            cursor.execute(f"SELECT level, idx, hash FROM {self.dialect.prefix}ledger_nodes "
-                           f"WHERE {where}", [v for key in chunk for v in key])
-            found.update({(level, i): bytes(h) for level, i, h in cursor.fetchall()})
+        for level, indices in by_level.items():
+            for chunk in _chunks(sorted(indices), LIST_CHUNK):
+                where, params = d.any_of("idx", chunk)
+                cursor.execute(f"SELECT idx, hash FROM {d.prefix}ledger_nodes WHERE level = "
+                               f"{d.param} AND {where}", [level, *params])
+                found.update({(level, i): bytes(h) for i, h in cursor.fetchall()})
         missing = keys - found.keys()
         if missing:
             raise LedgerError(f"the ledger lacks tree nodes {sorted(missing)[:5]}")
@@ -332,6 +342,50 @@ class Reader:
             f"SELECT leaf, position, CAST(chain AS {d.blob}) FROM {d.prefix}ledger_entries "
             f"WHERE leaf > {d.param} ORDER BY leaf LIMIT {d.param}", [after, limit])
         return [(i, position, bytes(chain)) for i, position, chain in self.cursor.fetchall()]
+
+    def located(self, leaves: Sequence[int]) -> dict[int, tuple[UUID, int, bytes]]:
+        """The event at each of these leaves, (stream, version, chain hash), read in chunks;
+        a leaf the ledger lacks is left out."""
+        d = self.ledger.dialect
+        found = {}
+        for chunk in _chunks(sorted(leaves), LIST_CHUNK):
+            where, params = d.any_of("le.leaf", chunk)
+            self.cursor.execute(
+                f"SELECT le.leaf, ev.originator_id, ev.originator_version, "
+                f"CAST(le.chain AS {d.blob}) FROM {d.prefix}ledger_entries le "
+                f"JOIN {d.events} ev ON ev.{d.position} = le.position WHERE {where}", params)
+            found.update({leaf: (_stream(d, stream), version, bytes(chain))
+                          for leaf, stream, version, chain in self.cursor.fetchall()})
+        return found
+
+    def entries_at(self, positions: Sequence[int]) -> dict[int, tuple[int, bytes]]:
+        """The leaf and chain hash of each event at these log positions, read in chunks; a
+        position the ledger lacks is left out."""
+        d = self.ledger.dialect
+        found = {}
+        for chunk in _chunks(positions, LIST_CHUNK):
+            where, params = d.any_of("position", chunk)
+            self.cursor.execute(f"SELECT position, leaf, CAST(chain AS {d.blob}) FROM "
+                                f"{d.prefix}ledger_entries WHERE {where}", params)
+            found.update({position: (leaf, bytes(chain))
+                          for position, leaf, chain in self.cursor.fetchall()})
+        return found
+
+    def inclusions(self, leaves: Iterable[int], size: int, batch: int = 4096
+                   ) -> Iterator[tuple[int, list[bytes]]]:
+        """The inclusion proofs of many leaves in the tree of `size`, in leaf order: a batch
+        of leaves at a time, the nodes their proofs share read once, in one fetch; the few
+        the tree's right edge cuts folded once."""
+        for chunk in _chunks(sorted(set(leaves)), batch):
+            paths = [tree.inclusion_nodes(leaf, size) for leaf in chunk]
+            nodes = {node for path in paths for node in path}
+            cut = {(level, index): tree.decomposed((index << level, size))
+                   for level, index in nodes if tree.partial((level, index), size)}
+            got = dict(self._fetch(nodes.difference(cut).union(*cut.values())))
+            got.update({node: tree.fold(self.h, [got[n] for n in part])
+                        for node, part in cut.items()})
+            yield from ((leaf, [got[node] for node in path])
+                        for leaf, path in zip(chunk, paths, strict=True))
 
     def last_position(self) -> int:
         """The last event's notification id (0 if none)."""

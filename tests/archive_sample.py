@@ -12,6 +12,7 @@ signer's name takes two lines in the PDF's narrow cells; version-5 UUIDs for app
 scores to one decimal; zone names of a unit and a team (1矿综采一队生产一班责任区).
 """
 
+import base64
 import random
 import uuid
 from datetime import datetime, timedelta
@@ -76,10 +77,26 @@ def sample_archive(zones: int = 12, months: int = 12, year_end: bool = True,
     return {
         "manifest": {"year": YEAR, "branch_id": None, "as_of": as_of,
                      "position": sum(len(a["history"]) for a in appraisals) + 1000,
-                     "software": "appraisal 0.1.0"},
+                     "software": "appraisal 0.1.0", "ledger": _ledger(appraisals, rng)},
         "year": YEAR, "as_of": as_of, "names": org["names"], "appraisals": appraisals,
         "members": _members(org, appraisals),
     }
+
+
+def _ledger(appraisals: list[dict[str, Any]], rng: random.Random) -> dict[str, Any]:
+    """A manifest's `ledger` as service.cases.inclusion makes it, of random hashes: a
+    checkpoint of the whole log (a note with the service's signature) and an inclusion
+    proof per appraisal as long as one in such a log."""
+    size = sum(len(a["history"]) for a in appraisals) + 1000
+    root = rng.randbytes(32)
+    note = (f"appraisal.local/zones/sm3\n{size}\n{base64.b64encode(root).decode()}\n\n"
+            f"— appraisal.local/zones/sm3 {base64.b64encode(rng.randbytes(68)).decode()}\n")
+    hashes = size.bit_length()
+    return {"hash": "sm3", "checkpoint": {"size": size, "root": root.hex(), "text": note},
+            "appraisals": [{"appraisal_id": a["id"], "version": a["version"],
+                            "leaf": rng.randrange(size), "chain": rng.randbytes(32).hex(),
+                            "inclusion": base64.b64encode(rng.randbytes(32 * hashes)).decode()}
+                           for a in sorted(appraisals, key=lambda a: a["id"])]}
 
 
 def _organisation(zones: int, rng: random.Random) -> dict[str, Any]:

@@ -1,5 +1,6 @@
-"""Archive files on disk, for the `appraisal archive` command: write one, or verify one by
-regenerating it from the manifest it carries."""
+"""Archive files on disk, for the `appraisal archive` command: write one, or verify one: the
+store still proves the inclusion proofs its manifest carries, and regenerating it from that
+manifest gives its bytes."""
 
 import json
 from dataclasses import dataclass
@@ -10,13 +11,15 @@ from typing import Any
 from domain.errors import InvalidError
 from domain.organisation import Branch
 from reports import archive_pdf, archive_xlsx
-from service.cases import archives
+from service.cases import archives, inclusion
 from service.runtime import Runtime
+
+SHOWN_PROBLEMS = 10
 
 
 @dataclass(frozen=True)
 class Verdict:
-    same: bool
+    holds: bool
     text: str
 
 
@@ -35,21 +38,39 @@ def write(rt: Runtime, year: str, form: str, branch_id: str | None, as_of: str |
 
 
 def verify(rt: Runtime, path: Path) -> Verdict:
-    """Regenerate the file from the store as its manifest names it; compare the bytes."""
+    """Check that the store still proves what the manifest's checkpoint includes, then
+    regenerate the file from the store as its manifest names it and compare the bytes."""
     data = path.read_bytes()
     form = form_of(data)
     manifest = read_manifest(data, form)
     request = archives.Request.of(manifest["year"], manifest["branch_id"],
                                  _instant(manifest["as_of"]))
+    try:
+        unproved = inclusion.problems(rt, manifest.get("ledger"))
+    except (KeyError, TypeError, ValueError) as error:  # a manifest no archive was made with
+        unproved = [f"the manifest's ledger section is malformed ({error!r})"]
     again = archives.produce(rt, request, form)
-    said = f"{path}: {form}, {_described(request)}, position {manifest['position']}"
-    if again.content == data:
-        return Verdict(True, f"identical: {said}; sha256 {again.sha256}")
-    notes = []
-    if manifest["software"] != archives.SOFTWARE:
+    same = again.content == data
+    notes = [f"{'sha256' if same else 'regenerated sha256'} {again.sha256}",
+             _proved(manifest.get("ledger"), unproved)]
+    if not same and manifest["software"] != archives.SOFTWARE:
         notes.append(f"it was made by {manifest['software']}, this is {archives.SOFTWARE}")
-    return Verdict(False, f"DIFFERENT: {said}; regenerated sha256 {again.sha256}"
+    return Verdict(same and not unproved,
+                   f"{'identical' if same else 'DIFFERENT'}: {path}: {form}, "
+                   f"{_described(request)}, position {manifest['position']}"
                    + "".join(f"; {n}" for n in notes))
+
+
+def _proved(section: dict[str, Any] | None, unproved: list[str]) -> str:
+    """What the inclusion check found, in a sentence (the first problems, if any)."""
+    if unproved:
+        more = len(unproved) - SHOWN_PROBLEMS
+        return "NOT PROVED by the store: " + "; ".join(unproved[:SHOWN_PROBLEMS]) + (
+            f"; and {more:,} more" if more > 0 else "")
+    if section is None or section["checkpoint"] is None:
+        return "no appraisal to prove"
+    return (f"the store proves its {len(section['appraisals']):,} appraisals in checkpoint "
+            f"{section['checkpoint']['size']} (root {section['checkpoint']['root']})")
 
 
 def form_of(data: bytes) -> str:

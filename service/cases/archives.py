@@ -5,15 +5,18 @@ The JSON form is the content: every appraisal of the year in scope that stood pu
 for the democratic evaluation (民主评议党员). Everything in it comes from events at or
 before `as_of` and from names that never change, and it is written with sorted keys and a
 fixed order, so the same query gives the same bytes years later. The XLSX and PDF forms
-render that content for people and carry its SHA-256 in their manifest.
+render that content for people and carry its SHA-256 in their manifest. The manifest also
+carries the log's checkpoint and each appraisal's inclusion proof in it (service.cases.
+inclusion), so the file proves its histories against the signed log.
 """
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from importlib import metadata
 from typing import Any
 from urllib.parse import quote
@@ -35,6 +38,7 @@ from projections.directory_query import members_placed
 from projections.ranking_query import names_of
 from projections.users import user_names
 from reports import archive_pdf, archive_xlsx, ranking_xlsx
+from service.cases import inclusion
 from service.cases.files import File
 from service.runtime import Runtime
 from workflows.access import Actor, may_archive
@@ -42,6 +46,7 @@ from workflows.access import Actor, may_archive
 MEDIA_TYPES = {"json": "application/json", "xlsx": ranking_xlsx.MEDIA_TYPE,
                "pdf": archive_pdf.MEDIA_TYPE}
 SOFTWARE = f"appraisal {metadata.version('appraisal')}"
+Prove = Callable[[list[inclusion.Last]], dict[str, Any]]
 CENT = Decimal("0.01")
 
 
@@ -76,10 +81,11 @@ def checked(rt: Runtime, actor: Actor, year: str, branch_id: str | None,
 
 
 def produce(rt: Runtime, request: Request, form: str) -> File:
-    """The year's file in one form, from the read models brought up to date first."""
+    """The year's file in one form, from the read models brought up to date first, its
+    manifest carrying the log's checkpoint and the appraisals' inclusion proofs."""
     rt.ready("archive", "directory", "users")
     with snapshot(rt.engines.reader) as conn:
-        archive = contents(conn, request)
+        archive = contents(conn, request, partial(inclusion.ledger, rt))
     return rendered(archive, form)
 
 
@@ -110,8 +116,9 @@ def filename(manifest: Mapping[str, Any], form: str) -> str:
 
 
 @collector_paused()
-def contents(conn: Connection, request: Request) -> dict[str, Any]:
-    """The JSON form of the archive (API.md), with its manifest and the names it shows."""
+def contents(conn: Connection, request: Request, prove: Prove) -> dict[str, Any]:
+    """The JSON form of the archive (API.md), with its manifest and the names it shows; the
+    manifest's `ledger` is what `prove` makes of each appraisal's last event."""
     kept = [a for a in archived(conn, request.year, request.branch_id, request.as_of)
             if a.history[-1]["state"] == State.PUBLISHED]
     appraisals = sorted((appraisal(a) for a in kept), key=_order)
@@ -123,7 +130,9 @@ def contents(conn: Connection, request: Request) -> dict[str, Any]:
         "manifest": {"year": request.year, "branch_id": request.branch_id,
                      "as_of": request.as_of, "position": max((a.position for a in kept),
                                                              default=0),
-                     "software": SOFTWARE},
+                     "software": SOFTWARE,
+                     "ledger": prove([(a.place["appraisal_id"], a.history[-1]["version"],
+                                       a.position) for a in kept])},
         "year": request.year,
         "as_of": request.as_of,
         "names": {

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from domain.appraisal import Appraisal
 from domain.bounds import count_of
 from domain.errors import DomainError, InvalidError, NotFoundError
+from service.cases import inclusion
 from service.cases.directory import users_named
 from service.params import Version
 from service.web.i18n import language
@@ -88,12 +89,14 @@ def act(appraisal_id: str, action: str, request: Request, actor: PageActor,
     beside the field and the status the API would have answered."""
     if action not in machine.ACTIONS:
         raise NotFoundError("action", action)
-    workflows = runtime_of(request).workflows
+    rt = runtime_of(request)
+    workflows = rt.workflows
     appraisal = readable(workflows, appraisal_id, actor)
     version = count_of(form.get("version", ""))
     try:
         workflows.take(appraisal, action, actor,
                        submission_of(action, form, appraisal.items), if_match=version)
+        rt.took(action)
     except (DomainError, IntegrityError) as error:
         fresh = workflows.load_appraisal(appraisal.id)
         status = status_of(error)
@@ -105,10 +108,12 @@ def act(appraisal_id: str, action: str, request: Request, actor: PageActor,
 
 @router.get("/appraisals/{appraisal_id}/history")
 def history_page(appraisal_id: str, request: Request, actor: PageActor) -> Response:
-    """审计轨迹: every event — who, in which role, when, old → new scores, reasons."""
-    workflows = runtime_of(request).workflows
-    appraisal = readable(workflows, appraisal_id, actor)
-    entries = history_view(workflows.events.get(appraisal.id))
+    """审计轨迹: every event — who, in which role, when, old → new scores, reasons, and the
+    first checkpoint of the log that includes it, with its witnesses."""
+    rt = runtime_of(request)
+    appraisal = readable(rt.workflows, appraisal_id, actor)
+    entries = history_view(rt.workflows.events.get(appraisal.id))
     return render(request, "history.html", actor=actor, entries=entries,
-                  users=users_named(runtime_of(request), (e["actor"] for e in entries)),
-                  **appraisal_view(workflows, appraisal, []))
+                  included=inclusion.per_event(rt, appraisal.id),
+                  users=users_named(rt, (e["actor"] for e in entries)),
+                  **appraisal_view(rt.workflows, appraisal, []))

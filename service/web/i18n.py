@@ -43,7 +43,8 @@ TEXT: dict[str, dict[str, str]] = {
         "all_branches": "全部支部", "archive_as_of": "截至时间（北京时间，留空为现在）",
         "download": "下载", "checksums": "计算 SHA-256 并固定时点", "manifest": "清单",
         "form": "格式", "verify_how": "如何核验",
-        "verify_text": "下载后用下面的命令核验：它按文件清单重新生成档案并逐字节比对；"
+        "verify_text": "下载后用下面的命令核验：它核对系统日志仍能证明检查点包含各考核表的"
+                       "记录，并按文件清单重新生成档案逐字节比对；"
                        "同一年度、范围和截至时间，任何时候重新生成都得到相同的字节和 SHA-256。",
         "pinned": "已固定截至时间，下面的下载可重复得到相同的文件。",
         "organisation": "组织管理", "open_period": "开启考核", "members": "党员",
@@ -84,6 +85,11 @@ TEXT: dict[str, dict[str, str]] = {
         "policy_change": "修改奖惩标准", "policy_saved": "奖惩标准已保存", "yuan": "元",
         "policy_note": "新标准只用于今后公示的结果；已公示结果的奖惩不会改写。",
         "policy_save": "保存",
+        "included": "已纳入检查点 {n}，尚无见证方联署",
+        "included_cosigned": "已纳入检查点 {n}，由 {names} 联署",
+        "not_included": "尚未纳入检查点", "name_sep": "、", "checkpoint": "日志检查点",
+        "root_hash": "根哈希", "no_checkpoint": "无（档案不含考核表）",
+        "proofs_note": "清单附有 {k} 份考核表在该检查点中的纳入证明，可离线核验。",
     },
     "en": {
         "app": "Zone appraisal", "sign_in": "Sign in", "sign_out": "Sign out",
@@ -115,8 +121,10 @@ TEXT: dict[str, dict[str, str]] = {
         "archive_as_of": "As of (Beijing time; empty for now)", "download": "Download",
         "checksums": "Compute SHA-256 and pin the time", "manifest": "Manifest",
         "form": "Format", "verify_how": "How to verify",
-        "verify_text": "Verify a downloaded file with the command below: it produces the "
-                       "archive again from the file's manifest and compares the bytes. The "
+        "verify_text": "Verify a downloaded file with the command below: it checks that "
+                       "the log still proves the checkpoint includes every appraisal's "
+                       "history, produces the archive again from the file's manifest and "
+                       "compares the bytes. The "
                        "same year, scope and as-of give the same bytes and SHA-256, any time.",
         "pinned": "The as-of time is pinned: the downloads below give the same file again.",
         "organisation": "Organisation", "open_period": "Open appraisals", "members": "Members",
@@ -169,6 +177,13 @@ TEXT: dict[str, dict[str, str]] = {
         "policy_note": "A new policy applies to results published from now on; rewards "
                        "already published are not rewritten.",
         "policy_save": "Save",
+        "included": "Included in checkpoint {n}, not yet cosigned",
+        "included_cosigned": "Included in checkpoint {n}, cosigned by {names}",
+        "not_included": "Not yet in a checkpoint", "name_sep": ", ",
+        "checkpoint": "Log checkpoint", "root_hash": "root hash",
+        "no_checkpoint": "None (the archive holds no appraisal)",
+        "proofs_note": "The manifest carries the inclusion proofs of its {k} appraisals in "
+                       "this checkpoint, to be verified offline.",
     },
 }
 # The domain's field errors (domain.scoring, workflows.appraisals), as a reader says them.

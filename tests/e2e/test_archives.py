@@ -1,18 +1,24 @@
 """GET /archives/{year} over HTTP: what a year's file holds, as of an instant, byte for byte
 the same later; its forms; who may produce it."""
 
+import base64
 import hashlib
 import json
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
 
+from ledger import offline
+from reports import archive_pdf
+from service.cases import checkpoints
 from service.cli import app as cli
 from service.settings import Settings
+from store.ledger import Reader
 from tests.e2e.support import (
     act_ok,
     assert_problem,
@@ -119,6 +125,62 @@ def test_a_result_reopened_at_as_of_is_left_out_and_an_earlier_instant_shows_les
     assert archive(api, as_of=start)["manifest"]["position"] == 0
 
 
+def store_entry(api: Api, appraisal_id: str, version: int) -> tuple[int, str]:
+    """The ledger's leaf and chain hash of an appraisal's event, as the store holds them."""
+    rt = api.client.app.state.runtime
+    with rt.recorder.ledger_cursor() as cursor:
+        events = Reader(rt.recorder.ledger, cursor).stream(UUID(appraisal_id))
+    return next((leaf, chain.hex()) for leaf, _, v, _, _, chain in events if v == version)
+
+
+def test_the_manifest_proves_each_appraisal_in_a_signed_checkpoint_offline(api):
+    publish(api, "Z1", "95")
+    republish(api, publish(api, "Z2", "85"), "81")
+    act_ok(api, "secretary", publish(api, "Z1", "70", period="2026-09"), "reopen",
+           {"reason": "复核"})  # it stands reopened: left out
+    body = archive(api)
+    ledger = body["manifest"]["ledger"]
+    assert set(ledger) == {"hash", "checkpoint", "appraisals"} and ledger["hash"] == "sm3"
+    checkpoint = ledger["checkpoint"]
+    assert set(checkpoint) == {"size", "root", "text"}
+    note = offline.open_checkpoint(checkpoint["text"])
+    service_key = api.client.app.state.runtime.service_key.verifier(offline.ED25519)
+    assert note.verified_by(service_key) is not None
+    assert (note.size, note.root.hex()) == (checkpoint["size"], checkpoint["root"])
+    h = offline.hasher(ledger["hash"])
+    last = {a["id"]: a["history"][-1]["version"] for a in body["appraisals"]}
+    assert [p["appraisal_id"] for p in ledger["appraisals"]] == sorted(last)
+    assert sorted(last.values()) == [5, 8]  # Z2 published, reopened and published again
+    for proved in ledger["appraisals"]:
+        assert proved["version"] == last[proved["appraisal_id"]]
+        assert (proved["leaf"], proved["chain"]) == store_entry(api, proved["appraisal_id"],
+                                                                proved["version"])
+        proof = base64.b64decode(proved["inclusion"])
+        hashes = [proof[i:i + offline.HASH_BYTES] for i in range(0, len(proof), 32)]
+        offline.verify_inclusion(h, proved["leaf"], checkpoint["size"],
+                                 offline.leaf_hash(h, bytes.fromhex(proved["chain"])), hashes,
+                                 note.root)
+    assert max(p["leaf"] for p in ledger["appraisals"]) < checkpoint["size"]
+
+
+def test_a_later_checkpoint_and_more_events_leave_an_earlier_as_of_file_as_it_was(api):
+    publish(api, "Z1", "95")
+    then = a_moment_passes()
+    before = {form: year_file(api, as_of=then, format=form).content for form in FORMS}
+    first = json.loads(before["json"])["manifest"]["ledger"]["checkpoint"]
+    publish(api, "Z2", "85")
+    later = checkpoints.make(api.client.app.state.runtime)
+    assert later is not None and later.size > first["size"]
+    for form in FORMS:
+        assert year_file(api, as_of=then, format=form).content == before[form], form
+    assert archive(api)["manifest"]["ledger"]["checkpoint"]["size"] == later.size
+
+
+def test_an_archive_without_appraisals_names_no_checkpoint(api):
+    assert archive(api)["manifest"]["ledger"] == {"hash": "sm3", "checkpoint": None,
+                                                  "appraisals": []}
+
+
 def test_a_branch_file_holds_that_branch_only(api, settings):
     four_published(api, settings)
     body = archive(api, branch_id="B2")
@@ -181,11 +243,69 @@ def test_the_command_writes_the_apis_bytes_and_verify_regenerates_them(api, sett
     verified = command(settings, "verify", str(path))
     assert verified.exit_code == 0, verified.output
     assert verified.output.startswith("identical:") and then in verified.output
+    assert "the store proves its 1 appraisals in checkpoint" in verified.output
     tampered = bytearray(path.read_bytes())
     tampered[len(tampered) // 2] ^= 1
     path.write_bytes(bytes(tampered))
     differs = command(settings, "verify", str(path))
     assert differs.exit_code == 1, differs.output
+
+
+def tamper(api: Api, sql: str, *params: Any) -> None:
+    """Change the ledger's tables directly, as whoever holds the database could."""
+    rt = api.client.app.state.runtime
+    d = rt.recorder.ledger.dialect
+    with rt.recorder.ledger_cursor(write=True) as cursor:
+        cursor.execute(sql.format(p=d.prefix, q=d.param), list(params))
+
+
+def test_verify_names_the_appraisal_whose_chain_hash_the_store_no_longer_has(
+        api, settings, tmp_path):
+    z1 = publish(api, "Z1", "95")
+    publish(api, "Z2", "85")
+    path = tmp_path / "archive.pdf"
+    assert command(settings, "2026", "--format", "pdf", "-o", str(path)).exit_code == 0
+    proved = next(p for p in archive_pdf.read_manifest(path.read_bytes())["ledger"]["appraisals"]
+                  if p["appraisal_id"] == z1["id"])
+    forged = bytes(32)
+    tamper(api, "UPDATE {p}ledger_entries SET chain = {q} WHERE leaf = {q}", forged,
+           proved["leaf"])
+    verified = command(settings, "verify", str(path))
+    assert verified.exit_code == 1, verified.output
+    assert f"NOT PROVED by the store: appraisal {z1['id']} version {proved['version']}: the " \
+           f"store has chain {forged.hex()} at leaf {proved['leaf']}" in verified.output
+
+
+def test_verify_names_the_checkpoint_deleted_from_the_store(api, settings, tmp_path):
+    publish(api, "Z1", "95")
+    path = tmp_path / "archive.json"
+    assert command(settings, "2026", "-o", str(path)).exit_code == 0
+    size = json.loads(path.read_bytes())["manifest"]["ledger"]["checkpoint"]["size"]
+    assert command(settings, "verify", str(path)).exit_code == 0
+    tamper(api, "DELETE FROM {p}ledger_checkpoints WHERE size = {q}", size)
+    verified = command(settings, "verify", str(path))
+    assert verified.exit_code == 1, verified.output
+    assert f"NOT PROVED by the store: checkpoint {size} is not in the store" in verified.output
+
+
+@pytest.mark.parametrize("edit", [
+    lambda ledger: ledger["appraisals"][0].update(leaf="0"),
+    lambda ledger: ledger["checkpoint"].update(root="not hex"),
+    lambda ledger: ledger["appraisals"][0].update(inclusion="not base64!"),
+    lambda ledger: ledger.update(appraisals={}),
+])
+def test_verify_says_a_garbled_ledger_section_does_not_hold_without_a_traceback(
+        api, settings, tmp_path, edit):
+    publish(api, "Z1", "95")
+    path = tmp_path / "archive.json"
+    assert command(settings, "2026", "-o", str(path)).exit_code == 0
+    body = json.loads(path.read_bytes())
+    edit(body["manifest"]["ledger"])
+    path.write_text(json.dumps(body), encoding="utf-8")
+    verified = command(settings, "verify", str(path))
+    assert verified.exit_code == 1 and isinstance(verified.exception, SystemExit), \
+        verified.exception  # a verdict, not a traceback
+    assert "NOT PROVED by the store: the manifest's ledger section" in verified.output
 
 
 def test_the_command_refuses_bad_requests_and_says_why(api, settings, tmp_path):

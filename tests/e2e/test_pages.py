@@ -1,15 +1,20 @@
 """The web pages over HTTP: session cookie, CSRF, the same rules as the API, languages."""
 
 import re
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from ledger.keys import SigningKey
+from ledger.offline import COSIGNATURE, open_checkpoint
+from service.cases import checkpoints, witnesses
 from service.web.session import COOKIE
 from tests.e2e.pages import Pages
 from tests.helpers import PASSWORD, SCORES, USERS, Api
 
 ACTION_FORM = re.compile(r'<form method="post" action="/app/appraisals/[^/"]+/([a-z-]+)"')
+INCLUDED = re.compile(r'<p class="small included">([^<]*)</p>')
 TEXT_SCORES = {code: str(value) for code, value in SCORES.items()}
 
 
@@ -185,6 +190,28 @@ def test_the_history_shows_each_score_old_to_new_and_the_appraisal_as_it_stood(
     assert pages.get(f"/app/appraisals/{doc['id']}?as_of={future}").status_code == 422
 
 
+def test_the_history_says_which_checkpoint_includes_each_event_and_who_cosigned_it(
+        pages: Pages) -> None:
+    doc = pages.api.publish(scores=SCORES)
+    rt = pages.api.client.app.state.runtime
+    signed = checkpoints.make(rt)
+    witness = SigningKey.generate("矿党委<i>")  # a key's name may hold markup: escaped
+    witnesses.add_witness(rt, str(witness.verifier(COSIGNATURE)))
+    body = open_checkpoint(signed.note).body
+    witnesses.add_cosignature(rt, signed.size, witness.cosign(body, int(time.time())).line())
+    pages.api.post("secretary", f"/appraisals/{doc['id']}/reopen",
+                   json={"reason": "复核"}).raise_for_status()
+    path = f"/app/appraisals/{doc['id']}/history"
+    said = INCLUDED.findall(pages.as_user("inspector").get(path).text)
+    events = version_of(pages.api, doc["id"])
+    assert said[:-1] == [f"已纳入检查点 {signed.size}，由 矿党委&lt;i&gt; 联署"] * (events - 1)
+    assert said[-1] == "尚未纳入检查点"  # the reopening came after the checkpoint
+    pages.api.client.cookies.set("appraisal_lang", "en")
+    said = INCLUDED.findall(pages.get(path).text)
+    assert said[0] == f"Included in checkpoint {signed.size}, cosigned by 矿党委&lt;i&gt;"
+    assert said[-1] == "Not yet in a checkpoint"
+
+
 def test_the_language_switch_is_kept_and_never_leaves_the_site(pages: Pages) -> None:
     pages.as_user("m1")
     answer = pages.get("/app/language/en?next=/app/inbox")
@@ -216,3 +243,24 @@ def test_no_such_page_or_a_form_target_opened_is_a_page_not_json(
     api = pages.get("/no-such-endpoint")
     assert api.status_code == 404
     assert api.headers["content-type"] == "application/problem+json"
+
+
+def test_a_branch_approval_on_the_page_is_followed_by_a_checkpoint(pages: Pages) -> None:
+    doc = pages.api.open()
+    for signer, action, body in STOPS[1:4]:
+        pages.api.post(signer, f"/appraisals/{doc['id']}/{action}",
+                       json=body).raise_for_status()
+    rt = pages.api.client.app.state.runtime
+    before = checkpoints.latest_checkpoint(rt)
+    page = f"/app/appraisals/{doc['id']}"
+    answer = pages.as_user("secretary").post(
+        f"{page}/branch-approval", {"version": str(version_of(pages.api, doc["id"]))}, page)
+    assert answer.status_code == 303, answer.text
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        made = checkpoints.latest_checkpoint(rt)
+        if made is not None and (before is None or made.size > before.size):
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("no checkpoint followed the page's branch approval")

@@ -108,6 +108,10 @@ def test_an_archivist_downloads_each_form_with_the_apis_bytes_and_sha256(pages: 
         sha256 = hashlib.sha256(api.content).hexdigest()
         assert page.headers["etag"] == api.headers["etag"] == f'"{sha256}"'
         assert f'data-form="{form}">{sha256}</code>' in checked.text
+    made = pages.api.get("archivist", "/archives/2026", params={"as_of": as_of}).json()
+    checkpoint = made["manifest"]["ledger"]["checkpoint"]  # the one the files were made against
+    assert f'<dd class="checkpoint">{checkpoint["size"]} · 根哈希 <code class="hash">' \
+           f'{checkpoint["root"]}</code> · SM3</dd>' in checked.text
 
 
 def test_an_as_of_typed_in_the_page_is_beijing_time(pages: Pages) -> None:

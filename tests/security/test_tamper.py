@@ -427,3 +427,13 @@ def test_an_event_written_around_the_ledger_stops_writes_and_start_up(
     forged = original.events[-1].position + 1
     with pytest.raises(UnrecordedEventError, match=f"position {forged}"):
         build(copy)
+
+
+def test_an_archive_the_ledger_cannot_prove_is_refused_as_the_log_needing_verifying(
+        original: Original, copy: Settings):
+    with tables(copy) as db:
+        db.run("DELETE FROM ledger_entries WHERE position = %s", original.published(5).position)
+    with Observer(create_app(copy)) as client:
+        answer = Api(client, {}).get("archivist", "/archives/2026?format=json")
+    assert answer.status_code == 503, answer.text
+    assert answer.json()["title"] == "Log needs verifying"

@@ -73,6 +73,14 @@ def test_the_cover_carries_the_manifest_and_how_to_verify(pages: list[str]) -> N
     assert "全部支部" in cover
 
 
+def test_the_cover_shows_the_log_checkpoint_and_the_info_carries_its_proofs(
+        archive: dict, pdf: bytes, pages: list[str]) -> None:
+    checkpoint = archive["manifest"]["ledger"]["checkpoint"]
+    assert f"日志检查点 {checkpoint['size']}（根哈希 {checkpoint['root'][:16]}…，SM3）" in \
+        re.sub(r"\s*\n\s*", " ", pages[0])
+    assert archive_pdf.read_manifest(pdf)["ledger"] == archive["manifest"]["ledger"]
+
+
 def test_the_summary_lists_each_member_with_their_year(archive: dict, pages: list[str]
                                                        ) -> None:
     summary = pages[1]

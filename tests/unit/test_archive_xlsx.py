@@ -62,6 +62,28 @@ def test_the_cover_shows_the_manifest_in_chinese(book: Workbook) -> None:
     assert cover.column_dimensions["C"].hidden
 
 
+def test_the_cover_shows_the_log_checkpoint_in_one_line_and_no_proof(archive: dict,
+                                                                      book: Workbook) -> None:
+    checkpoint = archive["manifest"]["ledger"]["checkpoint"]
+    shown = [row[:2] for row in book["档案信息"].iter_rows(values_only=True)
+             if row and row[0] == "日志检查点"]
+    line = f"{checkpoint['size']}（根哈希 {checkpoint['root'][:16]}…，SM3）"
+    assert shown == [("日志检查点", line)]
+    visible = [cell for row in book["档案信息"].iter_rows(max_col=2, values_only=True)
+               for cell in row if isinstance(cell, str)]
+    assert not any(archive["manifest"]["ledger"]["appraisals"][0]["inclusion"] in cell
+                   for cell in visible)
+
+
+def test_a_manifest_longer_than_a_cell_holds_is_split_and_read_back_whole() -> None:
+    archive = sample_archive(zones=12, months=12)  # 156 appraisals: ~110,000 characters
+    data = archive_xlsx.workbook(archive, SHA)
+    cover = load_workbook(io.BytesIO(data))["档案信息"]
+    pieces = [row[3] for row in cover.iter_rows(values_only=True) if row[2] == "ledger"]
+    assert len(pieces) > 1 and all(len(p) <= 32_767 for p in pieces)
+    assert archive_xlsx.read_manifest(data)["ledger"] == archive["manifest"]["ledger"]
+
+
 def test_sheet_names_are_short_and_unique(book: Workbook) -> None:
     names = book.sheetnames
     assert names[0] == "档案信息" and "考核表" in names

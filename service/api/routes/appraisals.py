@@ -182,8 +182,7 @@ def _act(action: Action, body_type: type[Body], request: Request, raw: bytes) ->
         if retry and (first := replay(workflows, retry)):
             return first
         raise
-    if action == Action.BRANCH_APPROVAL and rt.checkpointer is not None:
-        rt.checkpointer.signal()  # a result published: its checkpoint follows shortly
+    rt.took(action)
     return respond(taken.document())
 
 
