@@ -1,7 +1,8 @@
 """The inspectors' offline verifier (ledger/offline.py), copied alone into an empty folder and
 run by Python in isolated mode: it needs nothing of ours. Its inputs are real: a store with
 published appraisals, a checkpoint signed by the service key and cosigned by a witness, the
-proof `GET /appraisals/{id}/proof` answers, and a year's archive carrying its ledger proof."""
+proof `GET /appraisals/{id}/proof` answers, and the year's archive as `appraisal archive`
+writes it, in JSON, PDF and XLSX."""
 
 import base64
 import json
@@ -9,26 +10,28 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import pytest
+from typer.testing import CliRunner
 
 from ledger import witness
 from ledger.keys import SigningKey
 from ledger.offline import COSIGNATURE, ED25519
-from service.cases import archives, checkpoints, witnesses
+from service.cases import checkpoints, witnesses
+from service.cli import app
 from service.runtime import Runtime, build
 from service.settings import Settings
-from store.checkpoints import Stored
-from store.ledger import Reader
 from tests.helpers import SCORES
 from tests.small_org import ADMIN, actor, build_small_mine
 from workflows.appraisals import Submission
 
 OFFLINE = Path(__file__).resolve().parents[2] / "ledger" / "offline.py"
 WITNESS = "committee.example/witness"
+SECRET = "s" * 40
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ class World:
     witness: str  # the witness's vkey (0x04)
     proof: dict[str, Any]  # Z2's history with its proof: returned once, then published
     archive: dict[str, Any]  # the 2024 archive as JSON, its manifest with the ledger proof
-    rendered: dict[str, bytes]  # the same archive as PDF and XLSX
+    rendered: dict[str, bytes]  # the same archive in each form, as written
     cosigned: dict[str, Any]  # `GET /checkpoints/{size}` of the archive's checkpoint
     later: dict[str, Any]  # the same for a later checkpoint
 
@@ -49,28 +52,26 @@ def take(rt: Runtime, appraisal: UUID, steps: list[tuple[str, str]]) -> None:
                          Submission(SCORES, "意见", "材料不全"))
 
 
-def ledger_proof(rt: Runtime, archive: dict[str, Any], stored: Stored) -> dict[str, Any]:
-    """The manifest's ledger section, as the archive carries it: each appraisal's chain hash
-    at its archived version, with its inclusion proof in `stored`."""
-    entries = []
-    with rt.recorder.ledger_cursor() as cursor:
-        reader = Reader(rt.recorder.ledger, cursor)
-        for appraisal in archive["appraisals"]:
-            leaf, _, version, _, _, chain = next(
-                e for e in reader.stream(UUID(appraisal["id"])) if e[2] == appraisal["version"])
-            proof = reader.inclusion(leaf, stored.size)
-            entries.append({"appraisal_id": appraisal["id"], "version": version, "leaf": leaf,
-                            "chain": chain.hex(),
-                            "inclusion": base64.b64encode(b"".join(proof)).decode()})
-    return {"hash": rt.settings.ledger_hash, "appraisals": entries,
-            "checkpoint": {"size": stored.size, "root": stored.root.hex(), "text": stored.note}}
+def archived(url: str, folder: Path, as_of: str) -> dict[str, bytes]:
+    """The 2024 archive in each form, as `appraisal archive` writes it."""
+    files = {}
+    for form in ("json", "pdf", "xlsx"):
+        path = folder / f"archive.{form}"
+        done = CliRunner().invoke(app, ["archive", "2024", "--format", form, "--as-of", as_of,
+                                        "-o", str(path)],
+                                  env={"APPRAISAL_DATABASE_URL": url,
+                                       "APPRAISAL_SECRET_KEY": SECRET})
+        assert done.exit_code == 0, done.output
+        files[form] = path.read_bytes()
+    return files
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     store, folder = tmp_path_factory.mktemp("store"), tmp_path_factory.mktemp("inspector")
     shutil.copy(OFFLINE, folder / "offline.py")
-    rt = build(Settings(database_url=f"sqlite:///{store}/a.db", secret_key="s" * 40))
+    url = f"sqlite:///{store}/a.db"
+    rt = build(Settings(database_url=url, secret_key=SECRET))
     try:
         build_small_mine(rt.workflows)
         opened, _ = rt.workflows.open_appraisals(["Z1", "Z2"], "2024-01", "default", ADMIN)
@@ -88,16 +89,15 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         witnesses.add_witness(rt, str(key.verifier(COSIGNATURE)))
         cosigned = witnesses.add_cosignature(rt, stored.size, line)
         rt.follower.catch_up()
-        produced = archives.produce(rt, archives.Request.of("2024", None, None), "json")
-        archive = json.loads(produced.content)
-        archive["manifest"]["ledger"] = ledger_proof(rt, archive, stored)
-        rendered = {form: archives.rendered(archive, form).content for form in ("pdf", "xlsx")}
+        files = archived(url, store, datetime.now(UTC).isoformat())
+        archive = json.loads(files["json"])
+        assert archive["manifest"]["ledger"]["checkpoint"]["size"] == stored.size
         proof = checkpoints.appraisal_proof(rt, rt.workflows.load_appraisal(z2))
         take(rt, z1, [("reopen", "secretary")])
         later = checkpoints.make(rt)
         assert later is not None and later.size > stored.size
         return World(folder, str(service), str(key.verifier(COSIGNATURE)), proof, archive,
-                     rendered, checkpoints.view(rt, cosigned), checkpoints.view(rt, later))
+                     files, checkpoints.view(rt, cosigned), checkpoints.view(rt, later))
     finally:
         rt.close()
 
