@@ -283,6 +283,14 @@ def service_key(file: Path) -> None:
     typer.echo(key.verifier(ED25519))
 
 
+@checkpoint.command("public-key")
+def public_key() -> None:
+    """Print the configured service key's public key (the key made beside an SQLite store,
+    or APPRAISAL_LEDGER_KEY_FILE's), for witnesses and inspectors to trust."""
+    with _reported():
+        typer.echo(Settings().service_key().verifier(ED25519))
+
+
 @checkpoint.command("add-witness")
 def add_witness(vkey: str) -> None:
     """Register a witness's public key (witness-key prints it) in the configured store:

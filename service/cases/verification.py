@@ -83,7 +83,7 @@ def _claims(checkpoints: list[Stored], service: list[Verifier], witnesses: list[
         if not any(note.verified_by(v) for v in service if v.kind == ED25519):
             raise Broken(f"{who} is not signed by a service key")
         for witness in [*service, *witnesses]:  # the service's timestamp, witnesses' too
-            note.verified_by(_as_cosigner(witness))  # a cosignature that fails raises
+            note.verified_by(witness.of_kind(COSIGNATURE))  # a cosignature that fails raises
         claims[stored.size].append((stored.root, who))
     return claims
 
@@ -93,15 +93,9 @@ def _add_kept(claims: dict[int, list[tuple[bytes, str]]], text: str,
     note = offline.open_checkpoint(text)
     if note.origin != origin:
         raise Broken(f"a kept checkpoint is of log {note.origin}, not {origin}")
-    names = [w.name for w in witnesses if note.verified_by(_as_cosigner(w))]
+    names = [w.name for w in witnesses if note.verified_by(w.of_kind(COSIGNATURE))]
     who = f"checkpoint {note.size} cosigned by {', '.join(names) or 'nobody known'}"
     claims[note.size].append((note.root, who))
-
-
-def _as_cosigner(witness: Verifier) -> Verifier:
-    return witness if witness.kind == COSIGNATURE else Verifier(
-        witness.name, offline.key_id_of(witness.name, COSIGNATURE, witness.public),
-        COSIGNATURE, witness.public)
 
 
 def _events(recorder: LedgerRecorder, stop: int) -> Iterator[Event]:

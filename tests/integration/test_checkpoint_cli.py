@@ -85,6 +85,8 @@ def test_a_service_key_made_by_the_command_signs_the_stores_checkpoints(database
     assert again.exit_code == 1 and "never replaced" in again.output
     note = open_checkpoint(ok(database_url, "checkpoint", "make", **{LEDGER_KEY_FILE: str(file)}))
     assert note.verified_by(vkey) is not None
+    shown = ok(database_url, "checkpoint", "public-key", **{LEDGER_KEY_FILE: str(file)})
+    assert Verifier.parse(shown) == vkey
 
 
 def test_a_witness_key_is_written_for_its_owner_and_its_public_key_printed(tmp_path):
