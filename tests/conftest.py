@@ -5,6 +5,7 @@ they skip, saying why.
 """
 
 import atexit
+import contextlib
 import os
 import secrets
 import shutil
@@ -70,6 +71,21 @@ def postgres_server() -> Iterator[str]:
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+@contextlib.contextmanager
+def another_database(template: str | None = None) -> Iterator[str]:
+    """A PostgreSQL database of its own beside the run's (a copy of the database at URL
+    `template`, if given, which no one may be connected to), dropped after; its URL."""
+    name = f"appraisal_test_{secrets.token_hex(4)}"
+    source = f' TEMPLATE "{template.rsplit("/", 1)[1]}"' if template else ""
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"{source}')
+    try:
+        yield f"{POSTGRES_ADMIN.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _empty_postgres(url: str) -> str:

@@ -6,16 +6,15 @@ and zones, so that none sees another's appraisals. Every test starts its own app
 store, as a new process would: the tokens stay valid because the secret is the same.
 """
 
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import psycopg
 import pytest
 
 from service.app import create_app
 from service.settings import Settings
+from tests.conftest import another_database
 from tests.helpers import Api, Observer
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -33,16 +32,9 @@ def module_url(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('store')}/appraisal.db"
         return
-    server = request.getfixturevalue("postgres_server")  # skips, or fails under CI=true
-    base, run_database = server.rsplit("/", 1)
-    name = f"{run_database}_{secrets.token_hex(3)}"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    request.getfixturevalue("postgres_server")  # skips, or fails under CI=true
+    with another_database() as url:
+        yield url
 
 
 @dataclass

@@ -3,18 +3,17 @@ and put back elsewhere with the same events and the same archives; what they ref
 """
 
 import hashlib
-import secrets
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from typer.testing import CliRunner
 
 from service.cli import app as cli
 from service.runtime import build
 from service.settings import Settings
+from tests.conftest import another_database
 from tests.helpers import Api
 from tests.integration.test_store import events_table, query, tables
 
@@ -42,15 +41,8 @@ def elsewhere(database_url: str, tmp_path: Path) -> Iterator[str]:
     if database_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path}/elsewhere/appraisal.db"
         return
-    base, name = database_url.rsplit("/", 1)
-    restored = f"{name}_{secrets.token_hex(3)}"
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{restored}"')
-    try:
-        yield f"{base}/{restored}"
-    finally:
-        with psycopg.connect(database_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{restored}" WITH (FORCE)')
+    with another_database() as url:
+        yield url
 
 
 @pytest.fixture

@@ -12,11 +12,10 @@ fresh copy of it.
 
 import json
 import re
-import secrets
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +37,7 @@ from service.runtime import Runtime, build
 from service.settings import Settings
 from store.checkpoints import WITNESS
 from store.ledger import UnrecordedEventError
-from tests.conftest import BACKENDS, POSTGRES_ADMIN
+from tests.conftest import BACKENDS, another_database
 from tests.helpers import SCORES, Api, Observer
 
 SECRET = "test-secret-" + "x" * 32
@@ -139,28 +138,22 @@ def witnessed(rt: Runtime, witness: SigningKey, state: Path, after: int) -> str:
     return with_cosignature(made.note, cosignature)
 
 
-def _new_database(template: str | None = None) -> str:
-    name = f"appraisal_tamper_{secrets.token_hex(4)}"
-    source = f' TEMPLATE "{make_url(template).database}"' if template else ""
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"{source}')
-    return f"{POSTGRES_ADMIN.rsplit('/', 1)[0]}/{name}"
-
-
-def _drop(url: str) -> None:
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
-
-
 @pytest.fixture(scope="module", params=BACKENDS)
 def original(request: pytest.FixtureRequest,
              tmp_path_factory: pytest.TempPathFactory) -> Iterator[Original]:
     folder = tmp_path_factory.mktemp("tamper")
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder}/original.db"
-    else:
-        request.getfixturevalue("postgres_server")  # skips, or fails under CI=true
-        url = _new_database()
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{folder}/original.db"
+        else:
+            request.getfixturevalue("postgres_server")  # skips, or fails under CI=true
+            url = stack.enter_context(another_database())
+        yield made(url, folder)
+
+
+def made(url: str, folder: Path) -> Original:
+    """The original store: the small mine, Z1 published and Z2 self-checked, and two
+    checkpoints, each cosigned by the witness."""
     settings = Settings(database_url=url, secret_key=SECRET, admin_password="admin-password",
                         ledger_key_file=str(folder / "service.key"))
     write_key(folder / "service.key", SigningKey.generate(settings.origin))
@@ -179,10 +172,8 @@ def original(request: pytest.FixtureRequest,
         events = [Row(p, s, v, t, bytes(b)) for p, s, v, t, b in db.run(
             f"SELECT {db.position}, originator_id, originator_version, topic, state "
             f"FROM {db.events} ORDER BY {db.position}")]
-    yield Original(settings.model_copy(update={"admin_password": None}), witness, state,
-                   folder / "kept.note", (first, open_checkpoint(kept).size), events)
-    if not settings.is_sqlite:
-        _drop(url)
+    return Original(settings.model_copy(update={"admin_password": None}), witness, state,
+                    folder / "kept.note", (first, open_checkpoint(kept).size), events)
 
 
 @pytest.fixture
@@ -197,9 +188,8 @@ def copy(original: Original, tmp_path: Path) -> Iterator[Settings]:
             old.backup(new)
         yield settings.model_copy(update={"database_url": f"sqlite:///{target}"})
         return
-    url = _new_database(settings.database_url)
-    yield settings.model_copy(update={"database_url": url})
-    _drop(url)
+    with another_database(settings.database_url) as url:
+        yield settings.model_copy(update={"database_url": url})
 
 
 def test_the_untouched_store_holds(original: Original, copy: Settings):
