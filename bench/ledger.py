@@ -36,7 +36,7 @@ from bench import history
 from bench.facts import load_average, machine_facts
 from bench.mine import make_mine
 from bench.reading import baseline
-from bench.report import fact, write_block
+from bench.report import fact, markers, write_block
 from bench.servers import (
     ADMIN_PASSWORD,
     APPRAISAL_SERVE,
@@ -210,9 +210,17 @@ def _ms(prove: Any, sample: list[int]) -> float:
     return 1000 * (time.perf_counter() - started) / len(sample)
 
 
-def markdown(signoffs: list[dict[str, Any]], verifies: list[dict[str, Any]],
+def block_name(args: argparse.Namespace) -> str:
+    """The document's block for this run: one a part (and a backend run alone), so that
+    each kind of run keeps its own figures."""
+    name = f"ledger-{args.part}" + (f"-{args.zones}" if args.part in ("verify", "all") else "")
+    return name + (f"-{args.backend}" if args.backend != "both" else "")
+
+
+def markdown(name: str, signoffs: list[dict[str, Any]], verifies: list[dict[str, Any]],
              compared: dict[str, float], facts: dict[str, str], command: str) -> str:
-    lines = ["<!-- bench:ledger:begin -->", f"Command: `{command}`", ""]
+    begin, end = markers(name)
+    lines = [begin, f"Command: `{command}`", ""]
     if signoffs:
         lines += ["| backend | sign-off, ledger on (req/s) | ledger off (req/s) | ratio "
                   "(target ≥ 0.9) | p99 on / off (ms) | runs on / off | events hashed on / off |",
@@ -236,7 +244,7 @@ def markdown(signoffs: list[dict[str, Any]], verifies: list[dict[str, Any]],
                   "| | " + " | ".join(f"{v:,.3f}" if v < 100 else f"{v:,.0f}"
                                      for v in compared.values()) + " |", ""]
     lines += [fact(name, value) for name, value in facts.items()]
-    lines.append("<!-- bench:ledger:end -->")
+    lines.append(end)
     return "\n".join(lines)
 
 
@@ -254,11 +262,12 @@ def main(argv: list[str] | None = None) -> None:
         else []
     compared = trees(args.leaves) if every or args.part == "trees" else {}
     facts = machine_facts(args.postgres if "postgres" in backends else None)
-    block = markdown(signoffs, verifies, compared, facts,
+    name = block_name(args)
+    block = markdown(name, signoffs, verifies, compared, facts,
                      shlex.join(["python", "-m", "bench.ledger", *sys.argv[1:]]))
     print(block)
     if not args.no_doc:
-        write_block(args.doc, block, "ledger")
+        write_block(args.doc, block, name)
 
 
 if __name__ == "__main__":
