@@ -49,11 +49,11 @@ def verify(recorder: LedgerRecorder, origin: str, trusted: Sequence[str] = (),
             claims = _claims(checkpoints, service, witnesses, origin)
             for text in kept:
                 _add_kept(claims, text, witnesses, origin)
-            stop = reader.last_position()
+            stop, total = reader.last_position(), reader.size()
         walk = Walk(reader.ledger.h, claims)
         started = time.monotonic()
         for checked in walk.run(_events(recorder, stop), _entries(recorder, stop)):
-            echo(_progress(checked, started))
+            echo(_progress(checked, total, started))
         with recorder.ledger_cursor() as cursor:
             _consistent(Reader(recorder.ledger, cursor), checkpoints)
     except (Broken, ProofError) as fault:
@@ -155,6 +155,10 @@ def _consistent(reader: Reader, checkpoints: list[Stored]) -> None:
             raise Broken(f"checkpoints {old.size} and {new.size}: {fault}") from None
 
 
-def _progress(checked: int, started: float) -> str:
-    rate = checked / max(time.monotonic() - started, 1e-6)
-    return f"checked {checked:,} events ({rate:,.0f}/s)"
+def _progress(checked: int, total: int, started: float) -> str:
+    """A line now and then: how far, of the events the ledger holds, and how fast."""
+    seconds = max(time.monotonic() - started, 1e-6)
+    rate, share = checked / seconds, checked / max(total, 1)
+    left = (total - checked) / rate if rate and checked < total else 0
+    return (f"checked {checked:,} of {total:,} events ({share:.0%}), {rate:,.0f}/s, "
+            f"about {left:,.0f} s left")
