@@ -63,6 +63,16 @@ class Dialect:
             return f"{column} IN ({', '.join('?' * len(values))})", list(values)
         return f"{column} = ANY(%s::bigint[])", [list(values)]
 
+    def node_keys(self, keys: Sequence[tuple[int, int]]) -> tuple[str, list[Any]]:
+        """A table `k(level, idx)` of `keys` (at most LIST_CHUNK // 2) to join the nodes on,
+        and its parameters: a proof's nodes lie on every level, and one query reads them all
+        by the primary key (SQLite scans the table for `(level, idx) IN (VALUES …)`)."""
+        if self.param == "?":
+            return (f"k(level, idx) AS (VALUES {', '.join(['(?, ?)'] * len(keys))})",
+                    [v for key in keys for v in key])
+        return ("k(level, idx) AS (SELECT * FROM unnest(%s::smallint[], %s::bigint[]))",
+                [[level for level, _ in keys], [idx for _, idx in keys]])
+
 
 SQLITE = "sqlite"
 LIST_CHUNK = 900  # values a query lists (SQLite before 3.32 takes 999 parameters at most)
@@ -282,23 +292,22 @@ class Ledger:
 
     def nodes(self, cursor: Any, keys: Iterable[Node]) -> Mapping[Node, bytes]:
         """The stored complete nodes named, leaves (level 0) hashed from their entries'
-        chain hashes; read a level at a time, in chunks."""
+        chain hashes; read in chunks, the inner nodes of every level together."""
         d, keys = self.dialect, set(keys)
-        by_level: dict[int, list[int]] = {}
-        for level, index in keys:
-            by_level.setdefault(level, []).append(index)
+        leaves = sorted(i for level, i in keys if level == 0)
+        inner = sorted(key for key in keys if key[0] > 0)
         found: dict[Node, bytes] = {}
-        for chunk in _chunks(sorted(by_level.pop(0, [])), LIST_CHUNK):
+        for chunk in _chunks(leaves, LIST_CHUNK):
             where, params = d.any_of("leaf", chunk)
             cursor.execute(f"SELECT leaf, chain FROM {d.prefix}ledger_entries WHERE {where}",
                            params)
             found.update({(0, i): leaf_hash(self.h, bytes(c)) for i, c in cursor.fetchall()})
-        for level, indices in by_level.items():
-            for chunk in _chunks(sorted(indices), LIST_CHUNK):
-                where, params = d.any_of("idx", chunk)
-                cursor.execute(f"SELECT idx, hash FROM {d.prefix}ledger_nodes WHERE level = "
-                               f"{d.param} AND {where}", [level, *params])
-                found.update({(level, i): bytes(h) for i, h in cursor.fetchall()})
+        for pairs in _chunks(inner, LIST_CHUNK // 2):
+            table, params = d.node_keys(pairs)
+            cursor.execute(f"WITH {table} SELECT n.level, n.idx, n.hash FROM k JOIN "
+                           f"{d.prefix}ledger_nodes n ON n.level = k.level AND n.idx = k.idx",
+                           params)
+            found.update({(level, i): bytes(h) for level, i, h in cursor.fetchall()})
         missing = keys - found.keys()
         if missing:
             raise LedgerError(f"the ledger lacks tree nodes {sorted(missing)[:5]}")
