@@ -281,6 +281,14 @@ class Ledger:
                        [str(bound)])
         return bound
 
+    def analyze(self, cursor: Any) -> None:
+        """After a backfill, which follows a bulk load: PostgreSQL's planner, still without
+        statistics for the rows, read the log a page at a time by sorting all of it (a
+        bitmap scan of the range, then a sort on disk: 0.5 s a page of 20,000 events)."""
+        if self.dialect.param == "%s":
+            p = self.dialect.prefix
+            cursor.execute(f"ANALYZE {self.dialect.events}, {p}ledger_entries, {p}ledger_nodes")
+
     def backfilled(self, cursor: Any) -> None:
         cursor.execute(f"DELETE FROM {self.dialect.prefix}ledger_meta WHERE name = 'backfill'")
 

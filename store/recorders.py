@@ -101,6 +101,9 @@ def backfill(recorder: LedgerRecorder) -> int:
             if count < CHUNK:
                 recorder.ledger.backfilled(cursor)
                 bound = None
+    if done:
+        with recorder.ledger_transaction() as cursor:
+            recorder.ledger.analyze(cursor)
     return done
 
 
