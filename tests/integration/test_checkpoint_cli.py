@@ -57,6 +57,15 @@ def service_key_of(url: str) -> SigningKey:
     return Settings(database_url=url, secret_key=SECRET).service_key()
 
 
+def witness(database_url: str, tmp_path: Path) -> tuple[str, tuple[str, ...]]:
+    """A witness's key made by the command: its vkey, and its `cosign` command trusting the
+    store's service key."""
+    key = tmp_path / "witness.key"
+    vkey = ok(database_url, "checkpoint", "witness-key", "w1", "--out", str(key)).strip()
+    service = str(service_key_of(database_url).verifier(ED25519))
+    return vkey, ("checkpoint", "cosign", "--key", str(key), "--service-key", service)
+
+
 def only_owner_reads(path: Path) -> bool:
     return stat.S_IMODE(path.stat().st_mode) == 0o600
 
@@ -99,10 +108,7 @@ def test_a_witness_key_is_written_for_its_owner_and_its_public_key_printed(tmp_p
 
 def test_a_registered_witness_cosigns_each_checkpoint_that_extends_the_last(database_url,
                                                                            tmp_path):
-    key = tmp_path / "witness.key"
-    vkey = ok(database_url, "checkpoint", "witness-key", "w1", "--out", str(key)).strip()
-    service = str(service_key_of(database_url).verifier(ED25519))
-    cosign = ("checkpoint", "cosign", "--key", str(key), "--service-key", service)
+    vkey, cosign = witness(database_url, tmp_path)
     ok(database_url, "checkpoint", "make")
     unregistered = run(database_url, *cosign)
     assert unregistered.exit_code == 1 and "no registered witness key" in unregistered.output
@@ -118,10 +124,7 @@ def test_a_registered_witness_cosigns_each_checkpoint_that_extends_the_last(data
 
 def test_the_witness_refuses_a_store_rewritten_and_re_signed_by_its_operator(database_url,
                                                                               tmp_path):
-    key = tmp_path / "witness.key"
-    vkey = ok(database_url, "checkpoint", "witness-key", "w1", "--out", str(key)).strip()
-    service = str(service_key_of(database_url).verifier(ED25519))
-    cosign = ("checkpoint", "cosign", "--key", str(key), "--service-key", service)
+    vkey, cosign = witness(database_url, tmp_path)
     grow(database_url, "u1", "u2")
     ok(database_url, "checkpoint", "add-witness", vkey)
     ok(database_url, "checkpoint", "make")
