@@ -18,6 +18,7 @@ from domain.process import Role
 from domain.users import RoleGrant
 from projections.appraisal_index import find_appraisals
 from service.auth import actor_of, hash_password
+from service.cases import checkpoints
 from service.runtime import Runtime
 from workflows.access import Actor
 from workflows.application import Workflows
@@ -48,6 +49,9 @@ def load(runtime: Runtime, echo: Echo, periods: tuple[str, ...] = PERIODS) -> No
         actors = {u["username"]: actor_of(workflows.load_user(u["username"])) for u in users}
         _policies(workflows, actors)
         _history(workflows, mine, plan, actors, echo)
+    made = checkpoints.make(runtime)  # as the service would after the branch approvals
+    if made is not None:
+        echo(f"log checkpoint {made.size} signed ({runtime.settings.origin})")
     runtime.follower.catch_up()
     _report(runtime, mine, users, echo, time.monotonic() - started)
 

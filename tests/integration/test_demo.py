@@ -16,9 +16,11 @@ from sqlalchemy import select
 from demo.load import PASSWORD, WALKTHROUGH, load
 from demo.plan import LATEST, PERIODS, PUBLISHED, REOPENED
 from domain.appraisal import Appraisal
+from ledger.offline import ED25519, open_checkpoint
 from projections.appraisal_index import find_appraisals
 from projections.directory import groups, list_zones, members, responsibles
 from service.app import create_app
+from service.cases import checkpoints
 from service.runtime import Runtime, build
 from service.settings import Settings
 from tests.helpers import Observer
@@ -129,6 +131,21 @@ def test_older_months_are_published_across_all_four_grades_with_returns_and_a_re
     reopened = runtime.workflows.load_appraisal(Appraisal.create_id(*REOPENED))
     kinds = [type(e).__name__ for e in runtime.workflows.events.get(reopened.id)]
     assert kinds[-3:] == ["Reopened", "GroupReviewSubmitted", "BranchApproved"]
+
+
+def test_the_demo_leaves_its_log_signed_in_a_checkpoint(demo):
+    settings, _, output = demo
+    made = next(line for line in output if line.startswith("log checkpoint "))
+    size = int(made.split()[2])
+    runtime = build(settings)
+    try:
+        latest = checkpoints.latest_checkpoint(runtime)
+        assert latest is not None and latest.size >= size
+        first = checkpoints.checkpoint(runtime, size)
+        note = open_checkpoint(first.text)
+        assert note.verified_by(runtime.service_key.verifier(ED25519)) is not None
+    finally:
+        runtime.close()
 
 
 def test_loading_the_demo_again_records_nothing(demo):
