@@ -45,11 +45,16 @@ class Checkpoints:
                             f"note) VALUES ({self._params(5)})", [size, root, time, key, note])
         return True
 
-    def cosign(self, size: int, signer: str, key: str, time: int, line: str) -> None:
-        self.cursor.execute(f"DELETE FROM {self.p}ledger_cosignatures WHERE size = {self.q} "
+    def cosign(self, size: int, signer: str, key: str, time: int, line: str) -> bool:
+        """Keep a witness's cosignature of checkpoint `size` unless that key's is kept
+        already: the first stands, as the checkpoint does; whether it was new."""
+        self.cursor.execute(f"SELECT 1 FROM {self.p}ledger_cosignatures WHERE size = {self.q} "
                             f"AND signer = {self.q} AND key = {self.q}", [size, signer, key])
+        if self.cursor.fetchone() is not None:
+            return False
         self.cursor.execute(f"INSERT INTO {self.p}ledger_cosignatures (size, signer, key, time, "
                             f"line) VALUES ({self._params(5)})", [size, signer, key, time, line])
+        return True
 
     def get(self, size: int) -> Stored | None:
         found = self._select(f"WHERE size = {self.q}", [size])

@@ -136,6 +136,11 @@ def test_a_witness_cosignature_handed_in_over_http_is_kept_with_its_checkpoint(a
     assert kept["signatures"][-1]["name"] == "矿党委"
     assert kept["signatures"][-1]["role"] == "witness"
     assert open_checkpoint(kept["text"]).verified_by(key.verifier(COSIGNATURE)) is not None
+    again = key.cosign(body["text"].split("\n\n")[0] + "\n", signature.timestamp + 60)
+    resent = api.post("archivist", f"/checkpoints/{body['size']}/cosignatures",
+                      json={"signature": again.line()})
+    assert resent.status_code == 201, resent.text  # a valid cosignature; the first one stands
+    assert api.get("inspector", f"/checkpoints/{body['size']}").json()["text"] == kept["text"]
 
 
 def test_a_cosignature_that_no_registered_witness_key_verifies_is_refused(api, tmp_path):
