@@ -185,6 +185,20 @@ def _pending_sql(d: Dialect) -> str:
         f"AND ev.{d.position} <= {d.param} ORDER BY ev.{d.position} LIMIT {d.param}")
 
 
+def _only_written(written: list[int], pending: list[int]) -> None:
+    """The events to hash are exactly those the transaction recorded, or someone wrote
+    around the service (UnrecordedEventError, naming the first such event)."""
+    if pending == written:
+        return
+    recorded = set(written)
+    strange = [position for position in pending if position not in recorded]
+    if not strange:
+        raise LedgerError(f"the ledger did not find the events just recorded: {written[:5]}")
+    raise UnrecordedEventError(f"the log holds an event this service did not record, at "
+                               f"position {strange[0]}: writes stop until `appraisal verify` "
+                               "has been run and the store put right")
+
+
 def _stream(d: Dialect, value: Any) -> UUID:
     return UUID(hex=value) if d.text_ids else value
 
@@ -232,13 +246,12 @@ class Ledger:
         event was written around the ledger)."""
         if not self._checked:
             self.check_hash(cursor)
+        if written is not None:  # all of them, and one more if there is one
+            limit = len(written) + 1
         cursor.execute(self._pending, [stop, limit])
         rows = cursor.fetchall()
-        if written is not None and [row[0] for row in rows] != sorted(written):
-            unwritten = min(set(row[0] for row in rows) - set(written))
-            raise UnrecordedEventError(f"the log holds an event this service did not record, "
-                                       f"at position {unwritten}: writes stop until `appraisal "
-                                       "verify` has been run and the store put right")
+        if written is not None:
+            _only_written(sorted(written), [row[0] for row in rows])
         if not rows:
             return 0
         size, last = rows[0][6] or 0, rows[0][7]

@@ -6,7 +6,7 @@ import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import cast
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from eventsourcing.persistence import StoredEvent
@@ -16,7 +16,7 @@ from service.cases.verification import _entries, _events, verify
 from service.runtime import build
 from service.settings import Settings
 from store.engines import event_store_env
-from store.ledger import LedgerError, Reader
+from store.ledger import CHUNK, LedgerError, Reader
 from store.recorders import LedgerRecorder
 from tests.conftest import _empty_postgres
 from workflows.application import Workflows
@@ -126,3 +126,15 @@ def test_the_walk_recomputes_the_roots_the_store_holds(database_url):
 def reader_entries(rt):
     with rt.recorder.ledger_cursor() as cursor:
         return Reader(rt.recorder.ledger, cursor).entries(-1, 10_000)
+
+
+def test_one_transaction_of_more_events_than_a_backfill_chunk_is_hashed_whole(database_url):
+    rt = build(Settings(database_url=database_url, secret_key=SECRET))
+    try:
+        many = [StoredEvent(uuid4(), 1, "tests:Bulk", b"{}") for _ in range(CHUNK + 1)]
+        rt.workflows.recorder.insert_events(many)
+        assert verify(rt.recorder, rt.settings.origin).holds
+        with rt.recorder.ledger_cursor() as cursor:
+            assert Reader(rt.recorder.ledger, cursor).size() >= CHUNK + 1
+    finally:
+        rt.close()
