@@ -288,8 +288,7 @@ class Ledger:
         if pending[0][6] is not None:
             raise UnrecordedEventError(f"the log holds an event this service did not record, "
                                        f"at position {pending[0][0]}: run `appraisal verify`")
-        cursor.execute(f"SELECT max({self.dialect.position}) FROM {self.dialect.events}")
-        bound = int(cursor.fetchone()[0])
+        bound = _last_position(self.dialect, cursor)
         cursor.execute(f"INSERT INTO {p}ledger_meta (name, value) VALUES ('backfill', {q})",
                        [str(bound)])
         return bound
@@ -335,7 +334,12 @@ class Ledger:
         return found
 
 
-def _chunks(items: Sequence[Any], size: int = 200) -> Iterable[Sequence[Any]]:
+def _last_position(d: Dialect, cursor: Any) -> int:
+    cursor.execute(f"SELECT max({d.position}) FROM {d.events}")
+    return int(cursor.fetchone()[0] or 0)
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
 
@@ -419,9 +423,7 @@ class Reader:
 
     def last_position(self) -> int:
         """The last event's notification id (0 if none)."""
-        d = self.ledger.dialect
-        self.cursor.execute(f"SELECT max({d.position}) FROM {d.events}")
-        return self.cursor.fetchone()[0] or 0
+        return _last_position(self.ledger.dialect, self.cursor)
 
     def stream(self, stream: UUID) -> list[tuple[int, int, int, str, bytes, bytes]]:
         """A stream's events in order, each (leaf, position, version, topic, state, chain);

@@ -89,22 +89,37 @@ class LedgerRecorder(Protocol):
                            part: Part | None) -> list[Notification]: ...
 
 
-def backfill(recorder: LedgerRecorder) -> int:
-    """LedgerRecorder.catch_up_ledger, a transaction of store.ledger.CHUNK events at a time."""
-    with recorder.ledger_transaction() as cursor:
-        bound = recorder.ledger.backfill_bound(cursor)
-    done = 0
-    while bound is not None:
-        with recorder.ledger_transaction() as cursor:
-            count = recorder.ledger.extend(cursor, stop=bound)
-            done += count
-            if count < CHUNK:
-                recorder.ledger.backfilled(cursor)
-                bound = None
-    if done:
-        with recorder.ledger_transaction() as cursor:
-            recorder.ledger.analyze(cursor)
-    return done
+class _LedgerKeeping:
+    """What both recorders do with the ledger the same way, through `ledger_transaction`."""
+
+    ledger: Ledger
+
+    def ledger_transaction(self) -> contextlib.AbstractContextManager[Any]:
+        raise NotImplementedError
+
+    def use_hash(self, name: str) -> None:
+        """Hash the ledger with `name`: recorded by a new store, checked by an old one."""
+        self.ledger = Ledger(self.ledger.dialect, name)
+        with self.ledger_transaction() as cursor:
+            self.ledger.check_hash(cursor)
+
+    def catch_up_ledger(self) -> int:
+        """LedgerRecorder.catch_up_ledger, a transaction of store.ledger.CHUNK events at a
+        time."""
+        with self.ledger_transaction() as cursor:
+            bound = self.ledger.backfill_bound(cursor)
+        done = 0
+        while bound is not None:
+            with self.ledger_transaction() as cursor:
+                count = self.ledger.extend(cursor, stop=bound)
+                done += count
+                if count < CHUNK:
+                    self.ledger.backfilled(cursor)
+                    bound = None
+        if done:
+            with self.ledger_transaction() as cursor:
+                self.ledger.analyze(cursor)
+        return done
 
 
 class _Save:
@@ -134,7 +149,7 @@ class _ImmediateTransaction(SQLiteTransaction):
         return cursor
 
 
-class GroupCommitSQLiteRecorder(SQLiteApplicationRecorder):
+class GroupCommitSQLiteRecorder(_LedgerKeeping, SQLiteApplicationRecorder):
     """Commits the saves that arrive together in one transaction, one savepoint each."""
 
     def __init__(self, *args: Any, **kwargs: Any):
@@ -147,12 +162,6 @@ class GroupCommitSQLiteRecorder(SQLiteApplicationRecorder):
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(),
                 *create_statements(dialect(SQLITE, self.events_table_name))]
-
-    def use_hash(self, name: str) -> None:
-        """Hash the ledger with `name`: recorded by a new store, checked by an old one."""
-        self.ledger = Ledger(self.ledger.dialect, name)
-        with self.datastore.transaction(commit=True) as cursor:
-            self.ledger.check_hash(cursor)
 
     @contextlib.contextmanager
     def ledger_cursor(self, *, write: bool = False) -> Iterator[Any]:
@@ -169,9 +178,6 @@ class GroupCommitSQLiteRecorder(SQLiteApplicationRecorder):
     def ledger_transaction(self) -> contextlib.AbstractContextManager[Any]:
         """A transaction that may extend the ledger: SQLite's one write transaction."""
         return self.ledger_cursor(write=True)
-
-    def catch_up_ledger(self) -> int:
-        return backfill(self)
 
     def insert_events(self, stored_events: Sequence[StoredEvent],
                       **kwargs: Any) -> Sequence[int] | None:
@@ -236,7 +242,7 @@ class GroupCommitSQLiteRecorder(SQLiteApplicationRecorder):
             return _notifications(cursor.fetchall())
 
 
-class LockingPostgresRecorder(PostgresApplicationRecorder):
+class LockingPostgresRecorder(_LedgerKeeping, PostgresApplicationRecorder):
     """eventsourcing's insert function, with the table lock of its plain insert path."""
 
     def __init__(self, *args: Any, **kwargs: Any):
@@ -274,14 +280,6 @@ class LockingPostgresRecorder(PostgresApplicationRecorder):
         self._lock = SQL("LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE").format(
             schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
 
-    def use_hash(self, name: str) -> None:
-        """Hash the ledger with `name`: recorded by a new store, checked by an old one."""
-        self.ledger = Ledger(self.ledger.dialect, name)
-        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor(
-                row_factory=tuple_row) as cursor:
-            cursor.execute(self._lock)
-            self.ledger.check_hash(cursor)
-
     @contextlib.contextmanager
     def ledger_cursor(self, *, write: bool = False) -> Iterator[Any]:
         """A cursor in a transaction of its own, for the ledger's tables (store.ledger,
@@ -296,9 +294,6 @@ class LockingPostgresRecorder(PostgresApplicationRecorder):
         with self.ledger_cursor(write=True) as cursor:
             cursor.execute(self._lock)
             yield cursor
-
-    def catch_up_ledger(self) -> int:
-        return backfill(self)
 
     def read_notifications(self, after: int, stop: int, limit: int, topics: Sequence[str],
                            part: Part | None) -> list[Notification]:
