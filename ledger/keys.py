@@ -95,11 +95,19 @@ class SigningKey:
 def write_key(path: Path, key: SigningKey) -> None:
     """Store `key` at `path`, readable by its owner only, complete or not at all; an
     existing file is never replaced (it may be a key in use), so that is refused."""
-    temporary = _written(path, key)
     try:
-        os.link(temporary, path)  # unlike rename, fails rather than replace
+        write_new(path, key.text() + "\n")
     except FileExistsError:
         raise SigningKeyError(f"{path} exists already; it is never replaced") from None
+
+
+def write_new(path: Path, text: str) -> None:
+    """Write a secret to `path`, readable by its owner only, so that no reader sees it
+    half-written: into a temporary file (0600) first, then linked to its name, which
+    (unlike a rename) fails with FileExistsError rather than replace a file there."""
+    temporary = _written(path, text)
+    try:
+        os.link(temporary, path)
     finally:
         os.unlink(temporary)
 
@@ -113,7 +121,7 @@ def retire_key(path: Path, key: SigningKey) -> Path:
         os.link(path, retired)
     except FileExistsError:
         raise SigningKeyError(f"{retired} exists already; it is never replaced") from None
-    temporary = _written(path, key)
+    temporary = _written(path, key.text() + "\n")
     try:
         os.replace(temporary, path)
     except OSError:
@@ -122,12 +130,12 @@ def retire_key(path: Path, key: SigningKey) -> Path:
     return retired
 
 
-def _written(path: Path, key: SigningKey) -> str:
-    """A new file beside `path` (0600) holding `key`, complete and on disk: its name."""
+def _written(path: Path, text: str) -> str:
+    """A new file beside `path` (0600) holding `text`, complete and on disk: its name."""
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "w") as file:
-            file.write(key.text() + "\n")
+            file.write(text)
             file.flush()
             os.fsync(file.fileno())
     except OSError:

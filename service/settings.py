@@ -3,7 +3,6 @@
 import contextlib
 import os
 import secrets
-import tempfile
 from pathlib import Path
 from typing import Literal
 
@@ -12,7 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from ledger.keys import SigningKey, SigningKeyError, read_key, write_key
+from ledger.keys import SigningKey, SigningKeyError, read_key, write_key, write_new
 
 MIN_KEY_BYTES = 32
 
@@ -94,9 +93,10 @@ class Settings(BaseSettings):
         path = Path(self.url.database or "appraisal.db").with_suffix(".secret")
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():
-            _write_once(path, secrets.token_urlsafe(48))
+            # Of two processes starting at once, one link wins and both read its secret.
+            with contextlib.suppress(FileExistsError):
+                write_new(path, secrets.token_urlsafe(48))
         return path.read_text().strip()
-
 
     @property
     def origin(self) -> str:
@@ -112,7 +112,6 @@ class Settings(BaseSettings):
             raise SettingsError("a PostgreSQL deployment needs APPRAISAL_LEDGER_KEY_FILE "
                                 "(make one with `appraisal checkpoint service-key FILE`)")
         return Path(self.url.database or "appraisal.db").with_suffix(".ledger.key")
-
 
     def service_key(self) -> SigningKey:
         """The service's key for signing checkpoints: made on the first start beside an
@@ -133,19 +132,3 @@ class Settings(BaseSettings):
 
 def _half_the_cores(most: int) -> int:
     return min(most, max(1, (os.cpu_count() or 2) // 2))
-
-
-def _write_once(path: Path, text: str) -> None:
-    """Write `text` to `path` unless it exists, so that no reader sees it half-written: into
-    a temporary file (0600) first, then linked to its name; of two processes starting at
-    once, one link wins and both read the winner's secret."""
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        with contextlib.suppress(FileExistsError):
-            os.link(temporary, path)  # unlike rename, never replaces a secret in use
-    finally:
-        os.unlink(temporary)
