@@ -19,11 +19,11 @@ from domain.errors import ForbiddenError, InvalidError, NotFoundError
 from domain.process import Role
 from ledger import checkpoints as notes
 from ledger.keys import SigningKey, retire_key
-from ledger.offline import COSIGNATURE, ED25519, Verifier, key_id_of, open_checkpoint
+from ledger.offline import COSIGNATURE, ED25519, Verifier, leaf_hash, open_checkpoint
 from service.runtime import Runtime, record_service_key
 from service.settings import SettingsError
 from store.checkpoints import SERVICE, WITNESS, Checkpoints, Stored
-from store.ledger import Reader
+from store.ledger import LedgerError, Reader
 from workflows.access import Actor, may_archive
 
 # Who reads the log's checkpoints and consistency proofs, whatever their scope: they prove
@@ -122,6 +122,9 @@ def appraisal_proof(rt: Runtime, appraisal: Appraisal) -> dict[str, Any]:
     inclusion proof in the latest checkpoint (made now if that does not hold them all)."""
     with rt.recorder.ledger_cursor() as cursor:
         events = Reader(rt.recorder.ledger, cursor).stream(appraisal.id)
+    lacking = [version for leaf, _, version, *_ in events if leaf < 0]
+    if lacking:  # the ledger is written with the events: a store changed by hand
+        raise LedgerError(f"the ledger lacks appraisal {appraisal.id} version {lacking[0]}")
     last = max(leaf for leaf, *_ in events)
     signed = latest_checkpoint(rt)
     if signed is None or signed.size <= last:
@@ -134,7 +137,7 @@ def appraisal_proof(rt: Runtime, appraisal: Appraisal) -> dict[str, Any]:
         proved = [{
             "version": version, "position": position, "leaf": leaf, "topic": topic,
             "state": base64.b64encode(state).decode(), "chain": chain.hex(),
-            "leaf_hash": h(b"\x00" + chain).hex(),
+            "leaf_hash": leaf_hash(h, chain).hex(),
             "inclusion": [p.hex() for p in reader.inclusion(leaf, signed.size)],
         } for leaf, position, version, topic, state, chain in events]
     return {"appraisal_id": str(appraisal.id), "stream": str(appraisal.id),
@@ -151,7 +154,7 @@ def view(rt: Runtime, stored: Stored) -> dict[str, Any]:
     for vkey, role in known.items():
         verifier = Verifier.parse(vkey)
         for kind in (ED25519, COSIGNATURE):
-            roles[(verifier.name, key_id_of(verifier.name, kind, verifier.public))] = role
+            roles[(verifier.name, verifier.of_kind(kind).key_id)] = role
     note = open_checkpoint(stored.text)
     return {
         "size": stored.size, "root": stored.root.hex(), "hash": rt.settings.ledger_hash,

@@ -427,3 +427,15 @@ def test_an_archive_the_ledger_cannot_prove_is_refused_as_the_log_needing_verify
         answer = Api(client, {}).get("archivist", "/archives/2026?format=json")
     assert answer.status_code == 503, answer.text
     assert answer.json()["title"] == "Log needs verifying"
+
+
+def test_a_proof_the_ledger_cannot_give_is_refused_as_the_log_needing_verifying(
+        original: Original, copy: Settings):
+    removed = original.published(3)
+    with tables(copy) as db:
+        db.run("DELETE FROM ledger_entries WHERE position = %s", removed.position)
+    stream = removed.stream if isinstance(removed.stream, UUID) else UUID(hex=removed.stream)
+    with Observer(create_app(copy)) as client:
+        answer = Api(client, {}).get("archivist", f"/appraisals/{stream}/proof")
+    assert answer.status_code == 503, answer.text
+    assert f"{stream} version 3" in answer.json()["detail"]

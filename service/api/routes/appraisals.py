@@ -153,7 +153,8 @@ def history(named: AppraisalDep, workflows: WorkflowsDep) -> dict[str, Any]:
 @router.get("/appraisals/{appraisal_id}/proof", response_model=Proof)
 def proof(named: AppraisalDep, rt: RuntimeDep) -> dict[str, Any]:
     """Every event of the appraisal as stored, with its chain hash, its leaf hash and its
-    inclusion proof in the first checkpoint that holds them all: what an inspector checks
+    inclusion proof in the latest checkpoint (made now if that does not hold them all;
+    a ledger that lacks one of them, changed by hand, is 503): what an inspector checks
     offline (ledger/offline.py). Archivists, administrators and the inspectors of its
     branch only."""
     checkpoints.check_prover(named.actor, named.appraisal)
