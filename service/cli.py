@@ -68,11 +68,8 @@ def demo() -> None:
     """Load the demo mine of seed 000 (188 zones, users for every role); safe to repeat."""
     from demo.load import load  # the demo data is only imported when asked for
 
-    runtime = build(Settings())
-    try:
+    with _runtime() as runtime:
         load(runtime, echo=typer.echo)
-    finally:
-        runtime.close()
 
 
 @users.command("create")
@@ -86,14 +83,12 @@ def create_user(
     password = _ask_password()
     grants = [{"role": r.partition(":")[0], "scope": r.partition(":")[2] or None}
               for r in role or []]
-    runtime = build(Settings())
-    try:
-        runtime.workflows.register_first(username, hash_password(password), name,
-                                         member, grants, "cli")
-    except DomainError as error:
-        raise typer.Exit(_fail(error)) from None
-    finally:
-        runtime.close()
+    with _runtime() as runtime:
+        try:
+            runtime.workflows.register_first(username, hash_password(password), name,
+                                             member, grants, "cli")
+        except DomainError as error:
+            raise typer.Exit(_fail(error)) from None
     typer.echo(f"created user {username}")
 
 
@@ -101,13 +96,11 @@ def create_user(
 def reset_password(username: str) -> None:
     """Set a new password for a user; the password is asked for twice."""
     password = _ask_password()
-    runtime = build(Settings())
-    try:
-        runtime.workflows.reset_password(username, hash_password(password), "cli")
-    except DomainError as error:
-        raise typer.Exit(_fail(error)) from None
-    finally:
-        runtime.close()
+    with _runtime() as runtime:
+        try:
+            runtime.workflows.reset_password(username, hash_password(password), "cli")
+        except DomainError as error:
+            raise typer.Exit(_fail(error)) from None
     typer.echo(f"password of {username} reset")
 
 
@@ -137,19 +130,17 @@ def archive(
     the manifest gives its bytes; exit status 1, saying which check failed, if not."""
     from service.cases import archive_files
 
-    runtime = build(Settings())
-    try:
-        if year == "verify":
-            outcome = archive_files.verify(runtime, _required(file, "FILE"))
-            typer.echo(outcome.text)
-            raise typer.Exit(0 if outcome.holds else 1)
-        written = archive_files.write(runtime, year, form, branch, as_of,
-                                      _required(output, "-o FILE"))
-        typer.echo(written)
-    except DomainError as error:
-        raise typer.Exit(_fail(error)) from None
-    finally:
-        runtime.close()
+    with _runtime() as runtime:
+        try:
+            if year == "verify":
+                outcome = archive_files.verify(runtime, _required(file, "FILE"))
+                typer.echo(outcome.text)
+                raise typer.Exit(0 if outcome.holds else 1)
+            written = archive_files.write(runtime, year, form, branch, as_of,
+                                          _required(output, "-o FILE"))
+            typer.echo(written)
+        except DomainError as error:
+            raise typer.Exit(_fail(error)) from None
 
 
 @app.command()
@@ -214,13 +205,10 @@ def rebuild_projections(
     from projections.rebuild import rebuild
 
     settings = Settings()
-    runtime = build(settings)
-    try:
+    with _runtime(settings) as runtime:
         failed = rebuild(runtime.follower, views=_views(runtime.follower.views, view),
                          restart=restart, echo=typer.echo, workers=workers,
                          share=functools.partial(catch_up_share, settings))
-    finally:
-        runtime.close()
     if failed:
         raise typer.Exit(1)
 
@@ -234,14 +222,11 @@ def run_projections(
     """Follow the event log and keep every read model current, until stopped (SIGTERM or
     Ctrl-C); several may run at once on PostgreSQL."""
     logging.config.dictConfig(logs.config(log_level))
-    runtime = build(Settings())
-    worker = Worker(runtime.follower, poll)
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: worker.stop())
-    try:
+    with _runtime() as runtime:
+        worker = Worker(runtime.follower, poll)
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: worker.stop())
         worker.run()
-    finally:
-        runtime.close()
 
 
 @projections.command("check")
@@ -250,11 +235,8 @@ def check_projections() -> None:
     live one, and each view that failed on an event; exit status 1 if any does."""
     from projections.check import check
 
-    runtime = build(Settings())  # the check catches up, then compares
-    try:
+    with _runtime() as runtime:  # the check catches up, then compares
         report = check(runtime.follower)
-    finally:
-        runtime.close()
     for line in report.lines():
         typer.echo(line)
     typer.echo(report.summary())
@@ -363,8 +345,9 @@ def rotate_key() -> None:
 
 
 @contextlib.contextmanager
-def _runtime() -> Iterator[Runtime]:
-    runtime = build(Settings())
+def _runtime(settings: Settings | None = None) -> Iterator[Runtime]:
+    """The runtime of a command, closed when it is done."""
+    runtime = build(settings or Settings())
     try:
         yield runtime
     finally:
