@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.ids import stream_id
 from domain.process import STEPS, State
 from domain.scoring import Grade
+from domain.supervision import with_finding, with_rectification
 
 
 class Appraisal(Aggregate):
@@ -24,6 +25,14 @@ class Appraisal(Aggregate):
         BranchApproved: ClassVar[type[Any]]
         Returned: ClassVar[type[Any]]
         Reopened: ClassVar[type[Any]]
+        ObjectionRaised: ClassVar[type[Any]]
+        ObjectionAnswered: ClassVar[type[Any]]
+        Finalised: ClassVar[type[Any]]
+        FindingRecorded: ClassVar[type[Any]]
+        RectificationRecorded: ClassVar[type[Any]]
+
+    # The posting whose closing made the published result final (定稿); a reopening ends it.
+    final: str | None = None
 
     @staticmethod
     def create_id(zone_id: str, period: str) -> UUID:
@@ -61,6 +70,9 @@ class Appraisal(Aggregate):
         # Plain strings, not the enum: documents are written by orjson, which takes no enum keys.
         self.steps: dict[str, dict[str, Any] | None] = dict.fromkeys(map(str, STEPS))
         self.reward: str | None = None
+        # By id (domain.ids.part_id); each event assigns a new mapping, never changes one.
+        self.objections: dict[str, dict[str, Any]] = {}
+        self.findings: dict[str, dict[str, Any]] = {}
 
     @event("SelfCheckSubmitted")
     def submit_self_check(self, scores: dict[str, str], total: str, comment: str, state: str,
@@ -95,8 +107,54 @@ class Appraisal(Aggregate):
 
     @event("Reopened")
     def reopen(self, reason: str, state: str, actor: str, role: str,
-               timestamp: datetime) -> None:
+               timestamp: datetime, objection: str | None = None) -> None:
+        """Back to the group review to correct a published result; `objection`: the upheld
+        objection (异议) that asked for it."""
         self.state = state
+        self.final = None
+
+    # Acts beside the procedure: the state they record is the one the appraisal stays in.
+
+    @event("ObjectionRaised")
+    def raise_objection(self, objection: str, posting: str, reason: str, name: str,
+                        contact: str, state: str, actor: str, role: str,
+                        timestamp: datetime) -> None:
+        """An objection (异议) to the result `posting` shows, by a member (`actor`) or by
+        someone through the public link (`name` and `contact`)."""
+        self.objections = {**self.objections, objection: {
+            "posting": posting, "reason": reason, "name": name, "contact": contact,
+            "actor": actor, "role": role, "at": timestamp, "answer": None}}
+
+    @event("ObjectionAnswered")
+    def answer_objection(self, objection: str, upheld: bool, reason: str, state: str,
+                         actor: str, role: str, timestamp: datetime) -> None:
+        answered = {**self.objections[objection], "answer": {
+            "upheld": upheld, "reason": reason, "actor": actor, "at": timestamp}}
+        self.objections = {**self.objections, objection: answered}
+
+    @event("Finalised")
+    def finalise(self, posting: str, state: str, actor: str, role: str,
+                 timestamp: datetime) -> None:
+        """The result `posting` showed is final: its window passed, every objection answered."""
+        self.final = posting
+
+    @event("FindingRecorded")
+    def record_finding(self, finding: str, method: str, date: str, text: str,
+                       attachments: list[dict[str, Any]], state: str, actor: str, role: str,
+                       timestamp: datetime) -> None:
+        self.findings = with_finding(self.findings, finding, method, date, text, attachments,
+                                     actor, timestamp)
+
+    @event("RectificationRecorded")
+    def record_rectification(self, finding: str, text: str, attachments: list[dict[str, Any]],
+                             state: str, actor: str, role: str, timestamp: datetime) -> None:
+        self.findings = with_rectification(self.findings, finding, text, attachments, actor,
+                                           timestamp)
+
+    @property
+    def open_objections(self) -> list[str]:
+        """The objections not yet answered, oldest first."""
+        return [k for k, o in self.objections.items() if o["answer"] is None]
 
     def __deepcopy__(self, memo: dict[int, Any]) -> "Appraisal":
         """The working copy a command gets of the cached appraisal (eventsourcing's deep copy

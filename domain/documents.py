@@ -11,7 +11,10 @@ from domain.appraisal import Appraisal
 from domain.process import STEP_OF_EVENT, STEPS, State
 from domain.scoring import Grade
 
-HISTORY_FIELDS = ("scores", "total", "comment", "reason", "reward")
+# What an entry's data may hold. An objection's contact is not among them: it is for the
+# branch that answers, not for everyone who reads the history or the archive.
+HISTORY_FIELDS = ("scores", "total", "comment", "reason", "reward", "objection", "posting",
+                  "name", "upheld", "finding", "method", "date", "text", "attachments")
 OPENED_FIELDS = ("zone_id", "period", "template_id", "template_version", "items",
                  "responsible_member_ids")
 

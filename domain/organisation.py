@@ -1,5 +1,6 @@
 """The organisation: branches (党支部), groups (党小组), members and zones (责任区)."""
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
@@ -7,6 +8,8 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.ids import stream_id
 from domain.policy import DEFAULT_POLICY
+from domain.publicity import DEFAULT_DAYS
+from domain.supervision import with_finding, with_rectification
 
 
 class Branch(Aggregate):
@@ -15,6 +18,9 @@ class Branch(Aggregate):
     if TYPE_CHECKING:  # the event classes @event makes when the class is created
         Created: ClassVar[type[Any]]
         RewardPolicyChanged: ClassVar[type[Any]]
+        PostingDaysSet: ClassVar[type[Any]]
+
+    posting_days = DEFAULT_DAYS  # working days a posting (公示) stays up, unless set
 
     @staticmethod
     def create_id(branch_id: str) -> UUID:
@@ -29,6 +35,10 @@ class Branch(Aggregate):
     @event("RewardPolicyChanged")
     def change_policy(self, amounts: dict[str, str], actor: str) -> None:
         self.policy = amounts
+
+    @event("PostingDaysSet")
+    def set_posting_days(self, days: int, actor: str) -> None:
+        self.posting_days = days
 
 
 class Group(Aggregate):
@@ -71,6 +81,8 @@ class Zone(Aggregate):
     if TYPE_CHECKING:  # the event classes @event makes when the class is created
         Created: ClassVar[type[Any]]
         ResponsiblesReassigned: ClassVar[type[Any]]
+        FindingRecorded: ClassVar[type[Any]]
+        RectificationRecorded: ClassVar[type[Any]]
 
     @staticmethod
     def create_id(zone_id: str) -> UUID:
@@ -95,7 +107,22 @@ class Zone(Aggregate):
         self.area = area
         self.teams = teams
         self.responsible_member_ids = responsible_member_ids
+        self.findings: dict[str, dict[str, Any]] = {}
 
     @event("ResponsiblesReassigned")
     def reassign(self, member_ids: list[str], reason: str, actor: str) -> None:
         self.responsible_member_ids = member_ids
+
+    @event("FindingRecorded")
+    def record_finding(self, finding: str, method: str, date: str, text: str,
+                       attachments: list[dict[str, Any]], actor: str, role: str,
+                       timestamp: datetime) -> None:
+        """A supervision finding (督导检查) on the zone itself, not on one appraisal."""
+        self.findings = with_finding(self.findings, finding, method, date, text, attachments,
+                                     actor, timestamp)
+
+    @event("RectificationRecorded")
+    def record_rectification(self, finding: str, text: str, attachments: list[dict[str, Any]],
+                             actor: str, role: str, timestamp: datetime) -> None:
+        self.findings = with_rectification(self.findings, finding, text, attachments, actor,
+                                           timestamp)

@@ -2,10 +2,13 @@
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta, timezone
 
 from domain.errors import InvalidError
 
 # ASCII: `\d` would also take full-width and other scripts' digits, which YYYY-MM does not mean.
+# The mine's calendar: dates on boards and forms are China's (no daylight saving since 1991).
+CHINA = timezone(timedelta(hours=8), "CST")
 _PATTERN = re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d{2}))?", re.ASCII)
 
 

@@ -44,7 +44,10 @@ event.listen(appraisals, "after_create", DDL(
 Row = tuple[Any, ...]
 APPRAISAL_EVENTS = (Appraisal.Opened, Appraisal.SelfCheckSubmitted,
                     Appraisal.ZoneEvaluationSubmitted, Appraisal.GroupReviewSubmitted,
-                    Appraisal.BranchApproved, Appraisal.Returned, Appraisal.Reopened)
+                    Appraisal.BranchApproved, Appraisal.Returned, Appraisal.Reopened,
+                    Appraisal.ObjectionRaised, Appraisal.ObjectionAnswered,
+                    Appraisal.Finalised, Appraisal.FindingRecorded,
+                    Appraisal.RectificationRecorded)
 
 
 class AppraisalIndexView:

@@ -21,7 +21,14 @@ LABELS: dict[str, dict[str, dict[str, str]]] = {
                  State.PUBLISHED: "公示"},
         "event": {"opened": "开启", "self_check_submitted": "提交自查",
                   "zone_evaluation_submitted": "提交评价", "group_review_submitted": "提交考核",
-                  "branch_approved": "支部审核通过", "returned": "退回", "reopened": "重新打开"},
+                  "branch_approved": "支部审核通过", "returned": "退回", "reopened": "重新打开",
+                  "objection_raised": "提出异议", "objection_answered": "答复异议",
+                  "finalised": "公示期满定稿", "finding_recorded": "督导检查发现",
+                  "rectification_recorded": "整改情况"},
+        "method": {"routine": "平时督查", "report": "听取汇报", "on_site": "实地检视",
+                   "spot_check": "重点抽查", "records": "查阅资料"},
+        "posting": {"open": "公示中", "closed": "已定稿", "superseded": "已更正重新公示",
+                    "none": "未公示"},
         # The seven duties of 004 §3 in four characters each, short enough for a column:
         # §3.1 掌握职工思想状态, §3.2 带领学习, §3.3 谈心活动, §3.4 维护秩序和治安稳定,
         # §3.5 宣传并督促执行支部政策, §3.6 履行岗位职责, §3.7 提高技术水平和工作技能.
@@ -47,7 +54,16 @@ LABELS: dict[str, dict[str, dict[str, str]]] = {
                   "zone_evaluation_submitted": "Zone evaluation submitted",
                   "group_review_submitted": "Group review submitted",
                   "branch_approved": "Approved by the branch", "returned": "Returned",
-                  "reopened": "Reopened"},
+                  "reopened": "Reopened", "objection_raised": "Objection raised",
+                  "objection_answered": "Objection answered",
+                  "finalised": "Final after the posting",
+                  "finding_recorded": "Supervision finding",
+                  "rectification_recorded": "Rectification"},
+        "method": {"routine": "Routine supervision", "report": "Hearing a report",
+                   "on_site": "On-site inspection", "spot_check": "Spot check",
+                   "records": "Records review"},
+        "posting": {"open": "Posted", "closed": "Final", "superseded": "Corrected and re-posted",
+                    "none": "Not posted"},
         "item": {"thought": "Staff thinking", "study": "Study", "talks": "Heart-to-heart talks",
                  "order": "Order and stability", "policy": "Branch policies",
                  "duty": "Duties and tasks", "skills": "Skills"},
@@ -63,7 +79,8 @@ MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "Au
 
 
 def label(kind: str, code: str, lang: str = "zh") -> str:
-    """The word for `code` of `kind` (grade, role, step, event, item, thing); unknown codes
+    """The word for `code` of `kind` (grade, role, step, event, item, thing, method,
+    posting); unknown codes
     as they are."""
     return LABELS[lang][kind].get(code, code)
 
