@@ -35,6 +35,10 @@ class AlreadyExistsError(DomainError):
     """A create named an id that is taken (409)."""
 
 
+class ConflictError(DomainError):
+    """The record's present state refuses the request, whatever the caller's rights (409)."""
+
+
 class ForbiddenError(DomainError):
     """Role, scope or separation of duties forbids the action (403).
 

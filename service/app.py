@@ -18,6 +18,7 @@ from service.api.routes import (
     checkpoints,
     inbox,
     organisation,
+    postings,
     rankings,
     users,
 )
@@ -76,8 +77,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for name, f in failed.items()} or None)
 
     # Routes are matched in order, each at a cost (docs/PERFORMANCE.md): the sign-off's first.
-    for module in (appraisals, users, organisation, rankings, inbox, archives, checkpoints):
+    for module in (appraisals, users, organisation, rankings, inbox, archives, checkpoints,
+                   postings):
         app.include_router(module.router)
+    app.include_router(postings.public)
     app.include_router(metrics_route)
     web.install(app)
     openapi_links.install(app)

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 
 from domain.errors import (
     AlreadyExistsError,
+    ConflictError,
     DomainError,
     ForbiddenError,
     InvalidError,
@@ -61,6 +62,7 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (ForbiddenError, 403, "Forbidden"),
     (StateConflictError, 409, "Not allowed in the current state"),
     (StaleVersionError, 412, "Precondition failed"),
+    (ConflictError, 409, "Conflict"),
     (IntegrityError, 409, "A concurrent write won the race"),
     (IdempotencyKeyReusedError, 409, "Idempotency-Key reused for a different request"),
     (UnauthorizedError, 401, "Unauthorized"),

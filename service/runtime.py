@@ -4,7 +4,7 @@ import contextlib
 import fcntl
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 from uuid import UUID
@@ -21,6 +21,7 @@ from projections.appraisal_index import AppraisalIndexView
 from projections.archive import ArchiveView
 from projections.directory import DirectoryView
 from projections.forms import FormsView
+from projections.publicity import PublicityView
 from projections.ranking import RankingView
 from projections.tracking import Follower, Log, Part
 from projections.users import AccountsView, UsersView
@@ -54,6 +55,8 @@ class Runtime:
     positions: Positions
     actors: Actors
     service_key: SigningKey  # signs the log's checkpoints (service.cases.checkpoints)
+    # Objections through a public link, counted per link and per address (an hour each).
+    public: SignInThrottle = field(default_factory=lambda: SignInThrottle(30, 10, 3600))
     worker: Worker | None = None  # following the log on a thread of this process
     checkpointer: Checkpointer | None = None  # the service's (service.app), not a command's
 
@@ -146,7 +149,7 @@ def build(settings: Settings) -> Runtime:
         # The recorder is store.recorders' (the env names it), which reads a Log.
         follower = Follower(db.reader, db.writer, cast(Log, workflows.recorder), workflows.mapper,
                             [DirectoryView(), AppraisalIndexView(), RankingView(), ArchiveView(),
-                             UsersView(), AccountsView(), FormsView()])
+                             UsersView(), AccountsView(), FormsView(), PublicityView()])
         follower.create_tables()
         # A view whose rows an older version made without a column it now has starts over.
         rebuild.reset(follower, follower.outdated())

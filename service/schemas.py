@@ -179,7 +179,9 @@ class Documents(BaseModel):
 class HistoryEvent(BaseModel):
     version: int
     type: Literal["opened", "self_check_submitted", "zone_evaluation_submitted",
-                  "group_review_submitted", "branch_approved", "returned", "reopened"]
+                  "group_review_submitted", "branch_approved", "returned", "reopened",
+                  "objection_raised", "objection_answered", "finalised", "finding_recorded",
+                  "rectification_recorded"]
     at: str
     actor: str
     role: str
@@ -321,3 +323,34 @@ class Proof(BaseModel):
 class Health(BaseModel):
     status: str
     views: dict[str, ViewHealth] | None = None  # those that failed, if any
+
+
+class PostingIn(Body):
+    period: Period
+    days: Annotated[int, Field(ge=1, le=30, strict=True)] | None = None  # the branch's: 5
+    # Post although some zones are not approved yet.
+    partial: Annotated[bool, Field(strict=True)] = False
+
+
+class PostingDaysIn(Body):
+    days: Annotated[int, Field(ge=1, le=30, strict=True)]
+
+
+class LinkIn(Body):
+    period: Period
+
+
+class ObjectionIn(Body):
+    reason: Reason
+
+
+class PublicObjectionIn(Body):
+    appraisal_id: Id
+    reason: Reason
+    name: Name
+    contact: Name
+
+
+class AnswerIn(Body):
+    upheld: Annotated[bool, Field(strict=True)]
+    reason: Reason
