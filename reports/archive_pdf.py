@@ -12,12 +12,9 @@ carries the start of the JSON's SHA-256, so a printed page leads back to its fil
 
 import io
 import json
-import re
-import zlib
 from collections.abc import Mapping
 from typing import Any
 
-from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen.canvas import Canvas
@@ -26,6 +23,7 @@ from ledger import offline
 from reports import archive_view as view
 from reports.archive_pdf_sheet import Templates, sheet_pages
 from reports.labels import period_title
+from reports.pdf_file import PageObject, dated
 from reports.pdf_flow import Column, Flow, Table
 from reports.pdf_typeset import Font, Page, Typesetter, load_font
 
@@ -35,13 +33,6 @@ SUMMARY_SIZE = landscape(A4)
 SUMMARY_WIDTHS = (40.0, 48.0, 80.0, 0.0, 40.0, 40.0, *[29.0] * view.MONTHS, 38.0, 38.0, 38.0)
 SUMMARY_LEFT = 30.0
 SHA_SHOWN = 16
-# Streams are deflated, not also ASCII85-armoured: reportlab's pure-Python ASCII85 costs
-# ~0.4 s a year's archive and a quarter more bytes, for 7-bit safety no reader needs. Set
-# here once, not around each call, so concurrent archives never see it change midway.
-rl_config.useA85 = 0
-# Page content is deflated at zlib's fastest level: a year's ~18 MB of operators in ~0.2 s
-# to 4.6 MB, where zlib's default (6) takes ~0.45 s for 3.7 MB.
-DEFLATE_LEVEL = 1
 
 Archive = Mapping[str, Any]
 
@@ -67,7 +58,7 @@ def document(archive: Archive, json_sha256: str) -> bytes:
         for key, title, level in outline.get(number - 1, ()):
             canvas.bookmarkPage(key, fit="XYZ", top=page.height)
             canvas.addOutlineEntry(title, key, level=level)
-        canvas._doc.addPage(_Page(page))
+        canvas._doc.addPage(PageObject(page))
     _describe(canvas, archive, manifest)
     canvas.save()
     return out.getvalue()
@@ -171,8 +162,7 @@ def _describe(canvas: Canvas, archive: Archive, manifest: Mapping[str, Any]) -> 
     info.author = info.creator = manifest["software"]
     info.keywords = f"党员责任区 考核档案 {archive['year']}"
     canvas._doc.info = info
-    stamp = re.sub(r"\D", "", archive["as_of"])[:14]
-    canvas.setDateFormatter(lambda *_: f"D:{stamp}+00'00'")
+    dated(canvas, archive["as_of"])
 
 
 class _Info(pdfdoc.PDFInfo):
@@ -205,43 +195,3 @@ class _HexString(pdfdoc.PDFObject):
 
     def format(self, document: Any) -> bytes:
         return b"<" + self.text.encode("ascii").hex().encode("ascii") + b">"
-
-
-class _Page(pdfdoc.PDFObject):
-    """A page as `Canvas.showPage` would leave it, but formatted in one string: reportlab
-    formats a page's dictionaries object by object, name by name, ~0.3 ms a page (0.8 s a
-    year's archive). Its content, the forms it draws then its own operators, is deflated
-    here at DEFLATE_LEVEL."""
-
-    __RefOnly__ = 1
-
-    def __init__(self, page: Page) -> None:
-        self.box = f"[ 0 0 {page.width:.4f} {page.height:.4f} ]"
-        self.forms = page.forms
-        forms = [f"/{pdfdoc.xObjectName(name)} Do" for name in page.forms]
-        self.contents = _Stream(zlib.compress("\n".join((*forms, page.content())).encode(),
-                                              DEFLATE_LEVEL))
-
-    def format(self, document: Any) -> bytes:
-        def ref(obj: Any) -> str:
-            return document.Reference(obj).format(document).decode("ascii")
-
-        forms = " ".join(f"/{name} {ref(pdfdoc.PDFObjectReference(name))}"
-                         for name in map(pdfdoc.xObjectName, self.forms))
-        return (f"<<\n/Contents {ref(self.contents)} /MediaBox {self.box} /Parent "
-                f"{ref(document.Pages)} /Resources << /Font "
-                f"{ref(pdfdoc.PDFObjectReference(pdfdoc.BasicFonts))} /ProcSet [ /PDF /Text ] "
-                f"/XObject << {forms} >> >> /Type /Page\n>>").encode("ascii")
-
-
-class _Stream(pdfdoc.PDFObject):
-    """A content stream, already deflated."""
-
-    __RefOnly__ = 1
-
-    def __init__(self, deflated: bytes) -> None:
-        self.deflated = deflated
-
-    def format(self, document: Any) -> bytes:
-        return (b"<< /Filter [ /FlateDecode ] /Length %d >>\nstream\n" % len(self.deflated)
-                + self.deflated + b"\nendstream\n")
