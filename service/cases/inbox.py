@@ -71,15 +71,20 @@ def coverage_scope(actor: Actor) -> set[str] | None:
     return branches
 
 
-def gaps(rt: Runtime, actor: Actor, branch_id: str | None) -> dict[str, Any]:
-    """The gaps of coverage of `branch_id`, or of every branch the actor may read: 422 for
-    an unknown branch, then 403 outside the actor's scope."""
+def overseen(rt: Runtime, actor: Actor, branch_id: str | None) -> list[str] | None:
+    """`branch_id`, or every branch the actor oversees (None: all): 422 for an unknown
+    branch, then 403 outside the actor's scope."""
     if branch_id is not None:
         rt.workflows.referenced(Branch, branch_id, field="branch_id")
     scope = coverage_scope(actor)
     if branch_id is not None and scope is not None and branch_id not in scope:
         raise ForbiddenError(f"branch {branch_id!r} is outside your scope", "scope")
-    branches = [branch_id] if branch_id is not None else scope
+    return [branch_id] if branch_id is not None else None if scope is None else sorted(scope)
+
+
+def gaps(rt: Runtime, actor: Actor, branch_id: str | None) -> dict[str, Any]:
+    """The gaps of coverage of `branch_id`, or of every branch the actor may read."""
+    branches = overseen(rt, actor, branch_id)
     rt.ready("directory")
     with rt.engines.reader.connect() as conn:
         return coverage(conn, branches)

@@ -13,10 +13,12 @@ from domain.period import Period
 from domain.process import Role
 from domain.publicity import Publicity
 from projections.check import snapshot
-from projections.directory import list_zones
+from projections.directory import branches, groups, list_zones, members
 from projections.publicity import periods_posted
-from projections.ranking_query import Scope
+from projections.ranking_query import Scope, names_of
+from reports import board_pdf
 from service.cases import rankings
+from service.cases.files import File
 from service.runtime import Runtime
 from workflows.access import Actor
 from workflows.application import Workflows
@@ -80,6 +82,20 @@ def listing(rt: Runtime, branch_id: str, period: str | None) -> dict[str, Any]:
         boards = [rt.workflows.get(UUID(s), kind="posting") for s in streams]
     return {"items": [posting_out(b, n) for b in boards
                       for n in range(len(b.postings), 0, -1)]}
+
+
+def board_file(rt: Runtime, posting_id: str, lang: str = "zh") -> File:
+    """The printable 公示表 of a posting, with the names it shows as the directory has them."""
+    posting = read(rt.workflows, posting_id)
+    rt.ready("directory")
+    entries = posting["entries"]
+    with snapshot(rt.engines.reader) as conn:
+        names = {"branch": names_of(conn, branches, [posting["branch_id"]]),
+                 "group": names_of(conn, groups, [e["group_id"] for e in entries]),
+                 "member": names_of(conn, members, [m for e in entries
+                                                    for m in e["responsible_member_ids"]])}
+    return File(board_pdf.document(posting, names, lang), board_pdf.MEDIA_TYPE,
+                board_pdf.filename(posting, names))
 
 
 def close(workflows: Workflows, actor: Actor, posting_id: str) -> dict[str, Any]:

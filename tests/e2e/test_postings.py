@@ -6,10 +6,12 @@ The window is real: the clock is moved past it (time-machine), and tokens are si
 again there, as an hour-long token would have run out.
 """
 
+import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import time_machine
+from pypdf import PdfReader
 
 from tests.e2e.support import (
     MORE_USERS,
@@ -203,3 +205,53 @@ def test_the_public_link_shows_the_board_and_takes_objections_by_name(api, setti
                                 headers=api.headers("secretary"))
     assert revoked.status_code == 204
     assert_problem(api.client.get(f"/public/boards/{secret}"), 404)
+
+
+def test_progress_counts_each_branch_at_a_glance_for_those_who_oversee_it(api, settings):
+    z1, _ = two_published(api, settings)
+    api.open("Z3", PERIOD)
+
+    def progress(user: str = "inspector", **query: Any) -> dict[str, Any]:
+        response = api.get(user, "/progress", params={"period": PERIOD, **query})
+        assert response.status_code == 200, response.text
+        return {row["branch_id"]: row for row in response.json()["branches"]}
+
+    b1, b2 = progress()["B1"], progress()["B2"]
+    assert (b1["zones"], b1["not_opened"], b1["posting"], b1["final"]) == (3, 0, "none", 0)
+    assert b1["states"] == {"self_check": 1, "zone_evaluation": 0, "group_review": 0,
+                            "branch_approval": 0, "published": 2}
+    assert (b2["zones"], b2["not_opened"], b2["states"]["self_check"]) == (1, 1, 0)
+    board = posted(api, partial=True)
+    api.post("m2", f"/appraisals/{z1['id']}/objections", json={"reason": "偏高"})
+    b1 = progress("secretary")["B1"]
+    assert (b1["posting"], b1["open_objections"]) == ("open", 1)
+    assert list(progress("secretary")) == ["B1"] and list(progress("secretary2")) == ["B2"]
+    assert_problem(api.get("secretary", "/progress", params={"period": PERIOD,
+                                                             "branch_id": "B2"}), 403)
+    assert_problem(api.get("m1", "/progress", params={"period": PERIOD}), 403)
+    assert_problem(api.get("inspector", "/progress", params={"period": PERIOD,
+                                                             "branch_id": "B9"}), 422)
+    assert_problem(api.get("inspector", "/progress", params={"period": "2026-13"}), 422)
+    sheet = api.get("inspector", "/progress", params={"period": PERIOD, "format": "xlsx"})
+    assert sheet.status_code == 200 and sheet.content.startswith(b"PK")
+    objection = api.get("secretary", f"/postings/{board['id']}/objections").json()["items"][0]
+    api.post("secretary", f"/objections/{objection['id']}/answer",
+             json={"upheld": False, "reason": "维持"}).raise_for_status()
+    with later(api):
+        api.post("secretary", f"/postings/{board['id']}/close").raise_for_status()
+        b1 = progress()["B1"]
+    assert (b1["posting"], b1["final"], b1["open_objections"]) == ("closed", 2, 0)
+
+
+def test_the_board_prints_as_an_a4_pdf_in_chinese_or_english(api, settings):
+    two_published(api, settings)
+    board = posted(api, partial=True)
+    printed = api.get("m1", f"/postings/{board['id']}/board")
+    assert printed.status_code == 200 and printed.headers["content-type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(printed.content)).pages)
+    assert "综采支部" in text and "综采一队" in text and "张伟" in text and "盖章" in text
+    english = api.get("m1", f"/postings/{board['id']}/board", params={"lang": "en"})
+    assert "seal" in "".join(p.extract_text() for p in
+                             PdfReader(io.BytesIO(english.content)).pages)
+    assert printed.content == api.get("m4", f"/postings/{board['id']}/board").content
+    assert_problem(api.get("m1", f"/postings/{board['id']}/board", params={"lang": "fr"}), 422)

@@ -1,13 +1,15 @@
-"""Inbox (我的待办) and coverage routes."""
+"""Inbox (我的待办), coverage and progress (进度一览) routes."""
 
 from itertools import islice
-from typing import Any
+from typing import Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from service.api.deps import ActorDep, RuntimeDep
+from service.cases import progress as progressing
 from service.cases.inbox import gaps, waiting
+from service.downloads import download
 from service.params import Limit, Offset
 from service.schemas import Documents, Period
 
@@ -65,3 +67,17 @@ def coverage_gaps(rt: RuntimeDep, actor: ActorDep, branch_id: str | None = None)
     before any 403; a known branch outside the caller's scope answers 403.
     """
     return gaps(rt, actor, branch_id)
+
+
+@router.get("/progress", responses={200: {"description": "Each branch's counts, as JSON or "
+                                                         "(`format=xlsx`) a spreadsheet"}})
+def progress(period: Period, rt: RuntimeDep, actor: ActorDep, branch_id: str | None = None,
+             as_format: Literal["json", "xlsx"] = Query("json", alias="format")) -> Any:
+    """Progress at a glance (进度一览) of a period: per branch, its zones, those not yet
+    opened, those at each step, its posting (`none`, `open`, `closed`), the results final,
+    the objections not yet answered and the gaps of coverage; with the totals. For the
+    readers of `/coverage`: administrators and archivists, inspectors and secretaries of
+    their branches."""
+    if as_format == "xlsx":
+        return download(progressing.xlsx(rt, actor, period, branch_id), tagged=False)
+    return progressing.read(rt, actor, period, branch_id)

@@ -1,16 +1,18 @@
 """公示 routes: postings of a branch's period, objections to posted results and their answers,
 the branch's window, and the public link that staff without accounts read and object by."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Depends, Request, Response
 
 from domain.errors import InvalidError
 from domain.organisation import Branch
+from reports import board_pdf
 from service.api.deps import ActorDep, RuntimeDep, WorkflowsDep
 from service.api.routes.appraisals import AppraisalDep
 from service.cases import postings
+from service.downloads import download
 from service.schemas import (
     AnswerIn,
     LinkIn,
@@ -67,6 +69,15 @@ def posting(posting_id: str, workflows: WorkflowsDep, _actor: ActorDep) -> dict[
     its state (`open`, `closed`: final, `superseded` by a re-posting) and the postings it
     replaces or is replaced by. Any signed-in user: it is on the board."""
     return postings.read(workflows, posting_id)
+
+
+@router.get("/postings/{posting_id}/board", response_class=Response, responses={
+    200: {"content": {board_pdf.MEDIA_TYPE: {}}, "description": "The A4 公示表 to print"}})
+def board_file(posting_id: str, rt: RuntimeDep, _actor: ActorDep,
+               lang: Literal["zh", "en"] = "zh") -> Response:
+    """The posting as the printable A4 公示表: title, ranked results, the window, how to
+    raise an objection and the line for the branch's seal; in Chinese or English."""
+    return download(postings.board_file(rt, posting_id, lang))
 
 
 @router.post("/postings/{posting_id}/close")
