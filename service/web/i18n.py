@@ -17,6 +17,13 @@ COOKIE = "appraisal_lang"
 
 TEXT: dict[str, dict[str, str]] = {
     "zh": {
+        "progress": "进度一览", "progress_all": "全部支部", "part_not_opened": "未开启",
+        "part_self_check": "自查", "part_zone_evaluation": "责任区评价",
+        "part_group_review": "党小组长考核", "part_branch_approval": "党支部审核",
+        "part_published": "已公示", "final_results": "已定稿", "open_objections": "未答复异议",
+        "zones_count": "责任区数", "gap_zones": "无责任党员的责任区",
+        "gap_members": "未分配责任区的党员", "gap_groups": "无责任区的党小组",
+        "counted_at": "统计时间",
         "app": "党员责任区考核", "sign_in": "登录", "sign_out": "退出", "username": "用户名",
         "password": "密码", "bad_login": "用户名或密码错误", "inbox": "我的待办",
         "inbox_empty": "没有等待您处理的考核。", "period": "考核期", "zone": "责任区",
@@ -92,6 +99,13 @@ TEXT: dict[str, dict[str, str]] = {
         "proofs_note": "清单附有 {k} 份考核表在该检查点中的纳入证明，可离线核验。",
     },
     "en": {
+        "progress": "Progress", "progress_all": "All branches", "part_not_opened": "Not opened",
+        "part_self_check": "Self-check", "part_zone_evaluation": "Zone evaluation",
+        "part_group_review": "Group review", "part_branch_approval": "Branch approval",
+        "part_published": "Published", "final_results": "Final", "open_objections":
+        "Objections open", "zones_count": "Zones", "gap_zones": "Zones without a responsible",
+        "gap_members": "Members without a zone", "gap_groups": "Groups without a zone",
+        "counted_at": "Counted at",
         "app": "Zone appraisal", "sign_in": "Sign in", "sign_out": "Sign out",
         "username": "Username", "password": "Password", "bad_login": "Wrong username or password",
         "inbox": "My inbox", "inbox_empty": "Nothing waits for you.", "period": "Period",

@@ -11,6 +11,7 @@ from service.web import (
     organisation_pages,
     pages,
     policy_page,
+    progress_page,
     ranking_page,
     user_pages,
 )
@@ -24,6 +25,7 @@ def install(app: FastAPI) -> None:
     app.include_router(archive_pages.router)
     app.include_router(organisation_pages.router)
     app.include_router(policy_page.router)
+    app.include_router(progress_page.router)
     app.include_router(user_pages.router)
     app.include_router(form_pages.router)
     app.add_api_route("/", pages.home, include_in_schema=False)

@@ -11,6 +11,11 @@ def may_open_archives(actor: Actor) -> bool:
     return actor.has_role(*ARCHIVISTS, Role.INSPECTOR)
 
 
+def may_oversee(actor: Actor) -> bool:
+    """Progress at a glance: the readers of coverage (service.cases.inbox.coverage_scope)."""
+    return actor.has_role(Role.ADMIN, Role.ARCHIVIST, Role.INSPECTOR, Role.BRANCH_SECRETARY)
+
+
 def may_organise(actor: Actor) -> bool:
     """The organisation page: administrators change it, secretaries open their periods."""
     return actor.has_role(*OPENERS)
@@ -25,6 +30,8 @@ def navigation(actor: Actor) -> list[tuple[str, str]]:
     """(path, word) of each page the reader may use, in the header's order."""
     links = [("/app/inbox", "inbox"), ("/app/rankings", "ranking"),
              ("/app/appraisals", "appraisal")]
+    if may_oversee(actor):
+        links.append(("/app/progress", "progress"))
     if may_open_archives(actor):
         links.append(("/app/archives", "archives"))
     if may_organise(actor):

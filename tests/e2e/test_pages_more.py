@@ -72,12 +72,15 @@ def test_the_ranking_pages_spreadsheet_is_the_apis(pages: Pages) -> None:
 def test_every_page_is_in_the_navigation_of_those_who_may_use_it(pages: Pages) -> None:
     expected = {
         "m1": ["/app/inbox", "/app/rankings", "/app/appraisals"],
-        "inspector2": ["/app/inbox", "/app/rankings", "/app/appraisals", "/app/archives"],
-        "archivist": ["/app/inbox", "/app/rankings", "/app/appraisals", "/app/archives"],
-        "secretary": ["/app/inbox", "/app/rankings", "/app/appraisals", "/app/organisation",
-                      "/app/policy"],
-        "admin": ["/app/inbox", "/app/rankings", "/app/appraisals", "/app/archives",
-                  "/app/organisation", "/app/policy", "/app/users", "/app/forms"],
+        "inspector2": ["/app/inbox", "/app/rankings", "/app/appraisals", "/app/progress",
+                       "/app/archives"],
+        "archivist": ["/app/inbox", "/app/rankings", "/app/appraisals", "/app/progress",
+                      "/app/archives"],
+        "secretary": ["/app/inbox", "/app/rankings", "/app/appraisals", "/app/progress",
+                      "/app/organisation", "/app/policy"],
+        "admin": ["/app/inbox", "/app/rankings", "/app/appraisals", "/app/progress",
+                  "/app/archives", "/app/organisation", "/app/policy", "/app/users",
+                  "/app/forms"],
     }
     for user, links in expected.items():  # and everyone's own account, last
         assert nav_links(pages.as_user(user).get("/app/inbox").text) == [*links,
@@ -86,6 +89,23 @@ def test_every_page_is_in_the_navigation_of_those_who_may_use_it(pages: Pages) -
     assert pages.get("/app/archives").status_code == 403
     assert pages.get("/app/archives/file?year=2026").status_code == 403
     assert pages.get("/app/organisation").status_code == 403
+    assert pages.get("/app/progress").status_code == 403
+
+
+def test_the_progress_page_draws_each_overseen_branch_and_gives_the_apis_sheet(
+        pages: Pages) -> None:
+    pages.api.publish("Z1")
+    shown = pages.as_user("secretary").get("/app/progress?period=2026-10")
+    assert shown.status_code == 200
+    assert "综采支部" in shown.text and "地面支部" not in shown.text  # B1 only
+    assert 'class="part-published"' in shown.text and "已公示 1" in shown.text
+    sheet = pages.get("/app/progress.xlsx?period=2026-10")
+    api = pages.api.get("secretary", "/progress", params={"period": "2026-10",
+                                                          "format": "xlsx"})
+    assert sheet.status_code == 200 and sheet.content[:2] == b"PK" == api.content[:2]
+    everyone = pages.as_user("inspector").get("/app/progress?period=2026-10").text
+    assert "综采支部" in everyone and "地面支部" in everyone
+    assert pages.get("/app/progress?period=2026-13").status_code == 422
 
 
 def archive_query(**query: str) -> str:
