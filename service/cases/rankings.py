@@ -37,11 +37,12 @@ def xlsx(rt: Runtime, scope: Scope, limit: int | None, offset: int) -> File:
 
 
 def _entry(row: dict[str, Any]) -> dict[str, Any]:
-    return {"rank": row["rank"], "zone_id": row["zone_id"], "zone_name": row["zone_name"],
+    return {"rank": row["rank"], "appraisal_id": row["appraisal_id"],
+            "zone_id": row["zone_id"], "zone_name": row["zone_name"],
             "branch_id": row["branch_id"], "group_id": row["group_id"], "line": row["line"],
             "responsible_member_ids": list(row["responsible_member_ids"]),
             "score": number(Decimal(row["score_tenths"]) / 10),
-            "grade": row["grade"], "reward": number(row["reward"])}
+            "grade": row["grade"], "reward": number(row["reward"]), "final": row["final"]}
 
 
 def _names(conn: Any, scope: Scope, rows: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
