@@ -1,8 +1,10 @@
 """The ranking read model (排名公示): a row per appraisal, ranked at query time.
 
 Each appraisal's row holds where its zone sits, its latest group-review total (in tenths),
-its grade, whether it is published now and the reward its latest publication recorded, as
-the exact decimal the event holds (in yuan: whatever the policy set, never rounded). The
+its grade, whether it is published now, the reward its latest publication recorded, as
+the exact decimal the event holds (in yuan: whatever the policy set, never rounded), and
+whether the published result is final (定稿: a closed posting finalised it since it was last
+reopened). The
 rank is never stored: one change would move thousands of ranks (projections.ranking_query
 ranks a page as it reads it). Counters per (period, group, branch, line), kept with the
 rows, give the grade distribution and the unpublished count at the same cost for 100,000
@@ -56,6 +58,7 @@ entries = Table(
     # column of both backends holds every amount a policy may name exactly (SQLite's
     # integers overflow at 9.2e18 fen, its NUMERIC rounds through a float).
     Column("reward", String()),
+    Column("final", Boolean, nullable=False),  # Finalised since the last reopening
 )
 # A page in rank order, for the whole period and for each filter, without a sort. Only
 # published rows are indexed: a row is written three times before its publication (opened,
@@ -78,7 +81,7 @@ counts = Table(
 )
 
 RANKING_EVENTS = (Appraisal.Opened, Appraisal.GroupReviewSubmitted, Appraisal.BranchApproved,
-                  Appraisal.Reopened)
+                  Appraisal.Reopened, Appraisal.Finalised)
 CELL = ("period", "group_id", "branch_id", "line")  # the counters' key, in index order
 Row = Mapping[str, Any]
 
@@ -101,20 +104,22 @@ def opened_row(opened: Any, stream: str) -> dict[str, Any]:
             "group_id": opened.group_id, "line": opened.line,
             "responsible_member_ids": list(opened.responsible_member_ids),
             "score_tenths": None, "grade": None, "published": opened.state == State.PUBLISHED,
-            "reward": None}
+            "reward": None, "final": False}
 
 
 def advance(row: dict[str, Any], domain_event: Any) -> None:
     """The row, changed in place by an event after the opening."""
     published = row["published"] = domain_event.state == State.PUBLISHED
     if not published:  # reopened: out of the ranking; its next publication records a reward
-        row["reward"] = None
+        row["reward"], row["final"] = None, False  # and it is final again only when finalised
     if isinstance(domain_event, Appraisal.GroupReviewSubmitted):
         total = exact(domain_event.total, TENTH)
         row["score_tenths"], row["grade"] = int(total * 10), Grade.of(total).value
     elif isinstance(domain_event, Appraisal.BranchApproved):
         # The reward the workflow recorded: the policy in force at this publication.
         row["reward"] = str(exact(domain_event.reward, CENT))
+    elif isinstance(domain_event, Appraisal.Finalised):
+        row["final"] = True
 
 
 def exact(value: Any, places: Decimal) -> Decimal:
@@ -143,7 +148,7 @@ def count_changes(old: Row | None, new: Row) -> dict[str, int]:
     return {} if before == after else {before: -1, after: 1}
 
 
-MUTABLE = ("score_tenths", "grade", "published", "reward")
+MUTABLE = ("score_tenths", "grade", "published", "reward", "final")
 COLUMNS = tuple(c.name for c in entries.columns)
 # A row's values in these orders, as tuples (made in C: a generator per row took longer).
 _columns, _mutable = operator.itemgetter(*COLUMNS), operator.itemgetter(*MUTABLE)

@@ -42,7 +42,7 @@ def _entry(row: dict[str, Any]) -> dict[str, Any]:
             "branch_id": row["branch_id"], "group_id": row["group_id"], "line": row["line"],
             "responsible_member_ids": list(row["responsible_member_ids"]),
             "score": number(Decimal(row["score_tenths"]) / 10),
-            "grade": row["grade"], "reward": number(row["reward"])}
+            "grade": row["grade"], "reward": number(row["reward"]), "final": row["final"]}
 
 
 def _names(conn: Any, scope: Scope, rows: list[dict[str, Any]]) -> dict[str, dict[str, str]]:

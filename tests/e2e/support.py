@@ -5,9 +5,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from service.settings import Settings
 from tests.helpers import FULL_MARKS, PASSWORD, SCORES, Api
+from workflows.base import next_instant
 
 PROBLEM = "application/problem+json"
 INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
@@ -142,3 +144,13 @@ def four_published(api: Api, settings: Settings) -> None:
     add_users(api, settings, MORE_USERS)
     for zone, total in (("Z3", "90"), ("Z1", "95"), ("Z4", "80"), ("Z2", "90")):
         publish(api, zone, total)
+
+
+def finalise(api: Api, doc: dict[str, Any], posting: str = "x-p1") -> None:
+    """Record that a closed posting made the published result final (定稿), through the
+    aggregate: the posting commands that do it are not this suite's subject."""
+    workflows = api.client.app.state.runtime.workflows
+    appraisal = workflows.get(UUID(doc["id"]), kind="appraisal")
+    appraisal.finalise(posting=posting, state=appraisal.state, actor="sec",
+                       role="branch_secretary", timestamp=next_instant(appraisal))
+    workflows.save(appraisal)

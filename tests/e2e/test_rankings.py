@@ -10,6 +10,7 @@ from tests.e2e.support import (
     PERIOD,
     act_ok,
     assert_problem,
+    finalise,
     four_published,
     marks,
     publish,
@@ -36,10 +37,12 @@ def test_published_results_rank_highest_first_ties_share_a_rank_and_list_by_zone
     body = ranking(api)
     assert listed(body) == [(1, "Z1", 95, 200), (2, "Z2", 90, 200), (2, "Z3", 90, 200),
                             (4, "Z4", 80, 0)]
+    z3 = api.get("secretary", "/appraisals", params={"zone_id": "Z3"}).json()["items"][0]
     assert body["entries"][2] == {
-        "rank": 2, "zone_id": "Z3", "zone_name": "机电队", "branch_id": "B1", "group_id": "G2",
-        "line": "机电运输线", "responsible_member_ids": ["M3"], "score": 90,
-        "grade": "excellent", "reward": 200}
+        "rank": 2, "appraisal_id": z3["id"], "zone_id": "Z3", "zone_name": "机电队",
+        "branch_id": "B1", "group_id": "G2", "line": "机电运输线",
+        "responsible_member_ids": ["M3"], "score": 90, "grade": "excellent", "reward": 200,
+        "final": False}
     assert body["distribution"] == {**NO_GRADES, "excellent": 3, "qualified": 1}
     assert (body["period"], body["unpublished"]) == (PERIOD, 0)
     # Filters narrow what is ranked: ranks count within them.
@@ -93,6 +96,23 @@ def test_republished_with_a_lower_grade_takes_that_grade_and_its_reward(api):
     body = ranking(api)
     assert listed(body) == [(1, "Z1", 65, -100)]
     assert body["distribution"] == {**NO_GRADES, "unqualified": 1}
+
+
+def test_a_finalised_result_is_final_until_it_is_reopened(api):
+    z1, z2 = publish(api, "Z1", "95"), publish(api, "Z2", "85")
+    finalise(api, z1)
+    assert finality(ranking(api)) == {"Z1": True, "Z2": False}
+    z1 = act_ok(api, "secretary", z1, "reopen", {"reason": "异议成立"})
+    z1 = act_ok(api, "leader", z1, "group-review", {"scores": marks("91"), "comment": "复核"})
+    z1 = act_ok(api, "secretary", z1, "branch-approval", {"comment": "同意"})
+    assert finality(ranking(api)) == {"Z1": False, "Z2": False}  # posted again, not yet final
+    finalise(api, z1, posting="x-p2")
+    finalise(api, z2)
+    assert finality(ranking(api)) == {"Z1": True, "Z2": True}
+
+
+def finality(body: dict[str, Any]) -> dict[str, bool]:
+    return {e["zone_id"]: e["final"] for e in body["entries"]}
 
 
 def test_any_signed_in_user_reads_rankings_and_nobody_else(api):

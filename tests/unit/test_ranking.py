@@ -37,6 +37,11 @@ def reopened(appraisal: Appraisal) -> Appraisal:
     return appraisal
 
 
+def finalised(appraisal: Appraisal) -> Appraisal:
+    appraisal.finalise(posting="posting-1", state=appraisal.state, **SIGNED)
+    return appraisal
+
+
 def rows_after(appraisal: Appraisal) -> list[dict[str, Any]]:
     """The row after each of the appraisal's events, applied in order."""
     rows: list[dict[str, Any]] = []
@@ -56,7 +61,7 @@ def test_an_opened_appraisal_is_an_unpublished_row_with_its_zone_and_responsible
                    "zone_name": "综采一队", "branch_id": "B1", "group_id": "G1",
                    "line": "采煤线", "responsible_member_ids": ["M1", "M7"],
                    "score_tenths": None, "grade": None, "published": False,
-                   "reward": None}
+                   "reward": None, "final": False}
     assert bucket(row) == "unpublished"
 
 
@@ -104,6 +109,20 @@ def test_republishing_takes_the_new_review_and_the_reward_of_the_new_publication
     row = final_row(published(reviewed(appraisal, "85.0"), "50"))
     assert (row["score_tenths"], row["grade"], row["reward"]) == (850, "qualified", "50")
     assert row["published"]
+
+
+def test_a_finalised_result_is_final_and_stays_ranked_with_its_reward():
+    row = final_row(finalised(published(reviewed(opened(), "93.5"), "200")))
+    assert (row["final"], row["published"], row["reward"], bucket(row)) == \
+        (True, True, "200", "excellent")
+    assert not final_row(published(reviewed(opened(), "93.5"), "200"))["final"]
+
+
+def test_a_reopening_ends_finality_and_republishing_does_not_restore_it():
+    rows = rows_after(finalised(published(reviewed(reopened(finalised(published(
+        reviewed(opened(), "93.5"), "200"))), "85.0"), "50")))
+    assert [row["final"] for row in rows] == [False, False, False, True, False, False, False,
+                                              True]
 
 
 def test_counters_move_from_unpublished_to_the_grade_and_back_on_reopen():

@@ -3,7 +3,7 @@
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from domain.period import Period
 from projections.ranking_query import Scope
@@ -20,6 +20,7 @@ GradeName = Literal["excellent", "qualified", "basically_qualified", "unqualifie
 
 class RankingEntry(BaseModel):
     rank: int
+    appraisal_id: str
     zone_id: str
     zone_name: str
     branch_id: str
@@ -29,6 +30,8 @@ class RankingEntry(BaseModel):
     score: int | float
     grade: GradeName
     reward: int | float
+    final: bool = Field(description="Final (定稿): a closed posting finalised the result "
+                        "since it was last reopened")
 
 
 class Distribution(BaseModel):
