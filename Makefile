@@ -24,8 +24,9 @@ test: $(STAMP) lint fonts chromium  ## install and run every test (PostgreSQL on
 fonts:  ## install Debian's fonts-wqy-microhei unless its font file is there already
 	@test -f $(FONT) || (apt-get update && apt-get install -y --no-install-recommends fonts-wqy-microhei)
 
-chromium:  ## install Debian's chromium and its driver for the browser tests unless there
+chromium:  ## install Debian's chromium and its driver, and poppler's pdftoppm, for the browser tests unless there
 	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver)
+	@test -x /usr/bin/pdftoppm || (apt-get update && apt-get install -y --no-install-recommends poppler-utils)
 
 lint: $(STAMP)
 	$(BIN)/lint-imports --no-cache

@@ -17,7 +17,7 @@ COOKIE = "appraisal_lang"
 
 TEXT: dict[str, dict[str, str]] = {
     "zh": {
-        "progress": "进度一览", "progress_all": "全部支部", "part_not_opened": "未开启",
+        "overview": "进度一览", "progress_all": "全部支部", "part_not_opened": "未开启",
         "part_self_check": "自查", "part_zone_evaluation": "责任区评价",
         "part_group_review": "党小组长考核", "part_branch_approval": "党支部审核",
         "part_published": "已公示", "final_results": "已定稿", "open_objections": "未答复异议",
@@ -99,7 +99,8 @@ TEXT: dict[str, dict[str, str]] = {
         "proofs_note": "清单附有 {k} 份考核表在该检查点中的纳入证明，可离线核验。",
     },
     "en": {
-        "progress": "Progress", "progress_all": "All branches", "part_not_opened": "Not opened",
+        "overview": "Progress at a glance", "progress_all": "All branches",
+        "part_not_opened": "Not opened",
         "part_self_check": "Self-check", "part_zone_evaluation": "Zone evaluation",
         "part_group_review": "Group review", "part_branch_approval": "Branch approval",
         "part_published": "Published", "final_results": "Final", "open_objections":

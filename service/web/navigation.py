@@ -31,7 +31,7 @@ def navigation(actor: Actor) -> list[tuple[str, str]]:
     links = [("/app/inbox", "inbox"), ("/app/rankings", "ranking"),
              ("/app/appraisals", "appraisal")]
     if may_oversee(actor):
-        links.append(("/app/progress", "progress"))
+        links.append(("/app/progress", "overview"))
     if may_open_archives(actor):
         links.append(("/app/archives", "archives"))
     if may_organise(actor):
