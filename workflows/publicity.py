@@ -183,13 +183,13 @@ class PublicityCommands(AppraisalCommands):
         found = parse_part(objection_id, "o")
         appraisal = self._stream_of(found, Appraisal, "objection", objection_id)
         held = self.standing(appraisal, actor)
-        self._check_scope(held)  # before whether the objection exists is told
-        objection = appraisal.objections.get(objection_id)
-        if objection is None:
-            raise NotFoundError("objection", objection_id)
+        self._check_scope(held)  # refused before whether the objection exists is told
         if not held.may_take(Role.BRANCH_SECRETARY):
             raise ForbiddenError("the branch's secretary answers objections", "own_zone"
                                  if Role.BRANCH_SECRETARY in held.roles else None)
+        objection = appraisal.objections.get(objection_id)
+        if objection is None:
+            raise NotFoundError("objection", objection_id)
         if not isinstance(upheld, bool):
             raise InvalidError("upheld is true or false", {"upheld": "type"})
         check_text(reason, "reason", required=True)

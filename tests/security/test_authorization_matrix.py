@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 from fastapi import routing
 
+from domain.ids import part_id, stream_id
 from tests.api_model import READERS, roles_on
 from tests.e2e.pages import Pages
 from tests.e2e.support import MORE_USERS, SIGNERS, STATES, STEPS, act_ok, add_users, marks
@@ -40,8 +41,12 @@ BRANCH_OF = {g["id"]: g["branch_id"] for g in ORGANISATION["/groups"]}
 PLACE = {z["id"]: (z["id"], z["group_id"], BRANCH_OF[z["group_id"]])
          for z in ORGANISATION["/zones"]}
 RESPONSIBLES = {z["id"]: z["responsible_member_ids"] for z in ORGANISATION["/zones"]}
+MEMBER_GROUPS = {m["id"]: m["group_id"] for m in [*ORGANISATION["/members"],
+                                                   {"id": "M7", "group_id": "G1"}]}
 ZONES = ("Z1", "Z3", "Z4")  # own and foreign zone, group (G1, G2) and branch (B1, B2)
 BRANCHES = ("B1", "B2")
+# The posting of each branch's May, made with the world (build_world), and its branch.
+POSTINGS = {part_id(stream_id("publicity", b, "2026-05"), "p", 1): b for b in BRANCHES}
 ACTIONS = sorted({action for action, _ in TABLE})
 BODIES = {"self-check": {"scores": SCORES, "comment": ""},
           "zone-evaluation": {"scores": SCORES, "comment": ""},
@@ -95,6 +100,28 @@ def opens(account: dict[str, Any], branch: str | None) -> bool:
 
 def archives(account: dict[str, Any], branch: str | None) -> bool:
     return admin(account) or holds(account, "archivist") or holds(account, "inspector", branch)
+
+
+def posts(account: dict[str, Any], branch: str) -> bool:
+    """公示 of a branch: its secretary, or an administrator."""
+    return admin(account) or holds(account, "branch_secretary", branch)
+
+
+def oversees(account: dict[str, Any], branch: str) -> bool:
+    """A posting's objections, with their authors' contacts."""
+    return posts(account, branch) or holds(account, "inspector", branch)
+
+
+def objects(account: dict[str, Any], zone: str) -> bool:
+    """An objection to a posted result: a member of its branch, or a reader of it."""
+    group = MEMBER_GROUPS.get(account["member_id"] or "")
+    return (group is not None and BRANCH_OF[group] == PLACE[zone][2]) or reads(account, zone)
+
+
+def answers(account: dict[str, Any], zone: str) -> bool:
+    """An objection's answer: the branch's secretary, not responsible for the zone."""
+    return holds(account, "branch_secretary", PLACE[zone][2]) and \
+        account["member_id"] not in RESPONSIBLES[zone]
 
 
 def reads_log(account: dict[str, Any], _target: Any = None) -> bool:
@@ -191,6 +218,24 @@ def appraisal_actions(*actions: str, page: bool = False) -> Probes:
     return probes
 
 
+def objections_raised(account: dict[str, Any], world: World) -> Iterator[Probe]:
+    """An objection to each appraisal: sent only where forbidden (a write)."""
+    for (zone, _state), doc in world.items():
+        if not objects(account, zone):
+            yield Probe("POST", f"/appraisals/{doc['id']}/objections", True,
+                        json={"reason": "异议"}, secret=not reads(account, zone))
+
+
+def objections_answered(account: dict[str, Any], world: World) -> Iterator[Probe]:
+    """An answer to each appraisal's first objection (there is none: a 404 for the allowed,
+    so a forbidden caller must hear 403 before whether it exists)."""
+    for (zone, _state), doc in world.items():
+        if not answers(account, zone):
+            yield Probe("POST", f"/objections/{doc['id']}-o1/answer", True,
+                        json={"upheld": False, "reason": "维持"},
+                        secret=not reads(account, zone))
+
+
 def appraisal_proofs(account: dict[str, Any], world: World) -> Iterator[Probe]:
     """An appraisal's proof: for those who may archive its branch."""
     for (zone, _state), doc in world.items():
@@ -261,6 +306,29 @@ MATRIX: dict[tuple[str, str], Probes] = {
         cosigns, "POST", "/checkpoints/1/cosignatures",
         body=lambda _t: {"signature": "— w1 AAAAAAAA"}),
     ("POST", "/witnesses"): for_admins("POST", "/witnesses", {"vkey": "w1+00000000+AAAA"}),
+    ("POST", "/branches/{branch_id}/postings"): only_if(
+        posts, "POST", "/branches/{t}/postings", BRANCHES,
+        body=lambda _t: {"period": "2026-05", "partial": True}),
+    ("GET", "/branches/{branch_id}/postings"): anyone(
+        *(f"/branches/{b}/postings" for b in BRANCHES), "/branches/B2/postings?period=2026-05"),
+    ("PUT", "/branches/{branch_id}/posting-days"): only_if(
+        posts, "PUT", "/branches/{t}/posting-days", BRANCHES, body=lambda _t: {"days": 5}),
+    ("POST", "/branches/{branch_id}/postings/link"): only_if(
+        posts, "POST", "/branches/{t}/postings/link", BRANCHES,
+        body=lambda _t: {"period": "2026-05"}),
+    ("DELETE", "/branches/{branch_id}/postings/link"): only_if(
+        posts, "DELETE", "/branches/{t}/postings/link?period=2026-05", BRANCHES),
+    ("GET", "/postings/{posting_id}"): anyone(*(f"/postings/{p}" for p in POSTINGS)),
+    ("GET", "/postings/{posting_id}/board"): anyone(*(f"/postings/{p}/board" for p in POSTINGS)),
+    ("POST", "/postings/{posting_id}/close"): only_if(
+        lambda a, t: posts(a, POSTINGS[t]), "POST", "/postings/{t}/close", tuple(POSTINGS)),
+    ("GET", "/postings/{posting_id}/objections"): only_if(
+        lambda a, t: oversees(a, POSTINGS[t]), "GET", "/postings/{t}/objections",
+        tuple(POSTINGS)),
+    ("POST", "/appraisals/{appraisal_id}/objections"): objections_raised,
+    ("POST", "/objections/{objection_id}/answer"): objections_answered,
+    ("GET", "/progress"): only_if(covers, "GET", "/progress?period=2026-05&branch_id={t}",
+                                  (*BRANCHES, None)),
     # Administrators alone, from an address outside APPRAISAL_METRICS_ALLOW (none here).
     ("GET", "/metrics"): for_admins("GET", "/metrics"),
     # The pages.
@@ -301,6 +369,8 @@ MATRIX: dict[tuple[str, str], Probes] = {
     ("POST", "/app/users/disable"): for_admins(
         "POST", "/app/users/disable", {"username": "m1"}, page=True),
     ("GET", "/app/account"): anyone("/app/account"),
+    ("GET", "/app/progress"): only_if(covers, "GET", "/app/progress?period=2026-05"),
+    ("GET", "/app/progress.xlsx"): only_if(covers, "GET", "/app/progress.xlsx?period=2026-05"),
     ("GET", "/app/forms"): for_admins("GET", "/app/forms", page=True),
     ("POST", "/app/forms"): for_admins("POST", "/app/forms",
                                        {"id": "f9", "name": "新表", "code": "a", "max": "100"},
@@ -316,6 +386,8 @@ UNGUARDED = {
     ("GET", "/redoc"), ("GET", "/app/sign-in"), ("POST", "/app/sign-in"),
     ("POST", "/app/sign-out"), ("GET", "/app/language/{lang}"),
     ("POST", "/app/account/password"),
+    # The public link's board: its secret is the key (tests/e2e/test_postings.py).
+    ("GET", "/public/boards/{secret}"), ("POST", "/public/boards/{secret}/objections"),
 }
 
 
@@ -352,6 +424,9 @@ def build_world(api: Api, settings: Any) -> World:
                 doc = act_ok(api, user, doc, action, body)
             assert doc["state"] == state
             world[(zone, state)] = doc
+    for branch in BRANCHES:  # May's results, posted
+        api.post("admin", f"/branches/{branch}/postings",
+                 json={"period": "2026-05", "partial": True}).raise_for_status()
     return world
 
 

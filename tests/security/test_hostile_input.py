@@ -43,7 +43,58 @@ def _deep_object(depth: int) -> str:
 
 def corpus(appraisal: str, checkpoint: int) -> list[Hostile]:
     act = f"/appraisals/{appraisal}"
-    return [*_requests(act), *_log_requests(checkpoint)]
+    return [*_requests(act), *_log_requests(checkpoint), *_publicity_requests(appraisal)]
+
+
+def _publicity_requests(appraisal: str) -> list[Hostile]:
+    """公示: windows out of range or of another type, ids that only look like a posting's or
+    an objection's, reasons and names past their bounds, links that are not (nothing is
+    posted in this world, so an allowed write would be a 409: never recorded either)."""
+    posting = "/branches/B1/postings"
+    public = "/public/boards/" + "0" * 32 + "x" * 32
+    return [
+        Hostile("a window of 10^20 days", "secretary", "POST", posting,
+                {"json": {"period": "2026-10", "days": 10**20}}),
+        Hostile("a window of -1 days", "secretary", "POST", posting,
+                {"json": {"period": "2026-10", "days": -1}}),
+        Hostile("a window of 5.5 days", "secretary", "POST", posting,
+                {"json": {"period": "2026-10", "days": 5.5}}),
+        Hostile("a window of true days", "secretary", "PUT", "/branches/B1/posting-days",
+                {"json": {"days": True}}),
+        Hostile("partial as a string", "secretary", "POST", posting,
+                {"json": {"period": "2026-10", "partial": "true"}}),
+        Hostile("a posting of month 13", "secretary", "POST", posting,
+                {"json": {"period": "2026-13"}}),
+        Hostile("a posting in capital hex", "m1", "GET",
+                f"/postings/{appraisal.upper()}-p1"),
+        Hostile("a posting number in other digits", "m1", "GET",
+                f"/postings/{appraisal}-p\u0661"),
+        Hostile("a posting number of 10^30", "m1", "GET", f"/postings/{appraisal}-p1{'0' * 30}"),
+        Hostile("an appraisal's id as a posting", "m1", "GET", f"/postings/{appraisal}"),
+        Hostile("NUL in a posting id", "m1", "GET", f"/postings/{appraisal}-p1%00"),
+        Hostile("an objection of 5,000 characters", "m1", "POST",
+                f"/appraisals/{appraisal}/objections", {"json": {"reason": "长" * 5000}}),
+        Hostile("an objection of blanks", "m1", "POST", f"/appraisals/{appraisal}/objections",
+                {"json": {"reason": " \t "}}),
+        Hostile("an objection with NUL", "m1", "POST", f"/appraisals/{appraisal}/objections",
+                {"json": {"reason": "异\u0000议"}}),
+        Hostile("an answer upheld as 1", "secretary", "POST",
+                f"/objections/{appraisal}-o1/answer", {"json": {"upheld": 1, "reason": "r"}}),
+        Hostile("an answer to a posting's id", "secretary", "POST",
+                f"/objections/{appraisal}-p1/answer", {"json": {"upheld": False, "reason": "r"}}),
+        Hostile("a public link that is not", None, "GET", public),
+        Hostile("a public objection by a link that is not", None, "POST", f"{public}/objections",
+                {"json": {"appraisal_id": appraisal, "reason": "r", "name": "n",
+                          "contact": "c"}}),
+        Hostile("a public objection by a name of 300 characters", None, "POST",
+                f"{public}/objections", {"json": {"appraisal_id": appraisal, "reason": "r",
+                                                  "name": "名" * 300, "contact": "c"}}),
+        Hostile("a public link of 60,000 characters", None, "GET",
+                "/public/boards/" + "a" * 60_000),
+        Hostile("progress of month 13", "inspector", "GET", "/progress?period=2026-13"),
+        Hostile("progress of a branch with NUL", "inspector", "GET",
+                "/progress?period=2026-10&branch_id=B1%00"),
+    ]
 
 
 def _log_requests(size: int) -> list[Hostile]:
