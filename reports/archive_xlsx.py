@@ -23,7 +23,6 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
-from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -31,11 +30,11 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-from openpyxl.writer.excel import ExcelWriter
 
 from domain.process import SCORED_STEPS, STEPS
 from ledger import offline
 from reports import archive_view as view
+from reports import dated_book
 from reports.labels import label, period_title
 from reports.sheet_text import as_text, text_cell
 
@@ -226,41 +225,6 @@ def _save(book: Workbook, archive: Archive, rows: Mapping[WriteOnlyWorksheet, by
     """Write the book with no trace of the clock: properties and zip entries dated `as_of`;
     `rows` (row XML by sheet) go at the end of their sheets' data."""
     as_of = datetime.strptime(archive["as_of"][:19], "%Y-%m-%dT%H:%M:%S")
-    book.properties.created = book.properties.modified = as_of
     book.properties.creator = book.properties.lastModifiedBy = archive["manifest"]["software"]
     book.properties.title = view.title(archive)
-    out = io.BytesIO()
-    with _DatedZip(out, "w", ZIP_DEFLATED, stamp=as_of.timetuple()[:6], rows=rows) as archive_zip:
-        ExcelWriter(book, archive_zip).save()
-    return out.getvalue()
-
-
-class _DatedZip(ZipFile):
-    """A zip whose every entry carries one given date and fixed attributes, whatever the
-    clock or the platform (openpyxl writes entries by name, which stamps them with now);
-    sheets written from files (write-only mode) get their extra rows here."""
-
-    def __init__(self, *args: Any, stamp: tuple[int, int, int, int, int, int],
-                 rows: Mapping[WriteOnlyWorksheet, bytes], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.stamp = stamp
-        self.rows = rows
-
-    def writestr(self, zinfo_or_arcname: str | ZipInfo, data: Any, *args: Any,
-                 **kwargs: Any) -> None:
-        name = zinfo_or_arcname
-        if not isinstance(name, ZipInfo):
-            name = ZipInfo(name, date_time=self.stamp)
-            name.compress_type = ZIP_DEFLATED
-            name.create_system = 3
-            name.external_attr = 0o600 << 16
-        super().writestr(name, data, *args, **kwargs)
-
-    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
-        name = arcname or str(filename)
-        with open(filename, "rb") as source:
-            data = source.read()
-        for sheet, rows in self.rows.items():
-            if name == sheet.path.lstrip("/"):  # a sheet's path is known once it is written
-                data = data.replace(b"</sheetData>", rows + b"</sheetData>", 1)
-        self.writestr(name, data)
+    return dated_book.saved(book, as_of, rows)
