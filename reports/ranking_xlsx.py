@@ -1,14 +1,15 @@
 """The ranking as the spreadsheet a branch posts (公示) and pays from.
 
-One sheet: a title row naming the period, the ranking under Chinese headers, then the
-reward/penalty ledger (奖惩汇总) of the rows listed. Numbers are stored as numbers so a
-branch can sum them itself, and text as text, never a formula (reports.sheet_text); written
-in write-only mode, so a period of 100,000 zones streams out without building every cell as
-an object first.
+One sheet: a title row naming the period (and the instant, for a ranking as it stood then),
+the ranking under Chinese headers, then the reward/penalty ledger (奖惩汇总) of the rows
+listed. Numbers are stored as numbers so a branch can sum them itself, and text as text,
+never a formula (reports.sheet_text); written in write-only mode, so a period of 100,000
+zones streams out without building every cell as an object first. A ranking as of an
+instant is dated by it (reports.dated_book): the same ranking, the same bytes.
 """
 
-import io
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
@@ -18,6 +19,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from reports import dated_book
+from reports.archive_view import local_time
 from reports.labels import GRADES, period_title
 from reports.sheet_text import as_text, text_cell
 
@@ -28,10 +31,12 @@ SCORE_FORMAT = "0.0"
 MONEY_FORMAT = "#,##0.00"
 
 
-def filename(period: str) -> str:
-    """A Content-Disposition value: an ASCII name, and the Chinese one for clients that read it."""
-    chinese = quote(f"排名公示-{period}.xlsx")
-    return f"attachment; filename=\"ranking-{period}.xlsx\"; filename*=UTF-8''{chinese}"
+def filename(period: str, as_of: str | None = None) -> str:
+    """A Content-Disposition value: an ASCII name, and the Chinese one for clients that read
+    it; a ranking as of an instant is named with it (UTC, to the second)."""
+    name = period if as_of is None else f"{period}-{as_of.replace('-', '').replace(':', '')[:15]}"
+    chinese = quote(f"排名公示-{name}.xlsx")
+    return f"attachment; filename=\"ranking-{name}.xlsx\"; filename*=UTF-8''{chinese}"
 
 
 Names = Mapping[str, Mapping[str, str]]
@@ -45,16 +50,23 @@ def workbook(ranking: Mapping[str, Any], names: Names, scope: str = "") -> bytes
     for column, width in zip("ABCDEFGHI", WIDTHS, strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A3"
-    title = f"{period_title(ranking['period'])}党员责任区考核排名公示{scope}"
-    sheet.append([_cell(sheet, title, bold=True, size=14)])
+    sheet.append([_cell(sheet, title(ranking, scope), bold=True, size=14)])
     sheet.append([_cell(sheet, header, bold=True, centred=True) for header in HEADERS])
     for entry in ranking["entries"]:
         sheet.append(_row(sheet, entry, names))
     sheet.append([])
     _ledger(sheet, ranking)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    as_of = ranking.get("as_of")
+    moment = datetime.now(UTC) if as_of is None else datetime.fromisoformat(as_of)
+    return dated_book.saved(book, moment.replace(tzinfo=None))
+
+
+def title(ranking: Mapping[str, Any], scope: str = "") -> str:
+    """The sheet's title: the period, the filters, and the instant if it is one's (Beijing
+    time: 2026年10月党员责任区考核排名公示（综采支部）（截至北京时间 2026-11-05 09:30））."""
+    as_of = ranking.get("as_of")
+    then = "" if as_of is None else f"（截至北京时间 {local_time(as_of)}）"
+    return f"{period_title(ranking['period'])}党员责任区考核排名公示{scope}{then}"
 
 
 def _row(sheet: WriteOnlyWorksheet, entry: Mapping[str, Any], names: Names) -> list[Any]:

@@ -4,7 +4,6 @@ the same later; its forms; who may produce it."""
 import base64
 import hashlib
 import json
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -20,9 +19,11 @@ from service.cli import app as cli
 from service.settings import Settings
 from store.ledger import Reader
 from tests.e2e.support import (
+    a_moment_passes,
     act_ok,
     assert_problem,
     four_published,
+    instant,
     publish,
     republish,
 )
@@ -40,18 +41,6 @@ def year_file(api: Api, user: str = "archivist", year: str = "2026", **query: An
 
 def archive(api: Api, user: str = "archivist", **query: Any) -> dict[str, Any]:
     return json.loads(year_file(api, user, **query).content)
-
-
-def instant(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def a_moment_passes() -> str:
-    """An instant strictly between what was written before and what is written after."""
-    time.sleep(0.002)
-    moment = instant(datetime.now(UTC))
-    time.sleep(0.002)
-    return moment
 
 
 def test_the_archive_holds_every_published_appraisal_as_it_stood_and_a_summary_per_member(
