@@ -1,8 +1,9 @@
 """The ranking as the spreadsheet a branch posts (公示) and pays from.
 
 One sheet: a title row naming the period (and the instant, for a ranking as it stood then),
-the ranking under Chinese headers, then the reward/penalty ledger (奖惩汇总) of the rows
-listed. Numbers are stored as numbers so a branch can sum them itself, and text as text,
+the ranking under Chinese headers with whether each result is final (定稿), then the
+reward/penalty ledger (奖惩汇总) of the final rows listed: a branch pays what can no longer
+change. Numbers are stored as numbers so a branch can sum them itself, and text as text,
 never a formula (reports.sheet_text); written in write-only mode, so a period of 100,000
 zones streams out without building every cell as an object first. A ranking as of an
 instant is dated by it (reports.dated_book): the same ranking, the same bytes.
@@ -25,10 +26,13 @@ from reports.labels import GRADES, period_title
 from reports.sheet_text import as_text, text_cell
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-HEADERS = ("名次", "责任区", "支部", "党小组", "条线", "责任人", "得分", "等次", "奖惩金额(元)")
-WIDTHS = (8, 22, 16, 16, 14, 24, 10, 12, 14)
+HEADERS = ("名次", "责任区", "支部", "党小组", "条线", "责任人", "得分", "等次", "奖惩金额(元)",
+           "定稿")
+WIDTHS = (8, 22, 16, 16, 14, 24, 10, 12, 14, 8)
 SCORE_FORMAT = "0.0"
 MONEY_FORMAT = "#,##0.00"
+FINAL = {True: "是", False: "否"}
+LEDGER_TITLE = "奖惩汇总（仅计已定稿结果）"
 
 
 def filename(period: str, as_of: str | None = None) -> str:
@@ -47,7 +51,7 @@ def workbook(ranking: Mapping[str, Any], names: Names, scope: str = "") -> bytes
     `["branch"]` and `["group"]` map ids to names; an id without one is shown as it is."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet("排名公示")
-    for column, width in zip("ABCDEFGHI", WIDTHS, strict=True):
+    for column, width in zip("ABCDEFGHIJ", WIDTHS, strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A3"
     sheet.append([_cell(sheet, title(ranking, scope), bold=True, size=14)])
@@ -76,22 +80,25 @@ def _row(sheet: WriteOnlyWorksheet, entry: Mapping[str, Any], names: Names) -> l
              names["group"].get(group, group), entry["line"], people)
     return [entry["rank"], *(as_text(sheet, text) for text in texts),
             _cell(sheet, entry["score"], number_format=SCORE_FORMAT), GRADES[entry["grade"]],
-            _cell(sheet, entry["reward"], number_format=MONEY_FORMAT)]
+            _cell(sheet, entry["reward"], number_format=MONEY_FORMAT), FINAL[entry["final"]]]
 
 
 def _ledger(sheet: WriteOnlyWorksheet, ranking: Mapping[str, Any]) -> None:
-    """Totals of what the listed rows pay and fine, and how many fall in each grade."""
+    """Totals of what the listed final rows pay and fine, how many of them fall in each
+    grade, and how many results are not final yet or not published."""
+    final = [entry for entry in ranking["entries"] if entry["final"]]
     # Exact sums: each reward is yuan with at most two decimals, whose shortest repr is exact.
-    amounts = [Decimal(str(entry["reward"])) for entry in ranking["entries"]]
+    amounts = [Decimal(str(entry["reward"])) for entry in final]
     rewards = sum((a for a in amounts if a > 0), Decimal(0))
     penalties = sum((a for a in amounts if a < 0), Decimal(0))
-    sheet.append([_cell(sheet, "奖惩汇总", bold=True)])
+    sheet.append([_cell(sheet, LEDGER_TITLE, bold=True)])
     for label, amount in (("奖励合计(元)", rewards), ("处罚合计(元)", penalties),
                           ("净额(元)", rewards + penalties)):
         sheet.append([label, _cell(sheet, _number(amount), number_format=MONEY_FORMAT)])
-    listed = [entry["grade"] for entry in ranking["entries"]]
+    listed = [entry["grade"] for entry in final]
     for grade, chinese in GRADES.items():
         sheet.append([f"{chinese}(个)", listed.count(grade)])
+    sheet.append(["未定稿(个)", len(ranking["entries"]) - len(final)])
     sheet.append(["未公示(个)", ranking["unpublished"]])
 
 

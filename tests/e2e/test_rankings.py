@@ -136,13 +136,15 @@ def test_an_invalid_period_or_filter_or_page_is_422(api):
         assert_problem(api.get("m1", f"/rankings/{PERIOD}", params=query), 422)
 
 
-def test_the_xlsx_is_the_same_ranking_with_chinese_headers_names_and_a_ledger(api, settings):
+def test_the_xlsx_is_the_same_ranking_with_chinese_headers_names_and_a_ledger_of_final_results(
+        api, settings):
     four_published(api, settings)
     api.put("secretary", "/branches/B1/reward-policy",
             json={"excellent": 200, "qualified": 0, "basically_qualified": 0,
                   "unqualified": -100.5})
-    republish(api, api.get("secretary", "/appraisals",
-                           params={"zone_id": "Z2", "period": PERIOD}).json()["items"][0], "60")
+    republish(api, appraisal_of(api, "Z2"), "60")
+    for zone in ("Z1", "Z2", "Z4"):  # Z3's result is not final yet
+        finalise(api, appraisal_of(api, zone))
     json_body = ranking(api)
     response = api.get("m1", f"/rankings/{PERIOD}", params={"format": "xlsx"})
     assert response.status_code == 200, response.text
@@ -152,16 +154,20 @@ def test_the_xlsx_is_the_same_ranking_with_chinese_headers_names_and_a_ledger(ap
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert "2026年10月" in rows[0][0]
     assert rows[1] == ["名次", "责任区", "支部", "党小组", "条线", "责任人", "得分", "等次",
-                       "奖惩金额(元)"]
+                       "奖惩金额(元)", "定稿"]
     table = rows[2:2 + len(json_body["entries"])]
-    assert [(r[0], r[6], r[8]) for r in table] == \
-        [(e["rank"], e["score"], e["reward"]) for e in json_body["entries"]]
-    assert table[0] == [1, "综采一队", "综采支部", "一组", "采煤线", "张伟", 95, "优秀", 200]
-    assert [r[7] for r in table] == ["优秀", "优秀", "合格", "不合格"]
+    assert [(r[0], r[6], r[8], r[9]) for r in table] == \
+        [(e["rank"], e["score"], e["reward"], "是" if e["final"] else "否")
+         for e in json_body["entries"]]
+    assert table[0] == [1, "综采一队", "综采支部", "一组", "采煤线", "张伟", 95, "优秀", 200, "是"]
+    assert [(r[1], r[7], r[9]) for r in table] == [
+        ("综采一队", "优秀", "是"), ("机电队", "优秀", "否"), ("材料库", "合格", "是"),
+        ("掘进二队", "不合格", "是")]
+    # The ledger counts what can no longer change: Z3's 200 is not paid yet.
     ledger = {r[0]: r[1] for r in rows[2 + len(table):] if r and r[0]}
-    assert ledger == {"奖惩汇总": None, "奖励合计(元)": 400, "处罚合计(元)": -100.5,
-                      "净额(元)": 299.5, "优秀(个)": 2, "合格(个)": 1, "基本合格(个)": 0,
-                      "不合格(个)": 1, "未公示(个)": 0}
+    assert ledger == {"奖惩汇总（仅计已定稿结果）": None, "奖励合计(元)": 200,
+                      "处罚合计(元)": -100.5, "净额(元)": 99.5, "优秀(个)": 1, "合格(个)": 1,
+                      "基本合格(个)": 0, "不合格(个)": 1, "未定稿(个)": 1, "未公示(个)": 0}
     branch = api.get("m1", f"/rankings/{PERIOD}", params={"format": "xlsx", "branch_id": "B2"})
     title = openpyxl.load_workbook(io.BytesIO(branch.content)).active["A1"].value
     assert "地面支部" in title

@@ -1,5 +1,5 @@
-"""The ranking as XLSX: a ranking as of an instant titled and dated by it, the same bytes
-whatever the clock."""
+"""The ranking as XLSX: whether each result is final, a reward ledger of final results only,
+and a ranking as of an instant titled and dated by it, the same bytes whatever the clock."""
 
 import io
 import time
@@ -32,6 +32,21 @@ RANKING = {"period": "2026-10", "unpublished": 3, "distribution": {}, "entries":
 def sheet_rows(data: bytes) -> list[list[Any]]:
     return [list(row) for row in load_workbook(io.BytesIO(data)).active.iter_rows(
         values_only=True)]
+
+
+def test_each_row_says_whether_its_result_is_final():
+    rows = sheet_rows(ranking_xlsx.workbook(RANKING, NAMES))
+    assert rows[1][-2:] == ["奖惩金额(元)", "定稿"]
+    assert [(r[1], r[-1]) for r in rows[2:7]] == [("Z1", "是"), ("Z2", "否"), ("Z3", "是"),
+                                                  ("Z4", "是"), ("Z5", "否")]
+
+
+def test_the_ledger_counts_only_final_results_and_says_so():
+    rows = sheet_rows(ranking_xlsx.workbook(RANKING, NAMES))
+    ledger = {r[0]: r[1] for r in rows[7:] if r and r[0]}
+    assert ledger == {"奖惩汇总（仅计已定稿结果）": None, "奖励合计(元)": 250.25,
+                      "处罚合计(元)": -100, "净额(元)": 150.25, "优秀(个)": 1, "合格(个)": 1,
+                      "基本合格(个)": 0, "不合格(个)": 1, "未定稿(个)": 2, "未公示(个)": 3}
 
 
 def test_a_ranking_as_of_an_instant_is_titled_in_beijing_time_and_named_by_it():
