@@ -133,3 +133,16 @@ def replayed(appraisal_id: str, history: Sequence[dict[str, Any]]) -> dict[str, 
         "score": score,
         "grade": None if score is None else Grade.of(Decimal(str(score))).value,
     }
+
+
+def is_final(history: Sequence[dict[str, Any]]) -> bool:
+    """Whether the result stood final (定稿) at the end of these entries: a `finalised` entry
+    follows the last `reopened` (a reopening ends finality; only a new posting's closing
+    brings it back)."""
+    final = False
+    for entry in history:
+        if entry["type"] == "finalised":
+            final = True
+        elif entry["type"] == "reopened":
+            final = False
+    return final

@@ -176,6 +176,7 @@ def _top(appraisal: Appraisal, names: view.Names) -> list[Row]:
         8.0,
         (RESULT, ("最终得分", _number(appraisal["score"]), "等次",
                   view.grade_text(appraisal["grade"]) or DASH, "奖惩金额", reward), None),
+        (INFO_WIDE, ("公示定稿", "已定稿" if appraisal["final"] else "未定稿"), None),
     ]
 
 

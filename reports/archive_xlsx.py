@@ -137,7 +137,7 @@ def _appraisal_sheet(book: Workbook, archive: Archive, names: view.Names
 
 def _appraisal_headers(codes: Sequence[str]) -> list[str]:
     headers = ["档案号", "支部", "党小组", "条线", "责任区编号", "责任区", "考核期", "责任人",
-               "得分", "等次", "奖惩金额(元)", "考核表版本"]
+               "得分", "等次", "奖惩金额(元)", "是否定稿", "考核表版本"]
     for step in STEPS:
         name = label("step", step)
         if step in SCORED_STEPS:
@@ -159,6 +159,7 @@ def _appraisal_row(appraisal: Mapping[str, Any], codes: Sequence[str], names: vi
            appraisal["zone_name"], period_title(appraisal["period"]),
            names.people(appraisal["responsible_member_ids"]), appraisal["score"],
            view.grade_text(appraisal["grade"]), appraisal["reward"],
+           "是" if appraisal["final"] else "否",
            f"{appraisal['template_id']} 第{appraisal['template_version']}版"]
     for step in STEPS:
         signed = appraisal[step]

@@ -2,7 +2,7 @@
 
 openpyxl stamps the document properties and every zip entry with the current time; a
 report is dated by the data it shows instead (its `as_of`), so the same data gives the
-same file. Shared by the year-end archive and the progress sheet.
+same file. Shared by the year-end archive, the ranking and the progress sheet.
 """
 
 import io
@@ -14,6 +14,9 @@ from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 from openpyxl import Workbook
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.writer.excel import ExcelWriter
+
+# Zip entries hold no date before 1980 (an instant of the 1970s is a valid `as_of`).
+ZIP_EPOCH = datetime(1980, 1, 1)
 
 
 def as_of_time(instant: str) -> datetime:
@@ -27,7 +30,7 @@ def dated_bytes(book: Workbook, as_of: datetime,
     sheet) go at the end of their sheets' data."""
     book.properties.created = book.properties.modified = as_of
     out = io.BytesIO()
-    with _DatedZip(out, "w", ZIP_DEFLATED, stamp=as_of.timetuple()[:6],
+    with _DatedZip(out, "w", ZIP_DEFLATED, stamp=max(as_of, ZIP_EPOCH).timetuple()[:6],
                    rows=rows or {}) as archive_zip:
         ExcelWriter(book, archive_zip).save()
     return out.getvalue()

@@ -188,13 +188,19 @@ def _appraisal(index: int, zone: dict[str, Any], period: str,
         event("reopened", "branch_secretary", "group_review", {"reason": REOPEN_REASON})
         sign(2)
         approve()
+    # Most results' posting closed (定稿); those returned on the way are still posted (the
+    # same forms stand apart by their history's length either way: templates stay shared).
+    final = not any(e["type"] == "returned" for e in history)
+    if final:
+        event("finalised", "branch_secretary", "published",
+              {"posting": f"{branch}-p-{period}"})
     return {"id": str(uuid.UUID(int=rng.getrandbits(128), version=5)),
             "zone_id": zone["zone_id"], "zone_name": zone["zone_name"],
             "branch_id": zone["branch_id"], "group_id": zone["group_id"], "line": zone["line"],
             "period": period, "template_id": "default", "template_version": 1,
             "items": dict(ITEMS), "state": "published", "version": len(history),
             "responsible_member_ids": list(zone["members"]), **steps, "score": score(),
-            "grade": _grade(score()), "reward": REWARDS[_grade(score())],
+            "grade": _grade(score()), "reward": REWARDS[_grade(score())], "final": final,
             "allowed_actions": [], "history": history}
 
 

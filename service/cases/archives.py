@@ -25,7 +25,7 @@ import orjson
 from sqlalchemy import Connection
 
 from domain.bounds import past_instant
-from domain.documents import instant, number, replayed
+from domain.documents import instant, is_final, number, replayed
 from domain.errors import ForbiddenError, InvalidError
 from domain.organisation import Branch
 from domain.period import Period
@@ -148,12 +148,13 @@ def contents(conn: Connection, request: Request, prove: Prove) -> dict[str, Any]
 
 
 def appraisal(found: Archived) -> dict[str, Any]:
-    """One appraisal as its document stood, with where it sat, its form, reward and history."""
+    """One appraisal as its document stood, with where it sat, its form, reward, whether it
+    was final (定稿) and its history."""
     document = replayed(found.place["appraisal_id"], found.history)
     rewards = [e["data"]["reward"] for e in found.history if e["type"] == "branch_approved"]
     return {**document, **{k: v for k, v in found.place.items() if k != "appraisal_id"},
             "items": found.history[0]["data"]["items"], "reward": rewards[-1],
-            "allowed_actions": [], "history": found.history}
+            "final": is_final(found.history), "allowed_actions": [], "history": found.history}
 
 
 def _order(appraisal: Mapping[str, Any]) -> tuple[str, str, bool, str]:

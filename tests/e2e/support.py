@@ -1,8 +1,10 @@
 """What the HTTP tests share: problem+json checks, "nothing recorded", and walking an appraisal."""
 
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -154,3 +156,15 @@ def finalise(api: Api, doc: dict[str, Any], posting: str = "x-p1") -> None:
     appraisal.finalise(posting=posting, state=appraisal.state, actor="sec",
                        role="branch_secretary", timestamp=next_instant(appraisal))
     workflows.save(appraisal)
+
+
+def instant(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def a_moment_passes() -> str:
+    """An instant strictly between what was written before and what is written after."""
+    time.sleep(0.002)
+    moment = instant(datetime.now(UTC))
+    time.sleep(0.002)
+    return moment

@@ -3,13 +3,14 @@ the same later; its forms; who may produce it."""
 
 import base64
 import hashlib
+import io
 import json
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 from typer.testing import CliRunner
 
@@ -20,9 +21,12 @@ from service.cli import app as cli
 from service.settings import Settings
 from store.ledger import Reader
 from tests.e2e.support import (
+    a_moment_passes,
     act_ok,
     assert_problem,
+    finalise,
     four_published,
+    instant,
     publish,
     republish,
 )
@@ -42,18 +46,6 @@ def archive(api: Api, user: str = "archivist", **query: Any) -> dict[str, Any]:
     return json.loads(year_file(api, user, **query).content)
 
 
-def instant(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def a_moment_passes() -> str:
-    """An instant strictly between what was written before and what is written after."""
-    time.sleep(0.002)
-    moment = instant(datetime.now(UTC))
-    time.sleep(0.002)
-    return moment
-
-
 def test_the_archive_holds_every_published_appraisal_as_it_stood_and_a_summary_per_member(
         api, settings):
     four_published(api, settings)  # 2026-10: Z1 95, Z2 90, Z3 90, Z4 80
@@ -68,7 +60,7 @@ def test_the_archive_holds_every_published_appraisal_as_it_stood_and_a_summary_p
     history = api.get("inspector", f"/appraisals/{z1_year['id']}/history").json()["events"]
     assert first == {**live, "allowed_actions": [], "history": history, "zone_name": "综采一队",
                      "branch_id": "B1", "group_id": "G1", "line": "采煤线",
-                     "items": history[0]["data"]["items"], "reward": 200}
+                     "items": history[0]["data"]["items"], "reward": 200, "final": False}
     assert (body["year"], body["as_of"]) == ("2026", body["manifest"]["as_of"])
     assert body["manifest"]["branch_id"] is None and body["manifest"]["position"] > 0
     assert body["names"]["users"]["m1"] == "张伟"
@@ -112,6 +104,29 @@ def test_the_same_as_of_gives_the_same_bytes_whatever_happened_later(api):
     # Another way of writing the same instant is the same file.
     shanghai = datetime.fromisoformat(then).astimezone(ZoneInfo("Asia/Shanghai")).isoformat()
     assert year_file(api, as_of=shanghai).content == before["json"]
+
+
+def test_each_appraisal_says_whether_it_was_final_as_of_the_archive(api):
+    z1, z2 = publish(api, "Z1", "95"), publish(api, "Z2", "85")
+    finalise(api, z1)
+    finalised = a_moment_passes()
+    z1 = republish(api, z1, "91")  # an upheld objection: corrected and posted again
+    reposted = a_moment_passes()
+    finalise(api, z1, posting="x-p2")
+    finalise(api, z2)
+
+    def finality(as_of: str | None = None) -> dict[str, bool]:
+        query = {} if as_of is None else {"as_of": as_of}
+        return {a["zone_id"]: a["final"] for a in archive(api, **query)["appraisals"]}
+
+    assert finality(finalised) == {"Z1": True, "Z2": False}
+    assert finality(reposted) == {"Z1": False, "Z2": False}
+    assert finality() == {"Z1": True, "Z2": True}
+    sheet = openpyxl.load_workbook(io.BytesIO(year_file(api, as_of=finalised,
+                                                        format="xlsx").content))["考核表"]
+    rows = list(sheet.iter_rows(values_only=True))
+    column = rows[0].index("是否定稿")
+    assert [(row[4], row[column]) for row in rows[1:]] == [("Z1", "是"), ("Z2", "否")]
 
 
 def test_a_result_reopened_at_as_of_is_left_out_and_an_earlier_instant_shows_less(api):

@@ -2,16 +2,23 @@
 as each publication recorded them, reopen, and the XLSX a branch posts and pays from."""
 
 import io
+import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import openpyxl
 
 from tests.e2e.support import (
+    MORE_USERS,
     PERIOD,
+    a_moment_passes,
     act_ok,
+    add_users,
     assert_problem,
     finalise,
     four_published,
+    instant,
     marks,
     publish,
     republish,
@@ -129,13 +136,15 @@ def test_an_invalid_period_or_filter_or_page_is_422(api):
         assert_problem(api.get("m1", f"/rankings/{PERIOD}", params=query), 422)
 
 
-def test_the_xlsx_is_the_same_ranking_with_chinese_headers_names_and_a_ledger(api, settings):
+def test_the_xlsx_is_the_same_ranking_with_chinese_headers_names_and_a_ledger_of_final_results(
+        api, settings):
     four_published(api, settings)
     api.put("secretary", "/branches/B1/reward-policy",
             json={"excellent": 200, "qualified": 0, "basically_qualified": 0,
                   "unqualified": -100.5})
-    republish(api, api.get("secretary", "/appraisals",
-                           params={"zone_id": "Z2", "period": PERIOD}).json()["items"][0], "60")
+    republish(api, appraisal_of(api, "Z2"), "60")
+    for zone in ("Z1", "Z2", "Z4"):  # Z3's result is not final yet
+        finalise(api, appraisal_of(api, zone))
     json_body = ranking(api)
     response = api.get("m1", f"/rankings/{PERIOD}", params={"format": "xlsx"})
     assert response.status_code == 200, response.text
@@ -145,16 +154,131 @@ def test_the_xlsx_is_the_same_ranking_with_chinese_headers_names_and_a_ledger(ap
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert "2026年10月" in rows[0][0]
     assert rows[1] == ["名次", "责任区", "支部", "党小组", "条线", "责任人", "得分", "等次",
-                       "奖惩金额(元)"]
+                       "奖惩金额(元)", "定稿"]
     table = rows[2:2 + len(json_body["entries"])]
-    assert [(r[0], r[6], r[8]) for r in table] == \
-        [(e["rank"], e["score"], e["reward"]) for e in json_body["entries"]]
-    assert table[0] == [1, "综采一队", "综采支部", "一组", "采煤线", "张伟", 95, "优秀", 200]
-    assert [r[7] for r in table] == ["优秀", "优秀", "合格", "不合格"]
+    assert [(r[0], r[6], r[8], r[9]) for r in table] == \
+        [(e["rank"], e["score"], e["reward"], "是" if e["final"] else "否")
+         for e in json_body["entries"]]
+    assert table[0] == [1, "综采一队", "综采支部", "一组", "采煤线", "张伟", 95, "优秀", 200, "是"]
+    assert [(r[1], r[7], r[9]) for r in table] == [
+        ("综采一队", "优秀", "是"), ("机电队", "优秀", "否"), ("材料库", "合格", "是"),
+        ("掘进二队", "不合格", "是")]
+    # The ledger counts what can no longer change: Z3's 200 is not paid yet.
     ledger = {r[0]: r[1] for r in rows[2 + len(table):] if r and r[0]}
-    assert ledger == {"奖惩汇总": None, "奖励合计(元)": 400, "处罚合计(元)": -100.5,
-                      "净额(元)": 299.5, "优秀(个)": 2, "合格(个)": 1, "基本合格(个)": 0,
-                      "不合格(个)": 1, "未公示(个)": 0}
+    assert ledger == {"奖惩汇总（仅计已定稿结果）": None, "奖励合计(元)": 200,
+                      "处罚合计(元)": -100.5, "净额(元)": 99.5, "优秀(个)": 1, "合格(个)": 1,
+                      "基本合格(个)": 0, "不合格(个)": 1, "未定稿(个)": 1, "未公示(个)": 0}
     branch = api.get("m1", f"/rankings/{PERIOD}", params={"format": "xlsx", "branch_id": "B2"})
     title = openpyxl.load_workbook(io.BytesIO(branch.content)).active["A1"].value
     assert "地面支部" in title
+
+
+def appraisal_of(api: Api, zone: str) -> dict[str, Any]:
+    return api.get("archivist", "/appraisals",
+                   params={"zone_id": zone, "period": PERIOD}).json()["items"][0]
+
+
+def test_a_ranking_as_of_an_instant_is_the_one_that_was_current_then(api, settings):
+    add_users(api, settings, MORE_USERS)
+    z1 = publish(api, "Z1", "95")
+    api.open("Z4")
+    between = ranking(api), ranking(api, branch_id="B1"), ranking(api, limit=1, offset=1)
+    then = a_moment_passes()  # between the first approval and the second
+    policy = {"excellent": 300, "qualified": 50.5, "basically_qualified": 0, "unqualified": -80}
+    assert api.put("secretary", "/branches/B1/reward-policy", json=policy).status_code == 200
+    publish(api, "Z2", "85")
+    publish(api, "Z3", "95")
+    now = ranking(api)
+    assert listed(now) == [(1, "Z1", 95, 200), (1, "Z3", 95, 300), (3, "Z2", 85, 50.5)]
+    # As it stood then: what a read at that moment answered, naming the instant.
+    old = ranking(api, as_of=then)
+    assert old == {**between[0], "as_of": then} != {**now, "as_of": then}
+    assert listed(old) == [(1, "Z1", 95, 200)] and old["unpublished"] == 1
+    assert ranking(api, as_of=then, branch_id="B1") == {**between[1], "as_of": then}
+    assert ranking(api, as_of=then, limit=1, offset=1) == {**between[2], "as_of": then}
+    # And as of a moment after everything, the ranking now, filters and pages alike.
+    later = a_moment_passes()
+    for query in ({}, {"branch_id": "B1"}, {"group_id": "G1"}, {"line": "机电运输线"},
+                  {"limit": 1, "offset": 1}, {"limit": 2, "offset": 0}):
+        assert ranking(api, as_of=later, **query) == {**ranking(api, **query), "as_of": later}
+    assert ranking(api, as_of=later)["entries"][0]["appraisal_id"] == z1["id"]
+
+
+def test_a_result_reopened_then_is_out_of_the_ranking_then_and_back_with_its_new_reward(api):
+    z1 = publish(api, "Z1", "95")
+    published = a_moment_passes()
+    z1 = act_ok(api, "secretary", z1, "reopen", {"reason": "复核"})
+    reopened = a_moment_passes()
+    policy = {"excellent": 300, "qualified": 50, "basically_qualified": 0, "unqualified": -80}
+    assert api.put("secretary", "/branches/B1/reward-policy", json=policy).status_code == 200
+    z1 = act_ok(api, "leader", z1, "group-review", {"scores": marks("88"), "comment": "复核"})
+    act_ok(api, "secretary", z1, "branch-approval", {"comment": "同意"})
+    republished = a_moment_passes()
+    publish(api, "Z2", "91")  # under the new policy too, after all three
+    assert listed(ranking(api, as_of=published)) == [(1, "Z1", 95, 200)]
+    while_reopened = ranking(api, as_of=reopened)
+    assert (while_reopened["entries"], while_reopened["unpublished"]) == ([], 1)
+    assert while_reopened["distribution"] == NO_GRADES
+    again = ranking(api, as_of=republished)
+    assert listed(again) == [(1, "Z1", 88, 50)]
+    assert (again["distribution"], again["unpublished"]) == ({**NO_GRADES, "qualified": 1}, 0)
+    assert listed(ranking(api)) == [(1, "Z2", 91, 300), (2, "Z1", 88, 50)]
+
+
+def test_finality_as_of_an_instant_is_what_it_was_then(api):
+    z1, z2 = publish(api, "Z1", "95"), publish(api, "Z2", "85")
+    posted = a_moment_passes()
+    finalise(api, z1)
+    finalised = a_moment_passes()
+    z1 = act_ok(api, "secretary", z1, "reopen", {"reason": "异议成立"})
+    z1 = act_ok(api, "leader", z1, "group-review", {"scores": marks("93"), "comment": "复核"})
+    act_ok(api, "secretary", z1, "branch-approval", {"comment": "同意"})
+    reposted = a_moment_passes()
+    finalise(api, z2)
+    assert finality(ranking(api, as_of=posted)) == {"Z1": False, "Z2": False}
+    assert finality(ranking(api, as_of=finalised)) == {"Z1": True, "Z2": False}
+    assert finality(ranking(api, as_of=reposted)) == {"Z1": False, "Z2": False}
+    assert finality(ranking(api)) == {"Z1": False, "Z2": True}
+    assert ranking(api, as_of=a_moment_passes())["entries"] == ranking(api)["entries"]
+
+
+def test_the_same_as_of_gives_the_same_bytes_in_json_and_xlsx_whatever_happened_later(api):
+    z1 = publish(api, "Z1", "95")
+    publish(api, "Z2", "85", period="2026-11")
+    then = a_moment_passes()
+    first = {form: as_of_bytes(api, then, form) for form in ("json", "xlsx")}
+    republish(api, z1, "75")
+    publish(api, "Z2", "91")
+    finalise(api, appraisal_of(api, "Z2"))
+    for form in ("json", "xlsx"):
+        assert as_of_bytes(api, then, form) == first[form], form
+    # Another spelling of the same instant is the same ranking, byte for byte.
+    beijing = datetime.fromisoformat(then).astimezone(ZoneInfo("Asia/Shanghai")).isoformat()
+    assert as_of_bytes(api, beijing, "json") == first["json"]
+    assert as_of_bytes(api, beijing, "xlsx") == first["xlsx"]
+    assert listed(json.loads(first["json"])) == [(1, "Z1", 95, 200)]
+
+
+def as_of_bytes(api: Api, as_of: str, form: str) -> bytes:
+    response = api.get("m1", f"/rankings/{PERIOD}", params={"as_of": as_of, "format": form})
+    assert response.status_code == 200, response.text
+    return response.content
+
+
+def test_an_as_of_in_the_future_before_1970_or_without_a_time_zone_is_422(api):
+    publish(api, "Z1", "95")
+    future = instant(datetime.now(UTC) + timedelta(minutes=5))
+    for as_of in (future, "1969-12-31T23:59:59Z", "2026-10-01T08:00:00", "yesterday",
+                  "2026-13-01T00:00:00Z"):
+        for form in ("json", "xlsx"):
+            assert_problem(api.get("m1", f"/rankings/{PERIOD}",
+                                   params={"as_of": as_of, "format": form}), 422)
+    # The first instants that are allowed: nothing was opened then.
+    assert ranking(api, as_of="1970-01-01T00:00:00Z") == {
+        "period": PERIOD, "as_of": "1970-01-01T00:00:00.000000Z", "entries": [],
+        "distribution": NO_GRADES, "unpublished": 0}
+    early = api.get("m1", f"/rankings/{PERIOD}", params={"as_of": "1975-06-01T00:00:00+08:00",
+                                                         "format": "xlsx"})
+    assert early.status_code == 200, early.text
+    title = openpyxl.load_workbook(io.BytesIO(early.content)).active["A1"].value
+    assert title.endswith("（截至北京时间 1975-06-01 00:00）")

@@ -108,7 +108,7 @@ def test_a_name_that_looks_like_a_formula_is_a_string_cell(text: str) -> None:
     ranking = {"period": PERIOD, "unpublished": 0, "entries": [{
         "rank": 1, "zone_name": text, "branch_id": "B1", "group_id": "G1", "line": text,
         "responsible_member_ids": ["M1"], "score": 93.5, "grade": "excellent",
-        "reward": 100.0}]}
+        "reward": 100.0, "final": True}]}
     names = {"member": {"M1": text}, "branch": {"B1": text}, "group": {"G1": text}}
     data = ranking_xlsx.workbook(ranking, names, text)
     # A control character XML cannot hold is left out; a carriage return reads back as a

@@ -110,6 +110,16 @@ def test_each_appraisal_has_its_form_with_names_scores_and_grade(
             assert archive["names"]["members"][member_id] in page
 
 
+def test_each_form_says_whether_its_result_was_final(archive: dict, pages: list[str]) -> None:
+    said = {True: "已定稿", False: "未定稿"}
+    assert {a["final"] for a in archive["appraisals"]} == {True, False}
+    for appraisal in archive["appraisals"]:
+        own_id = re.compile(re.escape(appraisal["id"]) + r"(?![-\d])")
+        page = next(p for p in pages if "党员责任区考核表" in p and own_id.search(p))
+        assert "公示定稿" in page and said[appraisal["final"]] in page, appraisal["id"]
+        assert said[not appraisal["final"]] not in page, appraisal["id"]
+
+
 def test_history_rows_show_signers_named_over_two_lines_in_full(
         archive: dict, pages: list[str]) -> None:
     """A signer's name and login take two lines in the history's narrow cell; each row

@@ -108,6 +108,7 @@ def test_each_appraisal_row_holds_the_scores_as_numbers(archive: dict, book: Wor
         assert row["档案号"] == appraisal["id"]
         assert row["得分"] == appraisal["score"]
         assert row["奖惩金额(元)"] == appraisal["reward"]
+        assert row["是否定稿"] == ("是" if appraisal["final"] else "否")
         assert row["等次"] in ("优秀", "合格", "基本合格", "不合格")
         review = appraisal["group_review"]
         assert row["党小组长考核·思想动态"] == review["scores"]["thought"]
@@ -118,6 +119,10 @@ def test_each_appraisal_row_holds_the_scores_as_numbers(archive: dict, book: Wor
         signed = appraisal["zone_evaluation"]
         assert row["责任区评价·合计"] == signed["total"]
         assert row["责任区评价·时间"].startswith(appraisal["history"][0]["at"][:4])
+
+
+def test_the_sample_has_final_results_and_others(archive: dict) -> None:
+    assert {a["final"] for a in archive["appraisals"]} == {True, False}
 
 
 def test_times_are_shown_in_beijing_time(archive: dict, book: Workbook) -> None:
