@@ -15,6 +15,7 @@ from domain.scoring import Grade
 # branch that answers, not for everyone who reads the history or the archive.
 HISTORY_FIELDS = ("scores", "total", "comment", "reason", "reward", "objection", "posting",
                   "name", "upheld", "finding", "method", "date", "text", "attachments")
+OPTIONAL_FIELDS = frozenset({"objection"})
 OPENED_FIELDS = ("zone_id", "period", "template_id", "template_version", "items",
                  "responsible_member_ids")
 
@@ -89,7 +90,9 @@ def history_entry(domain_event: Any) -> dict[str, Any]:
     """One event of an appraisal's history as API.md shows it."""
     kind, fields = _entry_of(type(domain_event).__name__)
     held = vars(domain_event)
-    data = {name: held[name] for name in fields if name in held}
+    # A reopening names the objection it answers only when one asked for it.
+    data = {name: held[name] for name in fields
+            if name in held and (held[name] is not None or name not in OPTIONAL_FIELDS)}
     for mapping in ("scores", "items"):
         if (values := data.get(mapping)) is not None:
             data[mapping] = {code: number(v) for code, v in values.items()}

@@ -3,6 +3,7 @@
 import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib import metadata
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -56,8 +57,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             runtime.close()
 
-    app = FastAPI(title="党员责任区考核 · Zone appraisal", version="0.1.0", lifespan=lifespan,
-                  responses=ERRORS)  # type: ignore[arg-type]
+    app = FastAPI(title="党员责任区考核 · Zone appraisal", version=metadata.version("appraisal"),
+                  lifespan=lifespan, responses=ERRORS)  # type: ignore[arg-type]
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)  # a 413 carries them too
