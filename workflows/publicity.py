@@ -38,8 +38,10 @@ MAX_OPEN_OBJECTIONS = 100
 
 @dataclass(frozen=True)
 class Posted:
-    """What a posting shows: the ranking as of now, and the zones not yet approved."""
+    """What a posting shows: the ranking as of `as_of` (just now), and the zones not yet
+    approved then."""
 
+    as_of: datetime
     entries: list[dict[str, Any]]
     distribution: dict[str, int]
     pending: int
@@ -91,7 +93,7 @@ class PublicityCommands(AppraisalCommands):
             publicity = Publicity(branch_id, label, actor=actor.username,
                                   timestamp=next_instant())
         at = next_instant(publicity)
-        publicity.post(as_of=at, closes=window_end(at, window), days=window,
+        publicity.post(as_of=min(posted.as_of, at), closes=window_end(at, window), days=window,
                        entries=posted.entries, distribution=posted.distribution,
                        pending=posted.pending, actor=actor.username, role=self._poster(actor,
                        branch_id), timestamp=at)

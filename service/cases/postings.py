@@ -31,17 +31,20 @@ OVERSEERS = (Role.BRANCH_SECRETARY, Role.INSPECTOR, Role.ADMIN)
 
 def post(rt: Runtime, actor: Actor, branch_id: str, period: str, days: int | None,
          partial: bool) -> dict[str, Any]:
-    """Posts the branch's period as the ranking stands now (its views caught up first)."""
+    """Posts the branch's period as the ranking stands now: as `GET /rankings/{period}?as_of=`
+    gives it for the posting's `as_of`, from the events up to that instant."""
     rt.workflows.check_may_post(branch_id, actor)
     label = str(Period.parse(period))
-    body, _ = rankings.read(rt, Scope(label, branch_id), None, 0)
+    now = datetime.now(UTC)
+    body, _ = rankings.read(rt, Scope(label, branch_id), None, 0, as_of=now)
     entries = [{k: v for k, v in e.items() if k != "final"} for e in body["entries"]]
     with snapshot(rt.engines.reader) as conn:
         zones = len(list_zones(conn, branch_id=branch_id))
     # Not approved yet: opened and waiting, or not even opened.
     pending = max(zones - len(entries), body["unpublished"])
     publicity, number = rt.workflows.post_results(
-        branch_id, label, days, partial, Posted(entries, body["distribution"], pending), actor)
+        branch_id, label, days, partial, Posted(now, entries, body["distribution"], pending),
+        actor)
     return posting_out(publicity, number)
 
 

@@ -59,7 +59,13 @@ def test_a_posting_shows_the_ranking_as_posted_and_needs_partial_while_zones_wai
             for e in board["entries"]] == [(1, "Z1", 95, "excellent", z1["id"]),
                                            (2, "Z2", 88, "qualified", z2["id"])]
     assert board["distribution"]["excellent"] == 1
-    # Frozen: a later change to the ranking does not change what was posted.
+    # The ranking as it stood at the posting's instant, frozen: a later change to the
+    # ranking does not change what was posted.
+    then = api.get("m4", f"/rankings/{PERIOD}", params={"branch_id": "B1",
+                                                       "as_of": board["as_of"]}).json()
+    assert [{k: v for k, v in e.items() if k != "final"} for e in then["entries"]] \
+        == board["entries"]
+    publish(api, "Z3", "99")
     read = api.get("m4", f"/postings/{board['id']}")
     assert read.status_code == 200 and read.json() == board
     listed = api.get("m1", "/branches/B1/postings", params={"period": PERIOD}).json()
