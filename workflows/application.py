@@ -1,12 +1,12 @@
 """The one application object a process builds: every command handler over one event store."""
 
-from workflows.appraisals import AppraisalCommands
 from workflows.base import Store
+from workflows.supervision import SupervisionCommands
 from workflows.users import UserCommands
 
 
-class Workflows(AppraisalCommands, UserCommands):
-    """Organisation, users and the appraisal process, saved to one event store."""
+class Workflows(SupervisionCommands, UserCommands):
+    """Organisation, users, the appraisal process and supervision, saved to one event store."""
 
     # eventsourcing names every subclass after itself unless told, and the PostgreSQL events
     # table after that name: without this it is "workflows_events", and renaming this class
