@@ -20,6 +20,7 @@ from projections import rebuild
 from projections.appraisal_index import AppraisalIndexView
 from projections.archive import ArchiveView
 from projections.directory import DirectoryView
+from projections.findings import FindingsView
 from projections.forms import FormsView
 from projections.ranking import RankingView
 from projections.tracking import Follower, Log, Part
@@ -33,6 +34,7 @@ from service.consistency import Positions
 from service.hashing import PasswordPool
 from service.settings import Settings
 from service.throttle import SignInThrottle
+from store.attachments import Attachments
 from store.checkpoints import SERVICE, Checkpoints
 from store.engines import Engines, engines, event_store_env
 from store.recorders import LedgerRecorder
@@ -54,6 +56,7 @@ class Runtime:
     positions: Positions
     actors: Actors
     service_key: SigningKey  # signs the log's checkpoints (service.cases.checkpoints)
+    attachments: Attachments  # the files findings carry, beside the events (not a view)
     worker: Worker | None = None  # following the log on a thread of this process
     checkpointer: Checkpointer | None = None  # the service's (service.app), not a command's
 
@@ -146,8 +149,10 @@ def build(settings: Settings) -> Runtime:
         # The recorder is store.recorders' (the env names it), which reads a Log.
         follower = Follower(db.reader, db.writer, cast(Log, workflows.recorder), workflows.mapper,
                             [DirectoryView(), AppraisalIndexView(), RankingView(), ArchiveView(),
-                             UsersView(), AccountsView(), FormsView()])
+                             UsersView(), AccountsView(), FormsView(), FindingsView()])
         follower.create_tables()
+        attachments = Attachments(db.writer, db.reader)
+        attachments.create()
         # A view whose rows an older version made without a column it now has starts over.
         rebuild.reset(follower, follower.outdated())
     return Runtime(settings, workflows, db, follower, tokens,
@@ -155,7 +160,7 @@ def build(settings: Settings) -> Runtime:
                    SignInThrottle(settings.sign_in_failures_per_user,
                                   settings.sign_in_failures_per_address,
                                   settings.sign_in_window_seconds), positions, actors,
-                   service_key)
+                   service_key, attachments)
 
 
 def record_service_key(recorder: LedgerRecorder, key: SigningKey) -> None:
