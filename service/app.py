@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
+from domain.supervision import MAX_ATTACHMENT_BYTES
 from service import errors, logs
 from service.api import openapi_links
 from service.api.deps import RuntimeDep
@@ -19,6 +20,7 @@ from service.api.routes import (
     inbox,
     organisation,
     rankings,
+    supervision,
     users,
 )
 from service.cases import checkpoints as checkpointing
@@ -58,7 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="党员责任区考核 · Zone appraisal", version="0.1.0", lifespan=lifespan,
                   responses=ERRORS)  # type: ignore[arg-type]
     errors.install(app)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
+                       streamed={supervision.UPLOAD: MAX_ATTACHMENT_BYTES})
     app.add_middleware(SecurityHeaders)  # a 413 carries them too
     app.add_middleware(RequestTrace, listeners=(logs.access, metrics.observe))  # outermost
     app.state.metrics = metrics
@@ -76,7 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for name, f in failed.items()} or None)
 
     # Routes are matched in order, each at a cost (docs/PERFORMANCE.md): the sign-off's first.
-    for module in (appraisals, users, organisation, rankings, inbox, archives, checkpoints):
+    for module in (appraisals, users, organisation, rankings, inbox, archives, checkpoints,
+                   supervision):
         app.include_router(module.router)
     app.include_router(metrics_route)
     web.install(app)

@@ -1,7 +1,7 @@
 """Supervision (督导检查) through `Workflows` on the in-memory store: who records a finding on an
 appraisal or a zone, who answers it once (整改), who reads it, and what a finding must hold."""
 
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
@@ -9,6 +9,8 @@ from domain.appraisal import Appraisal
 from domain.errors import ForbiddenError, InvalidError, NotFoundError, StateConflictError
 from domain.ids import parse_part
 from domain.organisation import Zone
+from domain.supervision import MEDIA_TYPES
+from service.schemas import MediaType
 from tests.small_org import ADMIN, actor, build_small_mine, popo_workflows, user
 from workflows.application import Workflows
 from workflows.supervision import FINDING
@@ -148,3 +150,6 @@ def _reads(workflows: Workflows, key: str, caller: Any) -> bool:
         return False
     return True
 
+
+def test_the_apis_media_types_are_the_domains() -> None:
+    assert set(get_args(MediaType)) == set(MEDIA_TYPES.values())
