@@ -89,3 +89,15 @@ def find_findings(conn: Connection, *, zone_id: str | None = None,
         query = query.where(answered.is_not(None) if rectified else answered.is_(None))
     return [dict(r._mapping) for r in conn.execute(query.offset(offset).limit(limit))]
 
+
+def zone_findings_of_year(conn: Connection, year: str, branch_id: str | None,
+                          at: str) -> list[dict[str, Any]]:
+    """The zones' own findings dated in `year` and recorded at or before `at` (an instant as
+    documents write it), of one branch or all, by branch, zone and time: an archive's."""
+    query = (select(findings).where(findings.c.appraisal_id.is_(None),
+                                    findings.c.date.startswith(f"{year}-", autoescape=True),
+                                    findings.c.at <= at)
+             .order_by(findings.c.branch_id, findings.c.zone_id, findings.c.at, findings.c.id))
+    if branch_id is not None:
+        query = query.where(findings.c.branch_id == branch_id)
+    return [dict(r._mapping) for r in conn.execute(query)]

@@ -1,24 +1,35 @@
 """Supervision (督导检查) as the API and the pages use it: findings recorded on an appraisal or
-a zone with their files checked, answered (整改), read and listed; a zone's whole history."""
+a zone with their files checked, answered (整改), read and listed; a zone's whole history;
+and the zones' findings a year's archive holds."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from functools import partial
 from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection
 
 from domain.documents import event_type, instant
-from projections.findings import find_findings
+from domain.ids import parse_part
+from domain.organisation import Zone
+from projections.directory import zones
+from projections.findings import find_findings, zone_findings_of_year
+from projections.ranking_query import names_of
 from service.cases import attachments
 from service.cases.inbox import branches_asked
 from service.runtime import Runtime
 from service.schemas import FindingIn, RectificationIn
 from workflows.access import Actor
 from workflows.application import Workflows
-from workflows.supervision import Found, Target
+from workflows.supervision import FINDING, Found, Target
 
 # What a zone event's entry may show of it: the zone as created, each re-assignment with its
 # reason, each finding and rectification.
 ZONE_DATA = ("name", "group_id", "line", "area", "teams", "responsible_member_ids",
              "member_ids", "reason", "finding", "method", "date", "text", "attachments")
 ASSIGNMENTS = ("created", "responsibles_reassigned")
+ZoneAt = Callable[[UUID, datetime], Zone]  # a zone as it stood at an instant
 
 
 def record(rt: Runtime, actor: Actor, target: Target, body: FindingIn) -> dict[str, Any]:
@@ -101,3 +112,38 @@ def finding_out(key: str, finding: Mapping[str, Any], **where: str | None) -> di
                 "text": answer["text"], "attachments": list(answer["attachments"]),
                 "actor": answer["actor"], "at": instant(answer["at"])}}
 
+
+def zones_at(rt: Runtime) -> ZoneAt:
+    """Zones as they stood, from their events (an archive's `zone_at`)."""
+    return partial(rt.workflows.as_of, kind="zone")
+
+
+def archived(conn: Connection, zone_at: ZoneAt, year: str, branch_id: str | None,
+             as_of: str) -> list[dict[str, Any]]:
+    """The zones' own findings an archive holds: dated in `year`, of the branch (None: all),
+    recorded at or before `as_of` (an instant as documents write it), each with its
+    rectification if that was recorded by then; by branch, zone and time. The rows say
+    which; each zone's events up to `as_of` say what."""
+    rows = zone_findings_of_year(conn, year, branch_id, as_of)
+    names = names_of(conn, zones, {row["zone_id"] for row in rows})
+    moment = datetime.fromisoformat(as_of)
+    then: dict[UUID, Zone] = {}
+    found = []
+    for row in rows:
+        stream = parse_part(row["id"], FINDING)
+        if stream is None:  # the view holds the events' ids: never
+            continue
+        if stream[0] not in then:
+            then[stream[0]] = zone_at(stream[0], moment)
+        zone = then[stream[0]]
+        found.append({**finding_out(row["id"], zone.findings[row["id"]],
+                                    zone_id=row["zone_id"], branch_id=row["branch_id"],
+                                    appraisal_id=None, period=None),
+                      "zone_name": names.get(row["zone_id"], row["zone_id"])})
+    return found
+
+
+def actors(findings: Iterable[Mapping[str, Any]]) -> set[str]:
+    """Who recorded and who answered the findings."""
+    return {who for f in findings
+            for who in (f["actor"], (f["rectification"] or {}).get("actor")) if who}

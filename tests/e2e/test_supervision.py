@@ -1,11 +1,16 @@
 """Supervision (督导检查) over HTTP: attachments kept by their hash, findings on an appraisal
-and on a zone, the branch's rectification (整改), histories, listings, and who may do and
-read each."""
+and on a zone, the branch's rectification (整改), histories, listings, the year's archive,
+and who may do and read each."""
 
 import hashlib
+import io
+import json
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import openpyxl
+import pypdf
 from sqlalchemy import func, select
 
 from store.attachments import attachments
@@ -281,3 +286,38 @@ def test_malformed_ids_are_not_found(api):
     assert_problem(api.get("inspector", "/zones/Z9/findings"), 404)
     assert_problem(api.get("inspector", "/zones/Z9/history"), 404)
 
+
+def test_the_years_archive_holds_the_zones_findings_as_they_stood(api):
+    photo = uploaded(api, png())
+    api.publish("Z1", "2026-10")
+    early = record(api, "/zones/Z1", photo, date="2026-03-01", text="=cmd|' /C calc'!A0")
+    record(api, "/zones/Z4", date="2025-12-31")  # another year
+    record(api, f"/appraisals/{api.open('Z2')['id']}")  # in the appraisal's history instead
+    time.sleep(0.002)
+    then = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    time.sleep(0.002)
+    api.post("secretary", f"/findings/{early['id']}/rectification", json={"text": "已整改"})
+    later = record(api, "/zones/Z4", date="2026-11-02")
+
+    def archive(**query: str) -> dict[str, Any]:
+        response = api.get("archivist", "/archives/2026", params=query)
+        assert response.status_code == 200, response.text
+        return json.loads(response.content)
+
+    before, now = archive(as_of=then), archive()
+    assert before["findings"] == [{**early, "zone_name": "综采一队"}]
+    assert [(f["id"], f["rectification"] and f["rectification"]["text"])
+            for f in now["findings"]] == [(early["id"], "已整改"), (later["id"], None)]
+    assert now["names"]["users"]["inspector"] == "组织干部科"
+    assert [f["id"] for f in archive(branch_id="B2")["findings"]] == [later["id"]]
+    assert archive(as_of=then) == before  # the same, whatever happened after
+    sheet = openpyxl.load_workbook(io.BytesIO(api.get(
+        "archivist", "/archives/2026", params={"format": "xlsx"}).content))["督导检查"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][:6] == ("综采支部", "Z1", "综采一队", "2026-03-01", "实地检视",
+                           "=cmd|' /C calc'!A0")
+    assert rows[1][9] == "已整改" and rows[2][9] == "未整改"
+    assert sheet.cell(2, 6).data_type == "s"  # text, never a formula
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(api.get(
+        "archivist", "/archives/2026", params={"format": "pdf"}).content)).pages)
+    assert "责任区督导检查" in text and "未整改" in text
