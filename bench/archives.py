@@ -27,7 +27,7 @@ from bench.report import fact, markers, write_block
 from bench.servers import ADMIN_PASSWORD, SECRET_KEY, fresh_database, workspace
 from projections.check import snapshot
 from service.cases import archives as archive
-from service.cases import inclusion
+from service.cases import inclusion, supervision
 from service.runtime import Runtime, build
 from service.settings import Settings
 
@@ -99,7 +99,7 @@ def _timed(backend: str, zones: int, form: str, rt: Runtime,
 
     started = time.perf_counter()
     with snapshot(rt.engines.reader) as conn:
-        content = archive.contents(conn, request, prove)
+        content = archive.contents(conn, request, prove, supervision.zones_at(rt))
     read = time.perf_counter()
     archive.json_bytes(content)
     encoded = time.perf_counter()

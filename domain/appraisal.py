@@ -141,7 +141,10 @@ class Appraisal(Aggregate):
     @event("FindingRecorded")
     def record_finding(self, finding: str, method: str, date: str, text: str,
                        attachments: list[dict[str, Any]], state: str, actor: str, role: str,
-                       timestamp: datetime) -> None:
+                       timestamp: datetime, zone_id: str, branch_id: str, period: str) -> None:
+        """A supervision finding (督导检查) on this appraisal. `zone_id`, `branch_id` and
+        `period` repeat where the appraisal stands, for the read model of findings, which
+        reads only the findings' events."""
         self.findings = with_finding(self.findings, finding, method, date, text, attachments,
                                      actor, timestamp)
 

@@ -116,8 +116,10 @@ class Zone(Aggregate):
     @event("FindingRecorded")
     def record_finding(self, finding: str, method: str, date: str, text: str,
                        attachments: list[dict[str, Any]], actor: str, role: str,
-                       timestamp: datetime) -> None:
-        """A supervision finding (督导检查) on the zone itself, not on one appraisal."""
+                       timestamp: datetime, zone_id: str, branch_id: str) -> None:
+        """A supervision finding (督导检查) on the zone itself, not on one appraisal.
+        `zone_id` and `branch_id` say where the zone stands, for the read model of findings,
+        which reads only the findings' events."""
         self.findings = with_finding(self.findings, finding, method, date, text, attachments,
                                      actor, timestamp)
 

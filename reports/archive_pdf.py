@@ -33,6 +33,7 @@ SUMMARY_SIZE = landscape(A4)
 SUMMARY_WIDTHS = (40.0, 48.0, 80.0, 0.0, 40.0, 40.0, *[29.0] * view.MONTHS, 38.0, 38.0, 38.0)
 SUMMARY_LEFT = 30.0
 SHA_SHOWN = 16
+FINDINGS_LEFT = 42.0
 
 Archive = Mapping[str, Any]
 
@@ -80,6 +81,8 @@ def _pages(ts: Typesetter, archive: Archive, names: view.Names, manifest: Mappin
     pages = _cover(ts, archive, manifest, font)
     outline: Outline = {0: [("cover", "档案信息", 0)], len(pages): [("summary", "党员汇总", 0)]}
     pages += _summary(ts, archive, names)
+    outline.setdefault(len(pages), []).append(("findings", "督导检查", 0))
+    pages += _findings(ts, archive, names)
     outline.setdefault(len(pages), []).append(("sheets", "考核表", 0))
     branch = zone = None
     for index, appraisal in enumerate(archive["appraisals"]):
@@ -144,6 +147,40 @@ def _summary(ts: Typesetter, archive: Archive, names: view.Names) -> list[Page]:
             flow.row(table, ["" if value is None else str(value) for value in cells], header)
         flow.skip(10)
     return flow.pages
+
+
+def _findings(ts: Typesetter, archive: Archive, names: view.Names) -> list[Page]:
+    """The zones' own supervision findings of the year (督导检查), one row each: where, when
+    and how, what was found, by whom, and the branch's rectification (整改)."""
+    width = A4[0] - 2 * FINDINGS_LEFT
+    table = Table(FINDINGS_LEFT, (Column(72.0, wrap=True), Column(62.0, "centre", wrap=True),
+                                  Column((width - 214.0) / 2, wrap=True), Column(80.0, wrap=True),
+                                  Column((width - 214.0) / 2, wrap=True)), 8.0)
+    header = (table.header(), ("责任区", "日期·方式", "发现的问题", "检查人", "整改情况"))
+
+    def start(flow: Flow, page: Page, continued: bool) -> float:
+        heading = f"{period_title(archive['year'])}责任区督导检查" + ("（续）" if continued else "")
+        ts.centre(page, A4[0] / 2, A4[1] - 48, heading, 15, bold=True)
+        return A4[1] - 66
+
+    flow = Flow(ts, A4, FINDINGS_LEFT, 52.0, start)
+    found = view.findings(archive)
+    if not found:
+        flow.heading("本年度无责任区督导检查记录。", 10.5)
+    else:
+        flow.row(*header)
+    for finding in found:
+        (branch, zone_id, zone, day, method, text, files, actor, at, answer, answer_files,
+         answerer, answered) = view.finding_cells(finding, names)
+        flow.row(table, (f"{zone}（{zone_id}）\n{branch}", f"{day}\n{method}",
+                         _lines(text, files and f"附件：{files}"), f"{actor}\n{at}",
+                         _lines(answer, answer_files and f"附件：{answer_files}", answerer,
+                                answered)), header)
+    return flow.pages
+
+
+def _lines(*texts: str) -> str:
+    return "\n".join(text for text in texts if text)
 
 
 def _footer(ts: Typesetter, page: Page, left: str, right: str) -> None:

@@ -31,6 +31,10 @@ MONTHS = 12
 SUMMARY_HEADERS = ("党员编号", "党员", "党小组", "责任区", "年度得分", "年度等次",
                    *(f"{m}月" for m in range(1, MONTHS + 1)), "月均分", "优秀月数", "不合格月数")
 
+FINDING_HEADERS = ("支部", "责任区编号", "责任区", "检查日期", "检查方式", "发现的问题", "附件",
+                   "检查人", "记录时间", "整改情况", "整改附件", "整改人", "整改时间")
+NOT_ANSWERED = "未整改"
+
 Archive = Mapping[str, Any]
 
 
@@ -138,6 +142,10 @@ def event_note(entry: Mapping[str, Any], comment: bool = True) -> str:
     data = entry.get("data") or {}
     if "reason" in data:
         return f"原因：{data['reason']}"
+    if entry["type"] == "finding_recorded":  # 督导检查, and the branch's answer (整改)
+        return f"{label('method', data['method'])}（{data['date']}）：{data['text']}"
+    if entry["type"] == "rectification_recorded":
+        return f"整改：{data['text']}"
     if entry["type"] == "opened":
         return f"考核表 {data.get('template_id', '')} 第{data.get('template_version', '')}版"
     parts = []
@@ -201,3 +209,25 @@ def summary_cells(row: Mapping[str, Any]) -> list[Any]:
     return [row["member_id"], row["name"], row["group"], row["zones"], row["annual_score"],
             row["annual_grade"], *row["months"], row["average"], row["excellent"],
             row["unqualified"]]
+
+
+def findings(archive: Archive) -> list[Mapping[str, Any]]:
+    """The zones' own supervision findings (督导检查); none in an archive made before them."""
+    return list(archive.get("findings") or ())
+
+
+def finding_cells(finding: Mapping[str, Any], names: Names) -> list[str]:
+    """A finding and its rectification in the order of FINDING_HEADERS, as text."""
+    answer = finding.get("rectification") or {}
+    return [names.branch(finding["branch_id"]), finding["zone_id"],
+            finding.get("zone_name") or finding["zone_id"], finding["date"],
+            label("method", finding["method"]), finding["text"],
+            files(finding["attachments"]), names.user(finding["actor"]),
+            local_time(finding["at"]), answer.get("text", NOT_ANSWERED),
+            files(answer.get("attachments", ())), names.user(answer.get("actor")),
+            local_time(answer.get("at"))]
+
+
+def files(attachments: Sequence[Mapping[str, Any]]) -> str:
+    """`现场.jpg（5f70bf18）、…`: each file's name and the start of its SHA-256, which finds it."""
+    return "、".join(f"{a['name']}（{a['sha256'][:8]}）" for a in attachments)

@@ -39,6 +39,7 @@ from reports.xlsx_file import as_of_time, dated_bytes
 
 COVER = offline.XLSX_COVER
 SHEETS = "考核表"
+FINDINGS = "督导检查"
 KEY_HEADER = offline.XLSX_KEY_HEADER
 CELL_TEXT = 32_000
 BAD_SHEET_CHARACTERS = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
@@ -52,6 +53,7 @@ def workbook(archive: Archive, json_sha256: str) -> bytes:
     _cover(book, archive, view.manifest(archive, json_sha256, "xlsx"))
     _summaries(book, archive, names)
     sheet, rows = _appraisal_sheet(book, archive, names)
+    _findings(book, archive, names)
     return _save(book, archive, {sheet: rows})
 
 
@@ -94,7 +96,7 @@ def _pieces(text: str) -> list[str]:
 
 def _summaries(book: Workbook, archive: Archive, names: view.Names) -> None:
     """One sheet per branch: each member's year at a glance."""
-    used = {COVER, SHEETS}
+    used = {COVER, SHEETS, FINDINGS}
     for branch_id, members in view.by_branch(archive).items():
         branch = names.branch(branch_id) or "未分支部"
         sheet = book.create_sheet(_sheet_name(f"汇总-{branch}", branch_id, used))
@@ -133,6 +135,16 @@ def _appraisal_sheet(book: Workbook, archive: Archive, names: view.Names
     rows = (_xml_row(number, letters, _appraisal_row(appraisal, codes, names))
             for number, appraisal in enumerate(archive["appraisals"], start=2))
     return sheet, "".join(rows).encode("utf-8")
+
+
+def _findings(book: Workbook, archive: Archive, names: view.Names) -> None:
+    """The zones' own supervision findings of the year, each with its rectification."""
+    sheet = book.create_sheet(FINDINGS)
+    _widths(sheet, (12, 12, 20, 12, 10, 48, 24, 16, 17, 48, 24, 16, 17))
+    sheet.freeze_panes = "D2"
+    sheet.append(_headers(sheet, view.FINDING_HEADERS))
+    for finding in view.findings(archive):
+        sheet.append([text_cell(sheet, cell) for cell in view.finding_cells(finding, names)])
 
 
 def _appraisal_headers(codes: Sequence[str]) -> list[str]:

@@ -8,6 +8,7 @@ from importlib import metadata
 import anyio.to_thread
 from fastapi import FastAPI
 
+from domain.supervision import MAX_ATTACHMENT_BYTES
 from service import errors, logs
 from service.api import openapi_links
 from service.api.deps import RuntimeDep
@@ -21,6 +22,7 @@ from service.api.routes import (
     organisation,
     postings,
     rankings,
+    supervision,
     users,
 )
 from service.cases import checkpoints as checkpointing
@@ -60,7 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="党员责任区考核 · Zone appraisal", version=metadata.version("appraisal"),
                   lifespan=lifespan, responses=ERRORS)  # type: ignore[arg-type]
     errors.install(app)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
+                       streamed={supervision.UPLOAD: MAX_ATTACHMENT_BYTES})
     app.add_middleware(SecurityHeaders)  # a 413 carries them too
     app.add_middleware(RequestTrace, listeners=(logs.access, metrics.observe))  # outermost
     app.state.metrics = metrics
@@ -79,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Routes are matched in order, each at a cost (docs/PERFORMANCE.md): the sign-off's first.
     for module in (appraisals, users, organisation, rankings, inbox, archives, checkpoints,
-                   postings):
+                   postings, supervision):
         app.include_router(module.router)
     app.include_router(postings.public)
     app.include_router(metrics_route)

@@ -55,6 +55,10 @@ class IdempotencyKeyReusedError(Exception):
     """The same Idempotency-Key came back with a different request."""
 
 
+class ContentTooLargeError(Exception):
+    """A body over its route's limit, found as it was read (413)."""
+
+
 STATUS: list[tuple[type[Exception], int, str]] = [
     (NotFoundError, 404, "Not found"),
     (InvalidError, 422, "Invalid request"),
@@ -66,6 +70,7 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (IntegrityError, 409, "A concurrent write won the race"),
     (IdempotencyKeyReusedError, 409, "Idempotency-Key reused for a different request"),
     (UnauthorizedError, 401, "Unauthorized"),
+    (ContentTooLargeError, 413, "Content too large"),
     (TooManyAttemptsError, 429, "Too many requests"),
     (BusyError, 503, "Service busy"),
     (ViewFailedError, 503, "View failed"),
@@ -166,7 +171,7 @@ def _ledger(_request: Request, error: LedgerError) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     for cls in (DomainError, IntegrityError, IdempotencyKeyReusedError, UnauthorizedError,
-                RetryLaterError, ViewFailedError):
+                RetryLaterError, ViewFailedError, ContentTooLargeError):
         app.add_exception_handler(cls, _known)  # type: ignore[arg-type]
     app.add_exception_handler(PersistenceError, _persistence)  # type: ignore[arg-type]
     app.add_exception_handler(LedgerError, _ledger)  # type: ignore[arg-type]

@@ -1,12 +1,15 @@
 """Check request bodies before the app reads them: over the limit → 413; not JSON → 422 later."""
 
 import json
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+from starlette.requests import ClientDisconnect, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.errors import MALFORMED_JSON, problem
+from domain.errors import InvalidError
+from service.errors import MALFORMED_JSON, ContentTooLargeError, problem
 
 # What the app reads instead of a JSON body that does not parse: a JSON string, which no
 # request model accepts. So the app still answers 401 and 404 first (API.md's order of
@@ -24,11 +27,18 @@ class BodyLimit:
 
     Raising from inside `receive` would not do: FastAPI turns any error while it reads the
     body into a 400.
+
+    `streamed` names routes (method, exact path) that take larger bodies, each with its own
+    limit: only a Content-Length over it is refused here, and the body is left to the route,
+    which checks the caller before it reads the body as a stream and counts it (read_capped):
+    nobody without the right gets a large body held in memory for them.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int):
+    def __init__(self, app: ASGIApp, max_bytes: int,
+                 streamed: Mapping[tuple[str, str], int] | None = None):
         self.app = app
         self.max_bytes = max_bytes
+        self.streamed = dict(streamed or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -40,8 +50,12 @@ class BodyLimit:
             await response(scope, receive, send)
             return
         length = dict(scope["headers"]).get(b"content-length", b"0")
-        if not length.isdigit() or int(length) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        own = self.streamed.get((scope["method"], scope["path"]))
+        if not length.isdigit() or int(length) > (own or self.max_bytes):
+            await self._refuse(scope, receive, send, own or self.max_bytes)
+            return
+        if own is not None:
+            await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
         seen, more = 0, True
@@ -52,7 +66,7 @@ class BodyLimit:
             chunks.append(message.get("body", b""))
             seen += len(chunks[-1])
             if seen > self.max_bytes:
-                await self._refuse(scope, receive, send)
+                await self._refuse(scope, receive, send, self.max_bytes)
                 return
             more = message.get("more_body", False)
         scope, content = _stand_in_for_malformed_json(scope, b"".join(chunks))
@@ -67,9 +81,26 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem(413, "Content too large", f"the body is over {self.max_bytes} bytes")
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        response = problem(413, "Content too large", f"the body is over {limit} bytes")
         await response(scope, receive, send)
+
+
+async def read_capped(request: Request, limit: int) -> bytes:
+    """A body the route reads itself (BodyLimit's `streamed`), up to `limit` bytes:
+    ContentTooLargeError past it, however it is sent (chunked, or with a Content-Length that
+    understates it)."""
+    chunks: list[bytes] = []
+    seen = 0
+    try:
+        async for chunk in request.stream():
+            seen += len(chunk)
+            if seen > limit:
+                raise ContentTooLargeError(f"the body is over {limit} bytes")
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise InvalidError("the body ended before it was complete") from None
+    return b"".join(chunks)
 
 
 def _clean_target(scope: Scope) -> bool:

@@ -20,6 +20,7 @@ from projections import rebuild
 from projections.appraisal_index import AppraisalIndexView
 from projections.archive import ArchiveView
 from projections.directory import DirectoryView
+from projections.findings import FindingsView
 from projections.forms import FormsView
 from projections.publicity import PublicityView
 from projections.ranking import RankingView
@@ -34,6 +35,7 @@ from service.consistency import Positions
 from service.hashing import PasswordPool
 from service.settings import Settings
 from service.throttle import SignInThrottle
+from store.attachments import Attachments
 from store.checkpoints import SERVICE, Checkpoints
 from store.engines import Engines, engines, event_store_env
 from store.recorders import LedgerRecorder
@@ -55,6 +57,7 @@ class Runtime:
     positions: Positions
     actors: Actors
     service_key: SigningKey  # signs the log's checkpoints (service.cases.checkpoints)
+    attachments: Attachments  # the files findings carry, beside the events (not a view)
     # Objections through a public link, counted per link and per address (an hour each).
     public: SignInThrottle = field(default_factory=lambda: SignInThrottle(30, 10, 3600))
     worker: Worker | None = None  # following the log on a thread of this process
@@ -149,8 +152,11 @@ def build(settings: Settings) -> Runtime:
         # The recorder is store.recorders' (the env names it), which reads a Log.
         follower = Follower(db.reader, db.writer, cast(Log, workflows.recorder), workflows.mapper,
                             [DirectoryView(), AppraisalIndexView(), RankingView(), ArchiveView(),
-                             UsersView(), AccountsView(), FormsView(), PublicityView()])
+                             UsersView(), AccountsView(), FormsView(), PublicityView(),
+                             FindingsView()])
         follower.create_tables()
+        attachments = Attachments(db.writer, db.reader)
+        attachments.create()
         # A view whose rows an older version made without a column it now has starts over.
         rebuild.reset(follower, follower.outdated())
     return Runtime(settings, workflows, db, follower, tokens,
@@ -158,7 +164,7 @@ def build(settings: Settings) -> Runtime:
                    SignInThrottle(settings.sign_in_failures_per_user,
                                   settings.sign_in_failures_per_address,
                                   settings.sign_in_window_seconds), positions, actors,
-                   service_key)
+                   service_key, attachments)
 
 
 def record_service_key(recorder: LedgerRecorder, key: SigningKey) -> None:

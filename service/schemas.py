@@ -13,6 +13,7 @@ from pydantic import (
 )
 
 from domain.bounds import encodable
+from domain.supervision import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, Method
 
 
 def _storable(text: str) -> str:
@@ -142,6 +143,56 @@ class ApprovalIn(Body):
 
 class ReasonIn(Body):
     reason: Reason
+
+
+MediaType = Literal["image/jpeg", "image/png", "application/pdf"]  # domain.supervision's
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Day = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+PHOTO: dict[str, Any] = {
+    "sha256": "5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef",
+    "name": "现场照片.jpg", "media_type": "image/jpeg", "size": 182044}
+
+FOUND: dict[str, Any] = {"method": "on_site", "date": "2026-11-03",
+                         "text": "实地检视：掘进工作面支护不规范，两处锚杆外露长度超标。",
+                         "attachments": [PHOTO]}
+ANSWERED: dict[str, Any] = {"text": "已组织重新支护，锚杆外露长度全部整改到位。",
+                            "attachments": []}
+
+
+class Attachment(Body):
+    """A file the service holds (`POST /attachments` answers with this), as a finding or a
+    rectification names it: by the SHA-256 of its bytes, with its file name."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [PHOTO]})
+
+    sha256: Sha256
+    name: Name
+    media_type: MediaType
+    size: Annotated[StrictInt, Field(ge=1, le=MAX_ATTACHMENT_BYTES)]
+
+
+Attachments = Annotated[list[Attachment], Field(max_length=MAX_ATTACHMENTS)]
+
+
+class FindingIn(Body):
+    """A supervision finding (督导检查): how it was found, on which day (China's calendar),
+    what was found, and the files that show it (uploaded first, `POST /attachments`)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [FOUND]})
+
+    method: Method
+    date: Day
+    text: Reason
+    attachments: Attachments = Field(default_factory=list)
+
+
+class RectificationIn(Body):
+    """The branch's answer to a finding (整改): what was done, and the files that show it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ANSWERED]})
+
+    text: Reason
+    attachments: Attachments = Field(default_factory=list)
 
 
 class Step(BaseModel):

@@ -101,6 +101,17 @@ def reach(actor: Actor) -> dict[str, set[str]] | None:
 
 
 ARCHIVISTS = (Role.ADMIN, Role.ARCHIVIST)
+# Who oversees branches: the organisation department's inspectors and the secretaries.
+SUPERVISORS = (Role.INSPECTOR, Role.BRANCH_SECRETARY)
+
+
+def supervised_branches(actor: Actor) -> set[str] | None:
+    """The branches the actor oversees as inspector or secretary (empty: none); None for
+    every one: administrators, archivists and whole-organisation inspectors."""
+    scopes = [g.scope for g in actor.grants if g.role in SUPERVISORS]
+    if actor.has_role(*ARCHIVISTS) or None in scopes:
+        return None
+    return {s for s in scopes if s is not None}
 
 
 def may_archive(actor: Actor, branch_id: str | None) -> bool:

@@ -1,6 +1,7 @@
 """OpenAPI links: which answer names what a later request takes in its path, so that a client
 (and the stateful tests) can follow an appraisal from its opening to its publication, a user
-from registration to their password, a zone from creation to its reassignment."""
+from registration to their password, a zone from creation to its reassignment, a finding
+from its recording to its rectification."""
 
 from collections.abc import Callable
 from typing import Any
@@ -38,6 +39,7 @@ SOURCES: dict[str, tuple[Producer, str]] = {
     "zone_id": (creating("/zones"), "$request.body#/id"),
     "branch_id": (creating("/branches"), "$request.body#/id"),
     "form_id": (creating("/forms"), "$request.body#/id"),
+    "finding_id": (answering("Finding"), "$response.body#/id"),
 }
 
 

@@ -38,7 +38,7 @@ from projections.directory_query import members_placed
 from projections.ranking_query import names_of
 from projections.users import user_names
 from reports import archive_pdf, archive_xlsx, ranking_xlsx
-from service.cases import inclusion
+from service.cases import inclusion, supervision
 from service.cases.files import File
 from service.runtime import Runtime
 from workflows.access import Actor, may_archive
@@ -83,9 +83,10 @@ def checked(rt: Runtime, actor: Actor, year: str, branch_id: str | None,
 def produce(rt: Runtime, request: Request, form: str) -> File:
     """The year's file in one form, from the read models brought up to date first, its
     manifest carrying the log's checkpoint and the appraisals' inclusion proofs."""
-    rt.ready("archive", "directory", "users")
+    rt.ready("archive", "directory", "users", "findings")
     with snapshot(rt.engines.reader) as conn:
-        archive = contents(conn, request, partial(inclusion.ledger, rt))
+        archive = contents(conn, request, partial(inclusion.ledger, rt),
+                           supervision.zones_at(rt))
     return rendered(archive, form)
 
 
@@ -116,15 +117,21 @@ def filename(manifest: Mapping[str, Any], form: str) -> str:
 
 
 @collector_paused()
-def contents(conn: Connection, request: Request, prove: Prove) -> dict[str, Any]:
+def contents(conn: Connection, request: Request, prove: Prove,
+             zone_at: supervision.ZoneAt) -> dict[str, Any]:
     """The JSON form of the archive (API.md), with its manifest and the names it shows; the
-    manifest's `ledger` is what `prove` makes of each appraisal's last event."""
+    manifest's `ledger` is what `prove` makes of each appraisal's last event. `findings`:
+    the zones' own supervision findings of the year, as `zone_at` gives each zone then
+    (those on appraisals are in the appraisals' histories)."""
     kept = [a for a in archived(conn, request.year, request.branch_id, request.as_of)
             if a.history[-1]["state"] == State.PUBLISHED]
     appraisals = sorted((appraisal(a) for a in kept), key=_order)
     people = {m for a in appraisals for m in a["responsible_member_ids"]}
     directory = members_placed(conn, people)
-    signers = {e["actor"] for a in appraisals for e in a["history"]}
+    findings = supervision.archived(conn, zone_at, request.year, request.branch_id,
+                                    request.as_of)
+    signers = {e["actor"] for a in appraisals for e in a["history"]} | supervision.actors(
+        findings)
     users = names_of(conn, user_names, signers)
     return {
         "manifest": {"year": request.year, "branch_id": request.branch_id,
@@ -144,6 +151,7 @@ def contents(conn: Connection, request: Request, prove: Prove) -> dict[str, Any]
         },
         "appraisals": appraisals,
         "members": summaries(appraisals, directory),
+        "findings": findings,
     }
 
 

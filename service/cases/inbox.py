@@ -11,12 +11,10 @@ from domain.process import Role
 from projections.coverage import coverage
 from projections.inbox import Candidate, Duties, candidates
 from service.runtime import Runtime
-from workflows.access import Actor
+from workflows.access import Actor, supervised_branches
 from workflows.process import FORWARD
 
 CHUNK = 100  # candidates read per query while walking the queue
-COVERAGE_READERS = (Role.ADMIN, Role.ARCHIVIST)
-SCOPED_READERS = (Role.INSPECTOR, Role.BRANCH_SECRETARY)
 
 
 def duties_of(actor: Actor) -> Duties:
@@ -59,32 +57,26 @@ def waiting(rt: Runtime, actor: Actor, period: str | None) -> Iterator[dict[str,
         after = chunk[-1]
 
 
-def coverage_scope(actor: Actor) -> set[str] | None:
-    """The branches whose coverage the actor may read; None for all; 403 for none."""
-    scopes = [g.scope for g in actor.grants if g.role in SCOPED_READERS]
-    if actor.has_role(*COVERAGE_READERS) or None in scopes:
-        return None
-    branches = {s for s in scopes if s is not None}
-    if not branches:
-        raise ForbiddenError("coverage is for administrators, archivists, inspectors and "
-                             "branch secretaries")
-    return branches
-
-
-def overseen(rt: Runtime, actor: Actor, branch_id: str | None) -> list[str] | None:
-    """`branch_id`, or every branch the actor oversees (None: all): 422 for an unknown
-    branch, then 403 outside the actor's scope."""
+def branches_asked(rt: Runtime, actor: Actor, branch_id: str | None,
+                   what: str) -> set[str] | None:
+    """The branches a read of `what` for `branch_id` covers (None: every one the actor
+    oversees, see supervised_branches): 422 for an unknown branch, then 403 for an actor who
+    oversees none, or not that one. None: all of them."""
     if branch_id is not None:
         rt.workflows.referenced(Branch, branch_id, field="branch_id")
-    scope = coverage_scope(actor)
+    scope = supervised_branches(actor)
+    if scope is not None and not scope:
+        raise ForbiddenError(f"{what} is for administrators, archivists, inspectors and "
+                             "branch secretaries")
     if branch_id is not None and scope is not None and branch_id not in scope:
         raise ForbiddenError(f"branch {branch_id!r} is outside your scope", "scope")
-    return [branch_id] if branch_id is not None else None if scope is None else sorted(scope)
+    return {branch_id} if branch_id is not None else scope
 
 
 def gaps(rt: Runtime, actor: Actor, branch_id: str | None) -> dict[str, Any]:
-    """The gaps of coverage of `branch_id`, or of every branch the actor may read."""
-    branches = overseen(rt, actor, branch_id)
+    """The gaps of coverage of `branch_id`, or of every branch the actor may read: 422 for
+    an unknown branch, then 403 outside the actor's scope."""
+    branches = branches_asked(rt, actor, branch_id, "coverage")
     rt.ready("directory")
     with rt.engines.reader.connect() as conn:
         return coverage(conn, branches)

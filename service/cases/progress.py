@@ -12,7 +12,7 @@ from projections.progress import progress, totals
 from projections.ranking_query import names_of
 from reports import progress_xlsx
 from service.cases.files import File
-from service.cases.inbox import overseen
+from service.cases.inbox import branches_asked
 from service.runtime import Runtime
 from workflows.access import Actor
 
@@ -21,9 +21,9 @@ VIEWS = ("directory", "appraisal_index", "ranking", "publicity")
 
 def read(rt: Runtime, actor: Actor, period: str, branch_id: str | None) -> dict[str, Any]:
     """The period's progress in `branch_id` or each branch the actor oversees (the readers
-    of coverage: service.cases.inbox.overseen)."""
+    of coverage: service.cases.inbox.branches_asked)."""
     label = str(Period.parse(period))
-    within = overseen(rt, actor, branch_id)
+    within = branches_asked(rt, actor, branch_id, "progress")
     rt.ready(*VIEWS)
     with snapshot(rt.engines.reader) as conn:
         rows = progress(conn, label, within)

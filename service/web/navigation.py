@@ -12,7 +12,7 @@ def may_open_archives(actor: Actor) -> bool:
 
 
 def may_oversee(actor: Actor) -> bool:
-    """Progress at a glance: the readers of coverage (service.cases.inbox.coverage_scope)."""
+    """Progress at a glance: the readers of coverage (service.cases.inbox.branches_asked)."""
     return actor.has_role(Role.ADMIN, Role.ARCHIVIST, Role.INSPECTOR, Role.BRANCH_SECRETARY)
 
 

@@ -14,6 +14,7 @@ from service.cli import app as cli
 from service.runtime import build
 from service.settings import Settings
 from tests.conftest import another_database
+from tests.e2e.files import png
 from tests.helpers import Api
 from tests.integration.test_store import events_table, query, tables
 
@@ -57,6 +58,8 @@ def test_a_backup_restored_elsewhere_has_the_same_events_and_archives(
     for zone in ("Z1", "Z2"):
         api.publish(zone, "2026-10")
     api.open("Z1", "2026-11")
+    photo = api.post("inspector", "/attachments?name=x.png", content=png())
+    assert photo.status_code == 201, photo.text
     archive = tmp_path / "archive-2026.json"
     made = run(database_url, "archive", "2026", "--format", "json", "-o", str(archive))
     assert made.exit_code == 0, made.output
@@ -75,6 +78,10 @@ def test_a_backup_restored_elsewhere_has_the_same_events_and_archives(
         "domain.appraisal:Appraisal.BranchApproved") == 2
     assert events(elsewhere) == original
     assert store_tables(elsewhere) == store_tables(database_url)
+    files = "SELECT sha256, media_type, size, content FROM attachments"
+    assert [bytes(row[3]) for row in query(Settings(database_url=elsewhere), files)] == [png()]
+    assert query(Settings(database_url=elsewhere), files) == query(
+        Settings(database_url=database_url), files)
     verified = run(elsewhere, "archive", "verify", str(archive))
     assert verified.exit_code == 0, verified.output
     assert verified.output.startswith("identical:")

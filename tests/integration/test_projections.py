@@ -18,6 +18,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, inspect, select
 from typer.testing import CliRunner
 
 from domain.errors import DomainError
+from domain.organisation import Zone
 from projections.appraisal_index import appraisals
 from projections.check import check, rows_of
 from projections.directory import branches, zones
@@ -72,7 +73,20 @@ def write_history(workflows: Workflows, period: str) -> set[str]:
     for appraisal_id, action in [(z1, "reopen"), (z2, "self-check"), (z2, "zone-evaluation"),
                                  (z2, "return")]:
         assert sign(workflows, appraisal_id, action), action
+    write_findings(workflows, z2)
     return {str(z1), str(z2)}
+
+
+def write_findings(workflows: Workflows, appraisal_id: UUID) -> None:
+    """A finding on the appraisal, and one on Z4 answered (Z4 is every writer's: a race)."""
+    inspector = actor(workflows, "inspector")
+    workflows.record_finding(workflows.load_appraisal(appraisal_id), "records", "2024-01-05",
+                             "台账缺页", [], inspector)
+    found: list[str] = []
+    retried(lambda: found.append(workflows.record_finding(
+        workflows.load(Zone, "Z4", kind="zone"), "on_site", "2024-01-06", "现场杂乱", [],
+        inspector).key))
+    retried(lambda: workflows.rectify(found[-1], "已整改", [], ADMIN))
 
 
 def live_rows(rt: Runtime) -> dict:

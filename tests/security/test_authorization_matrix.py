@@ -26,6 +26,7 @@ from fastapi import routing
 
 from domain.ids import part_id, stream_id
 from tests.api_model import READERS, roles_on
+from tests.e2e.files import png
 from tests.e2e.pages import Pages
 from tests.e2e.support import MORE_USERS, SIGNERS, STATES, STEPS, act_ok, add_users, marks
 from tests.helpers import ORGANISATION, SCORES, USERS, Api
@@ -70,6 +71,16 @@ class Probe:
     headers: tuple[tuple[str, str], ...] = ()
     expect: int | None = None  # an allowed probe's status; None: any but 403 and 5xx
     secret: bool = False  # of an appraisal the caller may not read
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A finding of the world: on a zone itself or on one of its appraisals, naming a file."""
+
+    id: str
+    zone: str
+    on_appraisal: bool
+    sha256: str
 
 
 # --- what API.md allows, by account ---------------------------------------------------
@@ -118,7 +129,7 @@ def objects(account: dict[str, Any], zone: str) -> bool:
     return (group is not None and BRANCH_OF[group] == PLACE[zone][2]) or reads(account, zone)
 
 
-def answers(account: dict[str, Any], zone: str) -> bool:
+def answers_objections(account: dict[str, Any], zone: str) -> bool:
     """An objection's answer: the branch's secretary, not responsible for the zone."""
     return holds(account, "branch_secretary", PLACE[zone][2]) and \
         account["member_id"] not in RESPONSIBLES[zone]
@@ -133,6 +144,33 @@ def cosigns(account: dict[str, Any], _target: Any = None) -> bool:
     return admin(account) or holds(account, "archivist")
 
 
+def uploads(account: dict[str, Any], _target: Any = None) -> bool:
+    """Files: for those who write findings (inspectors) and rectifications (secretaries and
+    administrators)."""
+    return any(g["role"] in ("inspector", "branch_secretary", "admin") for g in account["roles"])
+
+
+def records(account: dict[str, Any], zone: str) -> bool:
+    """A finding, on the zone or any of its appraisals: an inspector of its branch."""
+    return holds(account, "inspector", PLACE[zone][2])
+
+
+def reads_zone(account: dict[str, Any], zone: str) -> bool:
+    """A zone's own record (its findings, its history): its branch's inspectors and
+    secretary, its responsible members, archivists and administrators."""
+    return bool(roles_on(account, PLACE[zone], RESPONSIBLES[zone]) & ZONE_READERS)
+
+
+def reads_finding(account: dict[str, Any], found: Finding) -> bool:
+    """A finding on an appraisal is read with the appraisal; a zone's own with its record."""
+    return reads(account, found.zone) if found.on_appraisal else reads_zone(account, found.zone)
+
+
+def answers(account: dict[str, Any], found: Finding) -> bool:
+    """A rectification: the secretary of the zone's branch, or an administrator."""
+    return admin(account) or holds(account, "branch_secretary", PLACE[found.zone][2])
+
+
 def covers(account: dict[str, Any], branch: str | None) -> bool:
     if admin(account) or holds(account, "archivist"):
         return True
@@ -143,7 +181,12 @@ def covers(account: dict[str, Any], branch: str | None) -> bool:
 
 # --- the probes of each route ------------------------------------------------------------
 
-World = dict[tuple[str, str], dict[str, Any]]  # (zone, state) → the appraisal's document
+class World(dict[tuple[str, str], dict[str, Any]]):
+    """(zone, state) → the appraisal's document; and the findings recorded in the zones."""
+
+    findings: tuple[Finding, ...] = ()
+
+
 Probes = Callable[[dict[str, Any], World], Iterator[Probe]]
 
 
@@ -230,7 +273,7 @@ def objections_answered(account: dict[str, Any], world: World) -> Iterator[Probe
     """An answer to each appraisal's first objection (there is none: a 404 for the allowed,
     so a forbidden caller must hear 403 before whether it exists)."""
     for (zone, _state), doc in world.items():
-        if not answers(account, zone):
+        if not answers_objections(account, zone):
             yield Probe("POST", f"/objections/{doc['id']}-o1/answer", True,
                         json={"upheld": False, "reason": "维持"},
                         secret=not reads(account, zone))
@@ -243,11 +286,35 @@ def appraisal_proofs(account: dict[str, Any], world: World) -> Iterator[Probe]:
                     expect=200, secret=not reads(account, zone))
 
 
+def finding_probes(suffix: str, allowed: Callable[[dict[str, Any], Finding], bool],
+                   method: str = "GET", body: Any = None) -> Probes:
+    """Each finding of the world (`{sha256}` in `suffix`: the file it names); a write is sent
+    only where forbidden."""
+    def probes(account: dict[str, Any], world: World) -> Iterator[Probe]:
+        for found in world.findings:
+            forbidden = not allowed(account, found)
+            if method == "GET" or forbidden:
+                yield Probe(method, f"/findings/{found.id}{suffix.format(sha256=found.sha256)}",
+                            forbidden, json=body, expect=200 if method == "GET" else None,
+                            secret=found.on_appraisal and not reads(account, found.zone))
+    return probes
+
+
+def appraisal_findings(account: dict[str, Any], world: World) -> Iterator[Probe]:
+    """A finding on every appraisal, sent where forbidden."""
+    for (zone, _state), doc in world.items():
+        if not records(account, zone):
+            yield Probe("POST", f"/appraisals/{doc['id']}/findings", True, json=FOUND,
+                        secret=not reads(account, zone))
+
+
 POLICY = {"excellent": 200, "qualified": 0, "basically_qualified": 0, "unqualified": -100}
 ZONE = {"id": "Z9", "name": "新区", "group_id": "G1", "line": "采煤线", "area": "井下生产",
         "responsible_member_ids": ["M1"], "teams": []}
 REASSIGN = {"member_ids": ["M1"], "reason": "调整"}
 ITEMS = {"a": 50, "b": 50}
+FOUND = {"method": "spot_check", "date": "2026-11-03", "text": "抽查发现台账缺页"}
+ZONE_READERS = {"admin", "archivist", "inspector", "branch_secretary", "responsible_member"}
 MATRIX: dict[tuple[str, str], Probes] = {
     # The API.
     ("GET", "/me"): anyone("/me"),
@@ -271,7 +338,7 @@ MATRIX: dict[tuple[str, str], Probes] = {
         body=lambda _t: REASSIGN),
     ("GET", "/zones"): anyone("/zones", "/zones?branch_id=B2"),
     ("GET", "/zones/{zone_id}"): anyone(*(f"/zones/{z}" for z in ZONES)),
-    ("GET", "/zones/{zone_id}/history"): anyone(*(f"/zones/{z}/history" for z in ZONES)),
+    ("GET", "/zones/{zone_id}/history"): only_if(reads_zone, "GET", "/zones/{t}/history", ZONES),
     ("PUT", "/branches/{branch_id}/reward-policy"): only_if(
         lambda a, t: admin(a) or holds(a, "branch_secretary", t), "PUT",
         "/branches/{t}/reward-policy", BRANCHES, body=lambda _t: POLICY),
@@ -329,6 +396,18 @@ MATRIX: dict[tuple[str, str], Probes] = {
     ("POST", "/objections/{objection_id}/answer"): objections_answered,
     ("GET", "/progress"): only_if(covers, "GET", "/progress?period=2026-05&branch_id={t}",
                                   (*BRANCHES, None)),
+    ("POST", "/attachments"): only_if(uploads, "POST", "/attachments?name=x.png"),
+    ("POST", "/zones/{zone_id}/findings"): only_if(records, "POST", "/zones/{t}/findings", ZONES,
+                                                   body=lambda _t: FOUND),
+    ("POST", "/appraisals/{appraisal_id}/findings"): appraisal_findings,
+    ("GET", "/zones/{zone_id}/findings"): only_if(reads_zone, "GET", "/zones/{t}/findings",
+                                                  ZONES),
+    ("GET", "/findings"): only_if(covers, "GET", "/findings?branch_id={t}", (*BRANCHES, None)),
+    ("GET", "/findings/{finding_id}"): finding_probes("", reads_finding),
+    ("GET", "/findings/{finding_id}/attachments/{sha256}"): finding_probes(
+        "/attachments/{sha256}", reads_finding),
+    ("POST", "/findings/{finding_id}/rectification"): finding_probes(
+        "/rectification", answers, "POST", {"text": "已整改"}),
     # Administrators alone, from an address outside APPRAISAL_METRICS_ALLOW (none here).
     ("GET", "/metrics"): for_admins("GET", "/metrics"),
     # The pages.
@@ -414,7 +493,7 @@ def build_world(api: Api, settings: Any) -> World:
     api.post("admin", "/members", json={"id": "M7", "name": "普通党员", "group_id": "G1"}) \
         .raise_for_status()
     add_users(api, settings, [*MORE_USERS, PLAIN])
-    world: World = {}
+    world = World()
     for zone in ZONES:
         for number, state in enumerate(STATES, start=1):
             doc = api.open(zone, f"2026-0{number}")
@@ -427,7 +506,22 @@ def build_world(api: Api, settings: Any) -> World:
     for branch in BRANCHES:  # May's results, posted
         api.post("admin", f"/branches/{branch}/postings",
                  json={"period": "2026-05", "partial": True}).raise_for_status()
+    world.findings = tuple(record_findings(api, world))
     return world
+
+
+def record_findings(api: Api, world: World) -> Iterator[Finding]:
+    """In each zone: a finding on the zone itself and one on its published appraisal, each
+    naming a file."""
+    photo = api.post("inspector", "/attachments?name=x.png", content=png()).json()
+    for zone in ZONES:
+        for on_appraisal in (False, True):
+            path = f"/appraisals/{world[(zone, 'published')]['id']}" if on_appraisal \
+                else f"/zones/{zone}"
+            found = api.post("inspector", f"{path}/findings",
+                             json={**FOUND, "attachments": [photo]})
+            assert found.status_code == 201, found.text
+            yield Finding(found.json()["id"], zone, on_appraisal, photo["sha256"])
 
 
 def send(api: Api, pages: Pages, csrf: str, username: str, probe: Probe) -> Any:
@@ -448,7 +542,7 @@ def leaks(response: Any, probe: Probe, world: World) -> list[str]:
         found.append(f"status {response.status_code}")
     if "etag" in response.headers:
         found.append("an ETag")
-    if not probe.url.startswith("/app/"):
+    if not probe.url.startswith("/app/") and "json" in response.headers["content-type"]:
         found += [f"field {k!r}" for k in LEAKS & set(response.json())]
     if probe.secret:
         text = response.text
@@ -482,5 +576,10 @@ def test_every_forbidden_cell_is_exactly_403_and_tells_nothing(api, settings):
                 elif method == "GET" and path in ("/appraisals", "/inbox") and status == 200:
                     failures += [f"{cell}: lists {item['id']}" for item in response.json()["items"]
                                  if not reads(account, item["zone_id"])]
+                elif method == "GET" and path in ("/findings", "/zones/{zone_id}/findings"):
+                    failures += [f"{cell}: lists {item['id']}" for item in response.json()["items"]
+                                 if not reads_finding(account, Finding(
+                                     item["id"], item["zone_id"], item["appraisal_id"] is not None,
+                                     ""))]
     assert not failures, f"{len(failures)} wrong cells:\n" + "\n".join(failures[:60])
     assert counted["forbidden"] > 2000 and counted["allowed"] > 500, counted

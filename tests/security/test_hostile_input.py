@@ -9,12 +9,16 @@ import base64
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
+from domain.period import CHINA
 from ledger.offline import COSIGNATURE, key_id_of
+from store.attachments import attachments
 from tests.e2e.pages import Pages
 from tests.e2e.support import act, assert_problem, nothing_recorded
 from tests.helpers import SCORES, Api
@@ -41,9 +45,10 @@ def _deep_object(depth: int) -> str:
     return '{"a":' * depth + "1" + "}" * depth
 
 
-def corpus(appraisal: str, checkpoint: int) -> list[Hostile]:
+def corpus(appraisal: str, checkpoint: int, finding: str) -> list[Hostile]:
     act = f"/appraisals/{appraisal}"
-    return [*_requests(act), *_log_requests(checkpoint), *_publicity_requests(appraisal)]
+    return [*_requests(act), *_log_requests(checkpoint), *_finding_requests(act, finding),
+            *_publicity_requests(appraisal)]
 
 
 def _publicity_requests(appraisal: str) -> list[Hostile]:
@@ -94,6 +99,52 @@ def _publicity_requests(appraisal: str) -> list[Hostile]:
         Hostile("progress of month 13", "inspector", "GET", "/progress?period=2026-13"),
         Hostile("progress of a branch with NUL", "inspector", "GET",
                 "/progress?period=2026-10&branch_id=B1%00"),
+    ]
+
+
+FOUND = {"method": "on_site", "date": "2026-11-03", "text": "支护不规范", "attachments": []}
+FILE = {"sha256": "0" * 64, "name": "x.png", "media_type": "image/png", "size": 10}
+
+
+def _finding_requests(act: str, finding: str) -> list[Hostile]:
+    """Findings and rectifications that no store may take, and files that are not photos or
+    PDFs or are too big."""
+    def found(name: str, **changes: Any) -> list[Hostile]:
+        return [Hostile(f"{name} (on {where})", "inspector", "POST", f"{path}/findings",
+                        {"json": {**FOUND, **changes}})
+                for where, path in (("a zone", "/zones/Z1"), ("an appraisal", act))]
+
+    def answer(name: str, **changes: Any) -> Hostile:
+        return Hostile(f"{name} (rectification)", "secretary", "POST",
+                       f"/findings/{finding}/rectification",
+                       {"json": {"text": "已整改", "attachments": [], **changes}})
+
+    return [
+        *found("a finding of 5,000 characters", text="长" * 5000),
+        *found("NUL in a finding", text="好\u0000"),
+        *found("an unknown method", method="hearsay"),
+        *found("a finding dated in 3000", date="3000-01-01"),
+        *found("a finding dated tomorrow in China", date=(
+            datetime.now(CHINA) + timedelta(days=1)).date().isoformat()),
+        *found("a date in Arabic-Indic digits", date="\u0662\u0660\u0662\u0666-11-03"),
+        *found("a file the service does not hold", attachments=[FILE]),
+        *found("11 files", attachments=[FILE] * 11),
+        *found("a file of 2^63 bytes", attachments=[{**FILE, "size": 2**63}]),
+        answer("a rectification of 5,000 characters", text="长" * 5000),
+        answer("NUL in a rectification", text="\u0000"),
+        answer("a rectification naming a file the service does not hold",
+               attachments=[FILE]),
+        Hostile("a finding id of 10^20", "inspector", "GET",
+                f"/findings/{finding[:-1]}{'9' * 20}"),
+        Hostile("an 11 MB file", "inspector", "POST", "/attachments?name=x.png",
+                {"content": b"\x89PNG\r\n\x1a\n" + bytes(11 * 1024 * 1024)}),
+        Hostile("HTML named as a JPEG", "inspector", "POST", "/attachments?name=x.jpg",
+                {"content": b"<html><script>alert(1)</script></html>",
+                 "headers": {"content-type": "image/jpeg"}}),
+        Hostile("NUL in a file's name", "inspector", "POST", "/attachments?name=x%00.png",
+                {"content": b"\x89PNG\r\n\x1a\n"}),
+        Hostile("a file's name of 300 characters", "inspector", "POST",
+                "/attachments?name=" + "x" * 300, {"content": b"\x89PNG\r\n\x1a\n"}),
     ]
 
 
@@ -269,8 +320,12 @@ def send(api: Api, hostile: Hostile) -> Any:
     return api.client.request(hostile.method, hostile.path, headers=headers, **kwargs)
 
 
-def recorded(api: Api) -> int:
-    return api.client.app.state.runtime.workflows.recorder.max_notification_id() or 0
+def recorded(api: Api) -> tuple[int, int]:
+    """The events in the store, and the files beside them."""
+    runtime = api.client.app.state.runtime
+    with runtime.engines.reader.connect() as conn:
+        files = conn.execute(select(func.count()).select_from(attachments)).scalar_one()
+    return runtime.workflows.recorder.max_notification_id() or 0, files
 
 
 @pytest.fixture
@@ -288,7 +343,8 @@ def checkpoint_of(api: Api) -> int:
 def test_every_hostile_request_is_refused_with_a_4xx_and_records_nothing(api, unexpected,
                                                                           subtests):
     appraisal = api.open("Z1", "2026-10")["id"]
-    for hostile in corpus(appraisal, checkpoint_of(api)):
+    finding = api.post("inspector", "/zones/Z1/findings", json=FOUND).json()["id"]
+    for hostile in corpus(appraisal, checkpoint_of(api), finding):
         with subtests.test(hostile.name):
             before = recorded(api)
             response = send(api, hostile)
@@ -302,7 +358,8 @@ def test_every_hostile_request_is_refused_with_a_4xx_and_records_nothing(api, un
 
 def test_the_service_still_works_after_the_corpus(api):
     appraisal = api.open("Z1", "2026-10")["id"]
-    for hostile in corpus(appraisal, checkpoint_of(api)):
+    finding = api.post("inspector", "/zones/Z1/findings", json=FOUND).json()["id"]
+    for hostile in corpus(appraisal, checkpoint_of(api), finding):
         send(api, hostile)
     response = api.post("m1", f"/appraisals/{appraisal}/self-check",
                         json={"scores": SCORES, "comment": "自查"})

@@ -4,10 +4,11 @@ password set; ...) as several users in turn, and no answer is a server error or 
 documented schema.
 
 Realistic data is injected into half of the openings and scored steps (a zone of the small
-mine, a fresh period, valid scores), so that sequences reach every state of the process
-instead of stopping at 422. Each sequence runs on its own copy of the small mine, in a
-freshly started app: the run is derandomised, and a failure reproduces. SQLite only: this is
-about the HTTP layer, which both backends share.
+mine, a fresh period, valid scores) and into the findings sent on the inspector's turn (a
+zone, a method, a date, a text), so that sequences reach every state of the process, and
+findings their rectification, instead of stopping at 422. Each sequence runs on its own
+copy of the small mine, in a freshly started app: the run is derandomised, and a failure
+reproduces. SQLite only: this is about the HTTP layer, which both backends share.
 """
 
 import itertools
@@ -85,9 +86,17 @@ def machine_for(api: Api, settings: Settings, folder: Path, calls: Calls):
                                 template_id="default")
                 elif path.endswith(SCORED):
                     body["scores"] = dict(SCORES)
+            if USERS[calls.step % len(USERS)] == "inspector" and case.method == "POST" \
+                    and path.endswith("/findings") and isinstance(body, dict):
+                # On the inspector's turn, a finding in a zone of the small mine: then read,
+                # answered (整改) and listed.
+                body.update(method="on_site", date="2026-11-03", text="支护不规范",
+                            attachments=[])
+                if "zone_id" in (case.path_parameters or {}):
+                    case.path_parameters["zone_id"] = ZONES[calls.step // len(USERS) % 4]
 
         def get_call_kwargs(self, case) -> dict:
-            token = tokens[calls.step % len(tokens)]
+            token = tokens[calls.step % len(tokens)]  # USERS in turn
             return {"base_url": BASE_URL, "session": self.session,
                     "headers": {"Authorization": f"Bearer {token}",
                                 "Appraisal-Position": self.seen}}

@@ -95,18 +95,6 @@ def zone(zone_id: str, workflows: WorkflowsDep, _actor: ActorDep,
     return organisation.zone_out(workflows, found)
 
 
-@router.get("/zones/{zone_id}/history")
-def zone_history(zone_id: str, workflows: WorkflowsDep, _actor: ActorDep) -> dict[str, Any]:
-    """Every assignment of the zone's responsible members, with who made it, when and why."""
-    found = workflows.load(Zone, zone_id, kind="zone")
-    return {"zone_id": zone_id, "assignments": [
-        {"version": e.originator_version, "at": e.timestamp.isoformat(), "actor": e.actor,
-         "member_ids": list(e.member_ids if hasattr(e, "member_ids")
-                            else e.responsible_member_ids),
-         "reason": getattr(e, "reason", None)}
-        for e in workflows.history(found.id)]}
-
-
 @router.put("/branches/{branch_id}/reward-policy", dependencies=[Depends(branch_exists)])
 def set_policy(branch_id: str, body: PolicyIn, workflows: WorkflowsDep,
                actor: ActorDep) -> dict[str, Any]:
