@@ -137,9 +137,17 @@ def signer_role(appraisal: Mapping[str, Any], step: str) -> str:
 
 
 def event_note(entry: Mapping[str, Any], comment: bool = True) -> str:
-    """What an event of the history says beyond who and when: reason, total, reward and
-    (unless not wanted) comment."""
+    """What an event of the history says beyond who and when: an objection and its answer,
+    finality, a finding and its rectification, a reason, total, reward and (unless not
+    wanted) comment."""
     data = entry.get("data") or {}
+    if entry["type"] == "objection_raised":  # 异议, by a member or (named) through the link
+        who = f"（{data['name']}）" if data.get("name") else ""
+        return f"异议{who}：{data['reason']}"
+    if entry["type"] == "objection_answered":
+        return f"{'异议成立' if data.get('upheld') else '异议不成立'}：{data['reason']}"
+    if entry["type"] == "finalised":
+        return f"公示 {data.get('posting', '')} 期满定稿"
     if "reason" in data:
         return f"原因：{data['reason']}"
     if entry["type"] == "finding_recorded":  # 督导检查, and the branch's answer (整改)

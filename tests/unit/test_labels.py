@@ -2,6 +2,7 @@
 
 import pytest
 
+from reports.archive_view import event_note
 from reports.labels import GRADES, LABELS, label, period_title
 
 
@@ -29,3 +30,15 @@ def test_english_names_the_same_codes(kind: str) -> None:
 def test_period_titles(period: str, zh: str, en: str) -> None:
     assert period_title(period) == zh
     assert period_title(period, "en") == en
+
+
+def test_the_archive_says_objections_their_answers_and_finality() -> None:
+    def note(kind: str, **data: object) -> str:
+        return event_note({"type": kind, "data": data})
+
+    assert note("objection_raised", reason="偏高", name="王师傅") == "异议（王师傅）：偏高"
+    assert note("objection_raised", reason="偏高", name="") == "异议：偏高"
+    assert note("objection_answered", upheld=True, reason="属实") == "异议成立：属实"
+    assert note("objection_answered", upheld=False, reason="维持") == "异议不成立：维持"
+    assert note("finalised", posting="x-p1") == "公示 x-p1 期满定稿"
+    assert note("reopened", reason="复核") == "原因：复核"
