@@ -2,6 +2,7 @@
 raised and answered; the public link. The entries a posting shows are the ranking read at
 the moment of posting, frozen in its event."""
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -9,6 +10,7 @@ from uuid import UUID
 from domain.appraisal import Appraisal
 from domain.documents import instant
 from domain.errors import ForbiddenError
+from domain.organisation import Branch, Group, Member
 from domain.period import Period
 from domain.process import Role
 from domain.publicity import Publicity
@@ -16,7 +18,9 @@ from projections.check import snapshot
 from projections.directory import list_zones
 from projections.publicity import periods_posted
 from projections.ranking_query import Scope
+from reports import board_pdf as pdf
 from service.cases import rankings
+from service.cases.files import File
 from service.runtime import Runtime
 from workflows.access import Actor
 from workflows.application import Workflows
@@ -32,15 +36,30 @@ def post(rt: Runtime, actor: Actor, branch_id: str, period: str, days: int | Non
     """Posts the branch's period as the ranking stands now (its views caught up first)."""
     rt.workflows.check_may_post(branch_id, actor)
     label = str(Period.parse(period))
+    publicity, number = rt.workflows.post_results(branch_id, label, days, partial,
+                                                  _standing(rt, branch_id, label), actor)
+    return posting_out(publicity, number)
+
+
+def preview(rt: Runtime, branch_id: str, period: str) -> dict[str, Any]:
+    """What a posting of the branch's period would show now: how many results are ranked,
+    how many zones are not approved yet, and the branch's window in working days."""
+    branch = rt.workflows.load(Branch, branch_id, kind="branch", shared=True)
+    label = str(Period.parse(period))
+    now = _standing(rt, branch_id, label)
+    return {"period": label, "ranked": len(now.entries), "pending": now.pending,
+            "days": branch.posting_days}
+
+
+def _standing(rt: Runtime, branch_id: str, label: str) -> Posted:
+    """The branch's ranking of the period as it stands now (its views caught up first)."""
     body, _ = rankings.read(rt, Scope(label, branch_id), None, 0)
     entries = [{k: v for k, v in e.items() if k != "final"} for e in body["entries"]]
     with snapshot(rt.engines.reader) as conn:
         zones = len(list_zones(conn, branch_id=branch_id))
     # Not approved yet: opened and waiting, or not even opened.
     pending = max(zones - len(entries), body["unpublished"])
-    publicity, number = rt.workflows.post_results(
-        branch_id, label, days, partial, Posted(entries, body["distribution"], pending), actor)
-    return posting_out(publicity, number)
+    return Posted(entries, body["distribution"], pending)
 
 
 def posting_out(publicity: Publicity, number: int) -> dict[str, Any]:
@@ -140,3 +159,41 @@ def board(workflows: Workflows, secret: str) -> dict[str, Any]:
     """What the public link shows: the latest posting of its branch's period."""
     publicity = workflows.by_link(secret)
     return posting_out(publicity, len(publicity.postings))
+
+
+def counted(rt: Runtime, secret: str, address: str) -> None:
+    """An objection through a public link, counted per link and per address before anything
+    else (429 past the limit): every one counts, taken or refused, from the API or a page."""
+    rt.public.check(secret[:32], address)
+    rt.public.failed(secret[:32], address)
+
+
+def link_issued(workflows: Workflows, branch_id: str, period: str) -> bool:
+    """Whether a public link to the branch's period works now (its secret is never kept)."""
+    publicity = workflows.publicity(branch_id, period)
+    return publicity is not None and publicity.link is not None
+
+
+def names(rt: Runtime, posting: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """The names a posting shows: its branch, its entries' groups and responsible members."""
+    rt.ready("directory")
+    with snapshot(rt.engines.reader) as conn:
+        return rankings.names_in(conn, Scope(posting["period"], posting["branch_id"]),
+                                 posting["entries"])
+
+
+def board_pdf(rt: Runtime, posting_id: str, lang: str) -> File:
+    """The posting as the printable board (公示栏), for any signed-in reader."""
+    posting = read(rt.workflows, posting_id)
+    named = names(rt, posting)
+    return File(pdf.document(posting, named, lang), pdf.MEDIA_TYPE, pdf.filename(posting, named))
+
+
+def branch_of(workflows: Workflows, actor: Actor) -> str | None:
+    """The reader's own branch: their member's, else the one a role of theirs names."""
+    member = None if actor.member_id is None else workflows.find(Member, actor.member_id)
+    group = None if member is None else workflows.find(Group, member.group_id)
+    if group is not None:
+        return group.branch_id
+    return next((g.scope for g in actor.grants if g.scope is not None
+                 and workflows.exists(Branch, g.scope)), None)

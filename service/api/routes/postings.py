@@ -134,9 +134,7 @@ def public_objection(secret: str, body: PublicObjectionIn, request: Request,
                      rt: RuntimeDep) -> dict[str, Any]:
     """An objection through the public link, with a name and a way to reach its author;
     counted per link and per address (429 past the limit)."""
-    address = client_address(request)
-    rt.public.check(secret[:32], address)
-    rt.public.failed(secret[:32], address)  # every objection counts, not only failures
+    postings.counted(rt, secret, client_address(request))  # as the public board's page does
     return postings.raise_public(rt.workflows, secret, _uuid(body.appraisal_id), body.reason,
                                  body.name, body.contact)
 
