@@ -56,7 +56,8 @@ class ForbiddenError(DomainError):
     `reason` says which, for people who read it in their own language: `scope` (outside the
     actor's branch, group or zone), `signed` (they signed another step of this round),
     `own_zone` (a responsible member judging their own zone), `not_responsible` (a
-    self-check by someone not responsible for the zone); None for the role itself.
+    self-check by someone not responsible for the zone), `link` (a public link that does not
+    post the result objected to); None for the role itself.
     """
 
     def __init__(self, detail: str, reason: str | None = None):

@@ -158,7 +158,7 @@ class PublicityCommands(AppraisalCommands):
         publicity = self.find(Publicity, appraisal.branch_id, appraisal.period)
         if actor is None and not (publicity and link and publicity.link
                                   and hmac.compare_digest(publicity.link, link_digest(link))):
-            raise ForbiddenError("this link does not post this result", "scope")
+            raise ForbiddenError("this link does not post this result", "link")
         check_text(reason, "reason", required=True)
         board = None if publicity is None else publicity.board(datetime.now(UTC))
         if board is None or all(e["appraisal_id"] != str(appraisal.id)
