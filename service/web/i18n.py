@@ -118,6 +118,7 @@ TEXT: dict[str, dict[str, str]] = {
         "upheld_note": "异议成立：该责任区的结果已退回党小组长考核，"
                        "更正并审核通过后须重新发布公示。",
         "dismissed_note": "已答复：异议不成立，结果维持。",
+        "repost_note": "有异议成立：相关结果更正并审核通过后，请重新发布公示；这次公示不再定稿。",
         "read_only_postings": "只读：公示由支部书记发布，异议由支部书记答复。",
         "object": "提出异议", "object_title": "对考核结果提出异议",
         "object_reason": "异议理由（必填）", "object_submit": "提交异议",
@@ -255,6 +256,8 @@ TEXT: dict[str, dict[str, str]] = {
         "upheld_note": "Upheld: the zone's result went back to the group review; once "
                        "corrected and approved, post the results again.",
         "dismissed_note": "Answered: dismissed, the result stands.",
+        "repost_note": "An objection was upheld: once those results are corrected and "
+                       "approved, post again; this posting will not be closed.",
         "read_only_postings": "Read-only: the branch secretary posts and answers objections.",
         "object": "Raise an objection", "object_title": "Object to a result",
         "object_reason": "Reason (required)", "object_submit": "Raise the objection",

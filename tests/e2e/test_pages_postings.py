@@ -179,6 +179,7 @@ def test_the_secretary_upholds_one_objection_and_dismisses_another(pages: Pages)
     assert upheld.status_code == 303
     said = pages.get(upheld.headers["location"]).text
     assert "异议成立：该责任区的结果已退回党小组长考核，更正并审核通过后须重新发布公示。" in said
+    assert "有异议成立：相关结果更正并审核通过后，请重新发布公示" in said  # beside the posting
     z1 = entry(made, "Z1")["appraisal_id"]
     assert pages.api.get("inspector", f"/appraisals/{z1}").json()["state"] == "group_review"
     dismissed = pages.post(f"/app/objections/{second}/answer", {
