@@ -24,6 +24,9 @@ from typing import Any
 import pytest
 from fastapi import routing
 
+from domain.appraisal import Appraisal
+from domain.ids import part_id
+from domain.publicity import Publicity
 from tests.api_model import READERS, roles_on
 from tests.e2e.pages import Pages
 from tests.e2e.support import MORE_USERS, SIGNERS, STATES, STEPS, act_ok, add_users, marks
@@ -51,6 +54,12 @@ BODIES = {"self-check": {"scores": SCORES, "comment": ""},
 LEAKS = {"state", "allowed_actions", "version", "current_version", "scores", "score", "grade"}
 STALE = "0"  # a version no appraisal ever has
 PAGE_STATES = ("self_check", "published")
+MEMBER_BRANCH = {m["id"]: BRANCH_OF[m["group_id"]] for m in ORGANISATION["/members"]} | {
+    "M7": "B1"}  # PLAIN's, made by build_world
+# 公示 of B1's 2026-05 (build_world): ids are derived, so the table can name them.
+POSTING = part_id(Publicity.create_id("B1", "2026-05"), "p", 1)
+POSTED = str(Appraisal.create_id("Z1", "2026-05"))  # on the board, objected to
+OBJECTION = part_id(Appraisal.create_id("Z1", "2026-05"), "o", 1)
 
 
 @dataclass(frozen=True)
@@ -112,6 +121,31 @@ def covers(account: dict[str, Any], branch: str | None) -> bool:
     scoped = [g["scope"] for g in account["roles"]
               if g["role"] in ("inspector", "branch_secretary")]
     return bool(scoped) if branch is None else (None in scoped or branch in scoped)
+
+
+def posts(account: dict[str, Any], branch: str) -> bool:
+    """公示: a branch's secretary or an administrator posts, closes and links its results."""
+    return admin(account) or holds(account, "branch_secretary", branch)
+
+
+def oversees(account: dict[str, Any], branch: str | None) -> bool:
+    """公示: a branch's postings with their objections, for its secretary, inspectors and
+    administrators (None: any branch's)."""
+    roles = ("admin", "branch_secretary", "inspector")
+    if branch is None:
+        return any(g["role"] in roles for g in account["roles"])
+    return any(holds(account, role, branch) for role in roles)
+
+
+def objects(account: dict[str, Any], zone: str) -> bool:
+    """A member of the zone's branch, or anyone who may read its appraisal."""
+    return reads(account, zone) or MEMBER_BRANCH.get(account["member_id"]) == PLACE[zone][2]
+
+
+def answers(account: dict[str, Any], zone: str) -> bool:
+    """The branch's secretary answers, unless responsible for the zone."""
+    return holds(account, "branch_secretary", PLACE[zone][2]) and \
+        account["member_id"] not in RESPONSIBLES[zone]
 
 
 # --- the probes of each route ------------------------------------------------------------
@@ -198,6 +232,23 @@ def appraisal_proofs(account: dict[str, Any], world: World) -> Iterator[Probe]:
                     expect=200, secret=not reads(account, zone))
 
 
+def objections_raised(page: bool) -> Probes:
+    """Objecting to a posted result (B1's, on the board) and to one not posted (B2's): sent
+    where forbidden only, as a write."""
+    def probes(account: dict[str, Any], world: World) -> Iterator[Probe]:
+        for zone in ("Z1",) if page else ("Z1", "Z4"):
+            doc = world[(zone, "published")]
+            if objects(account, zone):
+                continue
+            if page:
+                yield Probe("POST", f"/app/postings/{POSTING}/object/{doc['id']}", True,
+                            form={"reason": "异议"})
+            else:
+                yield Probe("POST", f"/appraisals/{doc['id']}/objections", True,
+                            json={"reason": "异议"}, secret=not reads(account, zone))
+    return probes
+
+
 POLICY = {"excellent": 200, "qualified": 0, "basically_qualified": 0, "unqualified": -100}
 ZONE = {"id": "Z9", "name": "新区", "group_id": "G1", "line": "采煤线", "area": "井下生产",
         "responsible_member_ids": ["M1"], "teams": []}
@@ -261,6 +312,28 @@ MATRIX: dict[tuple[str, str], Probes] = {
         cosigns, "POST", "/checkpoints/1/cosignatures",
         body=lambda _t: {"signature": "— w1 AAAAAAAA"}),
     ("POST", "/witnesses"): for_admins("POST", "/witnesses", {"vkey": "w1+00000000+AAAA"}),
+    # 公示: B1's 2026-05 is posted, with an objection to Z1's result (build_world).
+    ("POST", "/branches/{branch_id}/postings"): only_if(
+        posts, "POST", "/branches/{t}/postings", BRANCHES,
+        body=lambda _t: {"period": "2027-05", "partial": True}),
+    ("GET", "/branches/{branch_id}/postings"): anyone(
+        "/branches/B1/postings", "/branches/B2/postings?period=2026-05"),
+    ("PUT", "/branches/{branch_id}/posting-days"): only_if(
+        posts, "PUT", "/branches/{t}/posting-days", BRANCHES, body=lambda _t: {"days": 5}),
+    ("GET", "/postings/{posting_id}"): anyone(f"/postings/{POSTING}"),
+    ("GET", "/postings/{posting_id}/objections"): only_if(
+        lambda a, _t: oversees(a, "B1"), "GET", f"/postings/{POSTING}/objections"),
+    ("POST", "/postings/{posting_id}/close"): only_if(
+        lambda a, _t: posts(a, "B1"), "POST", f"/postings/{POSTING}/close"),
+    ("POST", "/appraisals/{appraisal_id}/objections"): objections_raised(page=False),
+    ("POST", "/objections/{objection_id}/answer"): only_if(
+        lambda a, _t: answers(a, "Z1"), "POST", f"/objections/{OBJECTION}/answer",
+        body=lambda _t: {"upheld": False, "reason": "维持"}),
+    ("POST", "/branches/{branch_id}/postings/link"): only_if(
+        posts, "POST", "/branches/{t}/postings/link", BRANCHES,
+        body=lambda _t: {"period": "2026-05"}),
+    ("DELETE", "/branches/{branch_id}/postings/link"): only_if(
+        posts, "DELETE", "/branches/{t}/postings/link?period=2026-05", BRANCHES),
     # Administrators alone, from an address outside APPRAISAL_METRICS_ALLOW (none here).
     ("GET", "/metrics"): for_admins("GET", "/metrics"),
     # The pages.
@@ -307,6 +380,29 @@ MATRIX: dict[tuple[str, str], Probes] = {
                                        page=True),
     ("POST", "/app/forms/{form_id}"): for_admins("POST", "/app/forms/default",
                                                  {"code": "a", "max": "100"}, page=True),
+    ("GET", "/app/board"): anyone("/app/board", "/app/board?branch_id=B2"),
+    ("GET", "/app/postings"): only_if(oversees, "GET", "/app/postings?branch_id={t}",
+                                      (*BRANCHES, None)),
+    ("GET", "/app/postings/{posting_id}"): anyone(f"/app/postings/{POSTING}"),
+    ("GET", "/app/postings/{posting_id}/board.pdf"): anyone(f"/app/postings/{POSTING}/board.pdf"),
+    ("GET", "/app/postings/{posting_id}/object/{appraisal_id}"): anyone(
+        f"/app/postings/{POSTING}/object/{POSTED}"),
+    ("POST", "/app/postings/{posting_id}/object/{appraisal_id}"): objections_raised(page=True),
+    ("POST", "/app/postings"): only_if(
+        posts, "POST", "/app/postings", BRANCHES, page=True,
+        body=lambda t: {"branch_id": t, "period": "2027-05", "partial": "1"}),
+    ("POST", "/app/postings/{posting_id}/close"): only_if(
+        lambda a, _t: posts(a, "B1"), "POST", f"/app/postings/{POSTING}/close", page=True),
+    ("POST", "/app/postings/link"): only_if(
+        posts, "POST", "/app/postings/link", BRANCHES, page=True,
+        body=lambda t: {"branch_id": t, "period": "2026-05"}),
+    ("POST", "/app/postings/link/revoke"): only_if(
+        posts, "POST", "/app/postings/link/revoke", BRANCHES, page=True,
+        body=lambda t: {"branch_id": t, "period": "2026-05"}),
+    ("POST", "/app/objections/{objection_id}/answer"): only_if(
+        lambda a, _t: answers(a, "Z1"), "POST", f"/app/objections/{OBJECTION}/answer",
+        page=True, body=lambda _t: {"upheld": "false", "reason": "维持", "branch_id": "B1",
+                                    "period": "2026-05"}),
 }
 # Open to all, or for signing in and out: no role is asked for. Sign-out and one's own
 # password end or change the session, so they are left to the tests of sessions.
@@ -316,6 +412,10 @@ UNGUARDED = {
     ("GET", "/redoc"), ("GET", "/app/sign-in"), ("POST", "/app/sign-in"),
     ("POST", "/app/sign-out"), ("GET", "/app/language/{lang}"),
     ("POST", "/app/account/password"),
+    # The public board: its link is its key (tests/e2e/test_postings.py, test_pages_postings.py).
+    ("GET", "/public/boards/{secret}"), ("POST", "/public/boards/{secret}/objections"),
+    ("GET", "/board/{secret}"), ("GET", "/board/{secret}/object/{appraisal_id}"),
+    ("POST", "/board/{secret}/object/{appraisal_id}"),
 }
 
 
@@ -352,6 +452,11 @@ def build_world(api: Api, settings: Any) -> World:
                 doc = act_ok(api, user, doc, action, body)
             assert doc["state"] == state
             world[(zone, state)] = doc
+    # B1's month 5 on the board (Z2 is not opened: partial), and an objection to Z1's result.
+    api.post("secretary", "/branches/B1/postings",
+             json={"period": "2026-05", "partial": True}).raise_for_status()
+    api.post("m1", f"/appraisals/{POSTED}/objections", json={"reason": "请复核"}) \
+        .raise_for_status()
     return world
 
 
