@@ -117,7 +117,7 @@ def test_a_closing_is_refused_in_words_until_the_window_is_over_and_objections_a
         page = pages.get(closed.headers["location"]).text
         assert "已定稿：公示结果成为最终结果" in page and "state-closed\">已定稿" in page
         again = pages.post(close, {}, PAGE)
-        assert again.status_code == 404 or "这次公示已经定稿。" in again.text
+        assert again.status_code == 409 and "这次公示已经定稿。" in again.text
         z1 = entry(made, "Z1")["appraisal_id"]
         trail = pages.as_user("inspector").get(f"/app/appraisals/{z1}/history").text
         assert "公示期满定稿" in trail and f'href="/app/postings/{made["id"]}"' in trail
@@ -194,6 +194,23 @@ def test_the_secretary_upholds_one_objection_and_dismisses_another(pages: Pages)
         assert words in trail, words
     appraisal = pages.get(f"/app/appraisals/{z1}").text
     assert "本月该区发生违章，得分偏高。" in appraisal and "异议成立" in appraisal
+
+
+def test_the_secretarys_forms_without_the_sessions_token_record_nothing(pages: Pages) -> None:
+    made = posted(pages)
+    assert objected(pages, "m2", made, "Z1").status_code == 303
+    objection = pages.api.get("secretary", f"/postings/{made['id']}/objections").json()
+    place = {"branch_id": "B1", "period": PERIOD}
+    before = pages.recorded()
+    pages.as_user("secretary")
+    for path, data in (("/app/postings", {**place, "partial": "1"}),
+                       (f"/app/postings/{made['id']}/close", {}),
+                       ("/app/postings/link", place), ("/app/postings/link/revoke", place),
+                       (f"/app/objections/{objection['items'][0]['id']}/answer",
+                        {**place, "upheld": "true", "reason": "伪造"})):
+        for answer in pages.forged(path, data):
+            assert answer.status_code == 403 and "未作任何记录" in answer.text, path
+    assert pages.recorded() == before
 
 
 def test_the_postings_page_is_for_overseers_and_in_their_navigation(pages: Pages) -> None:
