@@ -1,5 +1,7 @@
 """Errors raised by domain rules; the service maps each kind to one HTTP status."""
 
+from typing import Any
+
 
 class DomainError(Exception):
     """Base of every rule the domain enforces."""
@@ -36,7 +38,16 @@ class AlreadyExistsError(DomainError):
 
 
 class ConflictError(DomainError):
-    """The record's present state refuses the request, whatever the caller's rights (409)."""
+    """The record's present state refuses the request, whatever the caller's rights (409).
+
+    `reason` says which state, for people who read it in their own language (the pages), and
+    `facts` what they need to know about it (a count, a time, the zones); None: not said.
+    """
+
+    def __init__(self, detail: str, reason: str | None = None, **facts: Any):
+        super().__init__(detail)
+        self.reason = reason
+        self.facts = facts
 
 
 class ForbiddenError(DomainError):
@@ -45,7 +56,8 @@ class ForbiddenError(DomainError):
     `reason` says which, for people who read it in their own language: `scope` (outside the
     actor's branch, group or zone), `signed` (they signed another step of this round),
     `own_zone` (a responsible member judging their own zone), `not_responsible` (a
-    self-check by someone not responsible for the zone); None for the role itself.
+    self-check by someone not responsible for the zone), `link` (a public link that does not
+    post the result objected to); None for the role itself.
     """
 
     def __init__(self, detail: str, reason: str | None = None):

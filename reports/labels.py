@@ -40,7 +40,8 @@ LABELS: dict[str, dict[str, dict[str, str]]] = {
         # What a record is called when it cannot be found (domain.errors.NotFoundError.kind).
         "thing": {"appraisal": "考核表", "zone": "责任区", "branch": "支部", "group": "党小组",
                   "member": "党员", "user": "用户", "form": "考核表模板",
-                  "template": "考核表模板", "action": "操作", "scope": "权限范围"},
+                  "template": "考核表模板", "action": "操作", "scope": "权限范围",
+                  "posting": "公示", "objection": "异议", "link": "公开链接"},
     },
     "en": {
         "grade": {"excellent": "Excellent", "qualified": "Qualified",
@@ -73,7 +74,8 @@ LABELS: dict[str, dict[str, dict[str, str]]] = {
         "thing": {"appraisal": "appraisal", "zone": "zone", "branch": "branch",
                   "group": "party group", "member": "member", "user": "user",
                   "form": "assessment form", "template": "assessment form", "action": "action",
-                  "scope": "scope"},
+                  "scope": "scope", "posting": "posting", "objection": "objection",
+                  "link": "public link"},
     },
 }
 GRADES = LABELS["zh"]["grade"]

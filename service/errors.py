@@ -93,6 +93,8 @@ def _extensions(error: Exception) -> dict[str, Any]:
         return {"current_version": error.current}
     if isinstance(error, ForbiddenError) and error.reason:
         return {"reason": error.reason}  # scope, signed, own_zone or not_responsible
+    if isinstance(error, ConflictError) and error.reason:
+        return {"reason": error.reason}  # which state refused it: window_open, pending…
     if isinstance(error, InvalidError) and error.errors:
         return {"errors": error.errors}
     if isinstance(error, ViewFailedError):

@@ -59,7 +59,9 @@ class Runtime:
     service_key: SigningKey  # signs the log's checkpoints (service.cases.checkpoints)
     attachments: Attachments  # the files findings carry, beside the events (not a view)
     # Objections through a public link, counted per link and per address (an hour each).
-    public: SignInThrottle = field(default_factory=lambda: SignInThrottle(30, 10, 3600))
+    public: SignInThrottle = field(default_factory=lambda: SignInThrottle(
+        30, 10, 3600, detail="too many objections through this link or from this address; "
+                             "try again later"))
     worker: Worker | None = None  # following the log on a thread of this process
     checkpointer: Checkpointer | None = None  # the service's (service.app), not a command's
 

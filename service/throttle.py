@@ -22,9 +22,11 @@ class SignInThrottle:
     """`check` before a sign-in, `failed` or `succeeded` after it."""
 
     def __init__(self, per_user: int, per_address: int, window: float,
-                 capacity: int = 10_000, clock: Callable[[], float] = time.monotonic):
+                 capacity: int = 10_000, clock: Callable[[], float] = time.monotonic,
+                 detail: str = "too many failed sign-ins; try again later"):
         self.limits = {"user": per_user, "address": per_address}
         self.window, self.capacity, self.clock = window, capacity, clock
+        self.detail = detail  # what a refusal says: what was counted
         self._failures: OrderedDict[tuple[str, str], deque[float]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -34,8 +36,7 @@ class SignInThrottle:
         with self._lock:
             wait = max(self._wait(key, now) for key in self._keys(username, address))
         if wait > 0:
-            raise TooManyAttemptsError("too many failed sign-ins; try again later",
-                                       math.ceil(wait))
+            raise TooManyAttemptsError(self.detail, math.ceil(wait))
 
     def failed(self, username: str, address: str) -> None:
         now = self.clock()

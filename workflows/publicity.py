@@ -85,9 +85,11 @@ class PublicityCommands(AppraisalCommands):
         window = branch.posting_days if days is None else check_days(days)
         if posted.pending and not partial:
             raise ConflictError(f"{posted.pending} zones of {label} are not approved yet: "
-                                "post with partial to post the others")
+                                "post with partial to post the others", "pending",
+                                pending=posted.pending)
         if not posted.entries:
-            raise ConflictError(f"no result of {label} is published in this branch yet")
+            raise ConflictError(f"no result of {label} is published in this branch yet",
+                                "nothing_published")
         publicity = self.find(Publicity, branch_id, label)
         if publicity is None:
             publicity = Publicity(branch_id, label, actor=actor.username,
@@ -123,20 +125,22 @@ class PublicityCommands(AppraisalCommands):
         self.check_may_post(publicity.branch_id, actor)
         state, posting = publicity.state(n), publicity.postings[n - 1]
         if state != "open":
-            raise ConflictError(f"posting {posting_id} is {state}")
+            raise ConflictError(f"posting {posting_id} is {state}", f"posting_{state}")
         if datetime.now(UTC) < posting["closes"]:
             raise ConflictError(f"the window of posting {posting_id} is open until "
-                                f"{posting['closes'].isoformat()}")
+                                f"{posting['closes'].isoformat()}", "window_open",
+                                closes=posting["closes"])
         appraisals = [self.load_appraisal(UUID(e["appraisal_id"])) for e in posting["entries"]]
         waiting = [o for a in appraisals for o in a.open_objections]
         if waiting:
             raise ConflictError(f"{len(waiting)} objections are not answered: "
-                                f"{', '.join(waiting[:10])}")
+                                f"{', '.join(waiting[:10])}", "objections_open",
+                                count=len(waiting))
         changed = [a.zone_id for a, e in zip(appraisals, posting["entries"], strict=True)
                    if a.state != "published" or number(a.score) != e["score"]]
         if changed:
             raise ConflictError(f"results changed since they were posted ({', '.join(changed)}):"
-                                " post them again")
+                                " post them again", "results_changed", zones=changed)
         role = self._poster(actor, publicity.branch_id)
         publicity.close(n, actor=actor.username, role=role, timestamp=next_instant(publicity))
         for appraisal in appraisals:
@@ -156,15 +160,16 @@ class PublicityCommands(AppraisalCommands):
         publicity = self.find(Publicity, appraisal.branch_id, appraisal.period)
         if actor is None and not (publicity and link and publicity.link
                                   and hmac.compare_digest(publicity.link, link_digest(link))):
-            raise ForbiddenError("this link does not post this result", "scope")
+            raise ForbiddenError("this link does not post this result", "link")
         check_text(reason, "reason", required=True)
         board = None if publicity is None else publicity.board(datetime.now(UTC))
         if board is None or all(e["appraisal_id"] != str(appraisal.id)
                                 for e in board["entries"]):
             raise ConflictError("no open posting shows this result: objections are raised "
-                                "during the window")
+                                "during the window", "window_closed")
         if len(appraisal.open_objections) >= MAX_OPEN_OBJECTIONS:
-            raise ConflictError("this result has as many open objections as are taken")
+            raise ConflictError("this result has as many open objections as are taken",
+                                "objections_full")
         assert publicity is not None  # a board was found on it
         objection = part_id(appraisal.id, "o", len(appraisal.objections) + 1)
         who = {"name": "", "contact": "", "actor": actor.username, "role": MEMBER} \
@@ -196,7 +201,7 @@ class PublicityCommands(AppraisalCommands):
             raise InvalidError("upheld is true or false", {"upheld": "type"})
         check_text(reason, "reason", required=True)
         if objection["answer"] is not None:
-            raise ConflictError(f"objection {objection_id} is answered already")
+            raise ConflictError(f"objection {objection_id} is answered already", "answered")
         moved = {"actor": actor.username, "role": Role.BRANCH_SECRETARY}
         appraisal.answer_objection(objection=objection_id, upheld=upheld, reason=reason,
                                    state=appraisal.state, timestamp=next_instant(appraisal),
@@ -213,7 +218,7 @@ class PublicityCommands(AppraisalCommands):
         self.check_may_post(branch_id, actor)
         publicity = self.publicity(branch_id, period)
         if publicity is None or not publicity.postings:
-            raise ConflictError("nothing is posted for this period yet")
+            raise ConflictError("nothing is posted for this period yet", "nothing_posted")
         secret = publicity.id.hex + secrets.token_urlsafe(24)
         publicity.issue_link(link_digest(secret), actor=actor.username,
                              timestamp=next_instant(publicity))

@@ -2,6 +2,7 @@
 raised and answered; the public link. The entries a posting shows are the ranking read at
 the moment of posting, frozen in its event."""
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -9,14 +10,15 @@ from uuid import UUID
 from domain.appraisal import Appraisal
 from domain.documents import instant
 from domain.errors import ForbiddenError
+from domain.organisation import Branch, Group, Member
 from domain.period import Period
 from domain.process import Role
 from domain.publicity import Publicity
 from projections.check import snapshot
-from projections.directory import branches, groups, list_zones, members
+from projections.directory import list_zones
 from projections.publicity import periods_posted
-from projections.ranking_query import Scope, names_of
-from reports import board_pdf
+from projections.ranking_query import Scope
+from reports import board_pdf as pdf
 from service.cases import rankings
 from service.cases.files import File
 from service.runtime import Runtime
@@ -31,21 +33,35 @@ OVERSEERS = (Role.BRANCH_SECRETARY, Role.INSPECTOR, Role.ADMIN)
 
 def post(rt: Runtime, actor: Actor, branch_id: str, period: str, days: int | None,
          partial: bool) -> dict[str, Any]:
-    """Posts the branch's period as the ranking stands now: as `GET /rankings/{period}?as_of=`
-    gives it for the posting's `as_of`, from the events up to that instant."""
+    """Posts the branch's period as the ranking stands now (`_standing`)."""
     rt.workflows.check_may_post(branch_id, actor)
     label = str(Period.parse(period))
-    now = datetime.now(UTC)
+    publicity, number = rt.workflows.post_results(
+        branch_id, label, days, partial, _standing(rt, branch_id, label, datetime.now(UTC)),
+        actor)
+    return posting_out(publicity, number)
+
+
+def preview(rt: Runtime, branch_id: str, period: str) -> dict[str, Any]:
+    """What a posting of the branch's period would show now: how many results are ranked,
+    how many zones are not approved yet, and the branch's window in working days."""
+    branch = rt.workflows.load(Branch, branch_id, kind="branch", shared=True)
+    label = str(Period.parse(period))
+    now = _standing(rt, branch_id, label, datetime.now(UTC))
+    return {"period": label, "ranked": len(now.entries), "pending": now.pending,
+            "days": branch.posting_days}
+
+
+def _standing(rt: Runtime, branch_id: str, label: str, now: datetime) -> Posted:
+    """The branch's ranking of the period as it stood at `now`: as `GET /rankings/{period}
+    ?as_of=` gives it, from the events up to that instant (its views caught up first)."""
     body, _ = rankings.read(rt, Scope(label, branch_id), None, 0, as_of=now)
     entries = [{k: v for k, v in e.items() if k != "final"} for e in body["entries"]]
     with snapshot(rt.engines.reader) as conn:
         zones = len(list_zones(conn, branch_id=branch_id))
     # Not approved yet: opened and waiting, or not even opened.
     pending = max(zones - len(entries), body["unpublished"])
-    publicity, number = rt.workflows.post_results(
-        branch_id, label, days, partial, Posted(now, entries, body["distribution"], pending),
-        actor)
-    return posting_out(publicity, number)
+    return Posted(now, entries, body["distribution"], pending)
 
 
 def posting_out(publicity: Publicity, number: int) -> dict[str, Any]:
@@ -85,20 +101,6 @@ def listing(rt: Runtime, branch_id: str, period: str | None) -> dict[str, Any]:
         boards = [rt.workflows.get(UUID(s), kind="posting") for s in streams]
     return {"items": [posting_out(b, n) for b in boards
                       for n in range(len(b.postings), 0, -1)]}
-
-
-def board_file(rt: Runtime, posting_id: str, lang: str = "zh") -> File:
-    """The printable 公示表 of a posting, with the names it shows as the directory has them."""
-    posting = read(rt.workflows, posting_id)
-    rt.ready("directory")
-    entries = posting["entries"]
-    with snapshot(rt.engines.reader) as conn:
-        names = {"branch": names_of(conn, branches, [posting["branch_id"]]),
-                 "group": names_of(conn, groups, [e["group_id"] for e in entries]),
-                 "member": names_of(conn, members, [m for e in entries
-                                                    for m in e["responsible_member_ids"]])}
-    return File(board_pdf.document(posting, names, lang), board_pdf.MEDIA_TYPE,
-                board_pdf.filename(posting, names))
 
 
 def close(workflows: Workflows, actor: Actor, posting_id: str) -> dict[str, Any]:
@@ -159,3 +161,41 @@ def board(workflows: Workflows, secret: str) -> dict[str, Any]:
     """What the public link shows: the latest posting of its branch's period."""
     publicity = workflows.by_link(secret)
     return posting_out(publicity, len(publicity.postings))
+
+
+def counted(rt: Runtime, secret: str, address: str) -> None:
+    """An objection through a public link, counted per link and per address before anything
+    else (429 past the limit): every one counts, taken or refused, from the API or a page."""
+    rt.public.check(secret[:32], address)
+    rt.public.failed(secret[:32], address)
+
+
+def link_issued(workflows: Workflows, branch_id: str, period: str) -> bool:
+    """Whether a public link to the branch's period works now (its secret is never kept)."""
+    publicity = workflows.publicity(branch_id, period)
+    return publicity is not None and publicity.link is not None
+
+
+def names(rt: Runtime, posting: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """The names a posting shows: its branch, its entries' groups and responsible members."""
+    rt.ready("directory")
+    with snapshot(rt.engines.reader) as conn:
+        return rankings.names_in(conn, Scope(posting["period"], posting["branch_id"]),
+                                 posting["entries"])
+
+
+def board_pdf(rt: Runtime, posting_id: str, lang: str) -> File:
+    """The posting as the printable board (公示栏), for any signed-in reader."""
+    posting = read(rt.workflows, posting_id)
+    named = names(rt, posting)
+    return File(pdf.document(posting, named, lang), pdf.MEDIA_TYPE, pdf.filename(posting, named))
+
+
+def branch_of(workflows: Workflows, actor: Actor) -> str | None:
+    """The reader's own branch: their member's, else the one a role of theirs names."""
+    member = None if actor.member_id is None else workflows.find(Member, actor.member_id)
+    group = None if member is None else workflows.find(Group, member.group_id)
+    if group is not None:
+        return group.branch_id
+    return next((g.scope for g in actor.grants if g.scope is not None
+                 and workflows.exists(Branch, g.scope)), None)

@@ -32,7 +32,7 @@ def read(rt: Runtime, scope: Scope, limit: int | None, offset: int,
     rt.ready("ranking" if at is None else "archive", "directory")
     with snapshot(rt.engines.reader) as conn:  # the page and the counts of one moment
         rows, counted = _ranked(conn, scope, limit, offset, at)
-        names = _names(conn, scope, rows) if with_names else {}
+        names = names_in(conn, scope, rows) if with_names else {}
     body = {"period": scope.period, **({} if at is None else {"as_of": at}),
             "entries": [_entry(row) for row in rows],
             "distribution": {g.value: counted[g.value] for g in Grade},
@@ -69,8 +69,9 @@ def _entry(row: dict[str, Any]) -> dict[str, Any]:
             "grade": row["grade"], "reward": number(row["reward"]), "final": row["final"]}
 
 
-def _names(conn: Any, scope: Scope, rows: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
-    """Names for the sheet: of the members, branches and groups it shows or filters by."""
+def names_in(conn: Any, scope: Scope, rows: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
+    """Names for the sheet (or a posting of it): of the members, branches and groups it
+    shows or filters by."""
     people = (m for row in rows for m in row["responsible_member_ids"])
     branch_ids = [scope.branch_id or "", *(row["branch_id"] for row in rows)]
     group_ids = [scope.group_id or "", *(row["group_id"] for row in rows)]

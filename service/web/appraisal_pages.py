@@ -78,8 +78,14 @@ def _page(request: Request, workflows: Workflows, appraisal: Appraisal, actor: A
 
 
 def signers(request: Request, view: dict[str, Any]) -> dict[str, str]:
-    """Display names of those who signed the steps shown, by username."""
-    return users_named(runtime_of(request), (s["actor"] for _, s in view["steps"] if s))
+    """Display names of those who signed the steps shown, objected or answered, and
+    recorded findings, by username."""
+    people = [s["actor"] for _, s in view["steps"] if s]
+    for found in (*view["objections"], *view["findings"]):
+        people.append(found["actor"])
+        people += [later["actor"] for later in (found.get("answer"), found.get("rectification"))
+                   if later]
+    return users_named(runtime_of(request), people)
 
 
 @router.post("/appraisals/{appraisal_id}/{action}")

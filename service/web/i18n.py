@@ -21,7 +21,7 @@ TEXT: dict[str, dict[str, str]] = {
         "part_self_check": "自查", "part_zone_evaluation": "责任区评价",
         "part_group_review": "党小组长考核", "part_branch_approval": "党支部审核",
         "part_published": "已公示", "final_results": "已定稿", "open_objections": "未答复异议",
-        "zones_count": "责任区数", "gap_zones": "无责任党员的责任区",
+        "zones_total": "责任区数", "gap_zones": "无责任党员的责任区",
         "gap_members": "未分配责任区的党员", "gap_groups": "无责任区的党小组",
         "counted_at": "统计时间",
         "app": "党员责任区考核", "sign_in": "登录", "sign_out": "退出", "username": "用户名",
@@ -97,6 +97,48 @@ TEXT: dict[str, dict[str, str]] = {
         "not_included": "尚未纳入检查点", "name_sep": "、", "checkpoint": "日志检查点",
         "root_hash": "根哈希", "no_checkpoint": "无（档案不含考核表）",
         "proofs_note": "清单附有 {k} 份考核表在该检查点中的纳入证明，可离线核验。",
+        # 公示: the secretary's postings, the board, objections and their answers.
+        "postings": "公示管理", "board": "公示栏", "ranked_now": "当前已审核通过并排名的结果",
+        "pending_now": "尚未审核通过的责任区", "post_new": "发布公示",
+        "window_days": "公示期（工作日）",
+        "post_partial": "尽管还有 {n} 个责任区未审核通过，仍然公示",
+        "posted_ok": "已发布公示", "closed_ok": "已定稿：公示结果成为最终结果",
+        "no_postings": "这一考核期还没有公示。", "posting_no": "第 {n} 次公示",
+        "window": "公示期", "window_dates": "{opens} 至 {last}（北京时间）",
+        "window_open_now": "公示期内，可以提出异议。", "window_over": "公示期已结束。",
+        "results": "公示结果", "zones_count": "{n} 个责任区", "posted_by": "发布人",
+        "pending_at_posting": "公示时尚未审核通过的责任区：{n} 个",
+        "board_pdf": "打印公示栏（PDF）", "open_board": "查看公示栏",
+        "close_posting": "公示期满，定稿",
+        "close_hint": "公示期结束、全部异议都已答复后才能定稿；定稿后结果成为最终结果。",
+        "public_link": "公开链接（供没有账号的职工群众查看）",
+        "link_active": "这一考核期的公开链接现在有效。",
+        "link_none": "这一考核期没有有效的公开链接。",
+        "issue_link": "生成公开链接", "issue_again": "重新生成公开链接（原链接随即失效）",
+        "revoke_link": "停用公开链接", "link_revoked": "公开链接已停用",
+        "link_once": "请现在就复制保存：这个链接只显示这一次，系统不保存它。",
+        "link_issued": "已生成公开链接", "objections": "异议", "no_objections": "没有异议。",
+        "objector": "提出人", "contact": "联系方式", "raised_at": "提出时间",
+        "answer_label": "答复", "answer_objection": "答复异议", "upheld": "异议成立",
+        "dismissed": "异议不成立", "outcome": "答复结果", "answer_submit": "提交答复",
+        "waiting_answer": "待答复",
+        "upheld_note": "异议成立：该责任区的结果已退回党小组长考核，"
+                       "更正并审核通过后须重新发布公示。",
+        "dismissed_note": "已答复：异议不成立，结果维持。",
+        "repost_note": "有异议成立：相关结果更正并审核通过后，请重新发布公示；这次公示不再定稿。",
+        "read_only_postings": "只读：公示由支部书记发布，异议由支部书记答复。",
+        "object": "提出异议", "object_title": "对考核结果提出异议",
+        "object_reason": "异议理由（必填）", "object_submit": "提交异议",
+        "objection_raised": "异议已提交，支部将核实并答复。",
+        "superseded_note": "这次公示的结果已更正并重新公示。", "see_latest": "查看最新公示",
+        "closed_note": "公示期满，结果已定稿。", "no_board": "这一支部在这一考核期还没有公示。",
+        "your_name": "姓名（必填）", "your_contact": "联系方式（电话等，必填，只有支部能看到）",
+        "public_note": "这是公开的公示栏，任何人都可以查看，并可以对结果提出异议。",
+        "not_in_window": "这一结果现在不在公示期内，不能提出异议。",
+        "role_member": "党员", "role_public": "群众（公开链接）", "posting_label": "公示",
+        "objection_id": "异议", "method_label": "检查方式", "finding_date": "检查日期",
+        "finding_text": "发现的问题", "rectification_text": "整改情况", "attachments": "附件",
+        "final_label": "已定稿", "findings": "督导检查",
     },
     "en": {
         "overview": "Progress at a glance", "progress_all": "All branches",
@@ -104,7 +146,7 @@ TEXT: dict[str, dict[str, str]] = {
         "part_self_check": "Self-check", "part_zone_evaluation": "Zone evaluation",
         "part_group_review": "Group review", "part_branch_approval": "Branch approval",
         "part_published": "Published", "final_results": "Final", "open_objections":
-        "Objections open", "zones_count": "Zones", "gap_zones": "Zones without a responsible",
+        "Objections open", "zones_total": "Zones", "gap_zones": "Zones without a responsible",
         "gap_members": "Members without a zone", "gap_groups": "Groups without a zone",
         "counted_at": "Counted at",
         "app": "Zone appraisal", "sign_in": "Sign in", "sign_out": "Sign out",
@@ -199,6 +241,53 @@ TEXT: dict[str, dict[str, str]] = {
         "no_checkpoint": "None (the archive holds no appraisal)",
         "proofs_note": "The manifest carries the inclusion proofs of its {k} appraisals in "
                        "this checkpoint, to be verified offline.",
+        "postings": "Postings", "board": "Board", "ranked_now": "Results approved and ranked now",
+        "pending_now": "Zones not yet approved", "post_new": "Post the results",
+        "window_days": "Window (working days)", "post_partial": "Post although {n} zones are not "
+        "approved yet", "posted_ok": "Posted", "closed_ok": "Closed: the results are final",
+        "no_postings": "Nothing is posted for this period yet.", "posting_no": "Posting {n}",
+        "window": "Window", "window_dates": "{opens} to {last} (Beijing time)",
+        "window_open_now": "In the window: objections may be raised.",
+        "window_over": "The window is over.", "results": "Results posted",
+        "zones_count": "{n} zones", "posted_by": "Posted by",
+        "pending_at_posting": "Zones not yet approved when posted: {n}",
+        "board_pdf": "Printable board (PDF)", "open_board": "Open the board",
+        "close_posting": "Close: make the results final",
+        "close_hint": "A posting closes once its window is over and every objection is "
+                      "answered; its results are final then.",
+        "public_link": "Public link (for staff without accounts)",
+        "link_active": "A public link to this period works now.",
+        "link_none": "No public link to this period works now.",
+        "issue_link": "Issue a public link",
+        "issue_again": "Issue a new public link (the old one stops working)",
+        "revoke_link": "Revoke the public link", "link_revoked": "Public link revoked",
+        "link_once": "Copy it now: this link is shown only this once, and the system does not "
+                     "keep it.",
+        "link_issued": "Public link issued", "objections": "Objections",
+        "no_objections": "No objections.", "objector": "Raised by", "contact": "Contact",
+        "raised_at": "Raised", "answer_label": "Answer", "answer_objection": "Answer",
+        "upheld": "Upheld", "dismissed": "Dismissed", "outcome": "Outcome",
+        "answer_submit": "Answer", "waiting_answer": "Waiting for an answer",
+        "upheld_note": "Upheld: the zone's result went back to the group review; once "
+                       "corrected and approved, post the results again.",
+        "dismissed_note": "Answered: dismissed, the result stands.",
+        "repost_note": "An objection was upheld: once those results are corrected and "
+                       "approved, post again; this posting will not be closed.",
+        "read_only_postings": "Read-only: the branch secretary posts and answers objections.",
+        "object": "Raise an objection", "object_title": "Object to a result",
+        "object_reason": "Reason (required)", "object_submit": "Raise the objection",
+        "objection_raised": "Objection raised: the branch will check it and answer.",
+        "superseded_note": "These results were corrected and posted again.",
+        "see_latest": "See the latest posting", "closed_note": "The window is over: the "
+        "results are final.", "no_board": "This branch has posted nothing for this period.",
+        "your_name": "Your name (required)",
+        "your_contact": "How to reach you (phone…, required; only the branch sees it)",
+        "public_note": "This is the public board: anyone may read it and object to a result.",
+        "not_in_window": "This result is not in its window now: no objection can be raised.",
+        "role_member": "Member", "role_public": "Public (link)", "posting_label": "Posting",
+        "objection_id": "Objection", "method_label": "Method", "finding_date": "Date",
+        "finding_text": "Finding", "rectification_text": "Rectification",
+        "attachments": "Attachments", "final_label": "Final", "findings": "Supervision",
     },
 }
 # The domain's field errors (domain.scoring, workflows.appraisals), as a reader says them.
@@ -247,6 +336,13 @@ def action_label(action: str, lang: str) -> str:
     return label("step", STEP_OF[action], lang) if action in STEP_OF else action
 
 
+def role_label(role: str, lang: str) -> str:
+    """A role as a reader says it, with the pages' words for those who object to a posted
+    result (a member of the branch, or the public through the link), which are no roles of
+    the process."""
+    return TEXT[lang].get(f"role_{role}") or label("role", role, lang)
+
+
 def language(request: Request) -> str:
     """The reader's choice, kept in a cookie; Chinese unless they switched."""
     chosen = request.cookies.get(COOKIE, "zh")
@@ -254,10 +350,12 @@ def language(request: Request) -> str:
 
 
 def words(lang: str) -> dict[str, Callable[..., str]]:
-    """What the templates call: `t('inbox')`, `label('grade', g)`, `period(p)`, `field_error`."""
+    """What the templates call: `t('inbox')`, `label('grade', g)`, `role(r)`, `period(p)`,
+    `field_error`."""
     return {
         "t": lambda key: TEXT[lang][key],
         "label": lambda kind, code: label(kind, code, lang),
+        "role": lambda code: role_label(code, lang),
         "period": lambda code: period_title(code, lang),
         "field_error": lambda code: field_error(code, lang),
     }

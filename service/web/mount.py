@@ -7,10 +7,12 @@ from starlette.exceptions import HTTPException
 from service.web import (
     appraisal_pages,
     archive_pages,
+    board_pages,
     form_pages,
     organisation_pages,
     pages,
     policy_page,
+    posting_pages,
     progress_page,
     ranking_page,
     user_pages,
@@ -28,6 +30,9 @@ def install(app: FastAPI) -> None:
     app.include_router(progress_page.router)
     app.include_router(user_pages.router)
     app.include_router(form_pages.router)
+    app.include_router(posting_pages.router)
+    app.include_router(board_pages.router)
+    app.include_router(board_pages.public)
     app.add_api_route("/", pages.home, include_in_schema=False)
     app.mount("/app/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(HTTPException, http_failure)  # type: ignore[arg-type]

@@ -2,6 +2,7 @@
 reader is never sent to a page that answers them 403."""
 
 from domain.process import Role
+from service.cases.postings import OVERSEERS
 from workflows.access import ARCHIVISTS, Actor
 from workflows.appraisals import OPENERS
 
@@ -26,10 +27,17 @@ def may_set_policies(actor: Actor) -> bool:
     return actor.has_role(Role.ADMIN, Role.BRANCH_SECRETARY)
 
 
+def may_oversee_postings(actor: Actor) -> bool:
+    """The postings page (公示管理): secretaries and administrators post, inspectors read."""
+    return actor.has_role(*OVERSEERS)
+
+
 def navigation(actor: Actor) -> list[tuple[str, str]]:
     """(path, word) of each page the reader may use, in the header's order."""
-    links = [("/app/inbox", "inbox"), ("/app/rankings", "ranking"),
+    links = [("/app/inbox", "inbox"), ("/app/rankings", "ranking"), ("/app/board", "board"),
              ("/app/appraisals", "appraisal")]
+    if may_oversee_postings(actor):
+        links.append(("/app/postings", "postings"))
     if may_oversee(actor):
         links.append(("/app/progress", "overview"))
     if may_open_archives(actor):

@@ -5,6 +5,7 @@ small technical detail. The API answers the same errors as problem+json (service
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError
@@ -13,6 +14,7 @@ from starlette.exceptions import HTTPException
 
 from domain.errors import (
     AlreadyExistsError,
+    ConflictError,
     ForbiddenError,
     InvalidError,
     NotFoundError,
@@ -20,9 +22,10 @@ from domain.errors import (
     StateConflictError,
     UnknownReferenceError,
 )
+from domain.period import CHINA
 from projections.tracking import ViewFailedError
 from reports.labels import label
-from service.errors import RACE_DETAIL
+from service.errors import RACE_DETAIL, TooManyAttemptsError
 from service.web.i18n import FIELD_ERRORS, TEXT, action_label
 from service.web.session import CsrfError
 
@@ -68,6 +71,34 @@ SAID: dict[str, dict[str, tuple[str, str]]] = {
                         "暂停更新，以免显示不准确的内容；已有的记录没有受影响，其他页面和办理照常。",
                         "请告知系统管理员：查明原因后重建这部分数据即可恢复。"),
         "error": ("这次请求没有办成。", "请返回后再试。"),
+        "throttled": ("提交的次数太多，暂时不能受理，未作任何记录。", "请过一段时间再试。"),
+        # 公示 (ConflictError.reason); the facts come from the error.
+        "not_found_link": ("找不到这个公示：链接有误，或已停用。",
+                           "请向发布公示的支部索取有效的链接。"),
+        "forbidden_link": ("这个链接公示的不是这一结果。", "请从公示栏上的按钮提出异议。"),
+        "refused": ("现在的状态不允许这一操作，未作任何记录。", "请刷新页面，查看现在的状态。"),
+        "refused_pending": ("这一考核期还有 {pending} 个责任区未审核通过，没有发布公示。",
+                            "如要先公示已审核通过的结果，请勾选“仍然公示”后再发布。"),
+        "refused_nothing_published": ("这一考核期本支部还没有审核通过的结果，没有可公示的内容。",
+                                      "请在结果审核通过后再发布公示。"),
+        "refused_posting_superseded": ("这次公示的结果已更正并重新公示，这次公示不能再定稿。",
+                                       "请在最新的公示上办理。"),
+        "refused_posting_closed": ("这次公示已经定稿。", "定稿的结果不再变动。"),
+        "refused_window_open": ("公示期到 {closes}（北京时间）才结束，现在还不能定稿。",
+                                "请在公示期结束后再定稿。"),
+        "refused_objections_open": ("还有 {count} 条异议没有答复，不能定稿。",
+                                    "请先逐条答复异议。"),
+        "refused_results_changed": ("公示以后，这些责任区的结果有了变动：{zones}，"
+                                    "这次公示不能定稿。",
+                                    "请重新发布公示，公示期满后再定稿。"),
+        "refused_window_closed": ("这一结果现在不在公示期内，不能提出异议，未作任何记录。",
+                                  "异议须在公示期内提出。"),
+        "refused_objections_full": ("这一结果待答复的异议已经很多，暂不受理新的异议。",
+                                    "请待支部答复后再提出。"),
+        "refused_answered": ("这条异议已经答复过了，没有重复答复。",
+                             "请刷新页面查看答复。"),
+        "refused_nothing_posted": ("这一考核期还没有发布公示，不能生成公开链接。",
+                                   "请先发布公示。"),
     },
     "en": {
         "not_found": ("There is no {thing} “{ident}”.",
@@ -113,6 +144,40 @@ SAID: dict[str, dict[str, tuple[str, str]]] = {
                         "Tell the administrator: once the cause is fixed, rebuilding that data "
                         "brings the page back."),
         "error": ("The request could not be completed.", "Go back and try again."),
+        "throttled": ("Too many of these came lately to be taken now; nothing was recorded.",
+                      "Try again later."),
+        "not_found_link": ("There is no such posting: the link is wrong or was revoked.",
+                           "Ask the branch that posted it for a link that works."),
+        "forbidden_link": ("This link does not post this result.",
+                           "Object with the button beside the result on the board."),
+        "refused": ("This cannot be done in the present state; nothing was recorded.",
+                    "Reload the page to see where things stand."),
+        "refused_pending": ("{pending} zones of this period are not approved yet; nothing was "
+                            "posted.", "To post the approved results first, tick “post "
+                            "although” and post again."),
+        "refused_nothing_published": ("No result of this period is approved in this branch "
+                                      "yet: there is nothing to post.",
+                                      "Post once results are approved."),
+        "refused_posting_superseded": ("These results were corrected and posted again: this "
+                                       "posting cannot be closed.", "Act on the latest posting."),
+        "refused_posting_closed": ("This posting is closed already.",
+                                   "Its results are final."),
+        "refused_window_open": ("The window is open until {closes} (Beijing time): the posting "
+                                "cannot be closed yet.", "Close it once the window is over."),
+        "refused_objections_open": ("{count} objections are not answered yet: the posting "
+                                    "cannot be closed.", "Answer every objection first."),
+        "refused_results_changed": ("Results changed since they were posted ({zones}): this "
+                                    "posting cannot be closed.", "Post the results again and "
+                                    "close that posting after its window."),
+        "refused_window_closed": ("This result is not in its window now: no objection can be "
+                                  "raised, and nothing was recorded.",
+                                  "Objections are raised during the window."),
+        "refused_objections_full": ("This result has as many open objections as are taken.",
+                                    "Raise it again once the branch has answered."),
+        "refused_answered": ("This objection is answered already; it was not answered twice.",
+                             "Reload the page to see the answer."),
+        "refused_nothing_posted": ("Nothing is posted for this period yet: no public link can "
+                                   "be issued.", "Post the results first."),
     },
 }
 # The particulars listed under the message.
@@ -122,7 +187,7 @@ PHRASES = {
     "en": {"may_now": "You may now: {actions}.", "may_nothing": "There is nothing for you to "
            "do on it now.", "field": "{name}: {error}", "and": ", "},
 }
-REASONS = ("scope", "signed", "own_zone", "not_responsible")  # ForbiddenError.reason
+REASONS = ("scope", "signed", "own_zone", "not_responsible", "link")  # ForbiddenError.reason
 # The page words that name a form field; a field not here is an item of the form.
 FIELD_WORDS = {"reason": "reason_label", "comment": "comment_label", "period": "period",
                "year": "year", "format": "form", "as_of": "instant", "scores": "score"}
@@ -156,7 +221,8 @@ def explain(error: Exception, status: int, lang: str) -> Problem:
 def _missing(error: NotFoundError | UnknownReferenceError, lang: str) -> Reading:
     """An id in the path (404) or in the form (422) that names nothing."""
     key = ("unknown" if isinstance(error, UnknownReferenceError)
-           else "not_found_appraisal" if error.kind == "appraisal" else "not_found")
+           else f"not_found_{error.kind}" if error.kind in ("appraisal", "link")
+           else "not_found")
     return key, {"thing": label("thing", error.kind.removesuffix("_id"), lang),
                  "ident": error.ident}, []
 
@@ -182,6 +248,22 @@ def _conflict(error: StateConflictError, lang: str) -> Reading:
     return "conflict", {"state": label("step", error.state, lang)}, [now]
 
 
+def _refused(error: ConflictError, lang: str) -> Reading:
+    """A state of 公示 that refuses the request, said by its reason, with its facts: a time
+    in Beijing time, zones listed."""
+    key = f"refused_{error.reason}"
+    facts = {name: _fact(value, lang) for name, value in error.facts.items()}
+    return (key if key in SAID[lang] else "refused"), facts, []
+
+
+def _fact(value: Any, lang: str) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, list | tuple):
+        return PHRASES[lang]["and"].join(map(str, value))
+    return str(value)
+
+
 def _stale(error: StaleVersionError, lang: str) -> Reading:
     return "stale", {"expected": error.expected, "current": error.current}, []
 
@@ -189,9 +271,11 @@ def _stale(error: StaleVersionError, lang: str) -> Reading:
 READERS: dict[type, Callable[[Any, str], Reading]] = {
     UnknownReferenceError: _missing, InvalidError: _invalid, NotFoundError: _missing,
     ForbiddenError: _forbidden, StateConflictError: _conflict, StaleVersionError: _stale,
+    ConflictError: _refused,
     AlreadyExistsError: lambda _e, _l: ("exists", {}, []),
     IntegrityError: lambda _e, _l: ("race", {}, []),
     CsrfError: lambda _e, _l: ("csrf", {}, []),
+    TooManyAttemptsError: lambda _e, _l: ("throttled", {}, []),
     RequestValidationError: lambda _e, _l: ("shape", {}, []),
     HTTPException: lambda _e, _l: ("no_page", {}, []),
     ViewFailedError: lambda e, _l: ("view_failed", {"view": e.failure.view,

@@ -1,7 +1,7 @@
 """Templates and the pages' answer to failures: HTML with the status the API would give."""
 
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,6 +21,7 @@ from service.web.i18n import language, words
 from service.web.navigation import navigation
 from service.web.problems import explain
 from service.web.session import (
+    BOARD_PATH,
     CsrfError,
     Reader,
     SignInRequiredError,
@@ -31,6 +32,7 @@ from service.web.session import (
 
 HERE = Path(__file__).parent
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+PUBLIC = BOARD_PATH  # the public board's pages: no sign-in, no header navigation
 
 
 def this_month() -> str:
@@ -45,6 +47,13 @@ def local_time(moment: datetime | str) -> str:
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
     return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def last_day(closes: datetime | str) -> str:
+    """The last day of a window that closes at midnight after it, as read in the mine."""
+    if isinstance(closes, str):
+        closes = datetime.fromisoformat(closes.replace("Z", "+00:00"))
+    return (closes - timedelta(microseconds=1)).astimezone(SHANGHAI).strftime("%Y-%m-%d")
 
 
 def waited(since: datetime, lang: str) -> str:
@@ -64,6 +73,8 @@ def name_in(ident: str, names: dict[str, str]) -> str:
 
 
 templates.env.filters["local_time"] = local_time
+templates.env.filters["local_date"] = lambda moment: local_time(moment)[:10]
+templates.env.filters["last_day"] = last_day
 templates.env.filters["name_in"] = name_in
 
 
@@ -88,10 +99,24 @@ def failure(request: Request, error: Exception) -> Response:
     to do next in the reader's language."""
     if isinstance(error, SignInRequiredError):
         return RedirectResponse(sign_in_url(error.next_path), status_code=303)
-    status = (403 if isinstance(error, CsrfError) else
-              422 if isinstance(error, RequestValidationError) else status_of(error))
-    page = error_page(request, error, status)
+    page = error_page(request, error, page_status(error))
     page.headers.update(headers_of(error) or {})  # a 429's or 503's Retry-After
+    return page
+
+
+def page_status(error: Exception) -> int:
+    """A failed form's status: the API's for the same error, 403 for a CSRF token."""
+    return (403 if isinstance(error, CsrfError) else
+            422 if isinstance(error, RequestValidationError) else status_of(error))
+
+
+def public_failure(request: Request, error: Exception) -> Response:
+    """A failure of a page anyone reads without signing in (the public board): said in words
+    on a plain page, with nothing of the signed-in pages."""
+    status = error.status_code if isinstance(error, HTTPException) else page_status(error)
+    page = render(request, "error.html", status, public=True,
+                  problem=explain(error, status, language(request)))
+    page.headers.update(headers_of(error) or getattr(error, "headers", None) or {})
     return page
 
 
@@ -112,6 +137,8 @@ def signed_in(request: Request) -> Reader | None:
 def http_failure(request: Request, error: HTTPException) -> Response:
     """No such page, or a page asked for the wrong way (a GET of a form's target): a page
     under `/app`, problem+json elsewhere as for every API error."""
+    if request.url.path.startswith(PUBLIC):
+        return public_failure(request, error)
     if not request.url.path.startswith("/app/"):
         return http_problem(request, error)
     page = error_page(request, error, error.status_code)
@@ -125,6 +152,8 @@ Endpoint = Callable[[Request], Coroutine[Any, Any, Response]]
 class PageRoute(APIRoute):
     """A page route: failures (also in its dependencies) answer as HTML, never JSON."""
 
+    failed = staticmethod(failure)
+
     def get_route_handler(self) -> Endpoint:
         handler = super().get_route_handler()
 
@@ -133,11 +162,24 @@ class PageRoute(APIRoute):
                 return await handler(request)
             except (DomainError, CsrfError, SignInRequiredError, RequestValidationError,
                     RetryLaterError, ViewFailedError) as error:
-                return failure(request, error)
+                return self.failed(request, error)
 
         return page
+
+
+class PublicRoute(PageRoute):
+    """A page of the public board: its failures are plain pages too (an unknown or revoked
+    link is a 404 that says nothing more)."""
+
+    failed = staticmethod(public_failure)
 
 
 def page_router() -> APIRouter:
     """A router of pages under `/app`, answering failures as pages, kept out of OpenAPI."""
     return APIRouter(prefix="/app", route_class=PageRoute, include_in_schema=False)
+
+
+def public_router() -> APIRouter:
+    """A router of the pages under PUBLIC, read without signing in, kept out of OpenAPI."""
+    return APIRouter(prefix=PUBLIC.rstrip("/"), route_class=PublicRoute,
+                     include_in_schema=False)

@@ -9,6 +9,7 @@ the cookie, but cannot read the page to learn the HMAC, so its forged POST is re
 
 import hashlib
 import hmac
+import secrets
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -30,6 +31,9 @@ PLAIN_COOKIE = "appraisal_session"
 CSRF_FIELD = "csrf"
 SIGN_IN_COOKIE = "appraisal_sign_in"
 SIGN_IN_SECONDS = 15 * 60  # a sign-in form left open longer is refused; reload it
+BOARD_COOKIE = "appraisal_board"
+BOARD_PATH = "/board/"
+BOARD_SECONDS = 60 * 60  # an objection takes a while to write
 
 
 class SignInRequiredError(Exception):
@@ -117,13 +121,37 @@ def start_sign_in(response: Response, rt: Runtime, token: str) -> None:
     """A pre-session token for the sign-in form, in a short-lived SameSite=Strict cookie:
     another site cannot read the form to learn it, so it cannot sign the browser in to an
     account of its own (login CSRF)."""
-    response.set_cookie(SIGN_IN_COOKIE, token, max_age=SIGN_IN_SECONDS, path="/app/sign-in",
-                        secure=rt.settings.cookie_secure, httponly=True, samesite="strict")
+    _pre_session(response, rt, SIGN_IN_COOKIE, token, SIGN_IN_SECONDS, "/app/sign-in")
 
 
 async def check_sign_in(request: Request) -> None:
     """Refuse a sign-in whose CSRF field is not the one its form was given (403)."""
     await _require(request, request.cookies.get(SIGN_IN_COOKIE, ""))
+
+
+def board_token(request: Request) -> str:
+    """The public board's form token: the browser's own while its cookie lasts (a second
+    form opened beside the first keeps it working), else a new one."""
+    kept = request.cookies.get(BOARD_COOKIE, "")
+    return kept if len(kept) == 64 and kept.isalnum() else secrets.token_hex(32)
+
+
+def start_board(response: Response, rt: Runtime, token: str) -> None:
+    """The public board's objection form is sent without a session, as the sign-in form is:
+    its token in a SameSite=Strict cookie of the board's pages, so another site cannot post
+    objections from a visitor's browser (and address)."""
+    _pre_session(response, rt, BOARD_COOKIE, token, BOARD_SECONDS, BOARD_PATH)
+
+
+async def check_board(request: Request) -> None:
+    """Refuse a public objection whose CSRF field is not the one its form was given (403)."""
+    await _require(request, request.cookies.get(BOARD_COOKIE, ""))
+
+
+def _pre_session(response: Response, rt: Runtime, name: str, token: str, seconds: int,
+                 path: str) -> None:
+    response.set_cookie(name, token, max_age=seconds, path=path,
+                        secure=rt.settings.cookie_secure, httponly=True, samesite="strict")
 
 
 async def _require(request: Request, expected: str) -> None:

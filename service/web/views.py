@@ -76,16 +76,24 @@ def appraisal_view(workflows: Workflows, appraisal: Appraisal,
         "prefill": {a: prefill(doc, a) for a in allowed if a in SCORED},
         "reward": number(appraisal.reward),
         "longest": LONGEST,
+        # 公示 and supervision beside the steps; an objector's contact is the branch's only.
+        "objections": [{"id": key, **{k: v for k, v in found.items() if k != "contact"}}
+                       for key, found in appraisal.objections.items()],
+        "final": appraisal.final,
+        "findings": [{"id": key, **found} for key, found in appraisal.findings.items()],
     }
 
 
 def history_view(events: Iterable[Any]) -> list[dict[str, Any]]:
     """Every event as the history shows it, scored ones with old → new per item: old is
-    the score that stood before (the earlier step's, or this step's previous submission)."""
+    the score that stood before (the earlier step's, or this step's previous submission).
+    `moved`: the event led to another state (acts beside the process, such as an objection,
+    record the state the appraisal stays in)."""
     standing: dict[str, Any] = {}
-    entries = []
+    entries: list[dict[str, Any]] = []
     for domain_event in events:
         entry = history_entry(domain_event)
+        entry["moved"] = not entries or entries[-1]["state"] != entry["state"]
         scores = entry["data"].get("scores")
         if entry["type"] != "opened" and scores:
             entry["changes"] = [(code, standing.get(code), new) for code, new in scores.items()

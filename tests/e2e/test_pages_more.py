@@ -70,17 +70,15 @@ def test_the_ranking_pages_spreadsheet_is_the_apis(pages: Pages) -> None:
 
 
 def test_every_page_is_in_the_navigation_of_those_who_may_use_it(pages: Pages) -> None:
+    everyone = ["/app/inbox", "/app/rankings", "/app/board", "/app/appraisals"]
     expected = {
-        "m1": ["/app/inbox", "/app/rankings", "/app/appraisals"],
-        "inspector2": ["/app/inbox", "/app/rankings", "/app/appraisals", "/app/progress",
-                       "/app/archives"],
-        "archivist": ["/app/inbox", "/app/rankings", "/app/appraisals", "/app/progress",
-                      "/app/archives"],
-        "secretary": ["/app/inbox", "/app/rankings", "/app/appraisals", "/app/progress",
-                      "/app/organisation", "/app/policy"],
-        "admin": ["/app/inbox", "/app/rankings", "/app/appraisals", "/app/progress",
-                  "/app/archives", "/app/organisation", "/app/policy", "/app/users",
-                  "/app/forms"],
+        "m1": everyone,
+        "inspector2": [*everyone, "/app/postings", "/app/progress", "/app/archives"],
+        "archivist": [*everyone, "/app/progress", "/app/archives"],
+        "secretary": [*everyone, "/app/postings", "/app/progress", "/app/organisation",
+                      "/app/policy"],
+        "admin": [*everyone, "/app/postings", "/app/progress", "/app/archives",
+                  "/app/organisation", "/app/policy", "/app/users", "/app/forms"],
     }
     for user, links in expected.items():  # and everyone's own account, last
         assert nav_links(pages.as_user(user).get("/app/inbox").text) == [*links,
@@ -89,6 +87,7 @@ def test_every_page_is_in_the_navigation_of_those_who_may_use_it(pages: Pages) -
     assert pages.get("/app/archives").status_code == 403
     assert pages.get("/app/archives/file?year=2026").status_code == 403
     assert pages.get("/app/organisation").status_code == 403
+    assert pages.get("/app/postings").status_code == 403
     assert pages.get("/app/progress").status_code == 403
 
 

@@ -50,8 +50,9 @@ def two_published(api: Api, settings: Any) -> tuple[dict[str, Any], dict[str, An
 def test_a_posting_shows_the_ranking_as_posted_and_needs_partial_while_zones_wait(api,
                                                                                  settings):
     z1, z2 = two_published(api, settings)
-    waiting = post(api)
-    assert "1 zones" in assert_problem(waiting, 409)["detail"]  # Z3 is not approved yet
+    waiting = assert_problem(post(api), 409)
+    assert "1 zones" in waiting["detail"]  # Z3 is not approved yet
+    assert waiting["reason"] == "pending"  # which state refused it, for the pages' words
     board = posted(api, partial=True)
     assert board["state"] == "open" and board["window_open"] and board["pending"] == 1
     assert board["days"] == 5 and board["as_of"] == board["opens"] < board["closes"]
@@ -146,6 +147,7 @@ def test_a_posting_closes_after_its_window_with_every_objection_answered(api, se
         still_open = assert_problem(api.post("secretary", f"/postings/{board['id']}/close"),
                                     409)
         assert objection["id"] in still_open["detail"]
+        assert still_open["reason"] == "objections_open"
         api.post("secretary", f"/objections/{objection['id']}/answer",
                  json={"upheld": False, "reason": "维持"}).raise_for_status()
         assert_problem(api.post("secretary2", f"/postings/{board['id']}/close"), 403)

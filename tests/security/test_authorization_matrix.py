@@ -24,7 +24,9 @@ from typing import Any
 import pytest
 from fastapi import routing
 
+from domain.appraisal import Appraisal
 from domain.ids import part_id, stream_id
+from domain.publicity import Publicity
 from tests.api_model import READERS, roles_on
 from tests.e2e.files import png
 from tests.e2e.pages import Pages
@@ -46,6 +48,10 @@ MEMBER_GROUPS = {m["id"]: m["group_id"] for m in [*ORGANISATION["/members"],
                                                    {"id": "M7", "group_id": "G1"}]}
 ZONES = ("Z1", "Z3", "Z4")  # own and foreign zone, group (G1, G2) and branch (B1, B2)
 BRANCHES = ("B1", "B2")
+# 公示 of B1's 2026-05 (build_world): ids are derived, so the table can name them.
+POSTING = part_id(Publicity.create_id("B1", "2026-05"), "p", 1)
+POSTED = str(Appraisal.create_id("Z1", "2026-05"))  # on the board, objected to
+OBJECTION = part_id(Appraisal.create_id("Z1", "2026-05"), "o", 1)
 # The posting of each branch's May, made with the world (build_world), and its branch.
 POSTINGS = {part_id(stream_id("publicity", b, "2026-05"), "p", 1): b for b in BRANCHES}
 ACTIONS = sorted({action for action, _ in TABLE})
@@ -118,8 +124,10 @@ def posts(account: dict[str, Any], branch: str) -> bool:
     return admin(account) or holds(account, "branch_secretary", branch)
 
 
-def oversees(account: dict[str, Any], branch: str) -> bool:
-    """A posting's objections, with their authors' contacts."""
+def oversees(account: dict[str, Any], branch: str | None) -> bool:
+    """A posting's objections, with their authors' contacts (None: any branch's)."""
+    if branch is None:
+        return any(oversees(account, b) for b in BRANCHES)
     return posts(account, branch) or holds(account, "inspector", branch)
 
 
@@ -277,6 +285,13 @@ def objections_answered(account: dict[str, Any], world: World) -> Iterator[Probe
             yield Probe("POST", f"/objections/{doc['id']}-o1/answer", True,
                         json={"upheld": False, "reason": "维持"},
                         secret=not reads(account, zone))
+
+
+def page_objections(account: dict[str, Any], world: World) -> Iterator[Probe]:
+    """Objecting from the board page to B1's posted Z1: sent where forbidden only."""
+    if not objects(account, "Z1"):
+        yield Probe("POST", f"/app/postings/{POSTING}/object/{POSTED}", True,
+                    form={"reason": "异议"})
 
 
 def appraisal_proofs(account: dict[str, Any], world: World) -> Iterator[Probe]:
@@ -456,6 +471,29 @@ MATRIX: dict[tuple[str, str], Probes] = {
                                        page=True),
     ("POST", "/app/forms/{form_id}"): for_admins("POST", "/app/forms/default",
                                                  {"code": "a", "max": "100"}, page=True),
+    ("GET", "/app/board"): anyone("/app/board", "/app/board?branch_id=B2"),
+    ("GET", "/app/postings"): only_if(oversees, "GET", "/app/postings?branch_id={t}",
+                                      (*BRANCHES, None)),
+    ("GET", "/app/postings/{posting_id}"): anyone(f"/app/postings/{POSTING}"),
+    ("GET", "/app/postings/{posting_id}/board.pdf"): anyone(f"/app/postings/{POSTING}/board.pdf"),
+    ("GET", "/app/postings/{posting_id}/object/{appraisal_id}"): anyone(
+        f"/app/postings/{POSTING}/object/{POSTED}"),
+    ("POST", "/app/postings/{posting_id}/object/{appraisal_id}"): page_objections,
+    ("POST", "/app/postings"): only_if(
+        posts, "POST", "/app/postings", BRANCHES, page=True,
+        body=lambda t: {"branch_id": t, "period": "2027-05", "partial": "1"}),
+    ("POST", "/app/postings/{posting_id}/close"): only_if(
+        lambda a, _t: posts(a, "B1"), "POST", f"/app/postings/{POSTING}/close", page=True),
+    ("POST", "/app/postings/link"): only_if(
+        posts, "POST", "/app/postings/link", BRANCHES, page=True,
+        body=lambda t: {"branch_id": t, "period": "2026-05"}),
+    ("POST", "/app/postings/link/revoke"): only_if(
+        posts, "POST", "/app/postings/link/revoke", BRANCHES, page=True,
+        body=lambda t: {"branch_id": t, "period": "2026-05"}),
+    ("POST", "/app/objections/{objection_id}/answer"): only_if(
+        lambda a, _t: answers(a, "Z1"), "POST", f"/app/objections/{OBJECTION}/answer",
+        page=True, body=lambda _t: {"upheld": "false", "reason": "维持", "branch_id": "B1",
+                                    "period": "2026-05"}),
 }
 # Open to all, or for signing in and out: no role is asked for. Sign-out and one's own
 # password end or change the session, so they are left to the tests of sessions.
@@ -467,6 +505,8 @@ UNGUARDED = {
     ("POST", "/app/account/password"),
     # The public link's board: its secret is the key (tests/e2e/test_postings.py).
     ("GET", "/public/boards/{secret}"), ("POST", "/public/boards/{secret}/objections"),
+    ("GET", "/board/{secret}"), ("GET", "/board/{secret}/object/{appraisal_id}"),
+    ("POST", "/board/{secret}/object/{appraisal_id}"),
 }
 
 
@@ -506,6 +546,8 @@ def build_world(api: Api, settings: Any) -> World:
     for branch in BRANCHES:  # May's results, posted
         api.post("admin", f"/branches/{branch}/postings",
                  json={"period": "2026-05", "partial": True}).raise_for_status()
+    api.post("m1", f"/appraisals/{POSTED}/objections", json={"reason": "请复核"}) \
+        .raise_for_status()  # an objection to Z1's result, on B1's board
     world.findings = tuple(record_findings(api, world))
     return world
 

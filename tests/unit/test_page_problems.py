@@ -1,9 +1,12 @@
 """A refused request as a page says it: what happened, from the error's kind and fields, in
 Chinese or English; what to do next; the service's English words only as the detail."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from domain.errors import (
+    ConflictError,
     ForbiddenError,
     InvalidError,
     NotFoundError,
@@ -11,6 +14,7 @@ from domain.errors import (
     StateConflictError,
     UnknownReferenceError,
 )
+from service.errors import TooManyAttemptsError
 from service.web.problems import PHRASES, SAID, TITLES, explain
 
 
@@ -67,6 +71,37 @@ def test_field_errors_are_listed_by_the_fields_names() -> None:
 def test_an_error_of_no_known_kind_is_still_said_plainly() -> None:
     said = explain(RuntimeError("boom"), 500, "zh")
     assert (said.title, said.message, said.detail) == ("出错了", "这次请求没有办成。", "boom")
+
+
+@pytest.mark.parametrize(("error", "zh", "en"), [
+    (ConflictError("…", "window_open", closes=datetime(2026, 10, 9, 16, tzinfo=UTC)),
+     "公示期到 2026-10-10 00:00（北京时间）才结束，现在还不能定稿。",
+     "The window is open until 2026-10-10 00:00 (Beijing time): the posting cannot be closed "
+     "yet."),
+    (ConflictError("…", "results_changed", zones=["Z1", "Z2"]),
+     "公示以后，这些责任区的结果有了变动：Z1、Z2，这次公示不能定稿。",
+     "Results changed since they were posted (Z1, Z2): this posting cannot be closed."),
+    (ConflictError("…", "pending", pending=3),
+     "这一考核期还有 3 个责任区未审核通过，没有发布公示。",
+     "3 zones of this period are not approved yet; nothing was posted."),
+    (ConflictError("…"), "现在的状态不允许这一操作，未作任何记录。",
+     "This cannot be done in the present state; nothing was recorded."),
+    (ConflictError("…", "a reason of later work"), "现在的状态不允许这一操作，未作任何记录。",
+     "This cannot be done in the present state; nothing was recorded."),
+])
+def test_a_refusal_of_publicity_says_which_state_with_its_facts(error: ConflictError, zh: str,
+                                                                en: str) -> None:
+    assert explain(error, 409, "zh").title == "未能办理"
+    assert (explain(error, 409, "zh").message, explain(error, 409, "en").message) == (zh, en)
+
+
+def test_a_public_link_that_names_nothing_and_throttling_are_said_plainly() -> None:
+    assert explain(NotFoundError("link", "link"), 404, "zh").message == \
+        "找不到这个公示：链接有误，或已停用。"
+    assert explain(ForbiddenError("…", "link"), 403, "zh").message == "这个链接公示的不是这一结果。"
+    throttled = explain(TooManyAttemptsError("too many", 60), 429, "zh")
+    assert (throttled.title, throttled.message) == ("请稍后再试",
+                                                    "提交的次数太多，暂时不能受理，未作任何记录。")
 
 
 @pytest.mark.parametrize("table", [TITLES, SAID, PHRASES])

@@ -77,7 +77,7 @@ def board_file(posting_id: str, rt: RuntimeDep, _actor: ActorDep,
                lang: Literal["zh", "en"] = "zh") -> Response:
     """The posting as the printable A4 公示表: title, ranked results, the window, how to
     raise an objection and the line for the branch's seal; in Chinese or English."""
-    return download(postings.board_file(rt, posting_id, lang))
+    return download(postings.board_pdf(rt, posting_id, lang))
 
 
 @router.post("/postings/{posting_id}/close")
@@ -145,9 +145,7 @@ def public_objection(secret: str, body: PublicObjectionIn, request: Request,
                      rt: RuntimeDep) -> dict[str, Any]:
     """An objection through the public link, with a name and a way to reach its author;
     counted per link and per address (429 past the limit)."""
-    address = client_address(request)
-    rt.public.check(secret[:32], address)
-    rt.public.failed(secret[:32], address)  # every objection counts, not only failures
+    postings.counted(rt, secret, client_address(request))  # as the public board's page does
     return postings.raise_public(rt.workflows, secret, _uuid(body.appraisal_id), body.reason,
                                  body.name, body.contact)
 
