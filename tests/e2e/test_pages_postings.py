@@ -7,17 +7,15 @@ refused with nothing recorded."""
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
-from domain.ids import part_id
+from tests.e2e.files import png
 from tests.e2e.pages import Pages
 from tests.e2e.support import MORE_USERS, add_users, publish
 from tests.helpers import Api
-from workflows.base import next_instant
 
 PERIOD = "2026-10"
 PAGE = f"/app/postings?branch_id=B1&period={PERIOD}"
@@ -348,20 +346,15 @@ def test_the_board_and_history_speak_english_too(pages: Pages) -> None:
 
 def test_the_history_says_findings_and_rectifications_in_words(pages: Pages) -> None:
     z1 = publish(pages.api, "Z1", "93", period="2026-11")["id"]
-    rt = pages.api.client.app.state.runtime
-    appraisal = rt.workflows.load_appraisal(UUID(z1))
-    finding = part_id(appraisal.id, "f", 1)
-    photo = {"sha256": "a" * 64, "name": "现场照片.jpg", "media_type": "image/jpeg", "size": 9}
-    appraisal.record_finding(finding=finding, method="on_site", date="2026-11-03",
-                             text="安全通道堵塞", attachments=[photo], state=appraisal.state,
-                             actor="inspector", role="inspector",
-                             timestamp=next_instant(appraisal))
-    appraisal.record_rectification(finding=finding, text="已清理通道", attachments=[],
-                                   state=appraisal.state, actor="secretary",
-                                   role="branch_secretary", timestamp=next_instant(appraisal))
-    rt.workflows.save(appraisal)
+    photo = pages.api.post("inspector", "/attachments?name=现场照片.png", content=png()).json()
+    found = pages.api.post("inspector", f"/appraisals/{z1}/findings", json={
+        "method": "on_site", "date": "2026-11-03", "text": "安全通道堵塞",
+        "attachments": [photo]})
+    assert found.status_code == 201, found.text
+    pages.api.post("secretary", f"/findings/{found.json()['id']}/rectification",
+                   json={"text": "已清理通道", "attachments": []}).raise_for_status()
     trail = pages.as_user("inspector").get(f"/app/appraisals/{z1}/history").text
-    for words in ("督导检查发现", "实地检视", "检查日期 2026-11-03", "安全通道堵塞", "现场照片.jpg",
+    for words in ("督导检查发现", "实地检视", "检查日期 2026-11-03", "安全通道堵塞", "现场照片.png",
                   "整改情况", "已清理通道", "操作人: 组织干部科"):
         assert words in trail, words
     assert "→ 公示" not in trail.split("event-finding_recorded")[1]  # beside the steps

@@ -491,7 +491,7 @@ MATRIX: dict[tuple[str, str], Probes] = {
         posts, "POST", "/app/postings/link/revoke", BRANCHES, page=True,
         body=lambda t: {"branch_id": t, "period": "2026-05"}),
     ("POST", "/app/objections/{objection_id}/answer"): only_if(
-        lambda a, _t: answers(a, "Z1"), "POST", f"/app/objections/{OBJECTION}/answer",
+        lambda a, _t: answers_objections(a, "Z1"), "POST", f"/app/objections/{OBJECTION}/answer",
         page=True, body=lambda _t: {"upheld": "false", "reason": "维持", "branch_id": "B1",
                                     "period": "2026-05"}),
 }
