@@ -33,6 +33,7 @@ from service.request_id import RequestTrace
 from service.runtime import build
 from service.schemas import Health, ViewHealth
 from service.settings import Settings
+from service.web import finding_pages
 from service.web import mount as web
 
 PROBLEM = {"content": {"application/problem+json": {}}, "description": "RFC 9457 problem"}
@@ -63,7 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   lifespan=lifespan, responses=ERRORS)  # type: ignore[arg-type]
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
-                       streamed={supervision.UPLOAD: MAX_ATTACHMENT_BYTES})
+                       streamed={supervision.UPLOAD: MAX_ATTACHMENT_BYTES,
+                                 **finding_pages.STREAMED})
     app.add_middleware(SecurityHeaders)  # a 413 carries them too
     app.add_middleware(RequestTrace, listeners=(logs.access, metrics.observe))  # outermost
     app.state.metrics = metrics

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from domain.appraisal import Appraisal
 from domain.bounds import count_of
 from domain.errors import DomainError, InvalidError, NotFoundError
+from domain.process import Role
 from service.cases import inclusion
 from service.cases.directory import users_named
 from service.params import Version
@@ -74,7 +75,8 @@ def _page(request: Request, workflows: Workflows, appraisal: Appraisal, actor: A
           status: int = 200, **context: Any) -> Response:
     view = appraisal_view(workflows, appraisal, workflows.allowed_actions(appraisal, actor))
     return render(request, "appraisal.html", status, actor=actor, then=False,
-                  users=signers(request, view), **view, **context)
+                  users=signers(request, view),
+                  may_find=actor.holds(Role.INSPECTOR, appraisal.branch_id), **view, **context)
 
 
 def signers(request: Request, view: dict[str, Any]) -> dict[str, str]:

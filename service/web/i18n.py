@@ -139,6 +139,12 @@ TEXT: dict[str, dict[str, str]] = {
         "objection_id": "异议", "method_label": "检查方式", "finding_date": "检查日期",
         "finding_text": "发现的问题", "rectification_text": "整改情况", "attachments": "附件",
         "final_label": "已定稿", "findings": "督导检查",
+        "open_only": "只看待整改", "record_finding": "记录督导检查发现",
+        "record_submit": "记录发现",
+        "files_hint": "照片或 PDF（可选，最多 10 个，每个不超过 10 MB）",
+        "rectify_submit": "提交整改情况", "to_rectify": "待整改",
+        "no_findings": "没有符合条件的督导检查发现。", "finding_recorded": "已记录督导检查发现",
+        "finding_rectified": "已提交整改情况",
     },
     "en": {
         "overview": "Progress at a glance", "progress_all": "All branches",
@@ -288,6 +294,13 @@ TEXT: dict[str, dict[str, str]] = {
         "objection_id": "Objection", "method_label": "Method", "finding_date": "Date",
         "finding_text": "Finding", "rectification_text": "Rectification",
         "attachments": "Attachments", "final_label": "Final", "findings": "Supervision",
+        "open_only": "Awaiting rectification only",
+        "record_finding": "Record a supervision finding",
+        "record_submit": "Record the finding",
+        "files_hint": "Photos or PDFs (optional, up to 10, 10 MB each at most)",
+        "rectify_submit": "Submit the rectification", "to_rectify": "Awaiting rectification",
+        "no_findings": "No findings match.", "finding_recorded": "The finding is recorded",
+        "finding_rectified": "The rectification is recorded",
     },
 }
 # The domain's field errors (domain.scoring, workflows.appraisals), as a reader says them.
@@ -303,7 +316,8 @@ FIELD_ERRORS = {
            "not a time": "请填写日期和时间", "month": "没有这个月份",
            "taken": "编号已被使用", "unknown": "不存在", "amount": "以元为单位，最多两位小数",
            "amount range": "须在 -100000 到 100000 元之间", "before 1970": "不能早于 1970 年",
-           "characters": "含有无法保存的字符", "no time zone": "须注明时区"},
+           "characters": "含有无法保存的字符", "no time zone": "须注明时区",
+           "too large": "文件超过 10 MB", "count": "最多 10 个文件", "kind": "只能是照片或 PDF"},
     "en": {"out of range": "must be from 0 to the maximum", "one decimal": "one decimal at most",
            "username taken": "this username is already taken", "short": "too short",
            "too long": "too long", "scope needed": "this role needs a scope",
@@ -319,7 +333,9 @@ FIELD_ERRORS = {
            "unknown": "does not exist", "amount": "yuan, two decimals at most",
            "amount range": "from -100,000 to 100,000 yuan", "before 1970": "cannot be before 1970",
            "characters": "has characters that cannot be stored",
-           "no time zone": "must name its time zone"},
+           "no time zone": "must name its time zone",
+           "too large": "a file is over 10 MB", "count": "10 files at most",
+           "kind": "photos and PDFs only"},
 }
 
 

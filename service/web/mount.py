@@ -8,6 +8,7 @@ from service.web import (
     appraisal_pages,
     archive_pages,
     board_pages,
+    finding_pages,
     form_pages,
     organisation_pages,
     pages,
@@ -31,6 +32,7 @@ def install(app: FastAPI) -> None:
     app.include_router(user_pages.router)
     app.include_router(form_pages.router)
     app.include_router(posting_pages.router)
+    app.include_router(finding_pages.router)
     app.include_router(board_pages.router)
     app.include_router(board_pages.public)
     app.add_api_route("/", pages.home, include_in_schema=False)

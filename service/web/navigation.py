@@ -32,12 +32,20 @@ def may_oversee_postings(actor: Actor) -> bool:
     return actor.has_role(*OVERSEERS)
 
 
+def may_read_findings(actor: Actor) -> bool:
+    """督导检查: inspectors record findings, secretaries and administrators answer them,
+    archivists read them (the readers of `GET /findings`, as of coverage)."""
+    return may_oversee(actor)
+
+
 def navigation(actor: Actor) -> list[tuple[str, str]]:
     """(path, word) of each page the reader may use, in the header's order."""
     links = [("/app/inbox", "inbox"), ("/app/rankings", "ranking"), ("/app/board", "board"),
              ("/app/appraisals", "appraisal")]
     if may_oversee_postings(actor):
         links.append(("/app/postings", "postings"))
+    if may_read_findings(actor):
+        links.append(("/app/findings", "findings"))
     if may_oversee(actor):
         links.append(("/app/progress", "overview"))
     if may_open_archives(actor):

@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from domain.errors import DomainError
 from domain.period import Period
 from projections.tracking import ViewFailedError
-from service.errors import STATUS, RetryLaterError, headers_of, http_problem
+from service.errors import STATUS, ContentTooLargeError, RetryLaterError, headers_of, http_problem
 from service.web.i18n import language, words
 from service.web.navigation import navigation
 from service.web.problems import explain
@@ -161,7 +161,7 @@ class PageRoute(APIRoute):
             try:
                 return await handler(request)
             except (DomainError, CsrfError, SignInRequiredError, RequestValidationError,
-                    RetryLaterError, ViewFailedError) as error:
+                    RetryLaterError, ViewFailedError, ContentTooLargeError) as error:
                 return self.failed(request, error)
 
         return page

@@ -73,11 +73,12 @@ def test_every_page_is_in_the_navigation_of_those_who_may_use_it(pages: Pages) -
     everyone = ["/app/inbox", "/app/rankings", "/app/board", "/app/appraisals"]
     expected = {
         "m1": everyone,
-        "inspector2": [*everyone, "/app/postings", "/app/progress", "/app/archives"],
-        "archivist": [*everyone, "/app/progress", "/app/archives"],
-        "secretary": [*everyone, "/app/postings", "/app/progress", "/app/organisation",
-                      "/app/policy"],
-        "admin": [*everyone, "/app/postings", "/app/progress", "/app/archives",
+        "inspector2": [*everyone, "/app/postings", "/app/findings", "/app/progress",
+                       "/app/archives"],
+        "archivist": [*everyone, "/app/findings", "/app/progress", "/app/archives"],
+        "secretary": [*everyone, "/app/postings", "/app/findings", "/app/progress",
+                      "/app/organisation", "/app/policy"],
+        "admin": [*everyone, "/app/postings", "/app/findings", "/app/progress", "/app/archives",
                   "/app/organisation", "/app/policy", "/app/users", "/app/forms"],
     }
     for user, links in expected.items():  # and everyone's own account, last
@@ -88,6 +89,7 @@ def test_every_page_is_in_the_navigation_of_those_who_may_use_it(pages: Pages) -
     assert pages.get("/app/archives/file?year=2026").status_code == 403
     assert pages.get("/app/organisation").status_code == 403
     assert pages.get("/app/postings").status_code == 403
+    assert pages.get("/app/findings").status_code == 403
     assert pages.get("/app/progress").status_code == 403
 
 

@@ -302,17 +302,34 @@ def appraisal_proofs(account: dict[str, Any], world: World) -> Iterator[Probe]:
 
 
 def finding_probes(suffix: str, allowed: Callable[[dict[str, Any], Finding], bool],
-                   method: str = "GET", body: Any = None) -> Probes:
+                   method: str = "GET", body: Any = None, prefix: str = "") -> Probes:
     """Each finding of the world (`{sha256}` in `suffix`: the file it names); a write is sent
-    only where forbidden."""
+    only where forbidden. `prefix`: `/app` for the pages' download."""
     def probes(account: dict[str, Any], world: World) -> Iterator[Probe]:
         for found in world.findings:
             forbidden = not allowed(account, found)
             if method == "GET" or forbidden:
-                yield Probe(method, f"/findings/{found.id}{suffix.format(sha256=found.sha256)}",
+                yield Probe(method, f"{prefix}/findings/{found.id}"
+                            f"{suffix.format(sha256=found.sha256)}",
                             forbidden, json=body, expect=200 if method == "GET" else None,
                             secret=found.on_appraisal and not reads(account, found.zone))
     return probes
+
+
+def page_rectifications(account: dict[str, Any], world: World) -> Iterator[Probe]:
+    """The pages' answer to each finding of the world: sent where forbidden only."""
+    for found in world.findings:
+        if not answers(account, found):
+            yield Probe("POST", "/app/findings/rectification", True,
+                        form={"finding_id": found.id, "text": "整改"},
+                        secret=found.on_appraisal and not reads(account, found.zone))
+
+
+def inspects(account: dict[str, Any], zone: str | None) -> bool:
+    """The finding form: on a zone, its branch's inspectors; without one, any inspector."""
+    if zone is None:
+        return any(g["role"] == "inspector" for g in account["roles"])
+    return records(account, zone)
 
 
 def appraisal_findings(account: dict[str, Any], world: World) -> Iterator[Probe]:
@@ -472,6 +489,16 @@ MATRIX: dict[tuple[str, str], Probes] = {
     ("POST", "/app/forms/{form_id}"): for_admins("POST", "/app/forms/default",
                                                  {"code": "a", "max": "100"}, page=True),
     ("GET", "/app/board"): anyone("/app/board", "/app/board?branch_id=B2"),
+    ("GET", "/app/findings"): only_if(covers, "GET", "/app/findings?branch_id={t}",
+                                      (*BRANCHES, None)),
+    ("GET", "/app/findings/new"): only_if(inspects, "GET", "/app/findings/new?zone_id={t}",
+                                          (*ZONES, None)),
+    ("POST", "/app/findings"): only_if(
+        records, "POST", "/app/findings", ZONES, page=True,
+        body=lambda t: {"zone_id": t, **FOUND}),
+    ("POST", "/app/findings/rectification"): page_rectifications,
+    ("GET", "/app/findings/{finding_id}/attachments/{sha256}"): finding_probes(
+        "/attachments/{sha256}", reads_finding, prefix="/app"),
     ("GET", "/app/postings"): only_if(oversees, "GET", "/app/postings?branch_id={t}",
                                       (*BRANCHES, None)),
     ("GET", "/app/postings/{posting_id}"): anyone(f"/app/postings/{POSTING}"),
