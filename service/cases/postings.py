@@ -1,6 +1,6 @@
 """公示 as the API and the pages answer it: postings made, read, listed and closed; objections
-raised and answered; the public link. The entries a posting shows are the ranking read at
-the moment of posting, frozen in its event."""
+raised and answered; the public link. The entries a posting shows are the ranking as of the
+posting's instant (`GET /rankings/{period}?as_of=` gives the same), frozen in its event."""
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
