@@ -11,14 +11,14 @@ from collections.abc import Callable
 from typing import Any
 
 from demo.mine import Mine, build_mine
-from demo.plan import PERIODS, Move, Signers, moves
+from demo.plan import PERIODS, PUBLISHED, Move, Signers, moves
 from domain.appraisal import Appraisal
 from domain.organisation import Branch, Group, Member, Zone
 from domain.process import Role
 from domain.users import RoleGrant
 from projections.appraisal_index import find_appraisals
 from service.auth import actor_of, hash_password
-from service.cases import checkpoints
+from service.cases import checkpoints, postings
 from service.runtime import Runtime
 from workflows.access import Actor
 from workflows.application import Workflows
@@ -49,6 +49,7 @@ def load(runtime: Runtime, echo: Echo, periods: tuple[str, ...] = PERIODS) -> No
         actors = {u["username"]: actor_of(workflows.load_user(u["username"])) for u in users}
         _policies(workflows, actors)
         _history(workflows, mine, plan, actors, echo)
+        _post(runtime, mine, [p for p in periods if p in PUBLISHED], actors, echo)
     made = checkpoints.make(runtime)  # as the service would after the branch approvals
     if made is not None:
         echo(f"log checkpoint {made.size} signed ({runtime.settings.origin})")
@@ -171,6 +172,19 @@ def _play(workflows: Workflows, zone_id: str, period: str, steps: list[Move],
     for move in todo:
         workflows.act(appraisal_id, move.action, actors[move.username], move.submission)
     return len(todo)
+
+
+def _post(runtime: Runtime, mine: Mine, published: list[str], actors: dict[str, Actor],
+          echo: Echo) -> None:
+    """The last published month on every branch's board (公示), its window open from now
+    (partial: a zone nobody answers for is never appraised)."""
+    if not published:
+        return
+    runtime.follower.catch_up()  # a posting is the ranking as of now: the views first
+    for branch_id, _ in mine.branches:
+        postings.post(runtime, actors[f"secretary-{branch_id.lower()}"], branch_id,
+                      published[-1], None, partial=True)
+    echo(f"{published[-1]}: posted on the board of every branch (公示)")
 
 
 def _report(runtime: Runtime, mine: Mine, users: list[dict[str, Any]], echo: Echo,

@@ -187,3 +187,14 @@ def test_the_readme_walkthrough_takes_the_untouched_appraisal_to_published(demo_
 def _zones(runtime: Runtime) -> list[dict]:
     with runtime.engines.reader.connect() as conn:
         return list_zones(conn)
+
+
+def test_the_last_published_month_is_on_every_branchs_board(demo, runtime):
+    _, periods, output = demo
+    if PUBLISHED[-1] not in periods:
+        pytest.skip("on PostgreSQL the demo is loaded for the latest month only")
+    assert f"{PUBLISHED[-1]}: posted on the board of every branch (公示)" in output
+    for branch in ("B1", "B7"):
+        found = runtime.workflows.publicity(branch, PUBLISHED[-1])
+        assert found is not None and found.board(found.postings[0]["as_of"]) is not None
+        assert found.postings[0]["entries"], branch
