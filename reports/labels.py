@@ -17,7 +17,7 @@ LABELS: dict[str, dict[str, dict[str, str]]] = {
                  Role.GROUP_LEADER: "党小组长", Role.BRANCH_SECRETARY: "支部书记",
                  Role.ADMIN: "管理员", Role.INSPECTOR: "督查", Role.ARCHIVIST: "档案管理员",
                  # Who objects to a posted result without a role (workflows.publicity).
-                 "member": "党员", "public": "群众（公示链接）"},
+                 "member": "党员", "public": "群众（公开链接）"},
         "step": {State.SELF_CHECK: "自查", State.ZONE_EVALUATION: "责任区评价",
                  State.GROUP_REVIEW: "党小组长考核", State.BRANCH_APPROVAL: "党支部审核",
                  State.PUBLISHED: "公示"},
@@ -50,7 +50,7 @@ LABELS: dict[str, dict[str, dict[str, str]]] = {
                  Role.ZONE_EVALUATOR: "Zone evaluator", Role.GROUP_LEADER: "Group leader",
                  Role.BRANCH_SECRETARY: "Branch secretary", Role.ADMIN: "Administrator",
                  Role.INSPECTOR: "Inspector", Role.ARCHIVIST: "Archivist",
-                 "member": "Party member", "public": "The public (board link)"},
+                 "member": "Party member", "public": "The public (link)"},
         "step": {State.SELF_CHECK: "Self-check", State.ZONE_EVALUATION: "Zone evaluation",
                  State.GROUP_REVIEW: "Group review", State.BRANCH_APPROVAL: "Branch approval",
                  State.PUBLISHED: "Published"},

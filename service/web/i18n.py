@@ -135,7 +135,7 @@ TEXT: dict[str, dict[str, str]] = {
         "your_name": "姓名（必填）", "your_contact": "联系方式（电话等，必填，只有支部能看到）",
         "public_note": "这是公开的公示栏，任何人都可以查看，并可以对结果提出异议。",
         "not_in_window": "这一结果现在不在公示期内，不能提出异议。",
-        "role_member": "党员", "role_public": "群众（公开链接）", "posting_label": "公示",
+        "posting_label": "公示",
         "objection_id": "异议", "method_label": "检查方式", "finding_date": "检查日期",
         "finding_text": "发现的问题", "rectification_text": "整改情况", "attachments": "附件",
         "final_label": "已定稿", "findings": "督导检查",
@@ -290,7 +290,7 @@ TEXT: dict[str, dict[str, str]] = {
         "your_contact": "How to reach you (phone…, required; only the branch sees it)",
         "public_note": "This is the public board: anyone may read it and object to a result.",
         "not_in_window": "This result is not in its window now: no objection can be raised.",
-        "role_member": "Member", "role_public": "Public (link)", "posting_label": "Posting",
+        "posting_label": "Posting",
         "objection_id": "Objection", "method_label": "Method", "finding_date": "Date",
         "finding_text": "Finding", "rectification_text": "Rectification",
         "attachments": "Attachments", "final_label": "Final", "findings": "Supervision",
@@ -352,13 +352,6 @@ def action_label(action: str, lang: str) -> str:
     return label("step", STEP_OF[action], lang) if action in STEP_OF else action
 
 
-def role_label(role: str, lang: str) -> str:
-    """A role as a reader says it, with the pages' words for those who object to a posted
-    result (a member of the branch, or the public through the link), which are no roles of
-    the process."""
-    return TEXT[lang].get(f"role_{role}") or label("role", role, lang)
-
-
 def language(request: Request) -> str:
     """The reader's choice, kept in a cookie; Chinese unless they switched."""
     chosen = request.cookies.get(COOKIE, "zh")
@@ -371,7 +364,7 @@ def words(lang: str) -> dict[str, Callable[..., str]]:
     return {
         "t": lambda key: TEXT[lang][key],
         "label": lambda kind, code: label(kind, code, lang),
-        "role": lambda code: role_label(code, lang),
+        "role": lambda code: label("role", code, lang),
         "period": lambda code: period_title(code, lang),
         "field_error": lambda code: field_error(code, lang),
     }
