@@ -243,14 +243,16 @@ class PublicityCommands(AppraisalCommands):
             raise NotFoundError("link", "link")
         return publicity
 
+    def member_branch(self, actor: Actor) -> str | None:
+        """The branch of the actor's member (None: no member, or one no longer on record)."""
+        member = None if actor.member_id is None else self.find(Member, actor.member_id)
+        group = None if member is None else self.find(Group, member.group_id)
+        return None if group is None else group.branch_id
+
     def _check_may_object(self, appraisal: Appraisal, actor: Actor) -> None:
         """Members of the appraisal's branch, and whoever may read the appraisal."""
-        if actor.member_id is not None:
-            member = self.find(Member, actor.member_id)
-            group = None if member is None else self.find(Group, member.group_id)
-            if group is not None and group.branch_id == appraisal.branch_id:
-                return
-        self.check_readable(appraisal, actor)
+        if self.member_branch(actor) != appraisal.branch_id:
+            self.check_readable(appraisal, actor)
 
     def _stream_of(self, found: tuple[UUID, int] | None, cls: type, kind: str,
                    ident: str) -> Any:

@@ -10,7 +10,7 @@ from uuid import UUID
 from domain.appraisal import Appraisal
 from domain.documents import instant
 from domain.errors import ForbiddenError
-from domain.organisation import Branch, Group, Member
+from domain.organisation import Branch
 from domain.period import Period
 from domain.process import Role
 from domain.publicity import Publicity
@@ -193,9 +193,8 @@ def board_pdf(rt: Runtime, posting_id: str, lang: str) -> File:
 
 def branch_of(workflows: Workflows, actor: Actor) -> str | None:
     """The reader's own branch: their member's, else the one a role of theirs names."""
-    member = None if actor.member_id is None else workflows.find(Member, actor.member_id)
-    group = None if member is None else workflows.find(Group, member.group_id)
-    if group is not None:
-        return group.branch_id
+    own = workflows.member_branch(actor)
+    if own is not None:
+        return own
     return next((g.scope for g in actor.grants if g.scope is not None
                  and workflows.exists(Branch, g.scope)), None)
