@@ -2,7 +2,7 @@
 opened, posted, final and objected to, with the gaps of coverage. Counts only, each one
 grouped query over the read model that holds it, read in one snapshot by the caller."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection
 from typing import Any
 
@@ -36,12 +36,13 @@ def progress(conn: Connection, period: str,
     for branch_id, state, count in conn.execute(query).tuples():
         states[branch_id][state] = count
     posted, objected = board_states(conn, period), open_objections(conn, period)
-    gaps = coverage(conn, ids)
+    gaps = {g: Counter(row["branch_id"] for row in rows)
+            for g, rows in coverage(conn, ids).items()}
     return [{"branch_id": b, "zones": zones_of.get(b, 0),
              "not_opened": max(zones_of.get(b, 0) - sum(states[b].values()), 0),
              "states": states[b], "posting": posted.get(b, "none"), "final": final.get(b, 0),
              "open_objections": objected.get(b, 0),
-             "gaps": {g: sum(row["branch_id"] == b for row in gaps[g]) for g in GAPS}}
+             "gaps": {g: gaps[g][b] for g in GAPS}}
             for b in ids]
 
 

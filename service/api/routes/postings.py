@@ -7,10 +7,10 @@ from uuid import UUID
 from fastapi import APIRouter, Body, Depends, Request, Response
 
 from domain.errors import InvalidError
-from domain.organisation import Branch
 from reports import board_pdf
 from service.api.deps import ActorDep, RuntimeDep, WorkflowsDep
 from service.api.routes.appraisals import AppraisalDep
+from service.api.routes.organisation import branch_exists
 from service.cases import postings
 from service.downloads import download
 from service.schemas import (
@@ -29,10 +29,6 @@ public = APIRouter(tags=["publicity (公示)"])
 POSTING_EXAMPLE = {"period": "2026-11", "days": 5}
 OBJECTION_EXAMPLE = {"reason": "本月该责任区发生一起违章，考核得分偏高。"}
 ANSWER_EXAMPLE = {"upheld": False, "reason": "经核实，违章发生在相邻责任区，原结果维持。"}
-
-
-def branch_exists(branch_id: str, workflows: WorkflowsDep, _actor: ActorDep) -> None:
-    workflows.load(Branch, branch_id, kind="branch")
 
 
 @router.post("/branches/{branch_id}/postings", status_code=201,
