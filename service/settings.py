@@ -6,11 +6,13 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from domain.deadlines import DEFAULT_DAYS, check_days
+from domain.errors import InvalidError
 from ledger.keys import SigningKey, SigningKeyError, read_key, write_key, write_new
 
 MIN_KEY_BYTES = 32
@@ -67,6 +69,17 @@ class Settings(BaseSettings):
     ledger_origin: str = Field(default="appraisal.local/zones", pattern=r"^[^\s+]{1,190}$")
     ledger_key_file: str | None = None
     checkpoint_minutes: float = Field(default=60, gt=0, le=24 * 60)
+    # Each step's default due date, as a day of the month after its period, where neither
+    # the branch nor an administrator set one (JSON: {"self_check": 5, ...}).
+    deadline_days: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_DAYS))
+
+    @field_validator("deadline_days")
+    @classmethod
+    def _deadline_days(cls, days: dict[str, int]) -> dict[str, int]:
+        try:
+            return check_days(days)
+        except InvalidError as error:
+            raise ValueError(str(error)) from None
 
     @property
     def url(self) -> URL:
