@@ -30,9 +30,13 @@ class Appraisal(Aggregate):
         Finalised: ClassVar[type[Any]]
         FindingRecorded: ClassVar[type[Any]]
         RectificationRecorded: ClassVar[type[Any]]
+        MonthsSummarised: ClassVar[type[Any]]
 
     # The posting whose closing made the published result final (定稿); a reopening ends it.
     final: str | None = None
+    # A year-end appraisal's evidence, the zone's months as they stood when it opened
+    # (domain.yearend); None for a month, and for a year-end opened before it was recorded.
+    months: dict[str, Any] | None = None
 
     @staticmethod
     def create_id(zone_id: str, period: str) -> UUID:
@@ -153,6 +157,14 @@ class Appraisal(Aggregate):
                              state: str, actor: str, role: str, timestamp: datetime) -> None:
         self.findings = with_rectification(self.findings, finding, text, attachments, actor,
                                            timestamp)
+
+    @event("MonthsSummarised")
+    def summarise_months(self, results: dict[str, dict[str, Any] | None], average: str | None,
+                         excellent: int, unqualified: int, offered: dict[str, str] | None,
+                         state: str, actor: str, role: str, timestamp: datetime) -> None:
+        """The year-end's evidence (domain.yearend.evidence), recorded with its opening."""
+        self.months = {"results": results, "average": average, "excellent": excellent,
+                       "unqualified": unqualified, "offered": offered}
 
     @property
     def open_objections(self) -> list[str]:

@@ -2,7 +2,7 @@
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -18,6 +18,9 @@ HISTORY_FIELDS = ("scores", "total", "comment", "reason", "reward", "objection",
 OPTIONAL_FIELDS = frozenset({"objection"})
 OPENED_FIELDS = ("zone_id", "period", "template_id", "template_version", "items",
                  "responsible_member_ids")
+# A year-end's evidence of its months (domain.yearend), in its own event beside the opening.
+MONTHS_SUMMARISED = "months_summarised"
+EVIDENCE_FIELDS = ("results", "average", "excellent", "unqualified", "offered")
 
 
 @functools.lru_cache(maxsize=4096)  # scores and amounts: a few hundred distinct values
@@ -66,6 +69,28 @@ def document(appraisal: Appraisal) -> dict[str, Any]:
         **{name: _step(signed) for name, signed in appraisal.steps.items()},
         "score": number(appraisal.score),
         "grade": None if grade is None else grade.value,
+        **_months(appraisal.months),
+    }
+
+
+def _months(held: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A year-end document's `months`; nothing for a month, or a year-end without evidence
+    (opened before it was recorded): their documents stay as they were."""
+    return {} if held is None else {"months": evidence(held)}
+
+
+def evidence(held: Mapping[str, Any]) -> dict[str, Any]:
+    """A year-end's evidence of its months as documents and histories show it: each month's
+    result (or null), the average, the excellent and unqualified months, the offered item
+    scores; scores and averages as numbers."""
+    results, offered = held["results"], held["offered"]
+    return {
+        "results": {period: None if found is None else {**found, "score": number(found["score"])}
+                    for period, found in results.items()},
+        "average": number(held["average"]),
+        "excellent": held["excellent"],
+        "unqualified": held["unqualified"],
+        "offered": None if offered is None else {c: number(v) for c, v in offered.items()},
     }
 
 
@@ -83,6 +108,8 @@ def _snake(name: str) -> str:
 def _entry_of(class_name: str) -> tuple[str, tuple[str, ...]]:
     """An event class's entry type and the fields its entry's data may hold."""
     kind = _snake(class_name)
+    if kind == MONTHS_SUMMARISED:
+        return kind, EVIDENCE_FIELDS
     return kind, OPENED_FIELDS if kind == "opened" else HISTORY_FIELDS
 
 
@@ -93,6 +120,8 @@ def history_entry(domain_event: Any) -> dict[str, Any]:
     # A reopening names the objection it answers only when one asked for it.
     data = {name: held[name] for name in fields
             if name in held and (held[name] is not None or name not in OPTIONAL_FIELDS)}
+    if kind == MONTHS_SUMMARISED:
+        data = evidence(data)
     for mapping in ("scores", "items"):
         if (values := data.get(mapping)) is not None:
             data[mapping] = {code: number(v) for code, v in values.items()}
@@ -115,8 +144,11 @@ def replayed(appraisal_id: str, history: Sequence[dict[str, Any]]) -> dict[str, 
     archive keeps the entries and cuts them at an instant, without loading the aggregate."""
     opened = history[0]["data"]
     steps: dict[str, dict[str, Any] | None] = dict.fromkeys(map(str, STEPS))
+    months: dict[str, Any] = {}
     for entry in history[1:]:
-        if (step := STEP_OF_EVENT.get(entry["type"])) is not None:
+        if entry["type"] == MONTHS_SUMMARISED:
+            months = {"months": entry["data"]}
+        elif (step := STEP_OF_EVENT.get(entry["type"])) is not None:
             data = entry["data"]
             steps[step] = {"actor": entry["actor"], "at": entry["at"],
                            "scores": data.get("scores"), "total": data.get("total"),
@@ -135,6 +167,7 @@ def replayed(appraisal_id: str, history: Sequence[dict[str, Any]]) -> dict[str, 
         **steps,
         "score": score,
         "grade": None if score is None else Grade.of(Decimal(str(score))).value,
+        **months,
     }
 
 

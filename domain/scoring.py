@@ -1,13 +1,14 @@
 """Scores, totals and grade bands, in exact decimal arithmetic."""
 
-from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from collections.abc import Collection, Mapping
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
 from domain.errors import InvalidError
 
 ONE_DECIMAL = Decimal("0.1")
+CENT = Decimal("0.01")
 
 
 class Grade(StrEnum):
@@ -66,3 +67,11 @@ def validate_scores(items: Mapping[str, str], scores: Any) -> dict[str, Decimal]
 def total_of(scores: Mapping[str, Decimal]) -> Decimal:
     """The exact sum of the item scores."""
     return sum(scores.values(), Decimal("0"))
+
+
+def mean(values: Collection[Decimal], places: Decimal) -> Decimal | None:
+    """The exact average of `values` in whole `places`, halves rounded up (88.125 → 88.13),
+    as a person averaging by hand would; None for no values."""
+    if not values:
+        return None
+    return (sum(values, Decimal(0)) / len(values)).quantize(places, ROUND_HALF_UP)

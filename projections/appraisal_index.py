@@ -47,7 +47,8 @@ APPRAISAL_EVENTS = (Appraisal.Opened, Appraisal.SelfCheckSubmitted,
                     Appraisal.BranchApproved, Appraisal.Returned, Appraisal.Reopened,
                     Appraisal.ObjectionRaised, Appraisal.ObjectionAnswered,
                     Appraisal.Finalised, Appraisal.FindingRecorded,
-                    Appraisal.RectificationRecorded)
+                    Appraisal.RectificationRecorded,
+                    Appraisal.MonthsSummarised)
 
 
 class AppraisalIndexView:

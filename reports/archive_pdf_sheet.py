@@ -22,6 +22,7 @@ from typing import Any
 from reportlab.lib.pagesizes import A4
 
 from domain.process import SCORED_STEPS, STEPS
+from reports import archive_months
 from reports import archive_view as view
 from reports.labels import label, period_title
 from reports.pdf_flow import DYNAMIC, STATIC, Column, Flow, Header, Table
@@ -53,6 +54,9 @@ HISTORY = Table(LEFT, (Column(26.0, "centre"), Column(84.0, "centre"), Column(60
 SCORES_HEADER = (SCORES.header(), ("考核项目", "分值",
                                    *(label("step", s) for s in SCORED_STEPS)))
 HISTORY_HEADER = (HISTORY.header(), ("序号", "时间", "事件", "操作人", "角色", "说明"))
+# A year-end's months, half a year a row: a month's cell holds its score and grade.
+HALF_YEAR = Table(LEFT, (LABEL, *[Column((WIDTH - 58.0) / 6, "centre")] * 6), BODY)
+HALF_YEAR_HEADER = HALF_YEAR.header()
 SIGNING_EVENTS = frozenset(view.SIGNING_EVENT.values())
 _period_title = cache(period_title)  # parsing a period takes ~14 µs; a year has 13 of them
 Appraisal = Mapping[str, Any]
@@ -148,7 +152,7 @@ def _draw(flow: Flow, rows: Sequence[Row]) -> None:
 
 def _head(appraisal: Appraisal, names: view.Names) -> list[Row]:
     """Everything but the history's events."""
-    return [*_top(appraisal, names), 10.0, Heading("签署记录", 11.0),
+    return [*_top(appraisal, names), *_months(appraisal), 10.0, Heading("签署记录", 11.0),
             *_signatures(appraisal, names), 10.0, Heading("考核履历（含退回、重新打开）", 11.0),
             (*HISTORY_HEADER, None)]
 
@@ -178,6 +182,25 @@ def _top(appraisal: Appraisal, names: view.Names) -> list[Row]:
                   view.grade_text(appraisal["grade"]) or DASH, "奖惩金额", reward), None),
         (INFO_WIDE, ("公示定稿", "已定稿" if appraisal["final"] else "未定稿"), None),
     ]
+
+
+def _months(appraisal: Appraisal) -> list[Row]:
+    """A year-end's months as read when it opened (年度考核依据); nothing for a month."""
+    found = appraisal.get("months")
+    if found is None:
+        return []
+    results = list(found["results"].items())
+    rows: list[Row] = [10.0, Heading("各月考核结果（年度考核依据）", 11.0)]
+    for half in (results[:6], results[6:]):
+        rows += [(HALF_YEAR_HEADER, ("月份", *(archive_months.month_name(p) for p, _ in half)),
+                  None),
+                 (HALF_YEAR, ("得分·等次", *(archive_months.month_cell(r) for _, r in half)),
+                  None)]
+    finals = archive_months.finals(found)
+    summary = archive_months.summary(found) + (f"；定稿：{finals}" if finals else "")
+    offered = archive_months.offer(found, list(appraisal["items"]))
+    return [*rows, (INFO_WIDE, ("月度汇总", summary), None),
+            (INFO_WIDE, ("起评参考", offered), None)]
 
 
 def _signatures(appraisal: Appraisal, names: view.Names) -> list[Row]:

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from domain.process import PROCEDURE
+from reports import archive_months
 from reports.labels import label, period_title
 
 # The event that signs each step, and the role that normally signs it (when history is cut).
@@ -154,6 +155,8 @@ def event_note(entry: Mapping[str, Any], comment: bool = True) -> str:
         return f"{label('method', data['method'])}（{data['date']}）：{data['text']}"
     if entry["type"] == "rectification_recorded":
         return f"整改：{data['text']}"
+    if entry["type"] == "months_summarised":  # a year-end's evidence (年度考核依据)
+        return archive_months.summary(data)
     if entry["type"] == "opened":
         return f"考核表 {data.get('template_id', '')} 第{data.get('template_version', '')}版"
     parts = []

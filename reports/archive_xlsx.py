@@ -32,6 +32,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from domain.process import SCORED_STEPS, STEPS
 from ledger import offline
+from reports import archive_months
 from reports import archive_view as view
 from reports.labels import label, period_title
 from reports.sheet_text import as_text, text_cell
@@ -40,6 +41,7 @@ from reports.xlsx_file import as_of_time, dated_bytes
 COVER = offline.XLSX_COVER
 SHEETS = "考核表"
 FINDINGS = "督导检查"
+MONTHS = "年度考核依据"
 KEY_HEADER = offline.XLSX_KEY_HEADER
 CELL_TEXT = 32_000
 BAD_SHEET_CHARACTERS = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
@@ -54,6 +56,7 @@ def workbook(archive: Archive, json_sha256: str) -> bytes:
     _summaries(book, archive, names)
     sheet, rows = _appraisal_sheet(book, archive, names)
     _findings(book, archive, names)
+    _months(book, archive, names)
     return _save(book, archive, {sheet: rows})
 
 
@@ -96,7 +99,7 @@ def _pieces(text: str) -> list[str]:
 
 def _summaries(book: Workbook, archive: Archive, names: view.Names) -> None:
     """One sheet per branch: each member's year at a glance."""
-    used = {COVER, SHEETS, FINDINGS}
+    used = {COVER, SHEETS, FINDINGS, MONTHS}
     for branch_id, members in view.by_branch(archive).items():
         branch = names.branch(branch_id) or "未分支部"
         sheet = book.create_sheet(_sheet_name(f"汇总-{branch}", branch_id, used))
@@ -145,6 +148,21 @@ def _findings(book: Workbook, archive: Archive, names: view.Names) -> None:
     sheet.append(_headers(sheet, view.FINDING_HEADERS))
     for finding in view.findings(archive):
         sheet.append([text_cell(sheet, cell) for cell in view.finding_cells(finding, names)])
+
+
+def _months(book: Workbook, archive: Archive, names: view.Names) -> None:
+    """The year-end appraisals' months (年度考核依据): a row per year-end, each month's
+    score as read when it opened, the counts, and the item scores offered."""
+    sheet = book.create_sheet(MONTHS)
+    year_ends = archive_months.year_ends(archive)
+    codes = archive_months.offered_codes(year_ends)
+    headers = archive_months.headers(codes)
+    _widths(sheet, [_width(header) for header in headers])
+    sheet.freeze_panes = "F2"
+    sheet.append(_headers(sheet, headers))
+    for appraisal in year_ends:
+        row = archive_months.cells(appraisal, names, codes)
+        sheet.append([as_text(sheet, cell) for cell in row])
 
 
 def _appraisal_headers(codes: Sequence[str]) -> list[str]:

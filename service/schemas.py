@@ -203,6 +203,33 @@ class Step(BaseModel):
     comment: str
 
 
+GradeName = Literal["excellent", "qualified", "basically_qualified", "unqualified"]
+
+
+class MonthResult(BaseModel):
+    """A month's published result as the year-end read it."""
+
+    score: Score
+    grade: GradeName
+    final: bool = Field(description="Final (定稿) when read")
+    version: int = Field(description="The version of the month's appraisal read")
+
+
+class Months(BaseModel):
+    """A year-end appraisal's evidence (年度考核依据): the zone's months as they stood when
+    it was opened."""
+
+    results: dict[str, MonthResult | None] = Field(
+        description="YYYY-MM → the published result, or null (not opened, not published)")
+    average: Score | None = Field(description="The published scores' average, two decimals")
+    excellent: int = Field(description="Months graded excellent (优秀)")
+    unqualified: int = Field(description="Months graded unqualified (不合格)")
+    offered: dict[str, Score] | None = Field(
+        description="Each item's average group-review score, one decimal: the starting point "
+                    "offered to the signers; null unless every published month had the "
+                    "year-end form's items")
+
+
 class Document(BaseModel):
     """An appraisal as it stands (or stood), with what the caller may do next."""
 
@@ -219,8 +246,10 @@ class Document(BaseModel):
     group_review: Step | None
     branch_approval: Step | None
     score: Score | None
-    grade: Literal["excellent", "qualified", "basically_qualified", "unqualified"] | None
+    grade: GradeName | None
     allowed_actions: list[str]
+    months: Months | None = Field(None, description="Year-end appraisals only: the evidence "
+                                                   "of the months, recorded when opened")
 
 
 class Documents(BaseModel):
@@ -232,7 +261,8 @@ class HistoryEvent(BaseModel):
     type: Literal["opened", "self_check_submitted", "zone_evaluation_submitted",
                   "group_review_submitted", "branch_approved", "returned", "reopened",
                   "objection_raised", "objection_answered", "finalised", "finding_recorded",
-                  "rectification_recorded"]
+                  "rectification_recorded",
+                  "months_summarised"]
     at: str
     actor: str
     role: str

@@ -16,7 +16,10 @@ import base64
 import random
 import uuid
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
+
+from domain.scoring import CENT, ONE_DECIMAL, mean
 
 YEAR = "2026"
 MINE = "K0001"
@@ -67,8 +70,12 @@ def sample_archive(zones: int = 12, months: int = 12, year_end: bool = True,
     rng = random.Random(seed)
     org = _organisation(zones, rng)
     periods = [f"{YEAR}-{m:02d}" for m in range(1, months + 1)] + ([YEAR] if year_end else [])
-    appraisals = [_appraisal(z, zone, period, rng) for z, zone in enumerate(org["zones"])
-                  for period in periods]
+    appraisals: list[dict[str, Any]] = []
+    for z, zone in enumerate(org["zones"]):
+        done: list[dict[str, Any]] = []  # the zone's months, which its year-end reads
+        for period in periods:
+            done.append(_appraisal(z, zone, period, rng, done))
+        appraisals += done
     appraisals.sort(key=lambda a: (a["branch_id"], a["zone_id"], len(a["period"]) == 4,
                                    a["period"]))
     if appraisals:
@@ -133,11 +140,11 @@ def _name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2))))
 
 
-def _appraisal(index: int, zone: dict[str, Any], period: str,
-               rng: random.Random) -> dict[str, Any]:
-    """One published appraisal with its history: opened, signed step by step, sometimes
-    returned once by the next step's signer, now and then reopened by the branch and
-    signed again."""
+def _appraisal(index: int, zone: dict[str, Any], period: str, rng: random.Random,
+               months: list[dict[str, Any]]) -> dict[str, Any]:
+    """One published appraisal with its history: opened (a year-end with its `months`),
+    signed step by step, sometimes returned once by the next step's signer, now and then
+    reopened by the branch and signed again."""
     clock = _Clock(period)
     group, branch = zone["group_id"].lower(), zone["branch_id"].lower()
     signer = {"responsible_member": zone["members"][0].lower(),
@@ -175,6 +182,9 @@ def _appraisal(index: int, zone: dict[str, Any], period: str,
           {"zone_id": zone["zone_id"], "period": period, "template_id": "default",
            "template_version": 1, "items": dict(ITEMS),
            "responsible_member_ids": list(zone["members"])})
+    evidence = _evidence(months) if len(period) == 4 else None
+    if evidence is not None:
+        event("months_summarised", "branch_secretary", "self_check", evidence)
     turn = index + int(period[5:] or 0)
     for step, (name, *_) in enumerate(STEPS):
         if step or rng.random() > 0.03:  # now and then nobody signed the self-check
@@ -201,7 +211,36 @@ def _appraisal(index: int, zone: dict[str, Any], period: str,
             "items": dict(ITEMS), "state": "published", "version": len(history),
             "responsible_member_ids": list(zone["members"]), **steps, "score": score(),
             "grade": _grade(score()), "reward": REWARDS[_grade(score())], "final": final,
-            "allowed_actions": [], "history": history}
+            "allowed_actions": [], "history": history,
+            **({} if evidence is None else {"months": evidence})}
+
+
+def _evidence(months: list[dict[str, Any]]) -> dict[str, Any]:
+    """A year-end's `months` as domain.yearend makes them of the zone's published months
+    (the year's first ones, each read as it stands)."""
+    read = {a["period"]: a for a in months}
+    scores = [Decimal(str(a["score"])) for a in months]
+    reviews = [a["group_review"]["scores"] for a in months]
+    return {
+        "results": {f"{YEAR}-{m:02d}": _read(read.get(f"{YEAR}-{m:02d}"))
+                    for m in range(1, 13)},
+        "average": _exact(mean(scores, CENT)),
+        "excellent": sum(a["grade"] == "excellent" for a in months),
+        "unqualified": sum(a["grade"] == "unqualified" for a in months),
+        "offered": {code: _exact(mean([Decimal(str(r[code])) for r in reviews], ONE_DECIMAL))
+                    for code in ITEMS} if months else None,
+    }
+
+
+def _read(month: dict[str, Any] | None) -> dict[str, Any] | None:
+    if month is None:
+        return None
+    return {"score": month["score"], "grade": month["grade"], "final": month["final"],
+            "version": month["version"]}
+
+
+def _exact(value: Decimal | None) -> int | float | None:
+    return None if value is None else int(value) if value == int(value) else float(value)
 
 
 def _comment(pool: tuple[str, ...], rng: random.Random) -> str:

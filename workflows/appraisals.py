@@ -30,6 +30,7 @@ from workflows.access import Actor, Place, Standing, standing
 from workflows.base import next_instant
 from workflows.organisation import OrganisationCommands
 from workflows.process import METHOD_OF, SCORED, Action
+from workflows.yearend import summarise_months
 
 OPENERS = (Role.ADMIN, Role.BRANCH_SECRETARY)
 
@@ -113,13 +114,16 @@ class AppraisalCommands(OrganisationCommands):
 
     def _open(self, zone: Zone, place: Place, period: str, form: AssessmentForm,
               actor: Actor, role: str) -> Appraisal:
-        return Appraisal(
+        appraisal = Appraisal(
             zone_id=zone.zone_id, zone_name=zone.name, line=zone.line, period=period,
             branch_id=place.branch_id, group_id=place.group_id, template_id=form.form_id,
             template_version=form.version, items=dict(form.items),
             responsible_member_ids=list(zone.responsible_member_ids), state=machine.INITIAL,
             actor=actor.username, role=role, timestamp=next_instant(),
         )
+        if Period.parse(period).is_year_end:
+            summarise_months(self, appraisal, actor.username, role)
+        return appraisal
 
     def open_appraisal(self, zone_id: str, period: str, template_id: str,
                        actor: Actor) -> Appraisal:

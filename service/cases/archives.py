@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import partial
 from importlib import metadata
 from typing import Any
@@ -30,6 +30,7 @@ from domain.errors import ForbiddenError, InvalidError
 from domain.organisation import Branch
 from domain.period import Period
 from domain.process import State
+from domain.scoring import CENT, mean
 from projections.archive import Archived, archived
 from projections.check import snapshot
 from projections.collector import collector_paused
@@ -47,7 +48,6 @@ MEDIA_TYPES = {"json": "application/json", "xlsx": ranking_xlsx.MEDIA_TYPE,
                "pdf": archive_pdf.MEDIA_TYPE}
 SOFTWARE = f"appraisal {metadata.version('appraisal')}"
 Prove = Callable[[list[inclusion.Last]], dict[str, Any]]
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -190,9 +190,7 @@ def summary(member_id: str, member: Mapping[str, str],
                      key=lambda r: (r["period"], r["zone_id"]))
     annual = sorted(({"zone_id": a["zone_id"], "score": a["score"], "grade": a["grade"]}
                      for a in results if len(a["period"]) == 4), key=lambda r: r["zone_id"])
-    scores = [Decimal(str(r["score"])) for r in monthly]
-    average = (sum(scores, Decimal(0)) / len(scores)).quantize(CENT, ROUND_HALF_UP) \
-        if scores else None
+    average = mean([Decimal(str(r["score"])) for r in monthly], CENT)
     return {"member_id": member_id, "name": member.get("name", member_id),
             "branch_id": member.get("branch_id"), "group_id": member.get("group_id"),
             "zones": sorted({a["zone_id"] for a in results}), "annual": annual,

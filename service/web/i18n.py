@@ -145,6 +145,13 @@ TEXT: dict[str, dict[str, str]] = {
         "rectify_submit": "提交整改情况", "to_rectify": "待整改",
         "no_findings": "没有符合条件的督导检查发现。", "finding_recorded": "已记录督导检查发现",
         "finding_rectified": "已提交整改情况",
+        # A year-end appraisal's months (domain.yearend).
+        "months_title": "各月考核结果（年度考核依据）", "month": "月份", "month_none": "未公示",
+        "months_read": "开启年度考核时各月的公示结果；点得分可查看当时读取的版本。",
+        "monthly_average": "月均分", "months_published": "已公示 {n} 个月",
+        "excellent_months": "优秀月数", "unqualified_months": "不合格月数",
+        "month_average": "月均", "from_months": "各项已按各月党小组考核分的平均值预填，"
+                                                  "仅作起点，请按年度实际情况修改。",
     },
     "en": {
         "overview": "Progress at a glance", "progress_all": "All branches",
@@ -301,6 +308,15 @@ TEXT: dict[str, dict[str, str]] = {
         "rectify_submit": "Submit the rectification", "to_rectify": "Awaiting rectification",
         "no_findings": "No findings match.", "finding_recorded": "The finding is recorded",
         "finding_rectified": "The rectification is recorded",
+        "months_title": "Monthly results (the year-end's evidence)", "month": "Month",
+        "month_none": "Not published",
+        "months_read": "Each month's published result when the year-end was opened; a score "
+                       "links to the version read.",
+        "monthly_average": "Monthly average", "months_published": "{n} months published",
+        "excellent_months": "Months excellent", "unqualified_months": "Months unqualified",
+        "month_average": "Monthly avg", "from_months": "Each item starts from the average of "
+                                                      "the months' group reviews, offered as a "
+                                                      "starting point: edit it for the year.",
     },
 }
 # The domain's field errors (domain.scoring, workflows.appraisals), as a reader says them.

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from domain.appraisal import Appraisal
-from domain.documents import document, history_entry, number
+from domain.documents import MONTHS_SUMMARISED, document, history_entry, number
 from domain.errors import InvalidError, NotFoundError
 from domain.organisation import Member
 from domain.process import STEPS, State
@@ -49,12 +49,34 @@ def member_names(workflows: Workflows, member_ids: Iterable[str]) -> list[str]:
 
 def prefill(doc: Mapping[str, Any], action: str) -> dict[str, Any]:
     """The scores a scored form starts from: the step's own last submission (after a return),
-    else the latest step before it, so a reviewer corrects rather than retypes."""
+    else the latest step before it, so a reviewer corrects rather than retypes; else, on a
+    year-end, the monthly averages offered as a starting point."""
+    return _signed(doc, action) or dict(offered(doc) or {})
+
+
+def _signed(doc: Mapping[str, Any], action: str) -> dict[str, Any]:
     own = STEPS.index(STEP_OF[action])
     for step in (STEPS[own], *reversed(STEPS[:own])):
         if doc[step] and doc[step]["scores"]:
             return dict(doc[step]["scores"])
     return {}
+
+
+def offered(doc: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A year-end's item averages of its months (domain.yearend), if it offers them."""
+    months = doc.get("months")
+    return None if months is None else months["offered"]
+
+
+def months_view(zone_id: str, months: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A year-end's twelve months (its document's `months`) for the pages, each with the
+    month's appraisal as it was read (its id and version); None without them."""
+    if months is None:
+        return None
+    rows = [{"period": period, "result": found,
+             "id": str(Appraisal.create_id(zone_id, period))}
+            for period, found in months["results"].items()]
+    return {**months, "rows": rows, "published": sum(r["result"] is not None for r in rows)}
 
 
 def appraisal_view(workflows: Workflows, appraisal: Appraisal,
@@ -74,6 +96,10 @@ def appraisal_view(workflows: Workflows, appraisal: Appraisal,
         "approval": Action.BRANCH_APPROVAL in allowed,
         "reasoned": [a for a in allowed if a in REASONED],
         "prefill": {a: prefill(doc, a) for a in allowed if a in SCORED},
+        # A year-end's months, and the forms that start from their averages (none signed yet).
+        "months": months_view(appraisal.zone_id, doc.get("months")),
+        "from_months": [a for a in allowed if a in SCORED and not _signed(doc, a)
+                        and offered(doc)],
         "reward": number(appraisal.reward),
         "longest": LONGEST,
         # 公示 and supervision beside the steps; an objector's contact is the branch's only.
@@ -94,6 +120,8 @@ def history_view(events: Iterable[Any]) -> list[dict[str, Any]]:
     for domain_event in events:
         entry = history_entry(domain_event)
         entry["moved"] = not entries or entries[-1]["state"] != entry["state"]
+        if entry["type"] == MONTHS_SUMMARISED:
+            entry["months"] = months_view(entries[0]["data"]["zone_id"], entry["data"])
         scores = entry["data"].get("scores")
         if entry["type"] != "opened" and scores:
             entry["changes"] = [(code, standing.get(code), new) for code, new in scores.items()

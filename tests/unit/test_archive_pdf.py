@@ -140,9 +140,15 @@ def test_forms_alike_share_their_grid(archive: dict, pdf: bytes) -> None:
     page of that shape draws under its own texts."""
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     sheets = [page for page in reader.pages if "党员责任区考核表" in page.extract_text()]
-    shared = {name for page in sheets for name in page["/Resources"]["/XObject"]}
     assert all(page["/Resources"]["/XObject"] for page in sheets)
-    assert len(shared) <= len(archive["appraisals"]) // 2
+    # The months' forms; the year-ends, which carry their months, are shapes of their own.
+    monthly = [page for page in sheets if re.search(r"2026年\d+月", page.extract_text())]
+    year_end = [page for page in sheets if page not in monthly]
+    shared = {name for page in monthly for name in page["/Resources"]["/XObject"]}
+    months = sum(len(a["period"]) > 4 for a in archive["appraisals"])
+    assert len(shared) <= (months + 1) // 2  # half the forms, rounded up
+    assert len({name for page in year_end for name in page["/Resources"]["/XObject"]}) < \
+        len(year_end)
 
 
 def test_returns_and_reopenings_show_with_their_reasons(archive: dict, pages: list[str]) -> None:
@@ -197,3 +203,19 @@ def test_without_the_font_file_it_falls_back_and_says_so(
 
 def _text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+def test_a_year_end_form_shows_its_months_as_read(archive: dict, pages: list[str]) -> None:
+    for year_end in (a for a in archive["appraisals"] if a["period"] == "2026"):
+        subtitle = f"（{year_end['zone_id']}）·{period_title('2026')}"
+        text = "".join(re.sub(r"\s", "", page) for page in pages if subtitle in
+                       re.sub(r"\s", "", page))
+        months = year_end["months"]
+        assert "各月考核结果（年度考核依据）" in text
+        for found in months["results"].values():
+            if found is not None:
+                assert f"{found['score']}{label('grade', found['grade'])}" in text
+        assert f"已公示3个月；月均分{months['average']}" in text
+        assert f"履职尽责{months['offered']['duty']}" in text
+    monthly = [p for p in pages if re.search(r"2026年\d+月", p)]
+    assert monthly and not [p for p in monthly if "年度考核依据" in p]

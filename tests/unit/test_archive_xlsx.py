@@ -190,3 +190,18 @@ def test_text_stays_text_even_when_it_looks_like_a_formula() -> None:
 def _rows(sheet, header_row: int = 1) -> list[dict]:
     values = list(sheet.iter_rows(min_row=header_row, values_only=True))
     return [dict(zip(values[0], row, strict=True)) for row in values[1:]]
+
+
+def test_each_year_end_lists_its_months_as_read(archive: dict, book: Workbook) -> None:
+    rows = {row["档案号"]: row for row in _rows(book["年度考核依据"])}
+    year_ends = [a for a in archive["appraisals"] if a["period"] == "2026"]
+    assert set(rows) == {a["id"] for a in year_ends} and len(year_ends) == 6
+    for year_end in year_ends:
+        months, row = year_end["months"], rows[year_end["id"]]
+        scores = [a["score"] for a in archive["appraisals"]
+                  if a["zone_id"] == year_end["zone_id"] and a["period"] != "2026"]
+        assert [row[f"{m}月"] for m in range(1, 13)] == [*scores, *["未公示"] * 8]
+        assert (row["年度得分"], row["已公示月数"], row["月均分"]) == (year_end["score"], 4,
+                                                                  months["average"])
+        assert (row["优秀月数"], row["不合格月数"]) == (months["excellent"], months["unqualified"])
+        assert row["起评分·履职尽责"] == months["offered"]["duty"]

@@ -117,7 +117,8 @@ def open_period(period: Period, body: OpenPeriodIn, rt: RuntimeDep,
     return appraisals.open_period(rt, actor, period, body.branch_id, body.template_id)
 
 
-@router.get("/appraisals", response_model=Documents)
+# Unset: a document's `months` only where it has them (a year-end), as one read alone.
+@router.get("/appraisals", response_model=Documents, response_model_exclude_unset=True)
 def list_appraisals(rt: RuntimeDep, actor: ActorDep, period: str | None = None,
                     zone_id: str | None = None, branch_id: str | None = None,
                     state: str | None = None,
