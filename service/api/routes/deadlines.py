@@ -4,6 +4,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
+from reports import overdue_xlsx
 from service.api.deps import ActorDep, RuntimeDep
 from service.api.routes.organisation import branch_exists
 from service.cases import deadlines, overdue
@@ -43,8 +44,13 @@ def read_deadlines(period: Period, rt: RuntimeDep, actor: ActorDep,
     return deadlines.read(rt, actor, period, branch_id)
 
 
-@router.get("/overdue", responses={200: {"description": "The late appraisals, as JSON or "
-                                                        "(`format=xlsx`) a spreadsheet"}})
+# Both forms documented, so that a client (and schemathesis) knows either may come.
+OVERDUE_RESPONSE: dict[int | str, dict[str, Any]] = {200: {
+    "content": {"application/json": {}, overdue_xlsx.MEDIA_TYPE: {}},
+    "description": "The late appraisals, as JSON or (`format=xlsx`) a spreadsheet"}}
+
+
+@router.get("/overdue", responses=OVERDUE_RESPONSE)
 def overdue_list(rt: RuntimeDep, actor: ActorDep, period: Period | None = None,
                  branch_id: str | None = None,
                  as_format: Literal["json", "xlsx"] = Query("json", alias="format")) -> Any:
