@@ -11,7 +11,7 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, false, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, false, or_, select, true
 
 from domain.process import PROCEDURE, STEPS, State
 from projections.appraisal_index import appraisals
@@ -52,25 +52,28 @@ def _scope(period: str | None, within: Collection[str] | None) -> ColumnElement[
     return clause
 
 
-def _late(due: dict[str, Due], today: date) -> dict[tuple[str, str], list[str]]:
-    """(period, step) → the branches whose due date of that step is before today."""
+def _late(due: dict[str, Due], today: date) -> dict[tuple[str, str], list[str] | None]:
+    """(period, step) → the branches whose due date of that step is before today; None
+    when it is every branch waiting in that period (the defaults' case), so the query names
+    none of them and stays short however many branches there are."""
     late: dict[tuple[str, str], list[str]] = defaultdict(list)
     for period, by_branch in due.items():
         for branch, dates in by_branch.items():
             for step, (day, _source) in dates.items():
                 if day < today:
                     late[(period, step)].append(branch)
-    return late
+    return {(period, step): None if len(found) == len(due[period]) else found
+            for (period, step), found in late.items()}
 
 
-def _listed(scope: ColumnElement[bool], late: dict[tuple[str, str], list[str]]) -> Any:
+def _listed(scope: ColumnElement[bool], late: dict[tuple[str, str], list[str] | None]) -> Any:
     index = appraisals.c
     return (select(index.id, index.period, index.branch_id, index.group_id, index.zone_id,
                    index.state, branches.c.name.label("branch_name"),
                    groups.c.name.label("group_name"), zones.c.name.label("zone_name"))
             .where(scope, or_(*(and_(index.period == period, index.state == step,
-                                     index.branch_id.in_(late_branches))
-                                for (period, step), late_branches in late.items())))
+                                     true() if found is None else index.branch_id.in_(found))
+                                for (period, step), found in late.items())))
             .outerjoin(branches, branches.c.id == index.branch_id)
             .outerjoin(groups, groups.c.id == index.group_id)
             .outerjoin(zones, zones.c.id == index.zone_id))

@@ -9,32 +9,16 @@ approval by the 12th); tokens are issued again there, as hour-long ones would ha
 """
 
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import datetime
 from typing import Any
 
-import time_machine
 from openpyxl import load_workbook
 
-from tests.e2e.support import MORE_USERS, add_users, assert_problem, marks
-from tests.helpers import USERS, Api
+from tests.e2e.support import MORE_USERS, add_users, assert_problem, marks, on
+from tests.helpers import Api
 
 PERIOD = "2027-01"
 DEFAULTS = {"self_check": "2027-02-05", "zone_evaluation": "2027-02-08",
             "group_review": "2027-02-10", "branch_approval": "2027-02-12"}
-
-
-@contextmanager
-def on(api: Api, day: str) -> Iterator[None]:
-    """The clock at 10:00 China time of `day`, every user's token issued there."""
-    with time_machine.travel(datetime.fromisoformat(f"{day}T10:00:00+08:00"), tick=True):
-        rt = api.client.app.state.runtime
-        names = [u["username"] for u in [*USERS, *MORE_USERS]] + ["admin"]
-        api.tokens.clear()
-        api.tokens.update({name: rt.tokens.issue(rt.workflows.load_user(name))
-                           for name in names if rt.workflows.find_user(name)})
-        yield
 
 
 def set_branch(api: Api, user: str, branch: str, dates: Any, period: str = PERIOD) -> Any:
@@ -175,6 +159,8 @@ def test_the_overdue_list_holds_each_late_appraisal_in_scope_most_overdue_first(
         api.open("Z1", "2027-02")  # due in March: never late here
         set_branch(api, "secretary", "B1", {"self_check": "2027-02-07"}).raise_for_status()
         assert late(api, "inspector").json()["items"] == []
+    with on(api, "2027-02-06"):  # B2's self-checks are late (the 5th), not yet B1's (the 7th)
+        assert [r["zone_id"] for r in late(api, "inspector").json()["items"]] == ["Z4"]
     with on(api, "2027-02-10"):
         body = late(api, "inspector").json()
         assert body["today"] == "2027-02-10" and body["period"] is None

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from tests.e2e.pages import Pages
-from tests.e2e.test_deadlines import PERIOD, on
+from tests.e2e.support import on
+from tests.e2e.test_deadlines import PERIOD
 from tests.helpers import Api
 
 
