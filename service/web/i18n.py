@@ -149,7 +149,7 @@ TEXT: dict[str, dict[str, str]] = {
         "deadlines": "截止日期", "deadlines_saved": "截止日期已保存",
         "deadlines_in_force": "现行截止日期", "deadlines_set": "设置截止日期",
         "deadlines_note": "支部自定的日期优先，其次是管理员为全部支部设的日期，其余为默认日期"
-                          "（考核期次月的 5、8、10、12 日）。",
+                          "（考核期次月的固定日期，由系统配置）。",
         "deadlines_hint": "只填要修改的环节，留空的环节保持不变；后一环节不能早于前一环节。",
         "source_branch": "支部设定", "source_organisation": "全部支部", "source_default": "默认",
         "overdue": "逾期清单", "every_period": "全部考核期", "today_is": "今天（北京时间）",
@@ -314,8 +314,8 @@ TEXT: dict[str, dict[str, str]] = {
         "deadlines": "Deadlines", "deadlines_saved": "Deadlines saved",
         "deadlines_in_force": "Deadlines in force", "deadlines_set": "Set deadlines",
         "deadlines_note": "A branch's own dates come first, then those an administrator set "
-                          "for every branch, then the defaults (the 5th, 8th, 10th and 12th "
-                          "of the month after the period).",
+                          "for every branch, then the defaults (configured days of the month "
+                          "after the period).",
         "deadlines_hint": "Fill in only the steps to change; empty ones stay as they are. A "
                           "later step is never due before an earlier one.",
         "source_branch": "the branch's", "source_organisation": "every branch's",
