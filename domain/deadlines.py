@@ -95,6 +95,15 @@ def effective(period: Period, days: dict[str, int], everyone: dict[str, str] | N
     return found
 
 
+def check_effective(found: dict[str, tuple[date, str]]) -> None:
+    """The dates a branch lives with, whatever their sources, in step order too: a date
+    set for one step may not pass a later step's default or organisation's date."""
+    days = [day for day, _source in found.values()]
+    if days != sorted(days):
+        raise InvalidError("with the other steps' dates in force, a later step would be due "
+                           "before an earlier one", {"dates": "order"})
+
+
 def standing(due: date, today: date) -> str:
     """Where a step waiting since before `today` stands: `overdue` from the day after its
     due date, `due` from DUE_SOON before it, `pending` before that."""

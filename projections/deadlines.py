@@ -1,7 +1,7 @@
 """Deadlines as set: each scope's due dates of each period (domain.deadlines), for the
 inbox, the overdue list and the reminders to read with the defaults."""
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 
 from eventsourcing.utils import get_topic
@@ -46,23 +46,45 @@ def set_dates(conn: Connection, period: str,
               branches: Collection[str] | None) -> dict[str, dict[str, str]]:
     """The dates each scope set for the period: `branches` (None: every one) and the
     organisation's (EVERY_BRANCH)."""
-    query = (select(scopes.c.scope, dates.c.step, dates.c.due)
+    return set_dates_of(conn, [period], branches).get(period, {})
+
+
+def set_dates_of(conn: Connection, periods: Collection[str],
+                 branches: Collection[str] | None) -> dict[str, dict[str, dict[str, str]]]:
+    """`set_dates` of several periods in one query: period → scope → step → due."""
+    query = (select(scopes.c.period, scopes.c.scope, dates.c.step, dates.c.due)
              .join(dates, dates.c.stream == scopes.c.stream)
-             .where(scopes.c.period == period))
+             .where(scopes.c.period.in_(list(periods))))
     if branches is not None:
         query = query.where(or_(scopes.c.scope == EVERY_BRANCH,
                                 scopes.c.scope.in_(list(branches))))
-    found: dict[str, dict[str, str]] = {}
-    for scope, step, due in conn.execute(query):
-        found.setdefault(scope, {})[step] = due
+    found: dict[str, dict[str, dict[str, str]]] = {}
+    for period, scope, step, due in conn.execute(query):
+        found.setdefault(period, {}).setdefault(scope, {})[step] = due
     return found
 
 
+Due = dict[str, dict[str, tuple[date, str]]]  # branch → step → (due date, source)
+
+
 def due_dates(conn: Connection, period: str, branches: Collection[str],
-              days: dict[str, int]) -> dict[str, dict[str, tuple[date, str]]]:
+              days: dict[str, int]) -> Due:
     """Each branch's due date of each step of the period, with its source (the branch's
     own, the organisation's or the default `days`)."""
-    found = set_dates(conn, period, branches)
+    return due_dates_of(conn, {period: branches}, days)[period]
+
+
+def due_dates_of(conn: Connection, wanted: Mapping[str, Collection[str]],
+                 days: dict[str, int]) -> dict[str, Due]:
+    """`due_dates` of several periods (period → its branches) in one query."""
+    every = {b for branches in wanted.values() for b in branches}
+    found = set_dates_of(conn, list(wanted), every) if wanted else {}
+    return {period: _effective(period, branches, found.get(period, {}), days)
+            for period, branches in wanted.items()}
+
+
+def _effective(period: str, branches: Collection[str], found: dict[str, dict[str, str]],
+               days: dict[str, int]) -> Due:
     parsed = Period.parse(period)
     return {branch: effective(parsed, days, found.get(EVERY_BRANCH), found.get(branch))
             for branch in branches}

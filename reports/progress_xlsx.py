@@ -12,17 +12,15 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from domain.process import State
 from reports.archive_view import local_time
 from reports.labels import label, period_title
 from reports.sheet_text import as_text, text_cell
-from reports.xlsx_file import as_of_time, dated_bytes
+from reports.xlsx_file import as_of_time, dated_bytes, one_sheet
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GAPS = ("zones_without_responsible", "members_without_zone", "groups_without_zone")
@@ -51,11 +49,7 @@ def workbook(progress: Progress, names: Names, lang: str = "zh") -> bytes:
     """The progress (a period's counts by branch, and their totals) as XLSX bytes; a branch
     without a name in `names["branch"]` shows as its id."""
     words = WORDS[lang]
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(words["sheet"])
-    for index, width in enumerate(WIDTHS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "B3"
+    book, sheet = one_sheet(words["sheet"], WIDTHS, "B3")
     title = words["title"].format(period=period_title(progress["period"], lang),
                                   as_of=local_time(progress["as_of"]))
     sheet.append([_cell(sheet, title, bold=True, size=14)])

@@ -6,17 +6,29 @@ same file. Shared by the year-end archive, the ranking and the progress sheet.
 """
 
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.writer.excel import ExcelWriter
 
 # Zip entries hold no date before 1980 (an instant of the 1970s is a valid `as_of`).
 ZIP_EPOCH = datetime(1980, 1, 1)
+
+
+def one_sheet(name: str, widths: Sequence[int],
+              freeze: str) -> tuple[Workbook, WriteOnlyWorksheet]:
+    """A write-only book of one sheet, its columns `widths` wide, frozen at `freeze`."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(name)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = freeze
+    return book, sheet
 
 
 def as_of_time(instant: str) -> datetime:

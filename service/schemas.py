@@ -13,6 +13,7 @@ from pydantic import (
 )
 
 from domain.bounds import encodable
+from domain.process import STEPS
 from domain.supervision import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, Method
 
 
@@ -85,6 +86,15 @@ class PolicyIn(Body):
     qualified: Amount
     basically_qualified: Amount
     unqualified: Amount
+
+
+class DeadlinesIn(Body):
+    """Some steps' due dates (YYYY-MM-DD, China's calendar); the domain checks the steps,
+    the dates and their order (domain.deadlines.check_dates)."""
+
+    dates: dict[Annotated[str, StringConstraints(max_length=32)],
+                Annotated[str, StringConstraints(max_length=10)]] = Field(
+        min_length=1, max_length=len(STEPS))
 
 
 class FormIn(Body):
@@ -254,6 +264,18 @@ class Document(BaseModel):
 
 class Documents(BaseModel):
     items: list[Document]
+
+
+class InboxItem(Document):
+    """An appraisal waiting for the caller, with its branch and the due date of its step."""
+
+    branch_id: str
+    due: str  # YYYY-MM-DD, China's calendar
+    deadline: Literal["pending", "due", "overdue"]
+
+
+class Inbox(BaseModel):
+    items: list[InboxItem]
 
 
 class HistoryEvent(BaseModel):

@@ -51,7 +51,8 @@ def waiting(rt: Runtime, actor: Actor, period: str | None) -> Iterator[dict[str,
             held = rt.workflows.standing(appraisal, actor, responsibles[appraisal.zone_id])
             allowed = rt.workflows.allowed_actions(appraisal, actor, held)
             if FORWARD.intersection(allowed):
-                yield {**document(appraisal), "allowed_actions": allowed}
+                yield {**document(appraisal), "allowed_actions": allowed,
+                       "branch_id": appraisal.branch_id}
         if len(chunk) < CHUNK:
             return
         after = chunk[-1]

@@ -152,6 +152,16 @@ TEXT: dict[str, dict[str, str]] = {
         "excellent_months": "优秀月数", "unqualified_months": "不合格月数",
         "month_average": "月均", "from_months": "各项已按各月党小组考核分的平均值预填，"
                                                   "仅作起点，请按年度实际情况修改。",
+        # Deadlines (截止日期) and the overdue list (逾期清单).
+        "deadlines": "截止日期", "deadlines_saved": "截止日期已保存",
+        "deadlines_in_force": "现行截止日期", "deadlines_set": "设置截止日期",
+        "deadlines_note": "支部自定的日期优先，其次是管理员为全部支部设的日期，其余为默认日期"
+                          "（考核期次月的固定日期，由系统配置）。",
+        "deadlines_hint": "只填要修改的环节，留空的环节保持不变；后一环节不能早于前一环节。",
+        "source_branch": "支部设定", "source_organisation": "全部支部", "source_default": "默认",
+        "overdue": "逾期清单", "every_period": "全部考核期", "today_is": "今天（北京时间）",
+        "overdue_count": "逾期", "due_date": "截止日期", "days_overdue": "逾期天数",
+        "overdue_none": "没有逾期的考核。", "deadline_due": "即将到期", "deadline_overdue": "逾期",
     },
     "en": {
         "overview": "Progress at a glance", "progress_all": "All branches",
@@ -317,6 +327,19 @@ TEXT: dict[str, dict[str, str]] = {
         "month_average": "Monthly avg", "from_months": "Each item starts from the average of "
                                                       "the months' group reviews, offered as a "
                                                       "starting point: edit it for the year.",
+        "deadlines": "Deadlines", "deadlines_saved": "Deadlines saved",
+        "deadlines_in_force": "Deadlines in force", "deadlines_set": "Set deadlines",
+        "deadlines_note": "A branch's own dates come first, then those an administrator set "
+                          "for every branch, then the defaults (configured days of the month "
+                          "after the period).",
+        "deadlines_hint": "Fill in only the steps to change; empty ones stay as they are. A "
+                          "later step is never due before an earlier one.",
+        "source_branch": "the branch's", "source_organisation": "every branch's",
+        "source_default": "default",
+        "overdue": "Overdue", "every_period": "every period", "today_is": "Today (Beijing)",
+        "overdue_count": "Overdue", "due_date": "Due", "days_overdue": "Days overdue",
+        "overdue_none": "Nothing is overdue.", "deadline_due": "Due soon",
+        "deadline_overdue": "Overdue",
     },
 }
 # The domain's field errors (domain.scoring, workflows.appraisals), as a reader says them.
@@ -333,7 +356,9 @@ FIELD_ERRORS = {
            "taken": "编号已被使用", "unknown": "不存在", "amount": "以元为单位，最多两位小数",
            "amount range": "须在 -100000 到 100000 元之间", "before 1970": "不能早于 1970 年",
            "characters": "含有无法保存的字符", "no time zone": "须注明时区",
-           "too large": "文件超过 10 MB", "count": "最多 10 个文件", "kind": "只能是照片或 PDF"},
+           "too large": "文件超过 10 MB", "count": "最多 10 个文件", "kind": "只能是照片或 PDF",
+           "range": "不在允许的日期范围内", "order": "后一环节的截止日期不能早于前一环节",
+           "steps": "至少填写一个环节的日期"},
     "en": {"out of range": "must be from 0 to the maximum", "one decimal": "one decimal at most",
            "username taken": "this username is already taken", "short": "too short",
            "too long": "too long", "scope needed": "this role needs a scope",
@@ -351,7 +376,9 @@ FIELD_ERRORS = {
            "characters": "has characters that cannot be stored",
            "no time zone": "must name its time zone",
            "too large": "a file is over 10 MB", "count": "10 files at most",
-           "kind": "photos and PDFs only"},
+           "kind": "photos and PDFs only",
+           "range": "outside the dates allowed", "order": "a later step cannot be due earlier",
+           "steps": "give at least one step's date"},
 }
 
 

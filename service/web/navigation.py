@@ -48,6 +48,7 @@ def navigation(actor: Actor) -> list[tuple[str, str]]:
         links.append(("/app/findings", "findings"))
     if may_oversee(actor):
         links.append(("/app/progress", "overview"))
+        links.append(("/app/overdue", "overdue"))
     if may_open_archives(actor):
         links.append(("/app/archives", "archives"))
     if may_organise(actor):
@@ -55,6 +56,7 @@ def navigation(actor: Actor) -> list[tuple[str, str]]:
                       "organisation" if actor.holds(Role.ADMIN, None) else "open_period"))
     if may_set_policies(actor):
         links.append(("/app/policy", "reward_policy"))
+        links.append(("/app/deadlines", "deadlines"))  # set by the same as the policy
     if actor.holds(Role.ADMIN, None):
         links += [("/app/users", "users"), ("/app/forms", "forms")]
     links.append(("/app/account", "account"))  # everyone's own password

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from service import sign_in as signing
 from service.cases.appraisals import listed
+from service.cases.deadlines import dated
 from service.cases.inbox import waiting
 from service.errors import RetryLaterError, TooManyAttemptsError, UnauthorizedError
 from service.params import Page
@@ -103,7 +104,7 @@ def inbox(request: Request, actor: PageActor) -> Response:
     rt = runtime_of(request)
     rt.ready("appraisal_index", "directory")
     rows = []
-    for doc in waiting(rt, actor, None):
+    for doc in dated(rt, waiting(rt, actor, None)):
         appraisal = rt.workflows.load_appraisal(UUID(doc["id"]))
         rows.append({"doc": doc, "zone_name": appraisal.zone_name,
                      "since": appraisal.modified_on,

@@ -9,8 +9,10 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import time_machine
+
 from service.settings import Settings
-from tests.helpers import FULL_MARKS, PASSWORD, SCORES, Api
+from tests.helpers import FULL_MARKS, PASSWORD, SCORES, USERS, Api
 from workflows.base import next_instant
 
 PROBLEM = "application/problem+json"
@@ -168,3 +170,15 @@ def a_moment_passes() -> str:
     moment = instant(datetime.now(UTC))
     time.sleep(0.002)
     return moment
+
+
+@contextmanager
+def on(api: Api, day: str) -> Iterator[None]:
+    """The clock at 10:00 China time of `day`, every user's token issued there."""
+    with time_machine.travel(datetime.fromisoformat(f"{day}T10:00:00+08:00"), tick=True):
+        rt = api.client.app.state.runtime
+        names = [u["username"] for u in [*USERS, *MORE_USERS]] + ["admin"]
+        api.tokens.clear()
+        api.tokens.update({name: rt.tokens.issue(rt.workflows.load_user(name))
+                           for name in names if rt.workflows.find_user(name)})
+        yield

@@ -42,6 +42,9 @@ def test_each_step_waits_for_its_signer_alone(api: Api) -> None:
 def test_an_item_is_the_document_the_signer_would_read(api: Api) -> None:
     doc = opened_in(api, "group_review")
     (item,) = inbox(api, "leader")
+    # With its branch and its step's deadline beside it (tests/e2e/test_deadlines.py).
+    dated = {"branch_id": item.pop("branch_id"), "due": item.pop("due")}
+    assert dated == {"branch_id": "B1", "due": "2026-11-10"} and item.pop("deadline")
     assert item == api.get("leader", f"/appraisals/{doc['id']}").json()
     assert item["allowed_actions"] == ["group-review", "return"]
 

@@ -74,12 +74,14 @@ def test_every_page_is_in_the_navigation_of_those_who_may_use_it(pages: Pages) -
     expected = {
         "m1": everyone,
         "inspector2": [*everyone, "/app/postings", "/app/findings", "/app/progress",
-                       "/app/archives"],
-        "archivist": [*everyone, "/app/findings", "/app/progress", "/app/archives"],
+                       "/app/overdue", "/app/archives"],
+        "archivist": [*everyone, "/app/findings", "/app/progress", "/app/overdue",
+                      "/app/archives"],
         "secretary": [*everyone, "/app/postings", "/app/findings", "/app/progress",
-                      "/app/organisation", "/app/policy"],
-        "admin": [*everyone, "/app/postings", "/app/findings", "/app/progress", "/app/archives",
-                  "/app/organisation", "/app/policy", "/app/users", "/app/forms"],
+                      "/app/overdue", "/app/organisation", "/app/policy", "/app/deadlines"],
+        "admin": [*everyone, "/app/postings", "/app/findings", "/app/progress", "/app/overdue",
+                  "/app/archives", "/app/organisation", "/app/policy", "/app/deadlines",
+                  "/app/users", "/app/forms"],
     }
     for user, links in expected.items():  # and everyone's own account, last
         assert nav_links(pages.as_user(user).get("/app/inbox").text) == [*links,

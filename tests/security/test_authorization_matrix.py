@@ -187,6 +187,27 @@ def covers(account: dict[str, Any], branch: str | None) -> bool:
     return bool(scoped) if branch is None else (None in scoped or branch in scoped)
 
 
+def signs_in(account: dict[str, Any], branch: str | None) -> bool:
+    """Signs in the branch (None: in any): a zone evaluator or group leader there, or a
+    member of it (whose zones they may answer for)."""
+    found: set[str] = set()
+    for grant in account["roles"]:
+        if grant["role"] in ("zone_evaluator", "group_leader") and grant["scope"] is None:
+            return True
+        if grant["role"] == "zone_evaluator":
+            found.add(PLACE[grant["scope"]][2])
+        if grant["role"] == "group_leader":
+            found.add(BRANCH_OF[grant["scope"]])
+    if account["member_id"] in MEMBER_GROUPS:
+        found.add(BRANCH_OF[MEMBER_GROUPS[account["member_id"]]])
+    return bool(found) if branch is None else branch in found
+
+
+def reads_deadlines(account: dict[str, Any], branch: str | None) -> bool:
+    """A branch's deadlines (None: those of every branch one may read)."""
+    return covers(account, branch) or signs_in(account, branch)
+
+
 # --- the probes of each route ------------------------------------------------------------
 
 class World(dict[tuple[str, str], dict[str, Any]]):
@@ -345,6 +366,7 @@ ZONE = {"id": "Z9", "name": "新区", "group_id": "G1", "line": "采煤线", "ar
         "responsible_member_ids": ["M1"], "teams": []}
 REASSIGN = {"member_ids": ["M1"], "reason": "调整"}
 ITEMS = {"a": 50, "b": 50}
+DATES = {"dates": {"self_check": "2027-02-03"}}
 FOUND = {"method": "spot_check", "date": "2026-11-03", "text": "抽查发现台账缺页"}
 ZONE_READERS = {"admin", "archivist", "inspector", "branch_secretary", "responsible_member"}
 MATRIX: dict[tuple[str, str], Probes] = {
@@ -440,6 +462,12 @@ MATRIX: dict[tuple[str, str], Probes] = {
         "/attachments/{sha256}", reads_finding),
     ("POST", "/findings/{finding_id}/rectification"): finding_probes(
         "/rectification", answers, "POST", {"text": "已整改"}),
+    ("PUT", "/branches/{branch_id}/deadlines/{period}"): only_if(
+        posts, "PUT", "/branches/{t}/deadlines/2027-01", BRANCHES, body=lambda _t: DATES),
+    ("PUT", "/deadlines/{period}"): for_admins("PUT", "/deadlines/2027-01", DATES),
+    ("GET", "/deadlines/{period}"): only_if(reads_deadlines, "GET",
+                                            "/deadlines/2027-01?branch_id={t}", (*BRANCHES, None)),
+    ("GET", "/overdue"): only_if(covers, "GET", "/overdue?branch_id={t}", (*BRANCHES, None)),
     # Administrators alone, from an address outside APPRAISAL_METRICS_ALLOW (none here).
     ("GET", "/metrics"): for_admins("GET", "/metrics"),
     # The pages.
@@ -482,6 +510,16 @@ MATRIX: dict[tuple[str, str], Probes] = {
     ("GET", "/app/account"): anyone("/app/account"),
     ("GET", "/app/progress"): only_if(covers, "GET", "/app/progress?period=2026-05"),
     ("GET", "/app/progress.xlsx"): only_if(covers, "GET", "/app/progress.xlsx?period=2026-05"),
+    ("GET", "/app/deadlines"): only_if(lambda a, _t: any(posts(a, b) for b in BRANCHES), "GET",
+                                       "/app/deadlines?period=2027-01"),
+    ("POST", "/app/deadlines"): only_if(
+        lambda a, t: posts(a, t) if t else admin(a), "POST", "/app/deadlines",
+        (*BRANCHES, None), page=True,
+        body=lambda t: {"period": "2027-01", "scope": t or "", **DATES["dates"]}),
+    ("GET", "/app/overdue"): only_if(covers, "GET", "/app/overdue?branch_id={t}",
+                                     (*BRANCHES, None)),
+    ("GET", "/app/overdue.xlsx"): only_if(covers, "GET", "/app/overdue.xlsx?branch_id={t}",
+                                          (*BRANCHES, None)),
     ("GET", "/app/forms"): for_admins("GET", "/app/forms", page=True),
     ("POST", "/app/forms"): for_admins("POST", "/app/forms",
                                        {"id": "f9", "name": "新表", "code": "a", "max": "100"},

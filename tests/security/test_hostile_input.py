@@ -48,7 +48,58 @@ def _deep_object(depth: int) -> str:
 def corpus(appraisal: str, checkpoint: int, finding: str) -> list[Hostile]:
     act = f"/appraisals/{appraisal}"
     return [*_requests(act), *_log_requests(checkpoint), *_finding_requests(act, finding),
-            *_publicity_requests(appraisal)]
+            *_publicity_requests(appraisal), *_deadline_requests()]
+
+
+def _deadline_requests() -> list[Hostile]:
+    """Deadlines: dates that are not, or far from their period; steps that are not; periods
+    out of range; branch ids that only look like one; huge and deep bodies."""
+    branch, every = "/branches/B1/deadlines/2027-01", "/deadlines/2027-01"
+
+    def dates(name: str, value: Any, path: str = branch) -> Hostile:
+        return Hostile(f"deadlines: {name}", "admin", "PUT", path, {"json": {"dates": value}})
+    return [
+        dates("a date in other digits", {"self_check": "\u0662\u0660\u0662\u0667-02-01"}),
+        dates("a date with a time", {"self_check": "2027-02-01T00:00"}),
+        dates("a date as a number", {"self_check": 20270201}),
+        dates("a date as true", {"self_check": True}),
+        dates("a date as null", {"self_check": None}),
+        dates("a date in year 9999", {"self_check": "9999-01-01"}, every),
+        dates("a date before the period", {"self_check": "1970-01-01"}, every),
+        dates("February 30th", {"self_check": "2027-02-30"}),
+        dates("a step that is not", {"published": "2027-02-01"}),
+        dates("a step of 10,000 characters", {"s" * 10_000: "2027-02-01"}, every),
+        dates("a step with NUL", {"self_check\u0000": "2027-02-01"}),
+        dates("a date of a million characters", {"self_check": "2" * 1_000_000}),
+        dates("a thousand steps", {f"s{i}": "2027-02-01" for i in range(1000)}, every),
+        dates("dates as a list", ["2027-02-01"]),
+        Hostile("deadlines of a deep body", "admin", "PUT", every,
+                {"content": _deep_object(5000), "headers": JSON}),
+        Hostile("deadlines of month 13", "admin", "PUT", "/deadlines/2027-13",
+                {"json": {"dates": {"self_check": "2028-02-01"}}}),
+        Hostile("deadlines of year 0001", "admin", "PUT", "/deadlines/0001",
+                {"json": {"dates": {"self_check": "0002-01-01"}}}),
+        Hostile("deadlines of a branch in lower case", "admin", "PUT",
+                "/branches/b1/deadlines/2027-01",
+                {"json": {"dates": {"self_check": "2027-02-01"}}}),
+        Hostile("deadlines of a branch with NUL", "admin", "PUT",
+                "/branches/B1%00/deadlines/2027-01",
+                {"json": {"dates": {"self_check": "2027-02-01"}}}),
+        Hostile("deadlines read for a look-alike branch", "inspector", "GET",
+                "/deadlines/2027-01?branch_id=B1%20"),
+        Hostile("deadlines read for a full-width branch", "inspector", "GET",
+                "/deadlines/2027-01?branch_id=\uff22\uff11"),
+        Hostile("the overdue list of month 13", "inspector", "GET", "/overdue?period=2026-13"),
+        Hostile("the overdue list as a PDF", "inspector", "GET", "/overdue?format=pdf"),
+        Hostile("the overdue list of a branch with NUL", "inspector", "GET",
+                "/overdue?branch_id=B1%00"),
+        Hostile("the overdue list of a lower-case branch", "inspector", "GET",
+                "/overdue?branch_id=b1"),
+        Hostile("the overdue page of month 13", "inspector", "GET", "/app/overdue?period=2026-13",
+                page=True),
+        Hostile("the deadlines page of year 0001", "admin", "GET", "/app/deadlines?period=0001",
+                page=True),
+    ]
 
 
 def _publicity_requests(appraisal: str) -> list[Hostile]:

@@ -92,3 +92,17 @@ def test_a_reassignment_with_a_reason_over_the_limit_is_refused_and_records_noth
     assert api.get("admin", "/zones/Z1/history").json() == before
     assert api.put("admin", "/zones/Z1/responsibles",
                    json={"member_ids": ["M5"], "reason": "调" * 5000}).status_code == 422
+
+
+@pytest.mark.parametrize("dates", [{"self_check": "2027-2-1"}, {"self_check": "x" * 11},
+                                   {"self_check": "2026-12-31"}, {"self_check": "2027-02-09"},
+                                   {"self_check": "２０２７-02-01"}])
+def test_a_date_the_api_refuses_the_deadlines_page_refuses_alike(api: Api, dates: dict) -> None:
+    pages = Pages(api).as_user("secretary")
+    before = pages.recorded()
+    answer = pages.post("/app/deadlines", {"period": "2027-01", "scope": "B1", **dates},
+                        "/app/deadlines")
+    refused = api.put("secretary", "/branches/B1/deadlines/2027-01", json={"dates": dates})
+    assert answer.status_code == refused.status_code == 422
+    assert 'role="alert"' in answer.text
+    assert pages.recorded() == before

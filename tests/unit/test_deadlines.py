@@ -8,6 +8,7 @@ from domain.deadlines import (
     DEFAULT_DAYS,
     check_dates,
     check_days,
+    check_effective,
     china_today,
     default_dates,
     effective,
@@ -56,6 +57,16 @@ def test_the_branch_wins_over_the_organisation_over_the_defaults():
     assert found["self_check"] == (date(2026, 12, 3), "organisation")
     assert found["zone_evaluation"] == (date(2026, 12, 8), "default")
     assert found["group_review"] == (date(2026, 12, 9), "branch")
+
+
+def test_the_dates_in_force_stay_in_step_order_whatever_their_sources():
+    period = Period(2026, 11)
+    check_effective(effective(period, DEFAULT_DAYS, None, {"self_check": "2026-12-08"}))
+    for everyone, branch in (({"self_check": "2026-12-09"}, None),
+                             (None, {"group_review": "2026-12-13"}),
+                             ({"branch_approval": "2026-12-06"}, {"self_check": "2026-12-01"})):
+        with pytest.raises(InvalidError):
+            check_effective(effective(period, DEFAULT_DAYS, everyone, branch))
 
 
 def test_a_step_is_overdue_from_the_day_after_its_date_in_china():

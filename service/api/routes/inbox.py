@@ -8,10 +8,11 @@ from pydantic import BaseModel
 
 from service.api.deps import ActorDep, RuntimeDep
 from service.cases import progress as progressing
+from service.cases.deadlines import dated
 from service.cases.inbox import gaps, waiting
 from service.downloads import download
 from service.params import Limit, Offset
-from service.schemas import Documents, Period
+from service.schemas import Inbox, Period
 
 router = APIRouter(tags=["read models"])
 
@@ -43,17 +44,23 @@ class Coverage(BaseModel):
     groups_without_zone: list[GroupGap]
 
 
+<<<<<<< HEAD
 @router.get("/inbox", response_model=Documents, response_model_exclude_unset=True)
+=======
+@router.get("/inbox", response_model=Inbox)
+>>>>>>> deadlines
 def inbox(rt: RuntimeDep, actor: ActorDep, period: Period | None = None,
           limit: Limit = None,
           offset: Offset = 0) -> dict[str, Any]:
     """What waits for the caller to sign (我的待办): self-checks of the zones they are
     responsible for now, evaluations, reviews and approvals in their scopes, minus any
     that separation of duties forbids them; oldest first (by the appraisal's last event,
-    then id). Returns and reopens are not counted: they are not waiting for anyone."""
+    then id). Returns and reopens are not counted: they are not waiting for anyone. Each
+    item has the due date of the step it waits for (`due`, China's calendar) and where it
+    stands (`deadline`: `pending`, `due` within two days, `overdue` after its date)."""
     rt.ready("appraisal_index", "directory")
     stop = None if limit is None else offset + limit
-    return {"items": list(islice(waiting(rt, actor, period), offset, stop))}
+    return {"items": dated(rt, islice(waiting(rt, actor, period), offset, stop))}
 
 
 @router.get("/coverage", response_model=Coverage)
