@@ -44,11 +44,7 @@ class Coverage(BaseModel):
     groups_without_zone: list[GroupGap]
 
 
-<<<<<<< HEAD
-@router.get("/inbox", response_model=Documents, response_model_exclude_unset=True)
-=======
-@router.get("/inbox", response_model=Inbox)
->>>>>>> deadlines
+@router.get("/inbox", response_model=Inbox, response_model_exclude_unset=True)
 def inbox(rt: RuntimeDep, actor: ActorDep, period: Period | None = None,
           limit: Limit = None,
           offset: Offset = 0) -> dict[str, Any]:
