@@ -3,7 +3,8 @@
 Set-based: the periods and branches with appraisals waiting are read first, their due dates
 worked out (projections.deadlines), and one query of the appraisal index then keeps only the
 appraisals whose waiting step is late, with their zone's, group's and branch's names and
-the responsible members of the zones waiting for a self-check. No aggregate is loaded.
+who the step waits on: the zone's responsible members for a self-check, else the accounts
+granted the step's role in the zone, group or branch. No aggregate is loaded.
 """
 
 from collections import defaultdict
@@ -13,11 +14,12 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, false, or_, select, true
 
-from domain.process import PROCEDURE, STEPS, State
+from domain.process import PROCEDURE, STEPS, Role, State
 from projections.appraisal_index import appraisals
 from projections.deadlines import Due, due_dates_of
 from projections.directory import branches, groups, members, responsibles, zones
 from projections.tracking import chunks
+from projections.users import list_accounts
 
 
 def overdue(conn: Connection, today: date, days: dict[str, int], period: str | None,
@@ -36,8 +38,12 @@ def overdue(conn: Connection, today: date, days: dict[str, int], period: str | N
     rows = [_row(row, due, today) for row in conn.execute(_listed(scope, late))]
     names = _responsible_names(conn, [r["zone_id"] for r in rows
                                       if r["step"] == State.SELF_CHECK])
+    holders = _holders(conn) if any(r["step"] != State.SELF_CHECK for r in rows) else {}
     for row in rows:
-        row["who"] = names.get(row["zone_id"], []) if row["step"] == State.SELF_CHECK else []
+        if row["step"] == State.SELF_CHECK:
+            row["who"] = names.get(row["zone_id"], [])
+        else:
+            row["who"] = holders.get((row["role"], row[SCOPE_OF[row["role"]]]), [])
     return sorted(rows, key=lambda r: (-r["days_overdue"], r["period"], r["branch_id"],
                                        r["zone_id"]))
 
@@ -87,6 +93,25 @@ def _row(row: Any, due: dict[str, Due], today: date) -> dict[str, Any]:
             "zone_name": row.zone_name or row.zone_id, "step": row.state,
             "role": str(PROCEDURE[State(row.state)].role), "due": day.isoformat(),
             "days_overdue": (today - day).days}
+
+
+# The place a signing role's grant is scoped to, as the row names it.
+SCOPE_OF = {Role.ZONE_EVALUATOR: "zone_id", Role.GROUP_LEADER: "group_id",
+            Role.BRANCH_SECRETARY: "branch_id"}
+
+
+def _holders(conn: Connection) -> dict[tuple[str, str], list[str]]:
+    """(role, scope) → the names of the enabled accounts granted that role there now.
+    Organisation-wide grants (an administrator's) are left out: they would name the same
+    few people on every row, and the list is to say whose desk a step waits on."""
+    found: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for account in list_accounts(conn):
+        if account["disabled"]:
+            continue
+        for grant in account["roles"]:
+            if grant["role"] in SCOPE_OF and grant["scope"] is not None:
+                found[(grant["role"], grant["scope"])].append(account["display_name"])
+    return {key: sorted(names) for key, names in found.items()}
 
 
 def _responsible_names(conn: Connection, zone_ids: list[str]) -> dict[str, list[str]]:

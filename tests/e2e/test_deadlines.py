@@ -182,7 +182,7 @@ def test_the_overdue_list_holds_each_late_appraisal_in_scope_most_overdue_first(
     with on(api, "2027-02-11"):
         rows = late(api, "admin", period=PERIOD).json()["items"]
         assert (rows[-1]["zone_id"], rows[-1]["step"], rows[-1]["role"], rows[-1]["who"],
-                rows[-1]["days_overdue"]) == ("Z1", "group_review", "group_leader", [], 1)
+                rows[-1]["days_overdue"]) == ("Z1", "group_review", "group_leader", ["组长"], 1)
         for user in ("leader", "evaluator", "m1"):
             assert_problem(late(api, user), 403)
         assert assert_problem(late(api, "secretary", branch_id="B2"), 403)["reason"] == "scope"
@@ -203,4 +203,4 @@ def check_spreadsheet(api: Api) -> None:
     assert rows[2] == ("2027年1月", "地面支部", "三组", "Z4", "材料库", "自查", "责任人",
                        "刘洋", "2027-02-05", 6)
     assert [r[3] for r in rows[2:]] == ["Z4", "Z2", "Z3", "Z1"]
-    assert rows[-1][5:] == ("党小组长考核", "党小组长", None, "2027-02-10", 1)
+    assert rows[-1][5:] == ("党小组长考核", "党小组长", "组长", "2027-02-10", 1)
