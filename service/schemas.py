@@ -405,3 +405,14 @@ class PublicObjectionIn(Body):
 class AnswerIn(Body):
     upheld: Annotated[bool, Field(strict=True)]
     reason: Reason
+
+
+class ReminderChoiceIn(Body):
+    """Where one's daily digest goes: the channels, and each one's target. A target left out
+    (or null) keeps the one stored; "" removes it (domain.reminders.check_choice)."""
+
+    channels: list[Literal["email", "wecom", "dingtalk"]] = Field(max_length=3)
+    email: str | None = Field(default=None, max_length=254)
+    wecom_url: str | None = Field(default=None, max_length=500)
+    dingtalk_url: str | None = Field(default=None, max_length=500)
+    dingtalk_secret: str | None = Field(default=None, max_length=128)
