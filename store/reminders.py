@@ -110,14 +110,15 @@ class Deliveries:
                 done = conn.execute(insert(deliveries).values(
                     username=key.username, day=key.day, channel=key.channel, status="sending",
                     attempts=1, items=items, digest=digest, first_at=now, last_at=now)
-                    .on_conflict_do_nothing())
+                    .on_conflict_do_nothing().returning(deliveries.c.attempts))
             else:
                 done = conn.execute(deliveries.update().where(
                     key.where(), deliveries.c.status == "failed",
                     deliveries.c.attempts == tried, deliveries.c.next_at <= now).values(
                     status="sending", attempts=tried + 1, items=items, digest=digest,
-                    last_at=now, next_at=None))
-            return done.rowcount == 1
+                    last_at=now, next_at=None).returning(deliveries.c.attempts))
+            # RETURNING, not rowcount: psycopg's is not the rows an ON CONFLICT insert made.
+            return done.first() is not None
 
     def sent(self, key: Key, now: datetime) -> None:
         self._mark(key, status="sent", error=None, last_at=now, next_at=None)
