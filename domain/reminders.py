@@ -32,6 +32,7 @@ OFFICIAL = {Channel.WECOM: "https://qyapi.weixin.qq.com",
 TARGET_OF = {Channel.EMAIL: "email", Channel.WECOM: "wecom_url",
              Channel.DINGTALK: "dingtalk_url"}
 FIELDS = ("email", "wecom_url", "dingtalk_url", "dingtalk_secret")
+SECRET_FIELDS = FIELDS[1:]  # shown back cut short (`masked`): they carry the robots' keys
 MAX_URL = 500
 MAX_EMAIL = 254  # RFC 5321's path limit
 MAX_SECRET = 128

@@ -7,6 +7,7 @@ once their backoff (domain.reminders.RETRY_AFTER) has passed. A delivery is clai
 it is sent and never sent twice (store.reminders: at most once).
 """
 
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -163,3 +164,17 @@ def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
     return value
+
+
+def day_of(text: str | None) -> date | None:
+    """A day asked for (YYYY-MM-DD, 2000 to 2099), or None; 422 for anything else."""
+    if text is None:
+        return None
+    try:
+        day = date.fromisoformat(text) if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text) \
+            else None
+    except ValueError:
+        day = None
+    if day is None or not 2000 <= day.year <= 2099:
+        raise InvalidError("day is a date from 2000 to 2099 (YYYY-MM-DD)", {"day": "format"})
+    return day

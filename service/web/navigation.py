@@ -57,5 +57,6 @@ def navigation(actor: Actor) -> list[tuple[str, str]]:
         links.append(("/app/policy", "reward_policy"))
     if actor.holds(Role.ADMIN, None):
         links += [("/app/users", "users"), ("/app/forms", "forms")]
+        links.append(("/app/reminders", "reminder_log"))
     links.append(("/app/account", "account"))  # everyone's own password
     return links

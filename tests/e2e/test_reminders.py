@@ -19,6 +19,7 @@ from domain.users import User
 from service.cases.reminders import remind
 from service.cli import app as cli
 from service.settings import Settings
+from tests.e2e.pages import Pages
 from tests.e2e.receivers import Mailbox, Robots, mailbox, robots
 from tests.e2e.support import act, advance, assert_problem
 from tests.helpers import SCORES, Api
@@ -219,3 +220,44 @@ def test_the_command_says_what_it_did_and_exits_1_on_a_failure(
     ran = CliRunner().invoke(cli, ["remind", "--day", DAY.isoformat()], env=env)
     assert ran.exit_code == 1, ran.output
     assert "sent 2, failed 1 (to retry)" in ran.output
+
+
+def test_a_user_chooses_channels_on_their_account_page(api: Api, robot: Robots) -> None:
+    pages = Pages(api).as_user("m1")
+    page = pages.get("/app/account").text
+    assert "待办提醒" in page and 'name="channel" value="wecom"' in page
+    url = robot.origin + WECOM_PATH
+    answer = pages.post("/app/account/reminders", {
+        "channel": ["email", "wecom"], "email": "zhangwei@example.cn", "wecom_url": url},
+        form_page="/app/account")
+    assert answer.status_code == 303, answer.text
+    assert answer.headers["location"] == "/app/account?reminded=1"
+    shown = pages.get("/app/account?reminded=1").text
+    assert "提醒方式已保存" in shown and 'value="zhangwei@example.cn"' in shown
+    assert "key=0f2c…" in shown and "0f2c6a4e-1111" not in shown
+    # Left empty, the saved webhook is kept; the API says the same as the page.
+    pages.post("/app/account/reminders", {"channel": ["wecom"], "email": ""},
+               form_page="/app/account")
+    choice = api.get("m1", "/users/m1/reminders").json()
+    assert choice["channels"] == ["wecom"] and choice["email"] is None
+    assert choice["wecom_url"].endswith("key=0f2c…")
+
+
+def test_a_refused_target_comes_back_on_the_page_with_nothing_recorded(api: Api) -> None:
+    pages = Pages(api).as_user("m1")
+    before = pages.recorded()
+    answer = pages.post("/app/account/reminders", {
+        "channel": ["wecom"], "wecom_url": "https://evil.example/send?key=k"},
+        form_page="/app/account")
+    assert answer.status_code == 422
+    assert "只能是企业微信或钉钉的官方地址" in answer.text
+    assert "evil.example" not in answer.text  # a webhook's key is not echoed
+    assert pages.recorded() == before
+
+
+def test_administrators_read_the_days_deliveries_on_a_page(api: Api, chosen: dict) -> None:
+    remind(runtime(api), DAY)
+    page = Pages(api).as_user("admin").get(f"/app/reminders?day={DAY.isoformat()}")
+    assert page.status_code == 200
+    assert "提醒记录" in page.text and "企业微信" in page.text and "已发送 3" in page.text
+    assert Pages(api).as_user("m1").get("/app/reminders").status_code == 403

@@ -5,12 +5,10 @@ Checks answer in API.md's order: 401; 404 for an unknown user; 422 for a body of
 shape; 403; then 422 for a target the domain refuses (an address that is not plain, a
 webhook outside the allowed hosts)."""
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from domain.errors import InvalidError
 from service.api.deps import ActorDep, RuntimeDep
 from service.api.routes.users import UserDep
 from service.cases import reminders
@@ -18,7 +16,7 @@ from service.params import Limit
 from service.schemas import ReminderChoiceIn
 
 router = APIRouter(tags=["reminders"])
-Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+Day = Annotated[str | None, Query(max_length=10)]
 PAGE = 1000  # deliveries listed unless a limit is given
 
 
@@ -42,17 +40,4 @@ def reminder_deliveries(rt: RuntimeDep, actor: ActorDep, day: Day = None,
                         limit: Limit = None) -> dict[str, Any]:
     """The day's reminder deliveries (default: today in China), failures first, with the
     count in each status (administrators)."""
-    return reminders.deliveries(rt, actor, parsed_day(day), PAGE if limit is None else limit)
-
-
-def parsed_day(text: str | None) -> date | None:
-    """A day from 2000 to 2099, or None."""
-    if text is None:
-        return None
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise InvalidError("day is not a date (YYYY-MM-DD)", {"day": "format"}) from None
-    if not 2000 <= day.year <= 2099:
-        raise InvalidError("day is out of range", {"day": "range"})
-    return day
+    return reminders.deliveries(rt, actor, reminders.day_of(day), PAGE if limit is None else limit)
