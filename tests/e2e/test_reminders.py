@@ -9,6 +9,7 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from domain.users import User
 from service.cases.reminders import remind
 from service.cli import app as cli
 from service.settings import Settings
+from store.reminders import Key
 from tests.e2e.pages import Pages
 from tests.e2e.receivers import Mailbox, Robots, mailbox, robots
 from tests.e2e.support import act, advance, assert_problem
@@ -261,3 +263,24 @@ def test_administrators_read_the_days_deliveries_on_a_page(api: Api, chosen: dic
     assert page.status_code == 200
     assert "提醒记录" in page.text and "企业微信" in page.text and "已发送 3" in page.text
     assert Pages(api).as_user("m1").get("/app/reminders").status_code == 403
+
+
+def test_a_run_that_died_between_sending_and_recording_never_sends_again(
+        api: Api, chosen: dict, smtp: Mailbox) -> None:
+    # What a run leaves when it dies after its claim (and perhaps its sending): `sending`.
+    runtime(api).deliveries.claim(Key("m1", DAY.isoformat(), "email"), 1, "0" * 64,
+                                  datetime.now(UTC))
+    summary = remind(runtime(api), DAY, now=datetime.now(UTC) + timedelta(hours=3))
+    assert (summary.sent, summary.already) == (2, 1)
+    assert smtp.received == []  # at most once: the e-mail may have gone, it is not resent
+    rows = api.get("admin", "/reminders", params={"day": DAY.isoformat()}).json()["items"]
+    assert [(r["username"], r["status"]) for r in rows if r["channel"] == "email"] == [
+        ("m1", "sending")]
+
+
+def test_two_runs_at_once_send_each_digest_once(api: Api, chosen: dict, smtp: Mailbox,
+                                                robot: Robots) -> None:
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(lambda _: remind(runtime(api), DAY), range(2)))
+    assert sum(r.sent for r in runs) == 3 and sum(r.already for r in runs) == 3
+    assert len(smtp.received) == 1 and len(robot.posts) == 2
