@@ -22,6 +22,7 @@ from ledger import witness
 from ledger.keys import SigningKey, SigningKeyError, read_key, write_key
 from ledger.offline import COSIGNATURE, ED25519, ProofError, Verifier
 from ledger.remote import RemoteError, RemoteLog
+from projections.tracking import ViewFailedError
 from projections.worker import POLL_SECONDS, Worker
 from service import logs
 from service.auth import hash_password
@@ -212,7 +213,10 @@ def remind(
         raise typer.Exit(2) from None
     with _reported(), _runtime() as runtime:
         runtime.caught_up()  # the digests read the views: current first
-        summary = send_digests(runtime, chosen_day, dry_run=dry_run)
+        try:
+            summary = send_digests(runtime, chosen_day, dry_run=dry_run)
+        except ViewFailedError as error:  # rebuild it first: the digests would be wrong
+            raise typer.Exit(_fail(error)) from None
     for line in summary.lines():
         typer.echo(line)
     if summary.failed or summary.gave_up:

@@ -416,3 +416,15 @@ class ReminderChoiceIn(Body):
     wecom_url: str | None = Field(default=None, max_length=500)
     dingtalk_url: str | None = Field(default=None, max_length=500)
     dingtalk_secret: str | None = Field(default=None, max_length=128)
+
+
+class ReminderChoice(BaseModel):
+    """Where a user's daily digest goes, as shown back: a webhook's key and the DingTalk
+    secret cut to their first characters."""
+
+    username: str
+    channels: list[str]
+    email: str | None
+    wecom_url: str | None
+    dingtalk_url: str | None
+    dingtalk_secret: str | None

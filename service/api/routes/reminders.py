@@ -13,20 +13,20 @@ from service.api.deps import ActorDep, RuntimeDep
 from service.api.routes.users import UserDep
 from service.cases import reminders
 from service.params import Limit
-from service.schemas import ReminderChoiceIn
+from service.schemas import ReminderChoice, ReminderChoiceIn
 
 router = APIRouter(tags=["reminders"])
 Day = Annotated[str | None, Query(max_length=10)]
 PAGE = 1000  # deliveries listed unless a limit is given
 
 
-@router.get("/users/{username}/reminders")
+@router.get("/users/{username}/reminders", response_model=ReminderChoice)
 def reminder_choice(user: UserDep, rt: RuntimeDep, actor: ActorDep) -> dict[str, Any]:
     """The channels of the user's daily digest; webhook keys and the secret cut short."""
     return reminders.read_choice(rt, actor, user.username)
 
 
-@router.put("/users/{username}/reminders")
+@router.put("/users/{username}/reminders", response_model=ReminderChoice)
 def choose_reminders(user: UserDep, body: ReminderChoiceIn, rt: RuntimeDep,
                      actor: ActorDep) -> dict[str, Any]:
     """Choose the channels of the daily digest (e-mail, 企业微信 or 钉钉 group robot) and
