@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import smtplib
+import ssl
 import time
 import urllib.error
 import urllib.request
@@ -49,8 +50,8 @@ def send_email(settings: Settings, to: str, subject: str, text: str) -> None:
     try:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port,
                           timeout=settings.remind_timeout_seconds) as smtp:
-            if settings.smtp_starttls:
-                smtp.starttls()
+            if settings.smtp_starttls:  # the server's certificate checked (smtplib's own
+                smtp.starttls(context=ssl.create_default_context())  # default does not)
             if settings.smtp_username:
                 smtp.login(settings.smtp_username, settings.smtp_password or "")
             smtp.send_message(message)
