@@ -1,6 +1,6 @@
 """The appraisal of one zone in one period: every step is an immutable event."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -202,20 +202,27 @@ class Appraisal(Aggregate):
 
     def may_sign(self, step: str, actor: str, member_id: str | None = None,
                  member_of: Callable[[str], str | None] | None = None) -> bool:
-        """Nobody signs two different steps of the appraisal as it stands: not with the same
-        account, nor with another account of the same member. A step stored before signers'
-        members were recorded names its account only (`None`): `member_of` gives that
-        account's member. A step by an account without a member records '' and is not looked
-        up again (a store read a signed step, on every decision).
-        """
-        for name, signed in self.steps.items():
-            if name == step or signed is None:
-                continue
-            if signed["actor"] == actor:
-                return False
-            signer = signed.get("member_id")
-            if signer is None and member_of is not None:
-                signer = member_of(signed["actor"])
-            if member_id and signer == member_id:
-                return False
-        return True
+        """Nobody signs two different steps of the appraisal as it stands (signs_apart)."""
+        return signs_apart(self.steps, step, actor, member_id, member_of)
+
+
+def signs_apart(steps: Mapping[str, dict[str, Any] | None], step: str, actor: str,
+                member_id: str | None = None,
+                member_of: Callable[[str], str | None] | None = None) -> bool:
+    """Whether `actor` may sign `step` beside the `steps` signed: not with the same account,
+    nor with another account of the same member. A step stored before signers' members were
+    recorded names its account only (`None`): `member_of` gives that account's member. A step
+    by an account without a member records '' and is not looked up again (a store read a
+    signed step, on every decision). The reminders' digests read the steps from a read model.
+    """
+    for name, signed in steps.items():
+        if name == step or signed is None:
+            continue
+        if signed["actor"] == actor:
+            return False
+        signer = signed.get("member_id")
+        if signer is None and member_of is not None:
+            signer = member_of(signed["actor"])
+        if member_id and signer == member_id:
+            return False
+    return True

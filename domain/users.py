@@ -40,6 +40,7 @@ class User(Aggregate):
 
     sessions = 0
     disabled = False
+    reminders: dict[str, Any] | None = None  # domain.reminders: the channels chosen, if any
 
     if TYPE_CHECKING:  # the event classes @event makes when the class is created
         Registered: ClassVar[type[Any]]
@@ -47,6 +48,7 @@ class User(Aggregate):
         RolesChanged: ClassVar[type[Any]]
         Disabled: ClassVar[type[Any]]
         SignedOut: ClassVar[type[Any]]
+        RemindersChosen: ClassVar[type[Any]]
 
     @staticmethod
     def create_id(username: str) -> UUID:
@@ -79,6 +81,11 @@ class User(Aggregate):
     @event("SignedOut")
     def sign_out(self) -> None:
         self.sessions += 1
+
+    @event("RemindersChosen")
+    def choose_reminders(self, reminders: dict[str, Any], actor: str) -> None:
+        """Where the daily digest goes from now on (domain.reminders.check_choice)."""
+        self.reminders = reminders
 
     @property
     def grants(self) -> list[RoleGrant]:

@@ -32,6 +32,11 @@ LABELS: dict[str, dict[str, dict[str, str]]] = {
                    "spot_check": "重点抽查", "records": "查阅资料"},
         "posting": {"open": "公示中", "closed": "已定稿", "superseded": "已更正重新公示",
                     "none": "未公示"},
+        # A digest's items by their due date, and the reminders' channels and deliveries.
+        "reminder": {"overdue": "逾期", "due": "即将到期", "pending": "待办",
+                     "email": "电子邮件", "wecom": "企业微信", "dingtalk": "钉钉",
+                     "sent": "已发送", "failed": "失败，待重试", "gave_up": "已放弃",
+                     "sending": "结果不明"},
         # The seven duties of 004 §3 in four characters each, short enough for a column:
         # §3.1 掌握职工思想状态, §3.2 带领学习, §3.3 谈心活动, §3.4 维护秩序和治安稳定,
         # §3.5 宣传并督促执行支部政策, §3.6 履行岗位职责, §3.7 提高技术水平和工作技能.
@@ -70,6 +75,10 @@ LABELS: dict[str, dict[str, dict[str, str]]] = {
                    "records": "Records review"},
         "posting": {"open": "Posted", "closed": "Final", "superseded": "Corrected and re-posted",
                     "none": "Not posted"},
+        "reminder": {"overdue": "Overdue", "due": "Due soon", "pending": "Pending",
+                     "email": "E-mail", "wecom": "WeCom robot", "dingtalk": "DingTalk robot",
+                     "sent": "Sent", "failed": "Failed, to be retried", "gave_up": "Given up",
+                     "sending": "Outcome unknown"},
         "item": {"thought": "Staff thinking", "study": "Study", "talks": "Heart-to-heart talks",
                  "order": "Order and stability", "policy": "Branch policies",
                  "duty": "Duties and tasks", "skills": "Skills"},

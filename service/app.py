@@ -23,6 +23,7 @@ from service.api.routes import (
     organisation,
     postings,
     rankings,
+    reminders,
     supervision,
     users,
 )
@@ -85,7 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Routes are matched in order, each at a cost (docs/PERFORMANCE.md): the sign-off's first.
     for module in (appraisals, users, organisation, rankings, inbox, archives, checkpoints,
-                   postings, supervision, deadlines):
+                   postings, supervision, deadlines, reminders):
         app.include_router(module.router)
     app.include_router(postings.public)
     app.include_router(metrics_route)

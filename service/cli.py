@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -21,6 +22,7 @@ from ledger import witness
 from ledger.keys import SigningKey, SigningKeyError, read_key, write_key
 from ledger.offline import COSIGNATURE, ED25519, ProofError, Verifier
 from ledger.remote import RemoteError, RemoteLog
+from projections.tracking import ViewFailedError
 from projections.worker import POLL_SECONDS, Worker
 from service import logs
 from service.auth import hash_password
@@ -188,6 +190,37 @@ def verify(
         typer.echo(verdict.text)
         if not verdict.holds:
             raise typer.Exit(1)
+
+
+@app.command()
+def remind(
+    day: Annotated[str | None, typer.Option(
+        help="the day whose digests to send, YYYY-MM-DD (default: today in China)")] = None,
+    dry_run: Annotated[bool, typer.Option(
+        help="say who would be sent what; send and record nothing")] = False,
+) -> None:
+    """Send each person's daily digest (what waits for them, overdue first) by the channels
+    they chose, and retry the deliveries that failed once their backoff has passed. Safe to
+    run as often as a timer likes: a day's digest goes once per person and channel.
+    Exit status 0 when nothing failed, 1 when a delivery failed (retried by a later run) or
+    was given up, 2 for a bad --day."""
+    from service.cases.reminders import remind as send_digests
+
+    try:
+        chosen_day = None if day is None else date.fromisoformat(day)
+    except ValueError:
+        typer.echo(f"error: --day {day!r} is not YYYY-MM-DD", err=True)
+        raise typer.Exit(2) from None
+    with _reported(), _runtime() as runtime:
+        runtime.caught_up()  # the digests read the views: current first
+        try:
+            summary = send_digests(runtime, chosen_day, dry_run=dry_run)
+        except ViewFailedError as error:  # rebuild it first: the digests would be wrong
+            raise typer.Exit(_fail(error)) from None
+    for line in summary.lines():
+        typer.echo(line)
+    if summary.failed or summary.gave_up:
+        raise typer.Exit(1)
 
 
 @projections.command("rebuild")

@@ -25,6 +25,8 @@ from projections.findings import FindingsView
 from projections.forms import FormsView
 from projections.publicity import PublicityView
 from projections.ranking import RankingView
+from projections.reminder_choices import ReminderChoicesView
+from projections.signers import SignersView
 from projections.tracking import Follower, Log, Part
 from projections.users import AccountsView, UsersView
 from projections.worker import Worker
@@ -40,6 +42,7 @@ from store.attachments import Attachments
 from store.checkpoints import SERVICE, Checkpoints
 from store.engines import Engines, engines, event_store_env
 from store.recorders import LedgerRecorder
+from store.reminders import Deliveries
 from workflows.application import Workflows
 from workflows.process import Action
 
@@ -73,10 +76,20 @@ class Runtime:
         self.positions.wake = self.worker.wake
         self.worker.start()
 
+    def caught_up(self) -> None:
+        """A command's read of the whole organisation (`appraisal remind`): the read models
+        brought to the end of the log by this process first."""
+        self.follower.catch_up()
+
     def ready(self, *views: str) -> None:
         """Before a read of these views: wait, bounded, until they show the caller's writes
         (service.consistency); ViewFailedError if one has failed."""
         consistency.ready(self.follower, self.positions, views, self.settings.read_wait_seconds)
+
+    @property
+    def deliveries(self) -> Deliveries:
+        """The reminders' deliveries, beside the events (not a view)."""
+        return Deliveries(self.engines.writer, self.engines.reader)
 
     @property
     def recorder(self) -> LedgerRecorder:
@@ -156,10 +169,12 @@ def build(settings: Settings) -> Runtime:
         follower = Follower(db.reader, db.writer, cast(Log, workflows.recorder), workflows.mapper,
                             [DirectoryView(), AppraisalIndexView(), RankingView(), ArchiveView(),
                              UsersView(), AccountsView(), FormsView(), PublicityView(),
-                             FindingsView(), DeadlinesView()])
+                             FindingsView(), DeadlinesView(),
+                             SignersView(), ReminderChoicesView()])
         follower.create_tables()
         attachments = Attachments(db.writer, db.reader)
         attachments.create()
+        Deliveries(db.writer, db.reader).create()
         # A view whose rows an older version made without a column it now has starts over.
         rebuild.reset(follower, follower.outdated())
     return Runtime(settings, workflows, db, follower, tokens,

@@ -457,3 +457,26 @@ class PublicObjectionIn(Body):
 class AnswerIn(Body):
     upheld: Annotated[bool, Field(strict=True)]
     reason: Reason
+
+
+class ReminderChoiceIn(Body):
+    """Where one's daily digest goes: the channels, and each one's target. A target left out
+    (or null) keeps the one stored; "" removes it (domain.reminders.check_choice)."""
+
+    channels: list[Literal["email", "wecom", "dingtalk"]] = Field(max_length=3)
+    email: str | None = Field(default=None, max_length=254)
+    wecom_url: str | None = Field(default=None, max_length=500)
+    dingtalk_url: str | None = Field(default=None, max_length=500)
+    dingtalk_secret: str | None = Field(default=None, max_length=128)
+
+
+class ReminderChoice(BaseModel):
+    """Where a user's daily digest goes, as shown back: a webhook's key and the DingTalk
+    secret cut to their first characters."""
+
+    username: str
+    channels: list[str]
+    email: str | None
+    wecom_url: str | None
+    dingtalk_url: str | None
+    dingtalk_secret: str | None

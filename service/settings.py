@@ -5,6 +5,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -13,6 +14,7 @@ from sqlalchemy.exc import ArgumentError
 
 from domain.deadlines import DEFAULT_DAYS, check_days
 from domain.errors import InvalidError
+from domain.reminders import origin_of
 from ledger.keys import SigningKey, SigningKeyError, read_key, write_key, write_new
 
 MIN_KEY_BYTES = 32
@@ -72,6 +74,27 @@ class Settings(BaseSettings):
     # Each step's default due date, as a day of the month after its period, where neither
     # the branch nor an administrator set one (JSON: {"self_check": 5, ...}).
     deadline_days: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_DAYS))
+
+    # The daily digests' e-mail (`appraisal remind`): the SMTP server, its account if it
+    # wants one, the sender, and whether the connection is upgraded with STARTTLS.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "appraisal@localhost"
+    smtp_starttls: bool = False
+    # Webhook origins (`scheme://host[:port]`, comma-separated) users may name beside the
+    # robot services' own hosts (domain.reminders.OFFICIAL), e.g. an intranet relay.
+    webhook_origins: str = ""
+    # Seconds a channel is given to take a message before the try counts as failed.
+    remind_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
+    @property
+    def allowed_origins(self) -> frozenset[str]:
+        """The webhook origins the operator allows, as domain.reminders.origin_of writes
+        them."""
+        return frozenset(origin_of(urlsplit(o.strip()))
+                         for o in self.webhook_origins.split(",") if o.strip())
 
     @field_validator("deadline_days")
     @classmethod

@@ -1,10 +1,12 @@
 """Command handlers for users: register, set a password, change roles, disable, sign out;
 role grants are checked here."""
 
+from collections.abc import Collection
 from typing import Any
 
 from domain.errors import AlreadyExistsError, ForbiddenError, InvalidError
 from domain.organisation import Branch, Group, Member, Zone
+from domain.reminders import check_choice
 from domain.users import SCOPE_KINDS, UNSCOPED_ROLES, User
 from workflows.access import Actor
 from workflows.base import Store
@@ -59,6 +61,20 @@ class UserCommands(Store):
         user = self.load_user(username)
         user.sign_out()
         self.save(user)
+
+    def choose_reminders(self, username: str, body: dict[str, Any], actor: Actor,
+                         origins: Collection[str]) -> User:
+        """Where the user's daily digest goes: the user themself, or an administrator for
+        anyone (`origins`: the webhook origins the operator allows beside the official).
+        The same choice again records nothing."""
+        user = self.load_user(username)
+        if username != actor.username:
+            require_admin(actor)
+        choice = check_choice(body, user.reminders, origins)
+        if choice != user.reminders:
+            user.choose_reminders(choice, actor.username)
+            self.save(user)
+        return user
 
     def _checked(self, roles: list[dict[str, Any]]) -> list[dict[str, str | None]]:
         for grant in roles:

@@ -27,6 +27,7 @@ from domain.appraisal import Appraisal
 from domain.errors import ForbiddenError
 from service.api.deps import RuntimeDep, bearer, current_actor
 from service.api.projection_lag import ProjectionLag
+from service.api.reminder_gauge import ReminderGauge
 from service.request_id import Trace
 from service.runtime import Runtime
 from service.settings import SettingsError
@@ -74,6 +75,8 @@ class Metrics:
                                  buckets=COMMIT_BUCKETS, registry=registry)
         self.lag = ProjectionLag()
         registry.register(self.lag)
+        self.reminders = ReminderGauge()
+        registry.register(self.reminders)
         self._actions = actions_by_event()
         for action in self._actions.values():
             self.sign_offs.labels(action)  # every series exists from the start, at 0
@@ -88,6 +91,7 @@ class Metrics:
         workflows = runtime.workflows
         workflows._record = self._timed(workflows._record)  # type: ignore[method-assign,assignment]
         self.lag.follower = runtime.follower
+        self.reminders.deliveries = runtime.deliveries
 
     def _timed(self, record: Callable[[Any], Any]) -> Callable[[Any], Any]:
         """eventsourcing's Application._record (encode, insert, commit), timed; the actions

@@ -17,6 +17,7 @@ from service.web import (
     posting_pages,
     progress_page,
     ranking_page,
+    reminder_pages,
     user_pages,
 )
 from service.web.rendering import HERE, http_failure
@@ -31,6 +32,7 @@ def install(app: FastAPI) -> None:
     app.include_router(policy_page.router)
     app.include_router(progress_page.router)
     app.include_router(user_pages.router)
+    app.include_router(reminder_pages.router)
     app.include_router(form_pages.router)
     app.include_router(posting_pages.router)
     app.include_router(finding_pages.router)

@@ -59,5 +59,6 @@ def navigation(actor: Actor) -> list[tuple[str, str]]:
         links.append(("/app/deadlines", "deadlines"))  # set by the same as the policy
     if actor.holds(Role.ADMIN, None):
         links += [("/app/users", "users"), ("/app/forms", "forms")]
+        links.append(("/app/reminders", "reminder_log"))
     links.append(("/app/account", "account"))  # everyone's own password
     return links

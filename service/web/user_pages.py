@@ -20,6 +20,7 @@ from domain.errors import (
     NotFoundError,
     UnknownReferenceError,
 )
+from domain.reminders import Channel, masked
 from domain.users import SCOPE_KINDS
 from projections.directory import branches, groups, members, zones
 from projections.ranking_query import names_of
@@ -202,16 +203,19 @@ def account_page(request: Request, actor: Actor, status: int = 200,
                  **context: Any) -> Response:
     rt = runtime_of(request)
     rt.ready("directory")  # the names of the reader's member and scopes
+    account = rt.workflows.load_user(actor.username)
     with rt.engines.reader.connect() as conn:
-        user = named(conn, [me_of(rt.workflows.load_user(actor.username)).model_dump()])[0]
+        user = named(conn, [me_of(account).model_dump()])[0]
     return render(request, "account.html", status, actor=actor, user=user, error_status=status,
-                  **context)
+                  reminders=masked(account.reminders), channels=list(Channel), **context)
 
 
 @router.get("/account")
-def account(request: Request, actor: PageActor, changed: bool = False) -> Response:
-    """我的账户: who the reader is, their roles, and their own password."""
-    return account_page(request, actor, changed=changed)
+def account(request: Request, actor: PageActor, changed: bool = False,
+            reminded: bool = False) -> Response:
+    """我的账户: who the reader is, their roles, their own password and where their daily
+    digest goes (service/web/reminder_pages.py)."""
+    return account_page(request, actor, changed=changed, reminded=reminded)
 
 
 @router.post("/account/password")

@@ -5,6 +5,7 @@ and put back elsewhere with the same events and the same archives; what they ref
 import hashlib
 import subprocess
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 from service.cli import app as cli
 from service.runtime import build
 from service.settings import Settings
+from store.reminders import Key
 from tests.conftest import another_database
 from tests.e2e.files import png
 from tests.helpers import Api
@@ -60,6 +62,8 @@ def test_a_backup_restored_elsewhere_has_the_same_events_and_archives(
     api.open("Z1", "2026-11")
     photo = api.post("inspector", "/attachments?name=x.png", content=png())
     assert photo.status_code == 201, photo.text
+    sent = Key("m1", "2026-11-06", "email")  # a reminder's delivery, beside the events
+    api.client.app.state.runtime.deliveries.claim(sent, 1, "0" * 64, datetime.now(UTC))
     archive = tmp_path / "archive-2026.json"
     made = run(database_url, "archive", "2026", "--format", "json", "-o", str(archive))
     assert made.exit_code == 0, made.output
@@ -82,6 +86,9 @@ def test_a_backup_restored_elsewhere_has_the_same_events_and_archives(
     assert [bytes(row[3]) for row in query(Settings(database_url=elsewhere), files)] == [png()]
     assert query(Settings(database_url=elsewhere), files) == query(
         Settings(database_url=database_url), files)
+    delivered = "SELECT username, day, channel, status, digest FROM reminder_deliveries"
+    assert query(Settings(database_url=elsewhere), delivered) == [
+        ("m1", "2026-11-06", "email", "sending", "0" * 64)]
     verified = run(elsewhere, "archive", "verify", str(archive))
     assert verified.exit_code == 0, verified.output
     assert verified.output.startswith("identical:")

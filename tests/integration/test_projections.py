@@ -380,7 +380,7 @@ def test_an_interrupted_rebuild_in_parts_resumes_in_those_parts(rt):
         rebuild(crashing, echo=lambda _: None, batch_size=5, workers=2)
     at = tracked(rt)
     parted = {v.name for v in views if v.parted}
-    assert parted == {"appraisal_index", "archive", "ranking"}
+    assert parted == {"appraisal_index", "archive", "ranking", "signers"}
     assert {at[name] for name in parted} == {PARTED}
     assert {name for name in at if ":" in name} == {
         Part(k, 2).track(name) for name in parted for k in range(2)}

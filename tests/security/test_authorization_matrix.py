@@ -381,6 +381,12 @@ MATRIX: dict[tuple[str, str], Probes] = {
     ("PUT", "/users/{username}/roles"): for_admins(
         "PUT", "/users/m1/roles", {"roles": [{"role": "inspector", "scope": None}]}),
     ("POST", "/users/{username}/disable"): for_admins("POST", "/users/m1/disable"),
+    ("GET", "/users/{username}/reminders"): only_if(
+        lambda a, t: admin(a) or a["username"] == t, "GET", "/users/{t}/reminders", ("m1",)),
+    ("PUT", "/users/{username}/reminders"): only_if(
+        lambda a, t: admin(a) or a["username"] == t, "PUT", "/users/{t}/reminders", ("m1",),
+        body=lambda _t: {"channels": ["email"], "email": "zhangwei@example.cn"}),
+    ("GET", "/reminders"): for_admins("GET", "/reminders"),
     ("POST", "/branches"): for_admins("POST", "/branches", {"id": "B9", "name": "新支部"}),
     ("POST", "/groups"): for_admins("POST", "/groups",
                                     {"id": "G9", "name": "新组", "branch_id": "B1"}),
@@ -472,6 +478,7 @@ MATRIX: dict[tuple[str, str], Probes] = {
     ("GET", "/metrics"): for_admins("GET", "/metrics"),
     # The pages.
     ("GET", "/app/inbox"): anyone("/app/inbox"),
+    ("GET", "/app/reminders"): for_admins("GET", "/app/reminders", page=True),
     ("GET", "/app/appraisals"): anyone("/app/appraisals", "/app/appraisals?zone_id=Z4"),
     ("GET", "/app/appraisals/{appraisal_id}"): appraisal_reads("", page=True),
     ("GET", "/app/appraisals/{appraisal_id}/history"): appraisal_reads("/history", page=True),
@@ -568,6 +575,8 @@ UNGUARDED = {
     ("GET", "/redoc"), ("GET", "/app/sign-in"), ("POST", "/app/sign-in"),
     ("POST", "/app/sign-out"), ("GET", "/app/language/{lang}"),
     ("POST", "/app/account/password"),
+    # One's own reminders: whoever is signed in, for themself alone (no username is sent).
+    ("POST", "/app/account/reminders"),
     # The public link's board: its secret is the key (tests/e2e/test_postings.py).
     ("GET", "/public/boards/{secret}"), ("POST", "/public/boards/{secret}/objections"),
     ("GET", "/board/{secret}"), ("GET", "/board/{secret}/object/{appraisal_id}"),

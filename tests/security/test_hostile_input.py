@@ -48,7 +48,8 @@ def _deep_object(depth: int) -> str:
 def corpus(appraisal: str, checkpoint: int, finding: str) -> list[Hostile]:
     act = f"/appraisals/{appraisal}"
     return [*_requests(act), *_log_requests(checkpoint), *_finding_requests(act, finding),
-            *_publicity_requests(appraisal), *_deadline_requests()]
+            *_publicity_requests(appraisal), *_deadline_requests(),
+            *_reminder_requests()]
 
 
 def _deadline_requests() -> list[Hostile]:
@@ -99,6 +100,62 @@ def _deadline_requests() -> list[Hostile]:
                 page=True),
         Hostile("the deadlines page of year 0001", "admin", "GET", "/app/deadlines?period=0001",
                 page=True),
+    ]
+
+
+WECOM = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key="
+
+
+def _reminder_requests() -> list[Hostile]:
+    """Reminders' targets the service must never post or mail to (SSRF, header injection),
+    bodies past their bounds, days that are not days."""
+    def chose(name: str, **body: Any) -> Hostile:
+        return Hostile(name, "m1", "PUT", "/users/m1/reminders", {"json": body})
+
+    def robot(name: str, url: str, channel: str = "wecom") -> Hostile:
+        return chose(name, channels=[channel], **{f"{channel}_url": url})
+
+    return [
+        robot("a webhook over http", "http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"),
+        robot("a webhook to another host", "https://169.254.169.254/latest/meta-data"),
+        robot("a webhook with userinfo", "https://qyapi.weixin.qq.com@127.0.0.1/send"),
+        robot("a webhook with userinfo and password",
+              "https://qyapi.weixin.qq.com:x@127.0.0.1:8080/send"),
+        robot("a webhook host suffix", "https://qyapi.weixin.qq.com.evil.example/send"),
+        robot("a webhook fragment trick", "https://127.0.0.1#@qyapi.weixin.qq.com/"),
+        robot("a webhook backslash trick", "https://127.0.0.1\\@qyapi.weixin.qq.com/"),
+        robot("a webhook on another port", "https://qyapi.weixin.qq.com:8443/send"),
+        robot("a webhook with a port that is no number", "https://qyapi.weixin.qq.com:x/"),
+        robot("a webhook with a homoglyph host", "https://qyapi.weixin.qq.\u0441om/send"),
+        robot("a webhook with a line break", WECOM + "k\r\nHost: evil.example"),
+        robot("a webhook with NUL", WECOM + "k\u0000"),
+        robot("a webhook of 100,000 characters", WECOM + "k" * 100_000),
+        robot("DingTalk's webhook on WeCom's host", WECOM + "k", "dingtalk"),
+        chose("a channel without its target", channels=["dingtalk"]),
+        chose("an unknown channel", channels=["sms"], email="a@example.cn"),
+        chose("channels that are not a list", channels="email", email="a@example.cn"),
+        chose("a thousand channels", channels=["email"] * 1000, email="a@example.cn"),
+        chose("an e-mail with a header injected", channels=["email"],
+              email="a@example.cn\r\nBcc: victim@example.cn"),
+        chose("an e-mail with a second recipient", channels=["email"],
+              email="a@example.cn,victim@example.cn"),
+        chose("an e-mail with a display name", channels=["email"], email="张伟 <a@example.cn>"),
+        chose("an e-mail of 300 characters", channels=["email"], email="a" * 290 + "@example.cn"),
+        chose("an e-mail that is a number", channels=["email"], email=12),
+        chose("a DingTalk secret with a line break", channels=["email"], email="a@example.cn",
+              dingtalk_secret="SEC1\nX"),
+        Hostile("a reminders body that is not UTF-8", "m1", "PUT", "/users/m1/reminders",
+                {"content": b'{"channels": ["email"], "email": "\xff@example.cn"}',
+                 "headers": JSON}),
+        Hostile("someone else's reminders", "m2", "PUT", "/users/m1/reminders",
+                {"json": {"channels": ["email"], "email": "a@example.cn"}}),
+        *(Hostile(f"the reminders of day {day!r}", "admin", "GET", f"/reminders?day={day}")
+          for day in ("2026-02-30", "9999-01-01", "\u0662\u0660\u0662\u0666-11-06",
+                      "2026-W45-1", "20261106", "x" * 10_000)),
+        Hostile("the reminders with a limit of 10^12", "admin", "GET", "/reminders?limit="
+                + "9" * 13),
+        Hostile("the reminders page of day 0000-01-01", "admin", "GET",
+                "/app/reminders?day=0000-01-01", page=True),
     ]
 
 
