@@ -17,6 +17,7 @@ from service.api.metrics import router as metrics_route
 from service.api.routes import (
     appraisals,
     archives,
+    bulk,
     checkpoints,
     inbox,
     organisation,
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (appraisals, users, organisation, rankings, inbox, archives, checkpoints,
                    postings, supervision):
         app.include_router(module.router)
+    app.include_router(bulk.router)
     app.include_router(postings.public)
     app.include_router(metrics_route)
     web.install(app)
