@@ -76,11 +76,12 @@ def take_all(rt: Runtime, actor: Actor, action: str, items: Sequence[Item],
     kept under it for the request `fingerprint` names are answered again (409 for a key
     used for another request). 422 for the whole: no items, too many, one named twice."""
     check_items(items)
-    if key:
-        _claim(rt, Retry(actor.username, key, fingerprint), len(items))
-    return [_one(rt, actor, action, item,
-                 Retry(actor.username, f"{key}{ITEM}{n}", fingerprint) if key else None)
-            for n, item in enumerate(items)]
+    again = _claim(rt, Retry(actor.username, key, fingerprint), len(items)) if key else False
+    with rt.workflows.steady():  # each zone and the branch read once, not once an item
+        return [_one(rt, actor, action, item,
+                     Retry(actor.username, f"{key}{ITEM}{n}", fingerprint) if key else None,
+                     again)
+                for n, item in enumerate(items)]
 
 
 def check_items(items: Sequence[Item]) -> None:
@@ -100,21 +101,28 @@ def _canonical(text: str) -> str:
         return text
 
 
-def _claim(rt: Runtime, retry: Retry, count: int) -> None:
+def _claim(rt: Runtime, retry: Retry, count: int) -> bool:
     """The request's own receipt, under its key: the key is this request's from now on (409
     for another request under it, a single sign-off's too), and its answers are kept under
-    the items' keys. A racing request with the same key may have claimed it first."""
+    the items' keys. Whether it was claimed before (a retry, or a racing request with the
+    same key first): only then may its items have receipts already."""
     if kept(rt.workflows, retry) is not None:
-        return
+        return True
     try:
         rt.workflows.keep_answer(retry, 200, {"items": count})
     except IntegrityError:
         if kept(rt.workflows, retry) is None:
             raise
+        return True
+    return False
 
 
-def _one(rt: Runtime, actor: Actor, action: str, item: Item, retry: Retry | None) -> Outcome:
-    if retry and (receipt := kept(rt.workflows, retry)):
+def _one(rt: Runtime, actor: Actor, action: str, item: Item, retry: Retry | None,
+         again: bool) -> Outcome:
+    """The item's outcome: kept already (`again`: the request was claimed before), or found
+    now. A racing request that keeps its outcome first makes this one's save fail
+    (IntegrityError on the receipt), and that outcome is answered instead."""
+    if retry and again and (receipt := kept(rt.workflows, retry)):
         return _replayed(item, receipt)
     workflows = rt.workflows
     try:
