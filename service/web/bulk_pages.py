@@ -4,6 +4,7 @@ the chosen list, confirm, and read each item's outcome. The API's use case does 
 
 import secrets
 from collections.abc import Callable
+from itertools import islice
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -55,10 +56,13 @@ def choose(request: Request, actor: PageActor, action: str | None = None,
     rt = runtime_of(request)
     rt.ready("appraisal_index", "directory")
     lang = language(request)
+    # The oldest MAX_BULK, so that "select all" is always one request's worth.
+    docs = (doc for doc in waiting(rt, actor, label) if chosen in doc["allowed_actions"])
     rows = [_row(rt.workflows.load_appraisal(UUID(doc["id"])), chosen, lang)
-            for doc in waiting(rt, actor, label) if chosen in doc["allowed_actions"]]
+            for doc in islice(docs, MAX_BULK + 1)]
     return render(request, "bulk.html", actor=actor, stage="choose", steps=steps,
-                  action=chosen, rows=rows, typed_period=period or "", most=MAX_BULK)
+                  action=chosen, rows=rows[:MAX_BULK], more=len(rows) > MAX_BULK,
+                  typed_period=period or "", most=MAX_BULK)
 
 
 @router.post("/bulk/review")

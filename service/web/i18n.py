@@ -153,6 +153,7 @@ TEXT: dict[str, dict[str, str]] = {
         "bulk_review": "核对所选", "bulk_check": "请核对以下考核，确认后逐份办理",
         "offered_scores": "将提交的分数（上一环节的）", "bulk_confirm": "确认办理",
         "bulk_taken": "已办理", "bulk_outcome": "办理结果", "bulk_more": "继续批量办理",
+        "bulk_more_waiting": "还有更多等待办理：这里列出最早的 {most} 份，办理后再继续。",
     },
     "en": {
         "overview": "Progress at a glance", "progress_all": "All branches",
@@ -318,6 +319,7 @@ TEXT: dict[str, dict[str, str]] = {
         "bulk_check": "Check the appraisals below; on confirming, each is signed in turn",
         "offered_scores": "Scores to submit (the previous step's)", "bulk_confirm": "Confirm",
         "bulk_taken": "Signed", "bulk_outcome": "Outcome", "bulk_more": "More in bulk",
+        "bulk_more_waiting": "More wait: the oldest {most} are listed; sign them, then go on.",
     },
 }
 # The domain's field errors (domain.scoring, workflows.appraisals), as a reader says them.

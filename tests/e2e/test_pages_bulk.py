@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from service.web import bulk_pages
 from tests.e2e.pages import Pages
 from tests.e2e.support import act_ok, events, nothing_recorded
 from tests.e2e.test_bulk import standing_in
@@ -122,3 +123,13 @@ def test_a_forged_or_oversized_confirmation_records_nothing(api, pages):
         assert other.status_code == 422
         assert pages.post("/app/bulk/review", {"action": "branch-approval", "id": []},
                           "/app/bulk").status_code == 422
+
+
+def test_the_page_lists_one_requests_worth_at_most_and_says_more_wait(api, pages,
+                                                                       monkeypatch):
+    monkeypatch.setattr(bulk_pages, "MAX_BULK", 2)
+    for month in (1, 2, 3):
+        standing_in(api, "Z1", "branch_approval", f"2026-0{month}")
+    chooser = pages.as_user("secretary").get("/app/bulk")
+    assert len(PICKS.findall(chooser.text)) == 2
+    assert "还有更多等待办理：这里列出最早的 2 份" in chooser.text
