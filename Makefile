@@ -36,8 +36,9 @@ lint: $(STAMP)
 # Zones of the read-model benchmark's history (~70 events each); 100000 is the issue's size.
 BENCH_ZONES ?= 10000
 
-bench: $(STAMP) fonts  ## sign-off throughput, read models (rebuild, ranking) at BENCH_ZONES zones, archives, the ledger's cost and verify rate, the daily digests at month-end; see docs/PERFORMANCE.md
+bench: $(STAMP) fonts  ## sign-off throughput, bulk sign-off against singles, read models (rebuild, ranking) at BENCH_ZONES zones, archives, the ledger's cost and verify rate, the daily digests at month-end; see docs/PERFORMANCE.md
 	$(BIN)/python -m bench.signoff
+	$(BIN)/python -m bench.bulk
 	$(BIN)/python -m bench.readmodels --zones $(BENCH_ZONES)
 	$(BIN)/python -m bench.archives
 	$(BIN)/python -m bench.ledger --zones $(BENCH_ZONES)

@@ -13,7 +13,6 @@ Targets: the mine's PDF under 3 s, the 10,000-zone JSON under 30 s.
 """
 
 import argparse
-import shlex
 import sys
 import time
 from dataclasses import dataclass
@@ -22,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from bench import history
-from bench.facts import load_average, machine_facts
-from bench.report import fact, markers, write_block
+from bench.facts import load_average
+from bench.report import publish
 from bench.servers import ADMIN_PASSWORD, SECRET_KEY, fresh_database, workspace
 from projections.check import snapshot
 from service.cases import archives as archive
@@ -111,19 +110,6 @@ def _timed(backend: str, zones: int, form: str, rt: Runtime,
                     len(produced.content))
 
 
-def markdown(rows: list[Produced], facts: dict[str, str], command: str,
-             notes: list[str]) -> str:
-    begin, end = markers(BLOCK)
-    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
-    lines += ["| " + " | ".join(r.cells()) + " |" for r in rows]
-    return "\n".join([
-        begin,
-        "<!-- Written by `python -m bench.archives`; edit the text outside these markers. -->",
-        "", f"Produced by `{command}` (run from the repository root).", "",
-        *(fact(k, v) for k, v in facts.items()), "", *lines, "",
-        *(f"- {n}" for n in notes), end])
-
-
 def say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
@@ -142,13 +128,7 @@ def main(argv: list[str] | None = None) -> None:
                     rows += produce(backend, url, zones, forms)
     notes.append(f"Other load on the machine after the run: {load_average()}.")
     notes.append(f"The whole run took {(time.perf_counter() - started) / 60:.0f} min.")
-    print("\n".join("\t".join(r.cells()) for r in rows))
-    if not args.no_doc:
-        command = shlex.join(["python", "-m", "bench.archives", *sys.argv[1:]])
-        facts = machine_facts(args.postgres if "postgres" in backends else None)
-        write_block(args.doc, markdown(rows, facts, command, notes), BLOCK)
-        print(f"written to {args.doc}")
-
+    publish(args, "bench.archives", backends, BLOCK, HEADER, [r.cells() for r in rows], notes)
 
 if __name__ == "__main__":
     main()

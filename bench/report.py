@@ -1,8 +1,12 @@
 """The results as a table on the terminal and as a block in docs/PERFORMANCE.md."""
 
+import shlex
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from bench.facts import machine_facts
 
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 TARGET_RATIO, TARGET_P99_MS, TARGET_CLIENTS = 0.7, 100.0, 16
@@ -107,3 +111,35 @@ def write_block(path: Path, block: str, name: str | None = None) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
     path.write_text(text, encoding="utf-8")
+
+
+def generated(name: str, module: str, command: str, facts: dict[str, str], header: list[str],
+              rows: list[list[str]], notes: list[str]) -> str:
+    """A generated block of one table: who writes it, the command, the machine, the table
+    and the run's notes, between the markers of `name`."""
+    begin, end = markers(name)
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cells) + " |" for cells in rows]
+    return "\n".join([
+        begin, f"<!-- Written by `python -m {module}`; edit the text outside these markers. -->",
+        "", f"Produced by `{command}` (run from the repository root).", "",
+        *(fact(k, v) for k, v in facts.items()), "", *lines, "",
+        *(f"- {n}" for n in notes), end])
+
+
+def publish(args: Any, module: str, backends: list[str], name: str, header: list[str],
+            rows: list[list[str]], notes: list[str]) -> None:
+    """Print the table; unless `--no-doc`, write it with the command and the machine as the
+    block `name` of `--doc`."""
+    print("\n".join("\t".join(cells) for cells in rows))
+    if args.no_doc:
+        return
+    command = shlex.join(["python", "-m", module, *sys.argv[1:]])
+    facts = machine_facts(args.postgres if "postgres" in backends else None)
+    write_block(args.doc, generated(name, module, command, facts, header, rows, notes), name)
+    print(f"written to {args.doc}")
+
+
+def say(text: str) -> None:
+    """Progress, on stderr: stdout is the table."""
+    print(text, file=sys.stderr, flush=True)

@@ -19,6 +19,8 @@ MAX_NAME = 200
 MAX_VERSION = 1_000_000
 MAX_LIMIT = 100_000
 MAX_OFFSET = 10_000_000
+# Appraisals one bulk sign-off takes: a large branch's month, in one request.
+MAX_BULK = 500
 # Digits a count may have when it comes as text (a query string, a header).
 _COUNT = re.compile(r"[0-9]{1,12}")
 

@@ -14,7 +14,7 @@ class Receipt(Aggregate):
     def create_id(username: str, key: str) -> UUID:
         return stream_id("receipt", username, key)
 
-    # `status`: of the answer the body was; every receipt so far answers a step taken (200).
+    # `status`: of the answer the body was: a step taken (200), or a bulk item refused.
     @event("Issued")
     def __init__(self, username: str, key: str, fingerprint: str, body: str, status: int = 200):
         self.fingerprint = fingerprint

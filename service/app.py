@@ -17,6 +17,7 @@ from service.api.metrics import router as metrics_route
 from service.api.routes import (
     appraisals,
     archives,
+    bulk,
     checkpoints,
     deadlines,
     inbox,
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (appraisals, users, organisation, rankings, inbox, archives, checkpoints,
                    postings, supervision, deadlines, reminders):
         app.include_router(module.router)
+    app.include_router(bulk.router)
     app.include_router(postings.public)
     app.include_router(metrics_route)
     web.install(app)

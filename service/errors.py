@@ -79,11 +79,32 @@ STATUS: list[tuple[type[Exception], int, str]] = [
 
 def problem(status: int, title: str, detail: str, headers: dict[str, str] | None = None,
             **extensions: Any) -> JSONResponse:
+    return answer(problem_body(status, title, detail, **extensions), headers)
+
+
+def problem_body(status: int, title: str, detail: str, **extensions: Any) -> dict[str, Any]:
     slug = title.lower().replace(" ", "-")
-    body = {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail,
+    return {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail,
             **extensions}
-    return JSONResponse(body, status_code=status, headers=headers,
+
+
+def answer(body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+    """A problem's body as the response that carries it."""
+    return JSONResponse(body, status_code=body["status"], headers=headers,
                         media_type="application/problem+json")
+
+
+def described(error: Exception) -> dict[str, Any]:
+    """The problem+json body the API answers `error` with: a known error, or a body of the
+    wrong shape (a bulk sign-off's item is answered in these words, one by one)."""
+    if isinstance(error, RequestValidationError):
+        errors = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")),
+                   "type": str(e.get("type", ""))} for e in error.errors()]
+        return problem_body(422, "Invalid request", "the request does not have the expected "
+                            "shape", errors=errors)
+    status, title = next((s, t) for cls, s, t in STATUS if isinstance(error, cls))
+    detail = RACE_DETAIL if isinstance(error, IntegrityError) else str(error)
+    return problem_body(status, title, detail, **_extensions(error))
 
 
 def _extensions(error: Exception) -> dict[str, Any]:
@@ -103,9 +124,7 @@ def _extensions(error: Exception) -> dict[str, Any]:
 
 
 def _known(_request: Request, error: Exception) -> JSONResponse:
-    status, title = next((s, t) for cls, s, t in STATUS if isinstance(error, cls))
-    detail = RACE_DETAIL if isinstance(error, IntegrityError) else str(error)
-    return problem(status, title, detail, headers_of(error), **_extensions(error))
+    return answer(described(error), headers_of(error))
 
 
 def headers_of(error: Exception) -> dict[str, str] | None:
@@ -121,10 +140,7 @@ def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
     if malformed := request.scope.get(MALFORMED_JSON):
         return problem(422, "Invalid request", "the body is not valid JSON",
                        errors=[{"loc": ["body"], "msg": malformed, "type": "json_invalid"}])
-    errors = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")),
-               "type": str(e.get("type", ""))} for e in error.errors()]
-    return problem(422, "Invalid request", "the request does not have the expected shape",
-                   errors=errors)
+    return answer(described(error))
 
 
 def http_problem(_request: Request, error: HTTPException) -> JSONResponse:

@@ -12,9 +12,10 @@ from pydantic import (
     StringConstraints,
 )
 
-from domain.bounds import encodable
+from domain.bounds import MAX_BULK, encodable
 from domain.process import STEPS
 from domain.supervision import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, Method
+from workflows.process import Action
 
 
 def _storable(text: str) -> str:
@@ -480,3 +481,44 @@ class ReminderChoice(BaseModel):
     wecom_url: str | None
     dingtalk_url: str | None
     dingtalk_secret: str | None
+# Bulk sign-off (POST /appraisals/bulk): each item's scores, comment or reason are read by the
+# action's own body (ScoredIn, ApprovalIn, ReasonIn), item by item, as a single sign-off's.
+BulkId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+IfMatchText = Annotated[str, StringConstraints(max_length=100)]
+
+
+class BulkItemIn(Body):
+    """One appraisal of a bulk sign-off: its id, the version expected (as If-Match), and
+    what its action's body holds."""
+
+    id: BulkId
+    if_match: IfMatchText | None = None
+    scores: dict[str, Any] | None = None
+    comment: str | None = None
+    reason: str | None = None
+
+
+class BulkIn(Body):
+    """The same action on many appraisals, each recorded as if sent alone."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "action": "branch-approval",
+        "items": [{"id": "8f6b2c1e-0a4d-5e7f-9b3c-1d2e3f4a5b6c", "if_match": '"4"',
+                   "comment": "同意"}]}]})
+
+    action: Action
+    items: list[BulkItemIn] = Field(min_length=1, max_length=MAX_BULK)
+
+
+class BulkItemOut(BaseModel):
+    """An item's outcome: the status it would have had alone, with the document (200) or
+    the problem+json body its single sign-off would have answered."""
+
+    id: str
+    status: int
+    document: Document | None = None
+    problem: dict[str, Any] | None = None
+
+
+class BulkOut(BaseModel):
+    items: list[BulkItemOut]

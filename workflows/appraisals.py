@@ -256,3 +256,11 @@ class AppraisalCommands(OrganisationCommands):
     def appraisal_events(self, appraisal_id: UUID) -> list[Any]:
         self.load_appraisal(appraisal_id)
         return list(self.events.get(appraisal_id))
+
+    def keep_answer(self, retry: Retry, status: int, answer: dict[str, Any]) -> None:
+        """Keep an answer under a request's key where no step is taken with it (a bulk
+        sign-off's refused item, or the bulk request's claim on its key), for a retry to
+        get the same; IntegrityError if the key holds one already."""
+        body = json.dumps(answer, ensure_ascii=False, sort_keys=True)
+        self.save(Receipt(username=retry.username, key=retry.key,
+                          fingerprint=retry.fingerprint, body=body, status=status))

@@ -4,7 +4,9 @@ ones a caller may list, and the opening of a period's appraisals."""
 from typing import Any
 
 from domain.appraisal import Appraisal
+from domain.bounds import count_of
 from domain.documents import document
+from domain.errors import StaleVersionError
 from domain.organisation import Branch
 from projections.appraisal_index import Visibility, find_appraisals
 from projections.directory import list_zones, zones_of_member
@@ -17,6 +19,17 @@ def as_document(workflows: Workflows, appraisal: Appraisal, actor: Actor | None)
     """The document; `allowed_actions` for the caller now, none for a view of the past."""
     allowed = workflows.allowed_actions(appraisal, actor) if actor else []
     return {**document(appraisal), "allowed_actions": allowed}
+
+
+def expected_version(if_match: str | None, current: int) -> int | None:
+    """The version an If-Match names: `"5"`, `W/"5"` or `*`; anything else is never current."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    tag = if_match.strip().removeprefix("W/").strip('"')
+    version = count_of(tag)
+    if version is None:
+        raise StaleVersionError(-1, current)
+    return version
 
 
 def listed(rt: Runtime, actor: Actor, *, period: str | None, zone_id: str | None,

@@ -172,6 +172,15 @@ TEXT: dict[str, dict[str, str]] = {
         "overdue": "逾期清单", "every_period": "全部考核期", "today_is": "今天（北京时间）",
         "overdue_count": "逾期", "due_date": "截止日期", "days_overdue": "逾期天数",
         "overdue_none": "没有逾期的考核。", "deadline_due": "即将到期", "deadline_overdue": "逾期",
+        # 批量办理 (bulk sign-off).
+        "bulk": "批量办理", "bulk_step": "办理环节", "select_all": "全选", "select": "选择",
+        "bulk_none": "没有等待您办理这一环节的考核。", "previous_total": "上一环节合计",
+        "bulk_hint": "勾选要一并办理的考核，核对后确认；每份考核表各自检查、各自记录。"
+                     "一次最多 {most} 份。",
+        "bulk_review": "核对所选", "bulk_check": "请核对以下考核，确认后逐份办理",
+        "offered_scores": "将提交的分数（上一环节的）", "bulk_confirm": "确认办理",
+        "bulk_taken": "已办理", "bulk_outcome": "办理结果", "bulk_more": "继续批量办理",
+        "bulk_more_waiting": "还有更多等待办理：这里列出最早的 {most} 份，办理后再继续。",
     },
     "en": {
         "overview": "Progress at a glance", "progress_all": "All branches",
@@ -362,6 +371,16 @@ TEXT: dict[str, dict[str, str]] = {
         "overdue_count": "Overdue", "due_date": "Due", "days_overdue": "Days overdue",
         "overdue_none": "Nothing is overdue.", "deadline_due": "Due soon",
         "deadline_overdue": "Overdue",
+        "bulk": "Bulk sign-off", "bulk_step": "Step", "select_all": "Select all",
+        "select": "Select", "bulk_none": "Nothing waits for you at this step.",
+        "previous_total": "Previous step's total",
+        "bulk_hint": "Tick the appraisals to sign together, review, then confirm; each is "
+                     "checked and recorded on its own. At most {most} at once.",
+        "bulk_review": "Review the selection",
+        "bulk_check": "Check the appraisals below; on confirming, each is signed in turn",
+        "offered_scores": "Scores to submit (the previous step's)", "bulk_confirm": "Confirm",
+        "bulk_taken": "Signed", "bulk_outcome": "Outcome", "bulk_more": "More in bulk",
+        "bulk_more_waiting": "More wait: the oldest {most} are listed; sign them, then go on.",
     },
 }
 # The domain's field errors (domain.scoring, workflows.appraisals), as a reader says them.

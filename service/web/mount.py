@@ -8,6 +8,7 @@ from service.web import (
     appraisal_pages,
     archive_pages,
     board_pages,
+    bulk_pages,
     deadline_pages,
     finding_pages,
     form_pages,
@@ -26,6 +27,7 @@ from service.web.rendering import HERE, http_failure
 def install(app: FastAPI) -> None:
     app.include_router(pages.router)
     app.include_router(appraisal_pages.router)
+    app.include_router(bulk_pages.router)
     app.include_router(ranking_page.router)
     app.include_router(archive_pages.router)
     app.include_router(organisation_pages.router)

@@ -2,6 +2,7 @@
 reader is never sent to a page that answers them 403."""
 
 from domain.process import Role
+from service.cases.bulk import steps_for
 from service.cases.postings import OVERSEERS
 from workflows.access import ARCHIVISTS, Actor
 from workflows.appraisals import OPENERS
@@ -36,6 +37,11 @@ def may_read_findings(actor: Actor) -> bool:
     """督导检查: inspectors record findings, secretaries and administrators answer them,
     archivists read them (the readers of `GET /findings`, as of coverage)."""
     return may_oversee(actor)
+
+
+def may_sign_in_bulk(actor: Actor) -> bool:
+    """批量办理, linked from the inbox: those who sign a step by a role granted to them."""
+    return bool(steps_for(actor))
 
 
 def navigation(actor: Actor) -> list[tuple[str, str]]:

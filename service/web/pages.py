@@ -15,6 +15,7 @@ from service.errors import RetryLaterError, TooManyAttemptsError, UnauthorizedEr
 from service.params import Page
 from service.web.i18n import COOKIE as LANG_COOKIE
 from service.web.i18n import LANGUAGES, language
+from service.web.navigation import may_sign_in_bulk
 from service.web.rendering import page_router, render, waited
 from service.web.session import (
     Reader,
@@ -109,7 +110,8 @@ def inbox(request: Request, actor: PageActor) -> Response:
         rows.append({"doc": doc, "zone_name": appraisal.zone_name,
                      "since": appraisal.modified_on,
                      "waited": waited(appraisal.modified_on, language(request))})
-    return render(request, "inbox.html", actor=actor, rows=rows)
+    return render(request, "inbox.html", actor=actor, rows=rows,
+                  bulk=may_sign_in_bulk(actor))
 
 
 @router.get("/appraisals")

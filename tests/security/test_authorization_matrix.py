@@ -290,6 +290,42 @@ def appraisal_actions(*actions: str, page: bool = False) -> Probes:
     return probes
 
 
+def bulk_actions(_account: dict[str, Any], world: World) -> Iterator[Probe]:
+    """Every appraisal of the world in one bulk request per action, each item stale: the
+    request is the caller's (200); each item is checked as its single sign-off (bulk_cells)."""
+    for action in ACTIONS:
+        items = [{"id": doc["id"], "if_match": f'"{STALE}"', **BODIES[action]}
+                 for doc in world.values()]
+        yield Probe("POST", "/appraisals/bulk", False, json={"action": action, "items": items},
+                    expect=200)
+
+
+def bulk_cells(account: dict[str, Any], probe: Probe, response: Any, world: World) -> list[str]:
+    """Each item of a bulk probe: exactly 403, telling nothing, where the caller may not take
+    the action; exactly 412 (stale) where they may."""
+    zone_of = {doc["id"]: zone for (zone, _state), doc in world.items()}
+    action, wrong = probe.json["action"], []
+    for item in response.json()["items"]:
+        zone, status = zone_of[item["id"]], item["status"]
+        cell = f"{account['username']} bulk {action} {zone} {item['id']}"
+        if may_act(account, zone, action):
+            wrong += [] if status == 412 else [f"{cell}: allowed, but {status}"]
+            continue
+        said = str(item.get("problem"))
+        told = [f"field {k!r}" for k in LEAKS & set(item.get("problem", {}))]
+        if not reads(account, zone):
+            told += [f"state {s!r} named" for s in STATES if s in said]
+        if status != 403 or told:
+            wrong.append(f"{cell}: {status} {', '.join(told)}")
+    return wrong
+
+
+def signs_in_bulk(account: dict[str, Any], _target: Any = None) -> bool:
+    """The bulk page: those granted a role that signs a step (not a responsible member's)."""
+    signers = {role for (_action, _state), (_dest, role) in TABLE.items()}
+    return bool({g["role"] for g in account["roles"]} & (signers - {"responsible_member"}))
+
+
 def objections_raised(account: dict[str, Any], world: World) -> Iterator[Probe]:
     """An objection to each appraisal: sent only where forbidden (a write)."""
     for (zone, _state), doc in world.items():
@@ -419,6 +455,7 @@ MATRIX: dict[tuple[str, str], Probes] = {
     ("GET", "/appraisals/{appraisal_id}/history"): appraisal_reads("/history"),
     **{("POST", f"/appraisals/{{appraisal_id}}/{action}"): appraisal_actions(action)
        for action in ACTIONS},
+    ("POST", "/appraisals/bulk"): bulk_actions,
     ("GET", "/rankings/{period}"): anyone("/rankings/2026-05", "/rankings/2026-05?branch_id=B2"),
     ("GET", "/inbox"): anyone("/inbox"),
     ("GET", "/coverage"): only_if(covers, "GET", "/coverage?branch_id={t}", (*BRANCHES, None)),
@@ -483,6 +520,13 @@ MATRIX: dict[tuple[str, str], Probes] = {
     ("GET", "/app/appraisals/{appraisal_id}"): appraisal_reads("", page=True),
     ("GET", "/app/appraisals/{appraisal_id}/history"): appraisal_reads("/history", page=True),
     ("POST", "/app/appraisals/{appraisal_id}/{action}"): appraisal_actions(*ACTIONS, page=True),
+    ("GET", "/app/bulk"): only_if(signs_in_bulk, "GET", "/app/bulk"),
+    ("POST", "/app/bulk/review"): only_if(
+        signs_in_bulk, "POST", "/app/bulk/review", page=True,
+        body=lambda _t: {"action": "branch-approval", "id": str(POSTED)}),
+    ("POST", "/app/bulk"): only_if(
+        signs_in_bulk, "POST", "/app/bulk", page=True,
+        body=lambda _t: {"action": "branch-approval", "item": f"{POSTED} 1"}),
     ("GET", "/app/rankings"): anyone("/app/rankings", "/app/rankings?period=2026-05"),
     ("GET", "/app/rankings.xlsx"): anyone("/app/rankings.xlsx?period=2026-05"),
     ("GET", "/app/archives"): only_if(lambda a, _t: any(archives(a, b) for b in BRANCHES),
@@ -689,6 +733,8 @@ def test_every_forbidden_cell_is_exactly_403_and_tells_nothing(api, settings):
                 if (probe.expect is not None and status != probe.expect) or \
                         status in (403, 500) or status > 500:
                     failures.append(f"{cell}: allowed, but {status}")
+                elif path == "/appraisals/bulk":
+                    failures += bulk_cells(account, probe, response, world)
                 elif method == "GET" and path in ("/appraisals", "/inbox") and status == 200:
                     failures += [f"{cell}: lists {item['id']}" for item in response.json()["items"]
                                  if not reads(account, item["zone_id"])]

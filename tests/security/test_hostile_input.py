@@ -6,6 +6,7 @@ by the HTTP layer or the domain before either database sees them, and the tests 
 """
 
 import base64
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,7 +50,7 @@ def corpus(appraisal: str, checkpoint: int, finding: str) -> list[Hostile]:
     act = f"/appraisals/{appraisal}"
     return [*_requests(act), *_log_requests(checkpoint), *_finding_requests(act, finding),
             *_publicity_requests(appraisal), *_deadline_requests(),
-            *_reminder_requests()]
+            *_reminder_requests(), *_bulk_requests(appraisal)]
 
 
 def _deadline_requests() -> list[Hostile]:
@@ -156,6 +157,39 @@ def _reminder_requests() -> list[Hostile]:
                 + "9" * 13),
         Hostile("the reminders page of day 0000-01-01", "admin", "GET",
                 "/app/reminders?day=0000-01-01", page=True),
+    ]
+
+
+def _bulk_requests(appraisal: str) -> list[Hostile]:
+    """Bulk sign-offs refused as a whole: too many items, one appraisal named twice in
+    another spelling, bodies too deep or too large, fields past their bounds."""
+    def bulk(name: str, body: Any, **kwargs: Any) -> Hostile:
+        sent = {"content": body, "headers": JSON} if isinstance(body, str) else {"json": body}
+        return Hostile(name, "secretary", "POST", "/appraisals/bulk", {**sent, **kwargs})
+
+    one = {"id": appraisal, "comment": "同意"}
+    return [
+        bulk("a bulk of 501 items", {"action": "branch-approval", "items": [one] * 501}),
+        bulk("a bulk of no items", {"action": "branch-approval", "items": []}),
+        bulk("a bulk naming one appraisal twice, once in capitals", {
+            "action": "branch-approval", "items": [one, {**one, "id": appraisal.upper()}]}),
+        bulk("a bulk naming one appraisal twice, once as a URN", {
+            "action": "branch-approval", "items": [one, {**one, "id": f"urn:uuid:{appraisal}"}]}),
+        bulk("a bulk of an unknown action", {"action": "approve-all", "items": [one]}),
+        bulk("a bulk whose items nest deep", '{"action": "branch-approval", "items": ' + DEEP
+             + "}"),
+        bulk("a bulk whose scores nest 33 deep", '{"action": "group-review", "items": [{"id": "'
+             + appraisal + '", "scores": ' + _deep_object(31) + "}]}"),
+        bulk("a bulk over the body limit", {"action": "branch-approval", "items": [
+            {**one, "comment": "长" * 400_000}]}),
+        bulk("a bulk item id of 101 characters", {"action": "branch-approval",
+                                                  "items": [{"id": "9" * 101}]}),
+        bulk("a bulk item If-Match of 101 characters", {
+            "action": "branch-approval", "items": [{**one, "if_match": "9" * 101}]}),
+        bulk("a bulk Idempotency-Key of 201 characters", {"action": "branch-approval",
+                                                          "items": [one]},
+             headers={"Idempotency-Key": "k" * 201}),
+        bulk("a bulk id that is a number", {"action": "branch-approval", "items": [{"id": 1}]}),
     ]
 
 
@@ -461,6 +495,31 @@ def test_every_hostile_request_is_refused_with_a_4xx_and_records_nothing(api, un
                 assert response.headers["content-type"] == "application/problem+json"
                 assert response.json()["status"] == response.status_code
             assert recorded(api) == before
+    assert unexpected() == []
+
+
+def test_hostile_items_of_a_bulk_are_each_refused_and_record_nothing(api, unexpected):
+    """Items a single sign-off would refuse are refused one by one, in a request that is
+    itself well formed (200): ids that only look like an appraisal's, text that cannot be
+    stored or is too long, numbers past any bound, a version in other digits."""
+    ids = [api.open("Z1", f"2026-{month:02d}")["id"] for month in range(5, 11)]
+    scored = {"scores": SCORES}
+    wide = "\uff11" if ids[0][-1] != "1" else "\uff12"  # a full-width digit, not the last
+    items = [{"id": f"{ids[0]} "}, {"id": ids[0][:-1] + wide}, {"id": ids[0] + "\u0000"},
+             {"id": f"{ids[0]}-p1"}, {"id": "\u0000"},
+             {"id": ids[0], "scores": {**SCORES, "thought": 1e300}},
+             {"id": ids[1], **scored, "comment": "好\u0000"},
+             {"id": ids[2], **scored, "comment": "长" * 5000},
+             {"id": ids[3], **scored, "comment": "\ud800"},
+             {"id": ids[4], **scored, "if_match": '"\uff11"'},
+             {"id": ids[5], "scores": {**SCORES, "thought": "14"}}]
+    before = recorded(api)
+    response = api.post("m1", "/appraisals/bulk", headers=JSON,  # ASCII JSON: \ud800 survives
+                        content=json.dumps({"action": "self-check", "items": items}))
+    assert response.status_code == 200, response.text
+    statuses = [item["status"] for item in response.json()["items"]]
+    assert statuses == [404] * 5 + [422] * 4 + [412, 422], statuses
+    assert recorded(api) == before
     assert unexpected() == []
 
 

@@ -16,13 +16,12 @@ from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import AwareDatetime, ValidationError
 
 from domain.appraisal import Appraisal
-from domain.bounds import count_of
 from domain.documents import history_entry
-from domain.errors import DomainError, StaleVersionError
+from domain.errors import DomainError
 from service.api.deps import ActorDep, BearerToken, RuntimeDep, WorkflowsDep, actor_for
 from service.api.idempotency import fingerprint, replay
 from service.cases import appraisals, checkpoints
-from service.cases.appraisals import as_document
+from service.cases.appraisals import as_document, expected_version
 from service.limits import is_json
 from service.params import Limit, Offset, Version
 from service.schemas import (
@@ -90,17 +89,6 @@ class SignOff(APIRoute):
 
 def respond(body: dict[str, Any], status: int = 200) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers={"ETag": f'"{body["version"]}"'})
-
-
-def expected_version(if_match: str | None, current: int) -> int | None:
-    """The version an If-Match names: `"5"`, `W/"5"` or `*`; anything else is never current."""
-    if if_match is None or if_match.strip() == "*":
-        return None
-    tag = if_match.strip().removeprefix("W/").strip('"')
-    version = count_of(tag)
-    if version is None:
-        raise StaleVersionError(-1, current)
-    return version
 
 
 @router.post("/appraisals", status_code=201, response_model=Document)
@@ -217,6 +205,16 @@ def _validated(body_type: type[Body], request: Request, raw: bytes) -> Body:
         raise ValidationError.from_exception_data(
             "body", [{"type": "missing", "loc": (), "input": None}])
     return body_type.model_validate(parsed, from_attributes=True)
+
+
+def submission_in(body_type: type[Body], sent: Any) -> Submission:
+    """What a signer sent, read by the action's body as the single sign-off reads it: 422
+    (RequestValidationError, its errors under `body`) if it does not fit."""
+    try:
+        return _submission(body_type.model_validate(sent))
+    except ValidationError as invalid:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in invalid.errors()]) from None
 
 
 def _submission(body: Body) -> Submission:
