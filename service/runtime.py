@@ -19,6 +19,7 @@ from ledger.offline import ED25519
 from projections import rebuild
 from projections.appraisal_index import AppraisalIndexView
 from projections.archive import ArchiveView
+from projections.delegations import DelegationsView
 from projections.directory import DirectoryView
 from projections.findings import FindingsView
 from projections.forms import FormsView
@@ -155,7 +156,8 @@ def build(settings: Settings) -> Runtime:
         follower = Follower(db.reader, db.writer, cast(Log, workflows.recorder), workflows.mapper,
                             [DirectoryView(), AppraisalIndexView(), RankingView(), ArchiveView(),
                              UsersView(), AccountsView(), FormsView(), PublicityView(),
-                             FindingsView()])
+                             FindingsView(),
+                             DelegationsView()])
         follower.create_tables()
         attachments = Attachments(db.writer, db.reader)
         attachments.create()
