@@ -71,8 +71,9 @@ class Deputy(Aggregate):
         DelegationRevoked: ClassVar[type[Any]]
 
     @staticmethod
-    def create_id(username: str) -> UUID:
-        return stream_id("deputy", username)
+    def create_id(deputy: str) -> UUID:
+        """The deputy's stream, by their username."""
+        return stream_id("deputy", deputy)
 
     @event("Started")
     def __init__(self, deputy: str, actor: str, timestamp: datetime):

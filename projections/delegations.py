@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Column, Connection, String, Table, and_, or_, select
+from sqlalchemy import Column, Connection, String, Table, and_, not_, or_, select
 
 from domain.delegations import Deputy
 from domain.documents import instant
@@ -69,11 +69,11 @@ def _insert(conn: Connection, rows: list[tuple[Any, ...]],
 
 
 def find_delegations(conn: Connection, *, username: str | None,
-                     branches: Collection[str] = (), active_on: str | None = None,
-                     limit: int | None = None, offset: int = 0) -> list[str]:
+                     branches: Collection[str] = (), active: bool | None = None,
+                     today: str = "", limit: int | None = None, offset: int = 0) -> list[str]:
     """The ids of the delegations a reader sees, the latest granted first: `username`'s as
     principal, deputy or grantor, and those standing in `branches` (None for `username`:
-    every one). `active_on` (YYYY-MM-DD): only those in force that day."""
+    every one). `active`: only those in force on `today` (YYYY-MM-DD), or only the others."""
     query = select(delegations.c.id).order_by(delegations.c.at.desc(), delegations.c.id)
     if username is not None:
         placed = select(delegation_branches.c.delegation_id).where(
@@ -82,8 +82,8 @@ def find_delegations(conn: Connection, *, username: str | None,
                                 delegations.c.deputy == username,
                                 delegations.c.granted_by == username,
                                 delegations.c.id.in_(placed)))
-    if active_on is not None:
-        query = query.where(and_(delegations.c.revoked_at.is_(None),
-                                 delegations.c.first_day <= active_on,
-                                 delegations.c.last_day >= active_on))
+    if active is not None:
+        in_force = and_(delegations.c.revoked_at.is_(None), delegations.c.first_day <= today,
+                        delegations.c.last_day >= today)
+        query = query.where(in_force if active else not_(in_force))
     return [row.id for row in conn.execute(query.offset(offset).limit(limit))]

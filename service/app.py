@@ -18,6 +18,7 @@ from service.api.routes import (
     appraisals,
     archives,
     checkpoints,
+    delegations,
     inbox,
     organisation,
     postings,
@@ -84,7 +85,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Routes are matched in order, each at a cost (docs/PERFORMANCE.md): the sign-off's first.
     for module in (appraisals, users, organisation, rankings, inbox, archives, checkpoints,
-                   postings, supervision):
+                   postings, supervision,
+                   delegations):
         app.include_router(module.router)
     app.include_router(postings.public)
     app.include_router(metrics_route)

@@ -195,12 +195,18 @@ class RectificationIn(Body):
     attachments: Attachments = Field(default_factory=list)
 
 
+def _none(value: Any) -> bool:
+    return value is None
+
+
 class Step(BaseModel):
     actor: str
     at: str
     scores: dict[str, Score] | None
     total: Score | None
     comment: str
+    # A deputy's step (代签): whom `actor` signed for; absent from any other step.
+    on_behalf_of: str | None = Field(None, exclude_if=_none)
 
 
 class Document(BaseModel):
@@ -221,6 +227,9 @@ class Document(BaseModel):
     score: Score | None
     grade: Literal["excellent", "qualified", "basically_qualified", "unqualified"] | None
     allowed_actions: list[str]
+    # Whom the caller's forward step would be taken for, as their deputy (代签); absent when
+    # it is their own (or none is theirs).
+    acting_for: str | None = Field(None, exclude_if=_none)
 
 
 class Documents(BaseModel):
@@ -405,3 +414,48 @@ class PublicObjectionIn(Body):
 class AnswerIn(Body):
     upheld: Annotated[bool, Field(strict=True)]
     reason: Reason
+
+
+class DelegationIn(Body):
+    """A deputy (代签) for the principal (default: the caller), from one day to another, both
+    included, in China's calendar; `from` today at the earliest, for a year at most."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"deputy": "m002", "principal": "leader01", "from": "2026-11-03", "to": "2026-11-12",
+         "reason": "井下蹲点，由王芳代签"}]})
+
+    deputy: Username
+    principal: Username | None = None
+    from_: Day = Field(alias="from")
+    to: Day
+    reason: Reason
+
+
+class Revocation(BaseModel):
+    by: str
+    role: str
+    at: str
+    reason: str
+
+
+class Delegation(BaseModel):
+    """A delegation (代签): who acts for whom on which days, why, who granted it (`role`:
+    `principal` for themself, else `branch_secretary` or `admin`), whether it is in force
+    today, and its revocation, once revoked."""
+
+    id: str
+    principal: str
+    deputy: str
+    from_: str = Field(alias="from")
+    to: str
+    reason: str
+    branches: list[str]
+    granted_by: str
+    granted_role: str
+    granted_at: str
+    active: bool
+    revoked: Revocation | None
+
+
+class Delegations(BaseModel):
+    items: list[Delegation]

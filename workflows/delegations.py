@@ -80,7 +80,10 @@ class DelegationCommands(Store):
         of a branch the principal signs in, or an administrator. Once only."""
         held = self.readable_delegation(delegation_id, actor)
         delegation = held.delegation
-        role = self._revoker_role(actor, delegation)
+        role = revoker_role(actor, delegation)
+        if role is None:
+            raise ForbiddenError("a delegation is revoked by its principal, whoever granted "
+                                 "it, their branch's secretary or an administrator")
         check_text(reason, "reason", required=True)
         if delegation["revoked"] is not None:
             raise ConflictError(f"delegation {delegation_id} is revoked already", "revoked")
@@ -163,16 +166,15 @@ class DelegationCommands(Store):
         raise ForbiddenError("a branch secretary names deputies for the signers of their "
                              "branch only", "scope")
 
-    @staticmethod
-    def _revoker_role(actor: Actor, delegation: dict[str, Any]) -> str:
-        """The role the actor revokes in (403 when none lets them: the deputy cannot)."""
-        if actor.username == delegation["principal"]:
-            return PRINCIPAL
-        if actor.holds(Role.ADMIN, None):
-            return Role.ADMIN
-        if any(actor.holds(Role.BRANCH_SECRETARY, b) for b in delegation["branches"]):
-            return Role.BRANCH_SECRETARY
-        if actor.username == delegation["granted_by"]:
-            return str(delegation["granted_role"])
-        raise ForbiddenError("a delegation is revoked by its principal, whoever granted it, "
-                             "their branch's secretary or an administrator")
+
+def revoker_role(actor: Actor, delegation: dict[str, Any]) -> str | None:
+    """The role the actor may revoke the delegation in; None: they may not (the deputy)."""
+    if actor.username == delegation["principal"]:
+        return PRINCIPAL
+    if actor.holds(Role.ADMIN, None):
+        return Role.ADMIN
+    if any(actor.holds(Role.BRANCH_SECRETARY, b) for b in delegation["branches"]):
+        return Role.BRANCH_SECRETARY
+    if actor.username == delegation["granted_by"]:
+        return str(delegation["granted_role"])
+    return None

@@ -78,6 +78,19 @@ TEXT: dict[str, dict[str, str]] = {
         "disable_user": "停用用户", "user_disabled": "已停用用户",
         "disable_hint": "停用后该用户不能再登录，已登录的会话立即失效；其签署记录保持不变。",
         "status": "状态", "enabled": "正常", "disabled": "已停用",
+        # 代签: deputies, their delegations, and steps signed on someone's behalf.
+        "delegations": "代签", "delegation_new": "指定代签人", "principal": "被代签人",
+        "deputy_username": "代签人（用户名）", "from_day": "开始日期", "to_day": "结束日期（含）",
+        "delegation_grant": "指定代签", "delegation_list": "代签授权",
+        "delegation_note": "代签人在授权期内可以代被代签人办理其考核环节（自查除外）；"
+                           "签署记录同时写明两人，两人都不得签署同一考核表的其他环节。"
+                           "本人、所在支部的书记或管理员可以指定和撤销。",
+        "on_behalf": "{deputy} 代 {principal}签", "for_principal": "代 {principal}",
+        "acting_for": "您将代 {principal} 办理：签署记录同时写明您和 {principal}。",
+        "delegation_active": "生效中", "delegation_upcoming": "未开始",
+        "delegation_ended": "已结束", "delegation_revoked": "已撤销",
+        "delegation_granted": "已指定代签人", "granted_by": "授权人",
+        "delegation_revoke": "撤销代签", "no_delegations": "没有与您相关的代签授权。",
         "forms": "考核表模板", "form_items": "考核项目", "code": "代码", "scoring": "计分方式",
         "scoring_rule": "0 至满分，最多一位小数", "publish_version": "发布新版本",
         "items_hint": "各项满分合计须为 100；代码和满分都留空的行不计入。",
@@ -221,6 +234,19 @@ TEXT: dict[str, dict[str, str]] = {
         "disable_hint": "A disabled user cannot sign in and their sessions end at once; what "
                         "they signed stays on record.",
         "status": "Status", "enabled": "Active", "disabled": "Disabled",
+        "delegations": "Deputies", "delegation_new": "Name a deputy", "principal": "For",
+        "deputy_username": "Deputy (username)", "from_day": "From", "to_day": "To (included)",
+        "delegation_grant": "Name the deputy", "delegation_list": "Delegations",
+        "delegation_note": "In the days given, a deputy takes the principal's steps (not a "
+                           "self-check); the record names both, and neither may sign another "
+                           "step of the same appraisal. The principal, their branch's "
+                           "secretary or an administrator names and revokes deputies.",
+        "on_behalf": "{deputy} on behalf of {principal}", "for_principal": "for {principal}",
+        "acting_for": "You act for {principal}: the record names you both.",
+        "delegation_active": "In force", "delegation_upcoming": "To come",
+        "delegation_ended": "Ended", "delegation_revoked": "Revoked",
+        "delegation_granted": "Deputy named", "granted_by": "Granted by",
+        "delegation_revoke": "Revoke", "no_delegations": "No delegation concerns you.",
         "forms": "Assessment forms", "form_items": "Items", "code": "Code",
         "scoring": "Scoring", "scoring_rule": "0 to the maximum, one decimal at most",
         "publish_version": "Publish a new version",
@@ -317,7 +343,9 @@ FIELD_ERRORS = {
            "taken": "编号已被使用", "unknown": "不存在", "amount": "以元为单位，最多两位小数",
            "amount range": "须在 -100000 到 100000 元之间", "before 1970": "不能早于 1970 年",
            "characters": "含有无法保存的字符", "no time zone": "须注明时区",
-           "too large": "文件超过 10 MB", "count": "最多 10 个文件", "kind": "只能是照片或 PDF"},
+           "too large": "文件超过 10 MB", "count": "最多 10 个文件", "kind": "只能是照片或 PDF",
+           "past": "不能早于今天", "before from": "不能早于开始日期", "range": "超出一年",
+           "self": "不能指定本人", "not signer": "此人不签署任何考核环节"},
     "en": {"out of range": "must be from 0 to the maximum", "one decimal": "one decimal at most",
            "username taken": "this username is already taken", "short": "too short",
            "too long": "too long", "scope needed": "this role needs a scope",
@@ -335,7 +363,10 @@ FIELD_ERRORS = {
            "characters": "has characters that cannot be stored",
            "no time zone": "must name its time zone",
            "too large": "a file is over 10 MB", "count": "10 files at most",
-           "kind": "photos and PDFs only"},
+           "kind": "photos and PDFs only",
+           "past": "cannot be before today", "before from": "cannot be before the start",
+           "range": "beyond a year", "self": "not the principal themself",
+           "not signer": "signs no step"},
 }
 
 

@@ -1,6 +1,7 @@
 """Who sees which page in the header: a page is listed only to those who may use it, so a
 reader is never sent to a page that answers them 403."""
 
+from domain.delegations import DELEGABLE
 from domain.process import Role
 from service.cases.postings import OVERSEERS
 from workflows.access import ARCHIVISTS, Actor
@@ -38,6 +39,12 @@ def may_read_findings(actor: Actor) -> bool:
     return may_oversee(actor)
 
 
+def may_name_deputies(actor: Actor) -> bool:
+    """代签 in the header: signers, secretaries and administrators name deputies; everyone
+    (a deputy too) finds the page from their account page."""
+    return actor.has_role(*DELEGABLE, Role.ADMIN)
+
+
 def navigation(actor: Actor) -> list[tuple[str, str]]:
     """(path, word) of each page the reader may use, in the header's order."""
     links = [("/app/inbox", "inbox"), ("/app/rankings", "ranking"), ("/app/board", "board"),
@@ -57,5 +64,7 @@ def navigation(actor: Actor) -> list[tuple[str, str]]:
         links.append(("/app/policy", "reward_policy"))
     if actor.holds(Role.ADMIN, None):
         links += [("/app/users", "users"), ("/app/forms", "forms")]
+    if may_name_deputies(actor):
+        links.append(("/app/delegations", "delegations"))
     links.append(("/app/account", "account"))  # everyone's own password
     return links
