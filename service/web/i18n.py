@@ -234,7 +234,7 @@ TEXT: dict[str, dict[str, str]] = {
         "disable_hint": "A disabled user cannot sign in and their sessions end at once; what "
                         "they signed stays on record.",
         "status": "Status", "enabled": "Active", "disabled": "Disabled",
-        "delegations": "Deputies", "delegation_new": "Name a deputy", "principal": "For",
+        "delegations": "Deputies", "delegation_new": "Name a deputy", "principal": "Principal",
         "deputy_username": "Deputy (username)", "from_day": "From", "to_day": "To (included)",
         "delegation_grant": "Name the deputy", "delegation_list": "Delegations",
         "delegation_note": "In the days given, a deputy takes the principal's steps (not a "

@@ -10,6 +10,7 @@ from domain.appraisal import Appraisal
 from domain.delegations import DELEGABLE, Deputy, check_days, china_today
 from domain.errors import ConflictError, ForbiddenError, InvalidError
 from domain.process import Role
+from service.web.problems import explain
 from tests.helpers import SCORES
 from tests.small_org import ADMIN, actor, build_small_mine, popo_workflows, user
 from workflows.application import Workflows
@@ -193,3 +194,13 @@ def test_who_grants_for_whom(workflows) -> None:
         grant(workflows, deputy="lead_sec", start=5, end=6)
     with pytest.raises(ConflictError):  # a day already covered
         grant(workflows, start=3, end=4)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_pages_say_why_a_delegation_was_refused(lang: str) -> None:
+    overlap = explain(ConflictError("overlaps", "overlapping"), 409, lang)
+    assert ("已经代" if lang == "zh" else "already acts") in overlap.message
+    invalid = explain(InvalidError("bad", {"deputy": "self", "from": "past"}), 422, lang)
+    assert invalid.points == ({"zh": ["代签人（用户名）：不能指定本人", "开始日期：不能早于今天"],
+                               "en": ["Deputy (username): not the principal themself",
+                                      "From: cannot be before today"]}[lang])
