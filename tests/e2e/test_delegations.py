@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import openpyxl
+import pypdf
 
 from domain.delegations import Deputy, china_today
 from tests.e2e.support import act, add_users, assert_problem, events, nothing_recorded, opened_in
@@ -258,3 +259,6 @@ def test_the_archive_shows_who_signed_for_whom(api, settings):
     cells = {str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row
              if c.value is not None}
     assert "代签人（deputy） 代 组长（leader）签" in cells
+    pdf = api.get("archivist", "/archives/2026?format=pdf")
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "代 组长（leader）签" in text.replace("\n", "")

@@ -8,6 +8,7 @@ import pytest
 
 from domain.appraisal import Appraisal
 from domain.delegations import DELEGABLE, Deputy, check_days, china_today
+from domain.documents import document, history_entry, replayed
 from domain.errors import ConflictError, ForbiddenError, InvalidError
 from domain.process import Role
 from service.web.problems import explain
@@ -204,3 +205,14 @@ def test_the_pages_say_why_a_delegation_was_refused(lang: str) -> None:
     assert invalid.points == ({"zh": ["代签人（用户名）：不能指定本人", "开始日期：不能早于今天"],
                                "en": ["Deputy (username): not the principal themself",
                                       "From: cannot be before today"]}[lang])
+
+
+def test_a_document_replayed_from_the_history_names_the_principal_as_the_aggregates_does(
+        ) -> None:
+    appraisal = reviewed("leader", "M5")
+    history = [history_entry(e) for e in appraisal.collect_events()]
+    assert history[-1]["data"]["on_behalf_of"] == "leader"
+    assert "on_behalf_of" not in history[-2]["data"]
+    assert replayed(str(appraisal.id), history) == document(appraisal)
+    assert document(appraisal)["group_review"]["on_behalf_of"] == "leader"
+    assert "on_behalf_of" not in document(appraisal)["zone_evaluation"]
