@@ -77,9 +77,11 @@ def test_every_page_is_in_the_navigation_of_those_who_may_use_it(pages: Pages) -
                        "/app/archives"],
         "archivist": [*everyone, "/app/findings", "/app/progress", "/app/archives"],
         "secretary": [*everyone, "/app/postings", "/app/findings", "/app/progress",
-                      "/app/organisation", "/app/policy"],
+                      "/app/organisation", "/app/policy", "/app/delegations"],
         "admin": [*everyone, "/app/postings", "/app/findings", "/app/progress", "/app/archives",
-                  "/app/organisation", "/app/policy", "/app/users", "/app/forms"],
+                  "/app/organisation", "/app/policy", "/app/users", "/app/forms",
+                  "/app/delegations"],
+        "leader": [*everyone, "/app/delegations"],  # a signer names their deputy (代签)
     }
     for user, links in expected.items():  # and everyone's own account, last
         assert nav_links(pages.as_user(user).get("/app/inbox").text) == [*links,
