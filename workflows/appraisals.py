@@ -230,16 +230,18 @@ class AppraisalCommands(OrganisationCommands, Deputies):
         return standing(actor, place, appraisal.responsible_member_ids, now)
 
     def acting(self, appraisal: Appraisal, actor: Actor, now: list[str] | None = None,
-               principals: list[Principal] | None = None) -> Acting:
-        """The actor's standing on this appraisal, and, when first asked, those of the
-        principals they act for today (`principals`, if the caller has looked them up)."""
+               principals: list[Principal] | None = None,
+               own: Standing | None = None) -> Acting:
+        """The actor's standing on this appraisal (`own`, if already worked out), and, when
+        first asked, those of the principals they act for today (`principals`, if the
+        caller has looked them up)."""
         now = self.responsibles_now(appraisal) if now is None else now
 
         def behalf() -> list[Behalf]:
             found = self.principals_today(actor) if principals is None else principals
             return [Behalf(p, delegated(self.standing(appraisal, p.actor, now))) for p in found]
 
-        return Acting(self.standing(appraisal, actor, now), behalf)
+        return Acting(self.standing(appraisal, actor, now) if own is None else own, behalf)
 
     def check_readable(self, appraisal: Appraisal, actor: Actor) -> None:
         """Readers in scope, the zone's responsible members then or now, and deputies of
@@ -251,10 +253,12 @@ class AppraisalCommands(OrganisationCommands, Deputies):
         if not held.may_read():
             raise ForbiddenError("this appraisal is outside your scope", "scope")
 
-    def allowed(self, appraisal: Appraisal, actor: Actor, held: Acting | None = None) -> Allowed:
+    def allowed(self, appraisal: Appraisal, actor: Actor,
+                held: Acting | Standing | None = None) -> Allowed:
         """What the actor may take now, straight from the machine and the guards, and whom
-        for, if their forward step is a deputy's."""
-        held = self.acting(appraisal, actor) if held is None else held
+        for, if their forward step is a deputy's. `held`: their standing, if worked out."""
+        if not isinstance(held, Acting):
+            held = self.acting(appraisal, actor, own=held)
         found = {s.action: self._signers(appraisal, s.role, actor, held)
                  for s in machine.steps_from(appraisal.state)}
         forward = [signers[0] for action, signers in found.items()
@@ -264,7 +268,7 @@ class AppraisalCommands(OrganisationCommands, Deputies):
                        None if principal is None else principal.actor.username)
 
     def allowed_actions(self, appraisal: Appraisal, actor: Actor,
-                        held: Acting | None = None) -> list[str]:
+                        held: Acting | Standing | None = None) -> list[str]:
         return self.allowed(appraisal, actor, held).actions
 
     def _signers(self, appraisal: Appraisal, role: str, actor: Actor,

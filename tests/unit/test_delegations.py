@@ -156,6 +156,9 @@ def test_the_deputy_takes_the_principals_step_and_both_are_recorded(workflows) -
     key = grant(workflows)
     allowed = workflows.allowed(appraisal, deputy)
     assert (allowed.actions, allowed.acting_for) == (["group-review", "return"], "leader")
+    # Given the deputy's own standing, as callers before deputies did, the same answer.
+    assert workflows.allowed_actions(appraisal, deputy, workflows.standing(
+        appraisal, deputy)) == allowed.actions
     taken = workflows.act(appraisal.id, "group-review", deputy, Submission(SCORES))
     (last,) = list(workflows.events.get(taken.id))[-1:]
     assert (last.actor, last.on_behalf_of, last.principal_member_id, last.delegation) == (
