@@ -59,7 +59,7 @@ class DelegationCommands(Store):
         signer = self._principal(principal)
         branches = self.signing_branches(signer)
         role = self._grantor_role(actor, signer, branches)
-        chosen = self._deputy(deputy, signer)
+        self._check_deputy(deputy, signer)
         stream = self.find(Deputy, deputy) or Deputy(deputy, actor.username, next_instant())
         today = china_today()
         if stream.overlapping(principal, first, last, today):
@@ -68,7 +68,7 @@ class DelegationCommands(Store):
         if len(stream.pending(today)) >= MAX_OPEN:
             raise ConflictError(f"{deputy} holds {MAX_OPEN} delegations already", "too_many")
         key = stream.next_id()
-        stream.grant(key, deputy=chosen.username, principal=principal,
+        stream.grant(key, deputy=deputy, principal=principal,
                      principal_member_id=signer.member_id, branches=branches, start=first,
                      end=last, reason=reason, actor=actor.username, role=role,
                      timestamp=next_instant(stream))
@@ -143,16 +143,15 @@ class DelegationCommands(Store):
                                "or branch secretary names a deputy", {"principal": "not signer"})
         return signer
 
-    def _deputy(self, username: str, principal: Actor) -> Actor:
-        """The deputy's account: an enabled user, not the principal (any of their
-        accounts) (422 otherwise)."""
+    def _check_deputy(self, username: str, principal: Actor) -> None:
+        """The deputy is an enabled user, and not the principal under any of their accounts
+        (422 otherwise)."""
         user = self.find(User, username, shared=True)
         if user is None or user.disabled:
             raise InvalidError(f"user {username!r} is not an active user", {"deputy": "unknown"})
         if username == principal.username or (
                 user.member_id is not None and user.member_id == principal.member_id):
             raise InvalidError("nobody is their own deputy", {"deputy": "self"})
-        return Actor.of(user)
 
     @staticmethod
     def _grantor_role(actor: Actor, principal: Actor, branches: list[str]) -> str:
