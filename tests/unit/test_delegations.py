@@ -2,7 +2,7 @@
 separation of duties for both persons in the aggregate, and the workflow deciding from one
 deputy's stream (on the in-memory store) whom a deputy may act for today."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -14,10 +14,10 @@ from domain.process import Role
 from service.web.problems import explain
 from tests.helpers import SCORES
 from tests.small_org import ADMIN, actor, build_small_mine, popo_workflows, user
+from tests.unit.test_signers import AT, evaluated, never
 from workflows.application import Workflows
 from workflows.appraisals import Submission
 
-AT = datetime(2026, 10, 31, 8, tzinfo=UTC)
 DAY = date(2026, 11, 3)
 TODAY = china_today()
 
@@ -73,24 +73,13 @@ def test_a_deputys_stream_says_which_delegations_hold_on_a_day() -> None:
 def reviewed(on_behalf_of: str | None, principal_member: str | None) -> Appraisal:
     """An appraisal of Z1 self-checked by m1 (M1), evaluated by the evaluator and reviewed
     by the deputy (member M6), for whom `on_behalf_of` says."""
-    appraisal = Appraisal(zone_id="Z1", zone_name="综采一队", line="采煤线", period="2026-10",
-                          branch_id="B1", group_id="G1", template_id="default",
-                          template_version=1, items={"duty": "100"},
-                          responsible_member_ids=["M1"], state="self_check", actor="secretary",
-                          role="branch_secretary", timestamp=AT)
-    signed = {"scores": {"duty": "90"}, "total": "90", "comment": "", "timestamp": AT}
-    appraisal.submit_self_check(state="zone_evaluation", actor="m1", role="responsible_member",
-                                member_id="M1", **signed)
-    appraisal.submit_zone_evaluation(state="group_review", actor="evaluator",
-                                     role="zone_evaluator", member_id="", **signed)
-    appraisal.submit_group_review(state="branch_approval", actor="deputy", role="group_leader",
-                                  member_id="M6", on_behalf_of=on_behalf_of,
-                                  principal_member_id=principal_member, **signed)
+    appraisal = evaluated("")
+    appraisal.submit_group_review(scores={"duty": "90"}, total="90", comment="",
+                                  timestamp=AT, state="branch_approval", actor="deputy",
+                                  role="group_leader", member_id="M6",
+                                  on_behalf_of=on_behalf_of,
+                                  principal_member_id=principal_member)
     return appraisal
-
-
-def never(_username: str) -> str | None:
-    raise AssertionError("a recorded signer was looked up")
 
 
 def test_a_step_signed_on_behalf_bars_both_persons_from_any_other_step() -> None:
