@@ -1,6 +1,6 @@
 """The appraisal of one zone in one period: every step is an immutable event."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -84,34 +84,49 @@ class Appraisal(Aggregate):
                           member_id: str | None = None) -> None:
         self._sign(State.SELF_CHECK, actor, member_id, timestamp, scores, total, comment, state)
 
+    # A deputy's step (代签) names the principal too: `on_behalf_of` (their username), the
+    # member behind that account ('' for none) and the `delegation` it was taken under. None
+    # for a step signed in one's own right, and in events stored before deputies.
+
     @event("ZoneEvaluationSubmitted")
     def submit_zone_evaluation(self, scores: dict[str, str], total: str, comment: str,
                                state: str, actor: str, role: str, timestamp: datetime,
-                               member_id: str | None = None) -> None:
+                               member_id: str | None = None, on_behalf_of: str | None = None,
+                               principal_member_id: str | None = None,
+                               delegation: str | None = None) -> None:
         self._sign(State.ZONE_EVALUATION, actor, member_id, timestamp, scores, total, comment,
-                   state)
+                   state, on_behalf_of, principal_member_id)
 
     @event("GroupReviewSubmitted")
     def submit_group_review(self, scores: dict[str, str], total: str, comment: str, state: str,
                             actor: str, role: str, timestamp: datetime,
-                            member_id: str | None = None) -> None:
-        self._sign(State.GROUP_REVIEW, actor, member_id, timestamp, scores, total, comment, state)
+                            member_id: str | None = None, on_behalf_of: str | None = None,
+                            principal_member_id: str | None = None,
+                            delegation: str | None = None) -> None:
+        self._sign(State.GROUP_REVIEW, actor, member_id, timestamp, scores, total, comment, state,
+                   on_behalf_of, principal_member_id)
 
     @event("BranchApproved")
     def approve(self, comment: str, reward: str, state: str, actor: str, role: str,
-                timestamp: datetime, member_id: str | None = None) -> None:
+                timestamp: datetime, member_id: str | None = None,
+                on_behalf_of: str | None = None, principal_member_id: str | None = None,
+                delegation: str | None = None) -> None:
         """Publishes the result; `reward` is what the branch's policy pays for it right now."""
-        self._sign(State.BRANCH_APPROVAL, actor, member_id, timestamp, None, None, comment, state)
+        self._sign(State.BRANCH_APPROVAL, actor, member_id, timestamp, None, None, comment, state,
+                   on_behalf_of, principal_member_id)
         self.reward = reward
 
     @event("Returned")
     def return_(self, reason: str, state: str, actor: str, role: str,
-                timestamp: datetime) -> None:
+                timestamp: datetime, on_behalf_of: str | None = None,
+                principal_member_id: str | None = None, delegation: str | None = None) -> None:
         self.state = state
 
     @event("Reopened")
     def reopen(self, reason: str, state: str, actor: str, role: str,
-               timestamp: datetime, objection: str | None = None) -> None:
+               timestamp: datetime, objection: str | None = None,
+               on_behalf_of: str | None = None, principal_member_id: str | None = None,
+               delegation: str | None = None) -> None:
         """Back to the group review to correct a published result; `objection`: the upheld
         objection (异议) that asked for it."""
         self.state = state
@@ -184,9 +199,11 @@ class Appraisal(Aggregate):
 
     def _sign(self, step: str, actor: str, member_id: str | None, at: datetime,
               scores: dict[str, str] | None, total: str | None, comment: str,
-              state: str) -> None:
+              state: str, on_behalf_of: str | None = None,
+              principal_member_id: str | None = None) -> None:
         self.steps[step] = {"actor": actor, "member_id": member_id, "at": at, "scores": scores,
-                            "total": total, "comment": comment}
+                            "total": total, "comment": comment, "on_behalf_of": on_behalf_of,
+                            "principal_member_id": principal_member_id}
         self.state = state
 
     @property
@@ -201,28 +218,41 @@ class Appraisal(Aggregate):
         return None if score is None else Grade.of(score)
 
     def may_sign(self, step: str, actor: str, member_id: str | None = None,
-                 member_of: Callable[[str], str | None] | None = None) -> bool:
+                 member_of: Callable[[str], str | None] | None = None,
+                 principal: tuple[str, str | None] | None = None) -> bool:
         """Nobody signs two different steps of the appraisal as it stands (signs_apart)."""
-        return signs_apart(self.steps, step, actor, member_id, member_of)
+        return signs_apart(self.steps, step, actor, member_id, member_of, principal)
 
 
 def signs_apart(steps: Mapping[str, dict[str, Any] | None], step: str, actor: str,
                 member_id: str | None = None,
-                member_of: Callable[[str], str | None] | None = None) -> bool:
+                member_of: Callable[[str], str | None] | None = None,
+                principal: tuple[str, str | None] | None = None) -> bool:
     """Whether `actor` may sign `step` beside the `steps` signed: not with the same account,
-    nor with another account of the same member. A step stored before signers' members were
-    recorded names its account only (`None`): `member_of` gives that account's member. A step
-    by an account without a member records '' and is not looked up again (a store read a
-    signed step, on every decision). The reminders' digests read the steps from a read model.
+    nor with another account of the same member. A step signed on someone's behalf counts
+    for both persons, and so does signing one: `principal` is the (username, member) the
+    actor would sign for. A step stored before signers' members were recorded names its
+    account only (`None`): `member_of` gives that account's member. A step by an account
+    without a member records '' and is not looked up again (a store read a signed step, on
+    every decision). The reminders' digests read the steps from a read model.
     """
+    signers = [(actor, member_id), *([principal] if principal else [])]
     for name, signed in steps.items():
         if name == step or signed is None:
             continue
-        if signed["actor"] == actor:
-            return False
-        signer = signed.get("member_id")
-        if signer is None and member_of is not None:
-            signer = member_of(signed["actor"])
-        if member_id and signer == member_id:
-            return False
+        for username, member in _persons(signed, member_of):
+            if any(username == who or (mine and member == mine) for who, mine in signers):
+                return False
     return True
+
+
+def _persons(signed: dict[str, Any], member_of: Callable[[str], str | None] | None,
+             ) -> Iterator[tuple[str, str | None]]:
+    """Who signed a step, each (username, member): its signer, and whoever they signed for.
+    A member is looked up (`member_of`) only when asked for, and only if none was recorded."""
+    for username, recorded in ((signed["actor"], signed.get("member_id")),
+                               (signed.get("on_behalf_of"), signed.get("principal_member_id"))):
+        if username is None:
+            continue
+        yield username, recorded if recorded is not None or member_of is None \
+            else member_of(username)

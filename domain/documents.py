@@ -14,8 +14,10 @@ from domain.scoring import Grade
 # What an entry's data may hold. An objection's contact is not among them: it is for the
 # branch that answers, not for everyone who reads the history or the archive.
 HISTORY_FIELDS = ("scores", "total", "comment", "reason", "reward", "objection", "posting",
-                  "name", "upheld", "finding", "method", "date", "text", "attachments")
-OPTIONAL_FIELDS = frozenset({"objection"})
+                  "name", "upheld", "finding", "method", "date", "text", "attachments",
+                  "on_behalf_of", "delegation")
+# Named only when the event has them: entries of events without them stay as they were.
+OPTIONAL_FIELDS = frozenset({"objection", "on_behalf_of", "delegation"})
 OPENED_FIELDS = ("zone_id", "period", "template_id", "template_version", "items",
                  "responsible_member_ids")
 # A year-end's evidence of its months (domain.yearend), in its own event beside the opening.
@@ -45,13 +47,18 @@ def _step(signed: dict[str, Any] | None) -> dict[str, Any] | None:
     if signed is None:
         return None
     scores = signed["scores"]
-    return {
+    return _behalf({
         "actor": signed["actor"],
         "at": instant(signed["at"]),
         "scores": None if scores is None else {c: number(v) for c, v in scores.items()},
         "total": number(signed["total"]),
         "comment": signed["comment"],
-    }
+    }, signed.get("on_behalf_of"))
+
+
+def _behalf(step: dict[str, Any], principal: str | None) -> dict[str, Any]:
+    """A step signed by a deputy (代签) names whom for; others are as they always were."""
+    return step if principal is None else {**step, "on_behalf_of": principal}
 
 
 def document(appraisal: Appraisal) -> dict[str, Any]:
@@ -150,9 +157,9 @@ def replayed(appraisal_id: str, history: Sequence[dict[str, Any]]) -> dict[str, 
             months = {"months": entry["data"]}
         elif (step := STEP_OF_EVENT.get(entry["type"])) is not None:
             data = entry["data"]
-            steps[step] = {"actor": entry["actor"], "at": entry["at"],
-                           "scores": data.get("scores"), "total": data.get("total"),
-                           "comment": data["comment"]}
+            steps[step] = _behalf({"actor": entry["actor"], "at": entry["at"],
+                                   "scores": data.get("scores"), "total": data.get("total"),
+                                   "comment": data["comment"]}, data.get("on_behalf_of"))
     review = steps[State.GROUP_REVIEW]
     score = None if review is None else review["total"]
     return {

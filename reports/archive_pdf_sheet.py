@@ -212,7 +212,8 @@ def _signatures(appraisal: Appraisal, names: view.Names) -> list[Row]:
         if signed is None:
             who, role, at, comment = "未签署", "", "", ""
         else:
-            who, at = names.user(signed["actor"]), view.local_time(signed["at"])
+            who = names.signer(signed["actor"], signed.get("on_behalf_of"))
+            at = view.local_time(signed["at"])
             role = label("role", view.signer_role(appraisal, step))
             comment = signed["comment"] or "（无）"
         rows += [(SIGNER, (step_name, "签署人", who, "角色", role, "时间", at), None),
@@ -225,7 +226,7 @@ def _history(appraisal: Appraisal, names: view.Names) -> list[Row]:
     reopening) shows the comment it carried."""
     current = _current_signatures(appraisal)
     return [(HISTORY, (str(entry["version"]), view.local_time(entry["at"]),
-                       label("event", entry["type"]), names.user(entry["actor"]),
+                       label("event", entry["type"]), view.entry_signer(entry, names),
                        label("role", entry["role"]), _note(entry, current)), HISTORY_HEADER)
             for entry in appraisal.get("history", ())]
 

@@ -113,6 +113,12 @@ class Names:
             self._shown[username] = shown
         return shown
 
+    def signer(self, username: str, on_behalf_of: str | None = None) -> str:
+        """Who signed; a deputy's signature (代签) names both: `张三（m001）代 李四（m002）签`."""
+        if not on_behalf_of:
+            return self.user(username)
+        return f"{self.user(username)} 代 {self.user(on_behalf_of)}签"
+
     def people(self, member_ids: Sequence[str]) -> str:
         """`张三（M001）、李四（M002）`: responsible members, each with their member id."""
         return "、".join(f"{self.members.get(m, m)}（{m}）" for m in member_ids)
@@ -135,6 +141,11 @@ def signer_role(appraisal: Mapping[str, Any], step: str) -> str:
         if entry["type"] == kind and entry["actor"] == signed["actor"]:
             return entry["role"]
     return USUAL_ROLE[step]
+
+
+def entry_signer(entry: Mapping[str, Any], names: Names) -> str:
+    """Who took an event of the history, and for whom if it was a deputy's (代签)."""
+    return names.signer(entry["actor"], (entry.get("data") or {}).get("on_behalf_of"))
 
 
 def event_note(entry: Mapping[str, Any], comment: bool = True) -> str:

@@ -204,13 +204,15 @@ def _signature(appraisal: Mapping[str, Any], step: str, names: view.Names) -> li
     signed = appraisal[step]
     if signed is None:
         return ["未签署", None, None, None]
-    return [names.user(signed["actor"]), label("role", view.signer_role(appraisal, step)),
+    return [names.signer(signed["actor"], signed.get("on_behalf_of")),
+            label("role", view.signer_role(appraisal, step)),
             view.local_time(signed["at"]), signed["comment"] or None]
 
 
 def _corrections(appraisal: Mapping[str, Any], names: view.Names) -> str | None:
     """Each return and reopening: when, who in which role, and why."""
-    lines = [f"{view.local_time(e['at'])} {names.user(e['actor'])}（{label('role', e['role'])}）"
+    lines = [f"{view.local_time(e['at'])} {view.entry_signer(e, names)}"
+             f"（{label('role', e['role'])}）"
              f"{label('event', e['type'])}：{(e.get('data') or {}).get('reason', '')}"
              for e in appraisal.get("history", ()) if e["type"] in ("returned", "reopened")]
     return "；".join(lines) or None

@@ -17,7 +17,9 @@ LABELS: dict[str, dict[str, dict[str, str]]] = {
                  Role.GROUP_LEADER: "党小组长", Role.BRANCH_SECRETARY: "支部书记",
                  Role.ADMIN: "管理员", Role.INSPECTOR: "督查", Role.ARCHIVIST: "档案管理员",
                  # Who objects to a posted result without a role (workflows.publicity).
-                 "member": "党员", "public": "群众（公开链接）"},
+                 "member": "党员", "public": "群众（公开链接）",
+                 # Who names or revokes their own deputy (代签, domain.delegations).
+                 "principal": "本人"},
         "step": {State.SELF_CHECK: "自查", State.ZONE_EVALUATION: "责任区评价",
                  State.GROUP_REVIEW: "党小组长考核", State.BRANCH_APPROVAL: "党支部审核",
                  State.PUBLISHED: "公示"},
@@ -47,7 +49,8 @@ LABELS: dict[str, dict[str, dict[str, str]]] = {
         "thing": {"appraisal": "考核表", "zone": "责任区", "branch": "支部", "group": "党小组",
                   "member": "党员", "user": "用户", "form": "考核表模板",
                   "template": "考核表模板", "action": "操作", "scope": "权限范围",
-                  "posting": "公示", "objection": "异议", "link": "公开链接"},
+                  "posting": "公示", "objection": "异议", "link": "公开链接",
+                  "delegation": "代签授权"},
     },
     "en": {
         "grade": {"excellent": "Excellent", "qualified": "Qualified",
@@ -56,7 +59,8 @@ LABELS: dict[str, dict[str, dict[str, str]]] = {
                  Role.ZONE_EVALUATOR: "Zone evaluator", Role.GROUP_LEADER: "Group leader",
                  Role.BRANCH_SECRETARY: "Branch secretary", Role.ADMIN: "Administrator",
                  Role.INSPECTOR: "Inspector", Role.ARCHIVIST: "Archivist",
-                 "member": "Party member", "public": "The public (link)"},
+                 "member": "Party member", "public": "The public (link)",
+                 "principal": "The principal"},
         "step": {State.SELF_CHECK: "Self-check", State.ZONE_EVALUATION: "Zone evaluation",
                  State.GROUP_REVIEW: "Group review", State.BRANCH_APPROVAL: "Branch approval",
                  State.PUBLISHED: "Published"},
@@ -86,7 +90,7 @@ LABELS: dict[str, dict[str, dict[str, str]]] = {
                   "group": "party group", "member": "member", "user": "user",
                   "form": "assessment form", "template": "assessment form", "action": "action",
                   "scope": "scope", "posting": "posting", "objection": "objection",
-                  "link": "public link"},
+                  "link": "public link", "delegation": "delegation"},
     },
 }
 GRADES = LABELS["zh"]["grade"]

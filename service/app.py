@@ -20,6 +20,7 @@ from service.api.routes import (
     bulk,
     checkpoints,
     deadlines,
+    delegations,
     inbox,
     organisation,
     postings,
@@ -87,7 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Routes are matched in order, each at a cost (docs/PERFORMANCE.md): the sign-off's first.
     for module in (appraisals, users, organisation, rankings, inbox, archives, checkpoints,
-                   postings, supervision, deadlines, reminders):
+                   postings, supervision, deadlines, reminders, delegations):
         app.include_router(module.router)
     app.include_router(bulk.router)
     app.include_router(postings.public)

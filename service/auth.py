@@ -70,4 +70,4 @@ class Tokens:
 
 
 def actor_of(user: User) -> Actor:
-    return Actor(user.username, user.member_id, tuple(user.grants))
+    return Actor.of(user)

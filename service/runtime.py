@@ -20,6 +20,7 @@ from projections import rebuild
 from projections.appraisal_index import AppraisalIndexView
 from projections.archive import ArchiveView
 from projections.deadlines import DeadlinesView
+from projections.delegations import DelegationsView
 from projections.directory import DirectoryView
 from projections.findings import FindingsView
 from projections.forms import FormsView
@@ -170,7 +171,7 @@ def build(settings: Settings) -> Runtime:
                             [DirectoryView(), AppraisalIndexView(), RankingView(), ArchiveView(),
                              UsersView(), AccountsView(), FormsView(), PublicityView(),
                              FindingsView(), DeadlinesView(),
-                             SignersView(), ReminderChoicesView()])
+                             SignersView(), ReminderChoicesView(), DelegationsView()])
         follower.create_tables()
         attachments = Attachments(db.writer, db.reader)
         attachments.create()

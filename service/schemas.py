@@ -206,12 +206,18 @@ class RectificationIn(Body):
     attachments: Attachments = Field(default_factory=list)
 
 
+def _none(value: Any) -> bool:
+    return value is None
+
+
 class Step(BaseModel):
     actor: str
     at: str
     scores: dict[str, Score] | None
     total: Score | None
     comment: str
+    # A deputy's step (代签): whom `actor` signed for; absent from any other step.
+    on_behalf_of: str | None = Field(None, exclude_if=_none)
 
 
 GradeName = Literal["excellent", "qualified", "basically_qualified", "unqualified"]
@@ -261,6 +267,9 @@ class Document(BaseModel):
     allowed_actions: list[str]
     months: Months | None = Field(None, description="Year-end appraisals only: the evidence "
                                                    "of the months, recorded when opened")
+    # Whom the caller's forward step would be taken for, as their deputy (代签); absent when
+    # it is their own (or none is theirs).
+    acting_for: str | None = Field(None, exclude_if=_none)
 
 
 class Documents(BaseModel):
@@ -481,6 +490,8 @@ class ReminderChoice(BaseModel):
     wecom_url: str | None
     dingtalk_url: str | None
     dingtalk_secret: str | None
+
+
 # Bulk sign-off (POST /appraisals/bulk): each item's scores, comment or reason are read by the
 # action's own body (ScoredIn, ApprovalIn, ReasonIn), item by item, as a single sign-off's.
 BulkId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
@@ -522,3 +533,48 @@ class BulkItemOut(BaseModel):
 
 class BulkOut(BaseModel):
     items: list[BulkItemOut]
+
+
+class DelegationIn(Body):
+    """A deputy (代签) for the principal (default: the caller), from one day to another, both
+    included, in China's calendar; `from` today at the earliest, for a year at most."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"deputy": "m002", "principal": "leader01", "from": "2026-11-03", "to": "2026-11-12",
+         "reason": "井下蹲点，由王芳代签"}]})
+
+    deputy: Username
+    principal: Username | None = None
+    from_: Day = Field(alias="from")
+    to: Day
+    reason: Reason
+
+
+class Revocation(BaseModel):
+    by: str
+    role: str
+    at: str
+    reason: str
+
+
+class Delegation(BaseModel):
+    """A delegation (代签): who acts for whom on which days, why, who granted it (`role`:
+    `principal` for themself, else `branch_secretary` or `admin`), whether it is in force
+    today, and its revocation, once revoked."""
+
+    id: str
+    principal: str
+    deputy: str
+    from_: str = Field(alias="from")
+    to: str
+    reason: str
+    branches: list[str]
+    granted_by: str
+    granted_role: str
+    granted_at: str
+    active: bool
+    revoked: Revocation | None
+
+
+class Delegations(BaseModel):
+    items: list[Delegation]

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from domain.process import Role
-from domain.users import SCOPE_KINDS, RoleGrant
+from domain.users import SCOPE_KINDS, RoleGrant, User
 
 # Roles a zone's responsible member may never act in on that zone.
 NOT_FOR_RESPONSIBLES = frozenset({Role.GROUP_LEADER, Role.BRANCH_SECRETARY})
@@ -18,6 +18,11 @@ class Actor:
     username: str
     member_id: str | None
     grants: tuple[RoleGrant, ...]
+
+    @classmethod
+    def of(cls, user: User) -> "Actor":
+        """A user as they stand now, with their roles."""
+        return cls(user.username, user.member_id, tuple(user.grants))
 
     def has_role(self, *roles: str) -> bool:
         return any(g.role in roles for g in self.grants)

@@ -28,22 +28,39 @@ from domain.users import User
 from workflows import machine
 from workflows.access import Actor, Place, Standing, standing
 from workflows.base import next_instant
+from workflows.deputies import Acting, Behalf, Deputies, Principal, delegated
 from workflows.organisation import OrganisationCommands
-from workflows.process import METHOD_OF, SCORED, Action
+from workflows.process import FORWARD, METHOD_OF, SCORED, Action
 from workflows.yearend import summarise_months
 
 OPENERS = (Role.ADMIN, Role.BRANCH_SECRETARY)
 
 
 @dataclass(frozen=True)
+class Allowed:
+    """What the actor may take on an appraisal now, and for whom their forward step would
+    be taken when it is a deputy's (代签; None: in their own right, or none is theirs)."""
+
+    actions: list[str]
+    acting_for: str | None = None
+
+    def fields(self) -> dict[str, Any]:
+        """As a document answers them: `acting_for` only when there is someone."""
+        found = {"acting_for": self.acting_for} if self.acting_for else {}
+        return {"allowed_actions": self.actions, **found}
+
+
+@dataclass(frozen=True)
 class Taken:
-    """An appraisal just changed, and what the actor may do with it next."""
+    """An appraisal just changed, and what the actor may do with it next (and for whom)."""
 
     appraisal: Appraisal
     allowed_actions: list[str]
+    acting_for: str | None = None
 
     def document(self) -> dict[str, Any]:
-        return {**document(self.appraisal), "allowed_actions": self.allowed_actions}
+        allowed = Allowed(self.allowed_actions, self.acting_for)
+        return {**document(self.appraisal), **allowed.fields()}
 
 
 @dataclass(frozen=True)
@@ -75,14 +92,7 @@ def _receipt(retry: Retry, taken: Taken) -> Receipt:
                    body=body)
 
 
-def _refusal(role: str, standing: Standing) -> str | None:
-    """Why `standing.may_take(role)` said no, as ForbiddenError's reason; None: not this role."""
-    if role == Role.RESPONSIBLE_MEMBER:
-        return "not_responsible"
-    return "own_zone" if role in standing.roles else None
-
-
-class AppraisalCommands(OrganisationCommands):
+class AppraisalCommands(OrganisationCommands, Deputies):
     """The appraisal process; the machine decides, the aggregate records."""
 
     def open_appraisals(self, zone_ids: Iterable[str], period: str, template_id: str,
@@ -143,10 +153,10 @@ class AppraisalCommands(OrganisationCommands):
         """Take `action` on the loaded appraisal, checking in the order API.md fixes.
 
         Scope comes before state: whoever may not read the appraisal, or whose roles on it
-        (then or now) never allow the action, is refused before its version or state is
-        looked at, so a refusal never tells them either.
+        (then or now, or their principals' for a deputy) never allow the action, is refused
+        before its version or state is looked at, so a refusal never tells them either.
         """
-        held = self.standing(appraisal, actor)
+        held = self.acting(appraisal, actor)
         self._check_scope(held)
         if not held.could_take(machine.roles_for(action)):
             raise ForbiddenError(f"your roles never allow '{action}' on this appraisal")
@@ -158,20 +168,26 @@ class AppraisalCommands(OrganisationCommands):
                 f"'{action}' is not allowed in state '{appraisal.state}'",
                 appraisal.state, self.allowed_actions(appraisal, actor, held),
             )
-        if not held.may_take(step.role):
-            raise ForbiddenError(f"'{action}' now needs '{step.role}'", _refusal(step.role, held))
-        if not self._may_sign(appraisal, STEP_OF_ROLE[step.role], actor):
+        if not held.signers(step.role):
+            raise ForbiddenError(f"'{action}' now needs '{step.role}'", held.refusal(step.role))
+        signers = self._signers(appraisal, step.role, actor, held)
+        if not signers:
             raise ForbiddenError("you signed another step of this appraisal", "signed")
-        self._record_step(appraisal, step, actor, submission)
+        self._record_step(appraisal, step, actor, submission, signers[0])
         # The zone is as it was a moment ago: the standing found above still holds.
-        taken = Taken(appraisal, self.allowed_actions(appraisal, actor, held))
+        allowed = self.allowed(appraisal, actor, held)
+        taken = Taken(appraisal, allowed.actions, allowed.acting_for)
         self.save(appraisal, _receipt(retry, taken) if retry else None)
         return taken
 
     def _record_step(self, appraisal: Appraisal, step: machine.Step, actor: Actor,
-                submission: Submission) -> None:
+                     submission: Submission, principal: Principal | None) -> None:
         moved = {"state": step.dest, "actor": actor.username, "role": step.role,
                  "timestamp": next_instant(appraisal)}
+        if principal is not None:  # 代签: the step names both persons
+            moved |= {"on_behalf_of": principal.actor.username,
+                      "principal_member_id": principal.actor.member_id or "",
+                      "delegation": principal.delegation}
         # A signed step names the person too: separation of duties counts people.
         # '' says "no member" as recorded; None is left to steps stored before members were.
         signed = {**moved, "member_id": actor.member_id or ""}
@@ -217,27 +233,56 @@ class AppraisalCommands(OrganisationCommands):
         now = self.responsibles_now(appraisal) if now is None else now
         return standing(actor, place, appraisal.responsible_member_ids, now)
 
+    def acting(self, appraisal: Appraisal, actor: Actor, now: list[str] | None = None,
+               principals: list[Principal] | None = None,
+               own: Standing | None = None) -> Acting:
+        """The actor's standing on this appraisal (`own`, if already worked out), and, when
+        first asked, those of the principals they act for today (`principals`, if the
+        caller has looked them up)."""
+        now = self.responsibles_now(appraisal) if now is None else now
+
+        def behalf() -> list[Behalf]:
+            found = self.principals_today(actor) if principals is None else principals
+            return [Behalf(p, delegated(self.standing(appraisal, p.actor, now))) for p in found]
+
+        return Acting(self.standing(appraisal, actor, now) if own is None else own, behalf)
+
     def check_readable(self, appraisal: Appraisal, actor: Actor) -> None:
-        """Readers in scope and the zone's responsible members, then or now; 403 for others."""
-        self._check_scope(self.standing(appraisal, actor))
+        """Readers in scope, the zone's responsible members then or now, and deputies of
+        someone who signs here today; 403 for others."""
+        self._check_scope(self.acting(appraisal, actor))
 
     @staticmethod
-    def _check_scope(held: Standing) -> None:
+    def _check_scope(held: Standing | Acting) -> None:
         if not held.may_read():
             raise ForbiddenError("this appraisal is outside your scope", "scope")
 
-    def allowed_actions(self, appraisal: Appraisal, actor: Actor,
-                        held: Standing | None = None) -> list[str]:
-        """What the actor may take now, straight from the machine and the guards."""
-        held = self.standing(appraisal, actor) if held is None else held
-        return [
-            s.action for s in machine.steps_from(appraisal.state)
-            if held.may_take(s.role) and self._may_sign(appraisal, STEP_OF_ROLE[s.role], actor)
-        ]
+    def allowed(self, appraisal: Appraisal, actor: Actor,
+                held: Acting | Standing | None = None) -> Allowed:
+        """What the actor may take now, straight from the machine and the guards, and whom
+        for, if their forward step is a deputy's. `held`: their standing, if worked out."""
+        if not isinstance(held, Acting):
+            held = self.acting(appraisal, actor, own=held)
+        found = {s.action: self._signers(appraisal, s.role, actor, held)
+                 for s in machine.steps_from(appraisal.state)}
+        forward = [signers[0] for action, signers in found.items()
+                   if signers and action in FORWARD]
+        principal = forward[0] if forward else None
+        return Allowed([action for action, signers in found.items() if signers],
+                       None if principal is None else principal.actor.username)
 
-    def _may_sign(self, appraisal: Appraisal, step: str, actor: Actor) -> bool:
-        """Separation of duties by person: the actor's member has signed no other step."""
-        return appraisal.may_sign(step, actor.username, actor.member_id, self._member_of)
+    def allowed_actions(self, appraisal: Appraisal, actor: Actor,
+                        held: Acting | Standing | None = None) -> list[str]:
+        return self.allowed(appraisal, actor, held).actions
+
+    def _signers(self, appraisal: Appraisal, role: str, actor: Actor,
+                 held: Acting) -> list[Principal | None]:
+        """Whom the actor may sign `role` as here (None: themselves), with separation of
+        duties kept for both persons: neither signed another step of the appraisal."""
+        step = STEP_OF_ROLE[role]
+        return [p for p in held.signers(role) if appraisal.may_sign(
+            step, actor.username, actor.member_id, self._member_of,
+            None if p is None else p.person)]
 
     def _member_of(self, username: str) -> str | None:
         """The member behind an account (None for an account of nobody's, or none at all)."""

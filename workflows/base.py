@@ -78,10 +78,11 @@ class Store(Application[UUID]):
         except AggregateNotFoundError:
             raise NotFoundError(kind, label or str(aggregate_id)) from None
 
-    def find(self, cls: type[A], *ident: str) -> A | None:
-        """The aggregate of `cls` named by `ident`, or None."""
+    def find(self, cls: type[A], *ident: str, shared: bool = False) -> A | None:
+        """The aggregate of `cls` named by `ident`, or None (`shared`: as `load`'s)."""
         try:
-            return self.repository.get(cls.create_id(*ident))  # type: ignore[attr-defined]
+            return self.repository.get(cls.create_id(*ident),  # type: ignore[attr-defined]
+                                       deepcopy_from_cache=not shared)
         except AggregateNotFoundError:
             return None
 

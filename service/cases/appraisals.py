@@ -13,12 +13,14 @@ from projections.directory import list_zones, zones_of_member
 from service.runtime import Runtime
 from workflows.access import Actor, reach
 from workflows.application import Workflows
+from workflows.appraisals import Allowed
 
 
 def as_document(workflows: Workflows, appraisal: Appraisal, actor: Actor | None) -> dict[str, Any]:
-    """The document; `allowed_actions` for the caller now, none for a view of the past."""
-    allowed = workflows.allowed_actions(appraisal, actor) if actor else []
-    return {**document(appraisal), "allowed_actions": allowed}
+    """The document; `allowed_actions` for the caller now (and `acting_for`, whom their
+    step would be for as a deputy), none for a view of the past."""
+    allowed = workflows.allowed(appraisal, actor) if actor else Allowed([])
+    return {**document(appraisal), **allowed.fields()}
 
 
 def expected_version(if_match: str | None, current: int) -> int | None:

@@ -130,8 +130,9 @@ def contents(conn: Connection, request: Request, prove: Prove,
     directory = members_placed(conn, people)
     findings = supervision.archived(conn, zone_at, request.year, request.branch_id,
                                     request.as_of)
-    signers = {e["actor"] for a in appraisals for e in a["history"]} | supervision.actors(
-        findings)
+    signers = {who for a in appraisals for e in a["history"]
+               for who in (e["actor"], e["data"].get("on_behalf_of")) if who} \
+        | supervision.actors(findings)
     users = names_of(conn, user_names, signers)
     return {
         "manifest": {"year": request.year, "branch_id": request.branch_id,

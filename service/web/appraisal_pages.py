@@ -73,16 +73,20 @@ def appraisal_page(appraisal_id: str, request: Request, actor: PageActor,
 
 def _page(request: Request, workflows: Workflows, appraisal: Appraisal, actor: Actor,
           status: int = 200, **context: Any) -> Response:
-    view = appraisal_view(workflows, appraisal, workflows.allowed_actions(appraisal, actor))
+    allowed = workflows.allowed(appraisal, actor)
+    view = appraisal_view(workflows, appraisal, allowed.actions)
     return render(request, "appraisal.html", status, actor=actor, then=False,
-                  users=signers(request, view),
+                  users=signers(request, view, allowed.acting_for),
+                  acting_for=allowed.acting_for,
                   may_find=actor.holds(Role.INSPECTOR, appraisal.branch_id), **view, **context)
 
 
-def signers(request: Request, view: dict[str, Any]) -> dict[str, str]:
-    """Display names of those who signed the steps shown, objected or answered, and
-    recorded findings, by username."""
-    people = [s["actor"] for _, s in view["steps"] if s]
+def signers(request: Request, view: dict[str, Any], *more: str | None) -> dict[str, str]:
+    """Display names of those who signed the steps shown (and whom for), objected or
+    answered, and recorded findings, and of `more`, by username."""
+    people = [p for _, s in view["steps"] if s for p in (s["actor"], s.get("on_behalf_of"))
+              if p]
+    people += [p for p in more if p]
     for found in (*view["objections"], *view["findings"]):
         people.append(found["actor"])
         people += [later["actor"] for later in (found.get("answer"), found.get("rectification"))
@@ -123,5 +127,7 @@ def history_page(appraisal_id: str, request: Request, actor: PageActor) -> Respo
     entries = history_view(rt.workflows.events.get(appraisal.id))
     return render(request, "history.html", actor=actor, entries=entries,
                   included=inclusion.per_event(rt, appraisal.id),
-                  users=users_named(rt, (e["actor"] for e in entries)),
+                  users=users_named(rt, (p for e in entries
+                                         for p in (e["actor"], e["data"].get("on_behalf_of"))
+                                         if p)),
                   **appraisal_view(rt.workflows, appraisal, []))

@@ -88,6 +88,19 @@ TEXT: dict[str, dict[str, str]] = {
         "disable_user": "停用用户", "user_disabled": "已停用用户",
         "disable_hint": "停用后该用户不能再登录，已登录的会话立即失效；其签署记录保持不变。",
         "status": "状态", "enabled": "正常", "disabled": "已停用",
+        # 代签: deputies, their delegations, and steps signed on someone's behalf.
+        "delegations": "代签", "delegation_new": "指定代签人", "principal": "被代签人",
+        "deputy_username": "代签人（用户名）", "from_day": "开始日期", "to_day": "结束日期（含）",
+        "delegation_grant": "指定代签", "delegation_list": "代签授权",
+        "delegation_note": "代签人在授权期内可以代被代签人办理其考核环节（自查除外）；"
+                           "签署记录同时写明两人，两人都不得签署同一考核表的其他环节。"
+                           "本人、所在支部的书记或管理员可以指定和撤销。",
+        "on_behalf": "{deputy} 代 {principal}签", "for_principal": "代 {principal}",
+        "acting_for": "您将代 {principal} 办理：签署记录同时写明您和 {principal}。",
+        "delegation_active": "生效中", "delegation_upcoming": "未开始",
+        "delegation_ended": "已结束", "delegation_revoked": "已撤销",
+        "delegation_granted": "已指定代签人", "granted_by": "授权人",
+        "delegation_revoke": "撤销代签", "no_delegations": "没有与您相关的代签授权。",
         "forms": "考核表模板", "form_items": "考核项目", "code": "代码", "scoring": "计分方式",
         "scoring_rule": "0 至满分，最多一位小数", "publish_version": "发布新版本",
         "items_hint": "各项满分合计须为 100；代码和满分都留空的行不计入。",
@@ -269,6 +282,19 @@ TEXT: dict[str, dict[str, str]] = {
         "disable_hint": "A disabled user cannot sign in and their sessions end at once; what "
                         "they signed stays on record.",
         "status": "Status", "enabled": "Active", "disabled": "Disabled",
+        "delegations": "Deputies", "delegation_new": "Name a deputy", "principal": "Principal",
+        "deputy_username": "Deputy (username)", "from_day": "From", "to_day": "To (included)",
+        "delegation_grant": "Name the deputy", "delegation_list": "Delegations",
+        "delegation_note": "In the days given, a deputy takes the principal's steps (not a "
+                           "self-check); the record names both, and neither may sign another "
+                           "step of the same appraisal. The principal, their branch's "
+                           "secretary or an administrator names and revokes deputies.",
+        "on_behalf": "{deputy} on behalf of {principal}", "for_principal": "for {principal}",
+        "acting_for": "You act for {principal}: the record names you both.",
+        "delegation_active": "In force", "delegation_upcoming": "To come",
+        "delegation_ended": "Ended", "delegation_revoked": "Revoked",
+        "delegation_granted": "Deputy named", "granted_by": "Granted by",
+        "delegation_revoke": "Revoke", "no_delegations": "No delegation concerns you.",
         "forms": "Assessment forms", "form_items": "Items", "code": "Code",
         "scoring": "Scoring", "scoring_rule": "0 to the maximum, one decimal at most",
         "publish_version": "Publish a new version",
@@ -400,7 +426,9 @@ FIELD_ERRORS = {
            "too large": "文件超过 10 MB", "count": "最多 10 个文件", "kind": "只能是照片或 PDF",
            "range": "不在允许的日期范围内", "order": "后一环节的截止日期不能早于前一环节",
            "steps": "至少填写一个环节的日期",
-           "host": "只能是企业微信或钉钉的官方地址（https）"},
+           "host": "只能是企业微信或钉钉的官方地址（https）",
+           "past": "不能早于今天", "before from": "不能早于开始日期", "self": "不能指定本人",
+           "not signer": "此人不签署任何考核环节"},
     "en": {"out of range": "must be from 0 to the maximum", "one decimal": "one decimal at most",
            "username taken": "this username is already taken", "short": "too short",
            "too long": "too long", "scope needed": "this role needs a scope",
@@ -421,7 +449,10 @@ FIELD_ERRORS = {
            "kind": "photos and PDFs only",
            "range": "outside the dates allowed", "order": "a later step cannot be due earlier",
            "steps": "give at least one step's date",
-           "host": "only the robot service's own https address"},
+           "host": "only the robot service's own https address",
+           "past": "cannot be before today", "before from": "cannot be before the start",
+           "self": "not the principal themself",
+           "not signer": "signs no step"},
 }
 
 

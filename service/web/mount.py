@@ -10,6 +10,7 @@ from service.web import (
     board_pages,
     bulk_pages,
     deadline_pages,
+    delegation_pages,
     finding_pages,
     form_pages,
     organisation_pages,
@@ -41,6 +42,7 @@ def install(app: FastAPI) -> None:
     app.include_router(board_pages.router)
     app.include_router(board_pages.public)
     app.include_router(deadline_pages.router)
+    app.include_router(delegation_pages.router)
     app.add_api_route("/", pages.home, include_in_schema=False)
     app.mount("/app/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(HTTPException, http_failure)  # type: ignore[arg-type]

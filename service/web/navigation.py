@@ -1,6 +1,7 @@
 """Who sees which page in the header: a page is listed only to those who may use it, so a
 reader is never sent to a page that answers them 403."""
 
+from domain.delegations import DELEGABLE
 from domain.process import Role
 from service.cases.bulk import steps_for
 from service.cases.postings import OVERSEERS
@@ -42,6 +43,10 @@ def may_read_findings(actor: Actor) -> bool:
 def may_sign_in_bulk(actor: Actor) -> bool:
     """批量办理, linked from the inbox: those who sign a step by a role granted to them."""
     return bool(steps_for(actor))
+def may_name_deputies(actor: Actor) -> bool:
+    """代签 in the header: signers, secretaries and administrators name deputies; everyone
+    (a deputy too) finds the page from their account page."""
+    return actor.has_role(*DELEGABLE, Role.ADMIN)
 
 
 def navigation(actor: Actor) -> list[tuple[str, str]]:
@@ -66,5 +71,7 @@ def navigation(actor: Actor) -> list[tuple[str, str]]:
     if actor.holds(Role.ADMIN, None):
         links += [("/app/users", "users"), ("/app/forms", "forms")]
         links.append(("/app/reminders", "reminder_log"))
+    if may_name_deputies(actor):
+        links.append(("/app/delegations", "delegations"))
     links.append(("/app/account", "account"))  # everyone's own password
     return links

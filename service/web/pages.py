@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from service import sign_in as signing
 from service.cases.appraisals import listed
 from service.cases.deadlines import dated
+from service.cases.directory import users_named
 from service.cases.inbox import waiting
 from service.errors import RetryLaterError, TooManyAttemptsError, UnauthorizedError
 from service.params import Page
@@ -104,14 +105,16 @@ def inbox(request: Request, actor: PageActor) -> Response:
     """我的待办: what waits for the reader's signature, oldest first — the API's inbox."""
     rt = runtime_of(request)
     rt.ready("appraisal_index", "directory")
-    rows = []
+    rows, principals = [], set()
     for doc in dated(rt, waiting(rt, actor, None)):
+        if doc.get("acting_for"):
+            principals.add(doc["acting_for"])
         appraisal = rt.workflows.load_appraisal(UUID(doc["id"]))
         rows.append({"doc": doc, "zone_name": appraisal.zone_name,
                      "since": appraisal.modified_on,
                      "waited": waited(appraisal.modified_on, language(request))})
     return render(request, "inbox.html", actor=actor, rows=rows,
-                  bulk=may_sign_in_bulk(actor))
+                  bulk=may_sign_in_bulk(actor), users=users_named(rt, principals))
 
 
 @router.get("/appraisals")

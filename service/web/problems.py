@@ -99,6 +99,13 @@ SAID: dict[str, dict[str, tuple[str, str]]] = {
                              "请刷新页面查看答复。"),
         "refused_nothing_posted": ("这一考核期还没有发布公示，不能生成公开链接。",
                                    "请先发布公示。"),
+        # 代签 (domain.delegations, workflows.delegations).
+        "refused_overlapping": ("这位代签人在其中几天已经代这位被代签人签署，未作记录。",
+                                "请调整日期，或先撤销原来的代签。"),
+        "refused_too_many": ("这位代签人的代签授权已经很多，未作记录。",
+                             "请先撤销不再需要的代签。"),
+        "refused_revoked": ("这项代签已经撤销过了。", "请刷新页面查看。"),
+        "refused_ended": ("这项代签已经结束，无需撤销。", "请刷新页面查看。"),
     },
     "en": {
         "not_found": ("There is no {thing} “{ident}”.",
@@ -178,6 +185,14 @@ SAID: dict[str, dict[str, tuple[str, str]]] = {
                              "Reload the page to see the answer."),
         "refused_nothing_posted": ("Nothing is posted for this period yet: no public link can "
                                    "be issued.", "Post the results first."),
+        "refused_overlapping": ("This deputy already acts for this principal on some of "
+                                "these days; nothing was recorded.",
+                                "Change the days, or revoke the earlier delegation first."),
+        "refused_too_many": ("This deputy holds as many delegations as are taken; nothing was "
+                             "recorded.", "Revoke those no longer needed first."),
+        "refused_revoked": ("This delegation is revoked already.", "Reload the page."),
+        "refused_ended": ("This delegation has ended: there is nothing to revoke.",
+                          "Reload the page."),
     },
 }
 # The particulars listed under the message.
@@ -190,7 +205,9 @@ PHRASES = {
 REASONS = ("scope", "signed", "own_zone", "not_responsible", "link")  # ForbiddenError.reason
 # The page words that name a form field; a field not here is an item of the form.
 FIELD_WORDS = {"reason": "reason_label", "comment": "comment_label", "period": "period",
-               "year": "year", "format": "form", "as_of": "instant", "scores": "score"}
+               "year": "year", "format": "form", "as_of": "instant", "scores": "score",
+               "principal": "principal", "deputy": "deputy_username", "from": "from_day",
+               "to": "to_day"}
 
 
 @dataclass(frozen=True)

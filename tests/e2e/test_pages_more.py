@@ -78,10 +78,12 @@ def test_every_page_is_in_the_navigation_of_those_who_may_use_it(pages: Pages) -
         "archivist": [*everyone, "/app/findings", "/app/progress", "/app/overdue",
                       "/app/archives"],
         "secretary": [*everyone, "/app/postings", "/app/findings", "/app/progress",
-                      "/app/overdue", "/app/organisation", "/app/policy", "/app/deadlines"],
+                      "/app/overdue", "/app/organisation", "/app/policy", "/app/deadlines",
+                      "/app/delegations"],
         "admin": [*everyone, "/app/postings", "/app/findings", "/app/progress", "/app/overdue",
                   "/app/archives", "/app/organisation", "/app/policy", "/app/deadlines",
-                  "/app/users", "/app/forms"],
+                  "/app/users", "/app/forms", "/app/delegations"],
+        "leader": [*everyone, "/app/delegations"],  # a signer names their deputy (代签)
     }
     for user, links in expected.items():  # and everyone's own account, last
         assert nav_links(pages.as_user(user).get("/app/inbox").text) == [*links,

@@ -19,12 +19,14 @@ test_two_accounts.py, on both backends).
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi import routing
 
 from domain.appraisal import Appraisal
+from domain.delegations import china_today
 from domain.ids import part_id, stream_id
 from domain.publicity import Publicity
 from tests.api_model import READERS, roles_on
@@ -177,6 +179,22 @@ def reads_finding(account: dict[str, Any], found: Finding) -> bool:
 def answers(account: dict[str, Any], found: Finding) -> bool:
     """A rectification: the secretary of the zone's branch, or an administrator."""
     return admin(account) or holds(account, "branch_secretary", PLACE[found.zone][2])
+
+
+# 代签: the leader's delegation to the plain member, from tomorrow (build_world), so that it
+# changes what nobody may do today; its id is derived, so the table can name it.
+DELEGATION = part_id(stream_id("deputy", "plain"), "d", 1)
+
+
+def names_deputies(account: dict[str, Any], _target: Any = None) -> bool:
+    """A deputy for the leader (G1, B1): the leader, B1's secretary, an administrator."""
+    return account["username"] == "leader" or admin(account) or \
+        holds(account, "branch_secretary", "B1")
+
+
+def reads_delegation(account: dict[str, Any], _target: Any = None) -> bool:
+    """Its principal (and grantor), deputy, the secretaries of its branch, administrators."""
+    return account["username"] in ("leader", "plain") or names_deputies(account)
 
 
 def covers(account: dict[str, Any], branch: str | None) -> bool:
@@ -405,6 +423,9 @@ ITEMS = {"a": 50, "b": 50}
 DATES = {"dates": {"self_check": "2027-02-03"}}
 FOUND = {"method": "spot_check", "date": "2026-11-03", "text": "抽查发现台账缺页"}
 ZONE_READERS = {"admin", "archivist", "inspector", "branch_secretary", "responsible_member"}
+TOMORROW = (china_today() + timedelta(days=1)).isoformat()
+DEPUTY = {"deputy": "m2", "principal": "leader", "from": TOMORROW, "to": TOMORROW,
+          "reason": "出差"}
 MATRIX: dict[tuple[str, str], Probes] = {
     # The API.
     ("GET", "/me"): anyone("/me"),
@@ -511,6 +532,14 @@ MATRIX: dict[tuple[str, str], Probes] = {
     ("GET", "/deadlines/{period}"): only_if(reads_deadlines, "GET",
                                             "/deadlines/2027-01?branch_id={t}", (*BRANCHES, None)),
     ("GET", "/overdue"): only_if(covers, "GET", "/overdue?branch_id={t}", (*BRANCHES, None)),
+    ("POST", "/delegations"): only_if(names_deputies, "POST", "/delegations",
+                                      body=lambda _t: DEPUTY),
+    ("GET", "/delegations"): anyone("/delegations", "/delegations?active=true"),
+    ("GET", "/delegations/{delegation_id}"): only_if(reads_delegation, "GET",
+                                                     f"/delegations/{DELEGATION}"),
+    ("POST", "/delegations/{delegation_id}/revoke"): only_if(
+        names_deputies, "POST", f"/delegations/{DELEGATION}/revoke",
+        body=lambda _t: {"reason": "撤销"}),
     # Administrators alone, from an address outside APPRAISAL_METRICS_ALLOW (none here).
     ("GET", "/metrics"): for_admins("GET", "/metrics"),
     # The pages.
@@ -606,6 +635,12 @@ MATRIX: dict[tuple[str, str], Probes] = {
     ("POST", "/app/postings/link/revoke"): only_if(
         posts, "POST", "/app/postings/link/revoke", BRANCHES, page=True,
         body=lambda t: {"branch_id": t, "period": "2026-05"}),
+    ("GET", "/app/delegations"): anyone("/app/delegations"),
+    ("POST", "/app/delegations"): only_if(names_deputies, "POST", "/app/delegations",
+                                          page=True, body=lambda _t: DEPUTY),
+    ("POST", "/app/delegations/{delegation_id}/revoke"): only_if(
+        names_deputies, "POST", f"/app/delegations/{DELEGATION}/revoke", page=True,
+        body=lambda _t: {"reason": "撤销"}),
     ("POST", "/app/objections/{objection_id}/answer"): only_if(
         lambda a, _t: answers_objections(a, "Z1"), "POST", f"/app/objections/{OBJECTION}/answer",
         page=True, body=lambda _t: {"upheld": "false", "reason": "维持", "branch_id": "B1",
@@ -666,6 +701,7 @@ def build_world(api: Api, settings: Any) -> World:
                  json={"period": "2026-05", "partial": True}).raise_for_status()
     api.post("m1", f"/appraisals/{POSTED}/objections", json={"reason": "请复核"}) \
         .raise_for_status()  # an objection to Z1's result, on B1's board
+    api.post("leader", "/delegations", json={**DEPUTY, "deputy": "plain"}).raise_for_status()
     world.findings = tuple(record_findings(api, world))
     return world
 

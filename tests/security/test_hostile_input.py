@@ -50,7 +50,8 @@ def corpus(appraisal: str, checkpoint: int, finding: str) -> list[Hostile]:
     act = f"/appraisals/{appraisal}"
     return [*_requests(act), *_log_requests(checkpoint), *_finding_requests(act, finding),
             *_publicity_requests(appraisal), *_deadline_requests(),
-            *_reminder_requests(), *_bulk_requests(appraisal)]
+            *_reminder_requests(), *_bulk_requests(appraisal),
+            *_delegation_requests(appraisal)]
 
 
 def _deadline_requests() -> list[Hostile]:
@@ -190,6 +191,49 @@ def _bulk_requests(appraisal: str) -> list[Hostile]:
                                                           "items": [one]},
              headers={"Idempotency-Key": "k" * 201}),
         bulk("a bulk id that is a number", {"action": "branch-approval", "items": [{"id": 1}]}),
+    ]
+
+
+def _delegation_requests(appraisal: str) -> list[Hostile]:
+    """代签: days out of range or of another type or script, reasons and names past their
+    bounds, oneself or nobody as the deputy, and ids that only look like a delegation's."""
+    today = datetime.now(CHINA).date()
+
+    def named(name: str, **changes: Any) -> Hostile:
+        body = {"deputy": "m2", "from": today.isoformat(), "to": today.isoformat(),
+                "reason": "出差", **changes}
+        return Hostile(name, "leader", "POST", "/delegations", {"json": body})
+
+    later = (today + timedelta(days=1)).isoformat()
+    return [
+        named("a delegation from yesterday", **{"from": (today - timedelta(days=1)).isoformat()}),
+        named("a delegation ending before it starts", **{"from": later}),
+        named("a delegation of two years", to=(today + timedelta(days=731)).isoformat()),
+        named("a delegation starting in 3000", **{"from": "3000-01-01", "to": "3000-01-02"}),
+        named("a delegation on 30 February", to=f"{today.year + 1}-02-30"),
+        named("days as numbers", **{"from": 20261103}),
+        named("days in Arabic-Indic digits", to="\u0662\u0660\u0662\u0666-11-03"),
+        named("days in full-width digits", to="２０２６-１１-０３"),
+        named("a reason of 5,000 characters", reason="长" * 5000),
+        named("a reason of blanks", reason=" \t "),
+        named("a reason with NUL", reason="出\u0000差"),
+        named("oneself as the deputy", deputy="leader"),
+        named("the deputy nobody", deputy="nobody"),
+        named("a deputy of 65 characters", deputy="d" * 65),
+        named("a deputy with NUL", deputy="m2\u0000"),
+        named("a principal who signs nothing", principal="m1"),
+        named("a principal nobody", principal="nobody"),
+        Hostile("a delegation in capital hex", "leader", "GET",
+                f"/delegations/{appraisal.upper()}-d1"),
+        Hostile("an appraisal's id as a delegation", "leader", "GET",
+                f"/delegations/{appraisal}-d1"),
+        Hostile("a delegation number in other digits", "leader", "GET",
+                f"/delegations/{appraisal}-d\u0661"),
+        Hostile("a delegation number of 10^30", "leader", "POST",
+                f"/delegations/{appraisal}-d1{'0' * 30}/revoke", {"json": {"reason": "r"}}),
+        Hostile("NUL in a delegation id", "leader", "POST",
+                f"/delegations/{appraisal}-d1%00/revoke", {"json": {"reason": "r"}}),
+        Hostile("a listing of active=maybe", "leader", "GET", "/delegations?active=maybe"),
     ]
 
 

@@ -4,6 +4,7 @@ the separation of duties, the archive's step tables, the inbox and the labels.""
 import pytest
 
 from domain.appraisal import Appraisal
+from domain.delegations import PRINCIPAL
 from domain.documents import event_type
 from domain.process import PROCEDURE, SCORED_STEPS, STEP_OF_EVENT, STEP_OF_ROLE, STEPS, Role, State
 from domain.users import SCOPE_KINDS
@@ -108,8 +109,9 @@ def test_every_action_role_and_state_has_a_label(lang: str) -> None:
         assert label("step", state, lang) != state
     for move in PROCESS:
         assert label("event", move.event, lang) != move.event
-    # And those who object to a posted result without a role (workflows.publicity).
-    assert set(LABELS[lang]["role"]) == set(Role) | {MEMBER, PUBLIC}
+    # And those who object to a posted result without a role (workflows.publicity), and
+    # whoever names their own deputy (domain.delegations).
+    assert set(LABELS[lang]["role"]) == set(Role) | {MEMBER, PUBLIC, PRINCIPAL}
     assert set(LABELS[lang]["step"]) == set(State)
 
 
