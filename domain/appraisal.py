@@ -25,6 +25,8 @@ class Appraisal(Aggregate):
         BranchApproved: ClassVar[type[Any]]
         Returned: ClassVar[type[Any]]
         Reopened: ClassVar[type[Any]]
+        Cancelled: ClassVar[type[Any]]
+        Restarted: ClassVar[type[Any]]
         ObjectionRaised: ClassVar[type[Any]]
         ObjectionAnswered: ClassVar[type[Any]]
         Finalised: ClassVar[type[Any]]
@@ -33,6 +35,8 @@ class Appraisal(Aggregate):
 
     # The posting whose closing made the published result final (定稿); a reopening ends it.
     final: str | None = None
+    # Who cancelled it, when and why, while it stands cancelled; a restart ends it.
+    cancellation: dict[str, Any] | None = None
 
     @staticmethod
     def create_id(zone_id: str, period: str) -> UUID:
@@ -113,6 +117,28 @@ class Appraisal(Aggregate):
         self.state = state
         self.final = None
 
+    @event("Cancelled")
+    def cancel(self, reason: str, state: str, actor: str, role: str,
+               timestamp: datetime) -> None:
+        """Opened by mistake: out of the procedure, before anyone signed it. It stays in the
+        history; opening the zone's period again restarts it."""
+        self.state = state
+        self.cancellation = {"reason": reason, "actor": actor, "at": timestamp}
+
+    @event("Restarted")
+    def restart(self, template_id: str, template_version: int, items: dict[str, str],
+                responsible_member_ids: list[str], state: str, actor: str, role: str,
+                timestamp: datetime) -> None:
+        """Opened again after its cancellation, afresh: with the form, and the zone's
+        responsible members, as `Opened` records them (the zone's place never changes; no
+        step was signed before the cancellation, so none is to be cleared)."""
+        self.template_id = template_id
+        self.template_version = template_version
+        self.items = items
+        self.responsible_member_ids = responsible_member_ids
+        self.state = state
+        self.cancellation = None
+
     # Acts beside the procedure: the state they record is the one the appraisal stays in.
 
     @event("ObjectionRaised")
@@ -176,6 +202,11 @@ class Appraisal(Aggregate):
         self.steps[step] = {"actor": actor, "member_id": member_id, "at": at, "scores": scores,
                             "total": total, "comment": comment}
         self.state = state
+
+    @property
+    def signed(self) -> bool:
+        """Whether any step was ever signed: a return clears no signature."""
+        return any(step is not None for step in self.steps.values())
 
     @property
     def score(self) -> Decimal | None:

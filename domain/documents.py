@@ -18,6 +18,9 @@ HISTORY_FIELDS = ("scores", "total", "comment", "reason", "reward", "objection",
 OPTIONAL_FIELDS = frozenset({"objection"})
 OPENED_FIELDS = ("zone_id", "period", "template_id", "template_version", "items",
                  "responsible_member_ids")
+# The entries that start an appraisal: its opening, and a restart after a cancellation
+# (whose data are the opening's but its zone and period, which never change).
+STARTS = ("opened", "restarted")
 
 
 @functools.lru_cache(maxsize=4096)  # scores and amounts: a few hundred distinct values
@@ -83,7 +86,7 @@ def _snake(name: str) -> str:
 def _entry_of(class_name: str) -> tuple[str, tuple[str, ...]]:
     """An event class's entry type and the fields its entry's data may hold."""
     kind = _snake(class_name)
-    return kind, OPENED_FIELDS if kind == "opened" else HISTORY_FIELDS
+    return kind, OPENED_FIELDS if kind in STARTS else HISTORY_FIELDS
 
 
 def history_entry(domain_event: Any) -> dict[str, Any]:
@@ -110,6 +113,16 @@ def history_entry(domain_event: Any) -> dict[str, Any]:
     }
 
 
+def started(history: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """What the appraisal was (re)started with, at the end of these entries: its opening's
+    data, as its latest restart changed them (form, items, responsible members)."""
+    data = history[0]["data"]
+    for entry in history[1:]:
+        if entry["type"] == "restarted":
+            data = {**data, **entry["data"]}
+    return data
+
+
 def replayed(appraisal_id: str, history: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """The document `document()` gives, from the appraisal's history entries alone: an
     archive keeps the entries and cuts them at an instant, without loading the aggregate."""
@@ -121,6 +134,8 @@ def replayed(appraisal_id: str, history: Sequence[dict[str, Any]]) -> dict[str, 
             steps[step] = {"actor": entry["actor"], "at": entry["at"],
                            "scores": data.get("scores"), "total": data.get("total"),
                            "comment": data["comment"]}
+        elif entry["type"] == "restarted":  # as `started` reads it, in the same pass
+            opened = {**opened, **entry["data"]}
     review = steps[State.GROUP_REVIEW]
     score = None if review is None else review["total"]
     return {

@@ -47,7 +47,7 @@ APPRAISAL_EVENTS = (Appraisal.Opened, Appraisal.SelfCheckSubmitted,
                     Appraisal.BranchApproved, Appraisal.Returned, Appraisal.Reopened,
                     Appraisal.ObjectionRaised, Appraisal.ObjectionAnswered,
                     Appraisal.Finalised, Appraisal.FindingRecorded,
-                    Appraisal.RectificationRecorded)
+                    Appraisal.RectificationRecorded, Appraisal.Cancelled, Appraisal.Restarted)
 
 
 class AppraisalIndexView:

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from domain.documents import STARTS
 from domain.process import PROCEDURE
 from reports.labels import label, period_title
 
@@ -154,7 +155,7 @@ def event_note(entry: Mapping[str, Any], comment: bool = True) -> str:
         return f"{label('method', data['method'])}（{data['date']}）：{data['text']}"
     if entry["type"] == "rectification_recorded":
         return f"整改：{data['text']}"
-    if entry["type"] == "opened":
+    if entry["type"] in STARTS:  # opened, or opened again after a cancellation
         return f"考核表 {data.get('template_id', '')} 第{data.get('template_version', '')}版"
     parts = []
     if data.get("total") is not None:

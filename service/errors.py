@@ -88,7 +88,8 @@ def problem(status: int, title: str, detail: str, headers: dict[str, str] | None
 
 def _extensions(error: Exception) -> dict[str, Any]:
     if isinstance(error, StateConflictError):
-        return {"state": error.state, "allowed_actions": error.allowed_actions}
+        said = {"reason": error.reason} if error.reason else {}  # signed: too late to cancel
+        return {"state": error.state, "allowed_actions": error.allowed_actions, **said}
     if isinstance(error, StaleVersionError):
         return {"current_version": error.current}
     if isinstance(error, ForbiddenError) and error.reason:

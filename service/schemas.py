@@ -232,7 +232,8 @@ class HistoryEvent(BaseModel):
     type: Literal["opened", "self_check_submitted", "zone_evaluation_submitted",
                   "group_review_submitted", "branch_approved", "returned", "reopened",
                   "objection_raised", "objection_answered", "finalised", "finding_recorded",
-                  "rectification_recorded"]
+                  "rectification_recorded",
+                  "cancelled", "restarted"]
     at: str
     actor: str
     role: str

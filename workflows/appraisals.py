@@ -1,4 +1,5 @@
-"""Command handlers for appraisals: open, sign a step, return, reopen; reads with time travel."""
+"""Command handlers for appraisals: open (or restart a cancelled one), sign a step, return,
+reopen, cancel; reads with time travel."""
 
 import json
 from collections.abc import Iterable
@@ -21,7 +22,7 @@ from domain.errors import (
 from domain.forms import AssessmentForm
 from domain.organisation import Branch, Zone
 from domain.period import Period
-from domain.process import STEP_OF_ROLE, Role
+from domain.process import STEP_OF_ROLE, Role, State
 from domain.receipts import Receipt
 from domain.scoring import total_of, validate_scores
 from domain.users import User
@@ -29,7 +30,7 @@ from workflows import machine
 from workflows.access import Actor, Place, Standing, standing
 from workflows.base import next_instant
 from workflows.organisation import OrganisationCommands
-from workflows.process import METHOD_OF, SCORED, Action
+from workflows.process import METHOD_OF, SCORED, UNSIGNED, Action
 
 OPENERS = (Role.ADMIN, Role.BRANCH_SECRETARY)
 
@@ -81,6 +82,12 @@ def _refusal(role: str, standing: Standing) -> str | None:
     return "own_zone" if role in standing.roles else None
 
 
+def _record_allows(appraisal: Appraisal, action: str) -> bool:
+    """The guard the machine's state cannot tell: an action of UNSIGNED (a cancellation)
+    only while no step of the appraisal was ever signed."""
+    return action not in UNSIGNED or not appraisal.signed
+
+
 class AppraisalCommands(OrganisationCommands):
     """The appraisal process; the machine decides, the aggregate records."""
 
@@ -104,10 +111,13 @@ class AppraisalCommands(OrganisationCommands):
                 if explicit:
                     raise ForbiddenError(f"zone {zone_id!r} is outside your scope", "scope")
                 continue
-            if self.exists(Appraisal, zone_id, label):
+            found = self.find(Appraisal, zone_id, label)
+            if found is None:
+                opened.append(self._open(zone, place, label, form, actor, role))
+            elif found.state == State.CANCELLED:  # its stream is the zone's and period's
+                opened.append(self._restart(found, zone, form, actor, role))
+            else:
                 already += 1
-                continue
-            opened.append(self._open(zone, place, label, form, actor, role))
         self.save(*opened)
         return opened, already
 
@@ -120,6 +130,16 @@ class AppraisalCommands(OrganisationCommands):
             responsible_member_ids=list(zone.responsible_member_ids), state=machine.INITIAL,
             actor=actor.username, role=role, timestamp=next_instant(),
         )
+
+    @staticmethod
+    def _restart(appraisal: Appraisal, zone: Zone, form: AssessmentForm, actor: Actor,
+                 role: str) -> Appraisal:
+        appraisal.restart(
+            template_id=form.form_id, template_version=form.version, items=dict(form.items),
+            responsible_member_ids=list(zone.responsible_member_ids), state=machine.INITIAL,
+            actor=actor.username, role=role, timestamp=next_instant(appraisal),
+        )
+        return appraisal
 
     def open_appraisal(self, zone_id: str, period: str, template_id: str,
                        actor: Actor) -> Appraisal:
@@ -153,6 +173,12 @@ class AppraisalCommands(OrganisationCommands):
             raise StateConflictError(
                 f"'{action}' is not allowed in state '{appraisal.state}'",
                 appraisal.state, self.allowed_actions(appraisal, actor, held),
+            )
+        if not _record_allows(appraisal, action):
+            raise StateConflictError(
+                f"'{action}' is not allowed in state '{appraisal.state}' once a step was "
+                "signed (a return keeps the signature)", appraisal.state,
+                self.allowed_actions(appraisal, actor, held), "signed",
             )
         if not held.may_take(step.role):
             raise ForbiddenError(f"'{action}' now needs '{step.role}'", _refusal(step.role, held))
@@ -228,7 +254,8 @@ class AppraisalCommands(OrganisationCommands):
         held = self.standing(appraisal, actor) if held is None else held
         return [
             s.action for s in machine.steps_from(appraisal.state)
-            if held.may_take(s.role) and self._may_sign(appraisal, STEP_OF_ROLE[s.role], actor)
+            if held.may_take(s.role) and _record_allows(appraisal, s.action)
+            and self._may_sign(appraisal, STEP_OF_ROLE[s.role], actor)
         ]
 
     def _may_sign(self, appraisal: Appraisal, step: str, actor: Actor) -> bool:
