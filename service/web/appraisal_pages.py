@@ -80,9 +80,11 @@ def _page(request: Request, workflows: Workflows, appraisal: Appraisal, actor: A
 
 
 def signers(request: Request, view: dict[str, Any]) -> dict[str, str]:
-    """Display names of those who signed the steps shown, objected or answered, and
-    recorded findings, by username."""
+    """Display names of those who signed the steps shown, cancelled it, objected or
+    answered, and recorded findings, by username."""
     people = [s["actor"] for _, s in view["steps"] if s]
+    if view["cancellation"]:
+        people.append(view["cancellation"]["actor"])
     for found in (*view["objections"], *view["findings"]):
         people.append(found["actor"])
         people += [later["actor"] for later in (found.get("answer"), found.get("rectification"))
