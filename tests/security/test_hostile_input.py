@@ -48,7 +48,43 @@ def _deep_object(depth: int) -> str:
 def corpus(appraisal: str, checkpoint: int, finding: str) -> list[Hostile]:
     act = f"/appraisals/{appraisal}"
     return [*_requests(act), *_log_requests(checkpoint), *_finding_requests(act, finding),
-            *_publicity_requests(appraisal)]
+            *_publicity_requests(appraisal), *_cancel_requests(act)]
+
+
+def _cancel_requests(act: str) -> list[Hostile]:
+    """Cancellations (撤销) of the world's unsigned appraisal that none may record: reasons
+    missing, blank, past their bound or of another type; stale or odd versions; another
+    branch's secretary; a look-alike id; and the list's state filter."""
+    cancel = f"{act}/cancel"
+    return [
+        Hostile("a cancellation without a reason", "secretary", "POST", cancel, {"json": {}}),
+        Hostile("a cancellation of blanks", "secretary", "POST", cancel,
+                {"json": {"reason": " \u3000\t "}}),
+        Hostile("a cancellation reason of 5,000 characters", "secretary", "POST", cancel,
+                {"json": {"reason": "错" * 5000}}),
+        Hostile("a cancellation reason with NUL", "secretary", "POST", cancel,
+                {"json": {"reason": "开错\u0000了"}}),
+        Hostile("a cancellation reason of 1e400", "secretary", "POST", cancel,
+                {"content": '{"reason": 1e400}', "headers": JSON}),
+        Hostile("a cancellation reason as a list", "secretary", "POST", cancel,
+                {"json": {"reason": ["开错了"]}}),
+        Hostile("deep JSON to a cancellation", "secretary", "POST", cancel,
+                {"content": '{"reason": ' + DEEP + "}", "headers": JSON}),
+        Hostile("a cancellation of a stale version", "secretary", "POST", cancel,
+                {"json": {"reason": "开错了"}, "headers": {"If-Match": '"0"'}}),
+        Hostile("a cancellation of a full-width version", "secretary", "POST", cancel,
+                {"json": {"reason": "开错了"}, "headers": {"If-Match": '"\uff11"'.encode()}}),
+        Hostile("a cancellation by another branch's secretary", "secretary2", "POST", cancel,
+                {"json": {"reason": "开错了"}}),
+        Hostile("a cancellation by an administrator without the grant", "admin", "POST",
+                cancel, {"json": {"reason": "开错了"}}),
+        Hostile("a cancellation of a look-alike id", "secretary", "POST",
+                f"{act.upper().replace('/APPRAISALS/', '/appraisals/')}x/cancel",
+                {"json": {"reason": "开错了"}}),
+        Hostile("a state filter with NUL", "admin", "GET", "/appraisals?state=cancelled%00"),
+        Hostile("a list page's state filter with NUL", "admin", "GET",
+                "/app/appraisals?state=cancelled%00", page=True),
+    ]
 
 
 def _publicity_requests(appraisal: str) -> list[Hostile]:
