@@ -25,6 +25,8 @@ class Appraisal(Aggregate):
         BranchApproved: ClassVar[type[Any]]
         Returned: ClassVar[type[Any]]
         Reopened: ClassVar[type[Any]]
+        Cancelled: ClassVar[type[Any]]
+        Restarted: ClassVar[type[Any]]
         ObjectionRaised: ClassVar[type[Any]]
         ObjectionAnswered: ClassVar[type[Any]]
         Finalised: ClassVar[type[Any]]
@@ -37,6 +39,8 @@ class Appraisal(Aggregate):
     # A year-end appraisal's evidence, the zone's months as they stood when it opened
     # (domain.yearend); None for a month, and for a year-end opened before it was recorded.
     months: dict[str, Any] | None = None
+    # Who cancelled it, when and why, while it stands cancelled; a restart ends it.
+    cancellation: dict[str, Any] | None = None
 
     @staticmethod
     def create_id(zone_id: str, period: str) -> UUID:
@@ -132,6 +136,28 @@ class Appraisal(Aggregate):
         self.state = state
         self.final = None
 
+    @event("Cancelled")
+    def cancel(self, reason: str, state: str, actor: str, role: str,
+               timestamp: datetime) -> None:
+        """Opened by mistake: out of the procedure, before anyone signed it. It stays in the
+        history; opening the zone's period again restarts it."""
+        self.state = state
+        self.cancellation = {"reason": reason, "actor": actor, "at": timestamp}
+
+    @event("Restarted")
+    def restart(self, template_id: str, template_version: int, items: dict[str, str],
+                responsible_member_ids: list[str], state: str, actor: str, role: str,
+                timestamp: datetime) -> None:
+        """Opened again after its cancellation, afresh: with the form, and the zone's
+        responsible members, as `Opened` records them (the zone's place never changes; no
+        step was signed before the cancellation, so none is to be cleared)."""
+        self.template_id = template_id
+        self.template_version = template_version
+        self.items = items
+        self.responsible_member_ids = responsible_member_ids
+        self.state = state
+        self.cancellation = None
+
     # Acts beside the procedure: the state they record is the one the appraisal stays in.
 
     @event("ObjectionRaised")
@@ -205,6 +231,11 @@ class Appraisal(Aggregate):
                             "total": total, "comment": comment, "on_behalf_of": on_behalf_of,
                             "principal_member_id": principal_member_id}
         self.state = state
+
+    @property
+    def signed(self) -> bool:
+        """Whether any step was ever signed: a return clears no signature."""
+        return any(step is not None for step in self.steps.values())
 
     @property
     def score(self) -> Decimal | None:

@@ -23,6 +23,9 @@ OPENED_FIELDS = ("zone_id", "period", "template_id", "template_version", "items"
 # A year-end's evidence of its months (domain.yearend), in its own event beside the opening.
 MONTHS_SUMMARISED = "months_summarised"
 EVIDENCE_FIELDS = ("results", "average", "excellent", "unqualified", "offered")
+# The entries that start an appraisal: its opening, and a restart after a cancellation
+# (whose data are the opening's but its zone and period, which never change).
+STARTS = ("opened", "restarted")
 
 
 @functools.lru_cache(maxsize=4096)  # scores and amounts: a few hundred distinct values
@@ -117,7 +120,7 @@ def _entry_of(class_name: str) -> tuple[str, tuple[str, ...]]:
     kind = _snake(class_name)
     if kind == MONTHS_SUMMARISED:
         return kind, EVIDENCE_FIELDS
-    return kind, OPENED_FIELDS if kind == "opened" else HISTORY_FIELDS
+    return kind, OPENED_FIELDS if kind in STARTS else HISTORY_FIELDS
 
 
 def history_entry(domain_event: Any) -> dict[str, Any]:
@@ -146,6 +149,16 @@ def history_entry(domain_event: Any) -> dict[str, Any]:
     }
 
 
+def started(history: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """What the appraisal was (re)started with, at the end of these entries: its opening's
+    data, as its latest restart changed them (form, items, responsible members)."""
+    data = history[0]["data"]
+    for entry in history[1:]:
+        if entry["type"] == "restarted":
+            data = {**data, **entry["data"]}
+    return data
+
+
 def replayed(appraisal_id: str, history: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """The document `document()` gives, from the appraisal's history entries alone: an
     archive keeps the entries and cuts them at an instant, without loading the aggregate."""
@@ -160,6 +173,8 @@ def replayed(appraisal_id: str, history: Sequence[dict[str, Any]]) -> dict[str, 
             steps[step] = _behalf({"actor": entry["actor"], "at": entry["at"],
                                    "scores": data.get("scores"), "total": data.get("total"),
                                    "comment": data["comment"]}, data.get("on_behalf_of"))
+        elif entry["type"] == "restarted":  # as `started` reads it, in the same pass
+            opened = {**opened, **entry["data"]}
     review = steps[State.GROUP_REVIEW]
     score = None if review is None else review["total"]
     return {

@@ -66,12 +66,15 @@ class ForbiddenError(DomainError):
 
 
 class StateConflictError(DomainError):
-    """The current state does not allow the action (409)."""
+    """The current state does not allow the action (409). `reason`, when the state would
+    but the record does not: `signed` (a step was signed, so it can no longer be cancelled)."""
 
-    def __init__(self, detail: str, state: str, allowed_actions: list[str]):
+    def __init__(self, detail: str, state: str, allowed_actions: list[str],
+                 reason: str | None = None):
         super().__init__(detail)
         self.state = state
         self.allowed_actions = allowed_actions
+        self.reason = reason
 
 
 class StaleVersionError(DomainError):

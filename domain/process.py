@@ -23,14 +23,16 @@ class Role(StrEnum):
 
 
 class State(StrEnum):
-    """Where an appraisal stands, in the procedure's order (004 §4.4). Each state but the
-    last awaits the signed step of the same name."""
+    """Where an appraisal stands, in the procedure's order (004 §4.4). Each state before
+    PUBLISHED awaits the signed step of the same name; CANCELLED, last, is outside the
+    procedure: an appraisal opened by mistake and cancelled before anyone signed it."""
 
     SELF_CHECK = "self_check"
     ZONE_EVALUATION = "zone_evaluation"
     GROUP_REVIEW = "group_review"
     BRANCH_APPROVAL = "branch_approval"
     PUBLISHED = "published"
+    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True)

@@ -47,8 +47,8 @@ APPRAISAL_EVENTS = (Appraisal.Opened, Appraisal.SelfCheckSubmitted,
                     Appraisal.BranchApproved, Appraisal.Returned, Appraisal.Reopened,
                     Appraisal.ObjectionRaised, Appraisal.ObjectionAnswered,
                     Appraisal.Finalised, Appraisal.FindingRecorded,
-                    Appraisal.RectificationRecorded,
-                    Appraisal.MonthsSummarised)
+                    Appraisal.RectificationRecorded, Appraisal.MonthsSummarised,
+                    Appraisal.Cancelled, Appraisal.Restarted)
 
 
 class AppraisalIndexView:

@@ -2,13 +2,13 @@
 
 Each appraisal's row holds where its zone sits, its latest group-review total (in tenths),
 its grade, whether it is published now, the reward its latest publication recorded, as
-the exact decimal the event holds (in yuan: whatever the policy set, never rounded), and
+the exact decimal the event holds (in yuan: whatever the policy set, never rounded),
 whether the published result is final (定稿: a closed posting finalised it since it was last
-reopened). The
-rank is never stored: one change would move thousands of ranks (projections.ranking_query
-ranks a page as it reads it). Counters per (period, group, branch, line), kept with the
-rows, give the grade distribution and the unpublished count at the same cost for 100,000
-zones as for ten.
+reopened), and whether it stands cancelled (opened by mistake). The rank is never stored:
+one change would move thousands of ranks (projections.ranking_query ranks a page as it
+reads it). Counters per (period, group, branch, line), kept with the rows, give the grade
+distribution and the unpublished and cancelled counts at the same cost for 100,000 zones as
+for ten.
 """
 
 import operator
@@ -38,7 +38,8 @@ from projections import bulk
 from projections.tracking import BUILT_LAST, PlainView, Recorded, chunks, metadata
 
 TENTH, CENT = Decimal("0.1"), Decimal("0.01")
-BUCKETS = (*(grade.value for grade in Grade), "unpublished")
+# A cancelled appraisal (opened by mistake) is neither ranked nor waiting: it counts apart.
+BUCKETS = (*(grade.value for grade in Grade), "unpublished", "cancelled")
 
 entries = Table(
     "ranking_entries",
@@ -59,6 +60,7 @@ entries = Table(
     # integers overflow at 9.2e18 fen, its NUMERIC rounds through a float).
     Column("reward", String()),
     Column("final", Boolean, nullable=False),  # Finalised since the last reopening
+    Column("cancelled", Boolean, nullable=False),  # cancelled, and not restarted since
 )
 # A page in rank order, for the whole period and for each filter, without a sort. Only
 # published rows are indexed: a row is written three times before its publication (opened,
@@ -81,7 +83,8 @@ counts = Table(
 )
 
 RANKING_EVENTS = (Appraisal.Opened, Appraisal.GroupReviewSubmitted, Appraisal.BranchApproved,
-                  Appraisal.Reopened, Appraisal.Finalised)
+                  Appraisal.Reopened, Appraisal.Finalised, Appraisal.Cancelled,
+                  Appraisal.Restarted)
 CELL = ("period", "group_id", "branch_id", "line")  # the counters' key, in index order
 Row = Mapping[str, Any]
 
@@ -104,12 +107,13 @@ def opened_row(opened: Any, stream: str) -> dict[str, Any]:
             "group_id": opened.group_id, "line": opened.line,
             "responsible_member_ids": list(opened.responsible_member_ids),
             "score_tenths": None, "grade": None, "published": opened.state == State.PUBLISHED,
-            "reward": None, "final": False}
+            "reward": None, "final": False, "cancelled": False}
 
 
 def advance(row: dict[str, Any], domain_event: Any) -> None:
     """The row, changed in place by an event after the opening."""
     published = row["published"] = domain_event.state == State.PUBLISHED
+    row["cancelled"] = domain_event.state == State.CANCELLED
     if not published:  # reopened: out of the ranking; its next publication records a reward
         row["reward"], row["final"] = None, False  # and it is final again only when finalised
     if isinstance(domain_event, Appraisal.GroupReviewSubmitted):
@@ -120,6 +124,8 @@ def advance(row: dict[str, Any], domain_event: Any) -> None:
         row["reward"] = str(exact(domain_event.reward, CENT))
     elif isinstance(domain_event, Appraisal.Finalised):
         row["final"] = True
+    elif isinstance(domain_event, Appraisal.Restarted):
+        row["responsible_member_ids"] = list(domain_event.responsible_member_ids)
 
 
 def exact(value: Any, places: Decimal) -> Decimal:
@@ -135,7 +141,10 @@ def exact(value: Any, places: Decimal) -> Decimal:
 
 
 def bucket(row: Row) -> str:
-    """Which counter an appraisal's row adds to: its grade once published, else unpublished."""
+    """Which counter an appraisal's row adds to: its grade once published, cancelled while
+    it stands cancelled, else unpublished."""
+    if row["cancelled"]:
+        return "cancelled"
     return str(row["grade"]) if row["published"] else "unpublished"
 
 
@@ -148,7 +157,7 @@ def count_changes(old: Row | None, new: Row) -> dict[str, int]:
     return {} if before == after else {before: -1, after: 1}
 
 
-MUTABLE = ("score_tenths", "grade", "published", "reward", "final")
+MUTABLE = ("score_tenths", "grade", "published", "reward", "final", "cancelled")
 COLUMNS = tuple(c.name for c in entries.columns)
 # A row's values in these orders, as tuples (made in C: a generator per row took longer).
 _columns, _mutable = operator.itemgetter(*COLUMNS), operator.itemgetter(*MUTABLE)
@@ -179,6 +188,10 @@ class RankingView(PlainView):
         bulk.insert(conn, entries, COLUMNS, [_columns(rows[s]) for s in opened])
         bulk.update(conn, entries, "appraisal_id", MUTABLE, [
             (s, *_mutable(rows[s])) for s, row in stored.items() if rows[s] != row])
+        for stream in {r.stream for r in batch if isinstance(r.event, Appraisal.Restarted)} \
+                & stored.keys():  # rare: the responsible members it was restarted with
+            conn.execute(entries.update().where(entries.c.appraisal_id == stream).values(
+                responsible_member_ids=rows[stream]["responsible_member_ids"]))
         bulk.upsert(conn, counts, CELL, BUCKETS, sorted(
             (*cell, *(moved[b] for b in BUCKETS)) for cell, moved in moves.items()
             if any(moved.values())))

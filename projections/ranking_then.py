@@ -7,7 +7,7 @@ period and scope in SQL), each is replayed into the ranking view's row shape as 
 then (domain.documents.replayed), and those rows are ranked and counted by the rules of the
 live ranking: published results only, highest score first, ties sharing a rank and listed by
 zone id; the reward the latest publication then recorded; final when a closing finalised the
-result after its last reopening; the rest, opened by then, unpublished.
+result after its last reopening; cancelled ones apart; the rest, opened by then, unpublished.
 """
 
 import itertools
@@ -60,7 +60,7 @@ def standing(place: Mapping[str, Any], history: Sequence[dict[str, Any]]) -> Row
             "score_tenths": None if score is None else int(Decimal(str(score)) * 10),
             "grade": document["grade"], "published": published,
             "reward": str(rewards[-1]) if published else None,
-            "final": is_final(history)}
+            "final": is_final(history), "cancelled": document["state"] == State.CANCELLED}
 
 
 def ranked(rows: Iterable[Row], limit: int | None = None, offset: int = 0) -> list[Row]:

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from domain.documents import STARTS
 from domain.process import PROCEDURE
 from reports import archive_months
 from reports.labels import label, period_title
@@ -168,7 +169,7 @@ def event_note(entry: Mapping[str, Any], comment: bool = True) -> str:
         return f"整改：{data['text']}"
     if entry["type"] == "months_summarised":  # a year-end's evidence (年度考核依据)
         return archive_months.summary(data)
-    if entry["type"] == "opened":
+    if entry["type"] in STARTS:  # opened, or opened again after a cancellation
         return f"考核表 {data.get('template_id', '')} 第{data.get('template_version', '')}版"
     parts = []
     if data.get("total") is not None:

@@ -39,7 +39,7 @@ WORDS: dict[str, dict[str, Any]] = {
                     "Groups without a zone"),
            "postings": ("Not posted", "Posted", "Final"), "totals": "Total"},
 }
-WIDTHS = (22, 9, 9, 9, 12, 12, 12, 9, 10, 9, 11, 14, 14, 14)
+WIDTHS = (22, 9, 9, 9, 12, 12, 12, 9, 9, 10, 9, 11, 14, 14, 14)
 
 Progress = Mapping[str, Any]
 Names = Mapping[str, Mapping[str, str]]
@@ -73,8 +73,11 @@ def filename(progress: Progress) -> str:
 
 def _headers(lang: str) -> list[str]:
     words = WORDS[lang]
-    steps = [label("step", state, lang) for state in State if state != State.PUBLISHED]
-    return [words["branch"], words["zones"], words["not_opened"], *steps, words["published"],
+    # A column per state, in State's order as _counts gives them: the steps awaited, then
+    # published and cancelled.
+    states = [words["published"] if state == State.PUBLISHED else label("step", state, lang)
+              for state in State]
+    return [words["branch"], words["zones"], words["not_opened"], *states,
             words["posting"], words["final"], words["open_objections"], *words["gaps"]]
 
 

@@ -109,7 +109,8 @@ def described(error: Exception) -> dict[str, Any]:
 
 def _extensions(error: Exception) -> dict[str, Any]:
     if isinstance(error, StateConflictError):
-        return {"state": error.state, "allowed_actions": error.allowed_actions}
+        said = {"reason": error.reason} if error.reason else {}  # signed: too late to cancel
+        return {"state": error.state, "allowed_actions": error.allowed_actions, **said}
     if isinstance(error, StaleVersionError):
         return {"current_version": error.current}
     if isinstance(error, ForbiddenError) and error.reason:

@@ -294,7 +294,7 @@ class HistoryEvent(BaseModel):
                   "group_review_submitted", "branch_approved", "returned", "reopened",
                   "objection_raised", "objection_answered", "finalised", "finding_recorded",
                   "rectification_recorded",
-                  "months_summarised"]
+                  "months_summarised", "cancelled", "restarted"]
     at: str
     actor: str
     role: str

@@ -22,7 +22,10 @@ READERS = {"admin", "archivist", "inspector", "branch_secretary", "group_leader"
            "zone_evaluator", "responsible_member"}
 EVENT_ACTION = {"SelfCheckSubmitted": "self-check", "ZoneEvaluationSubmitted": "zone-evaluation",
                 "GroupReviewSubmitted": "group-review", "BranchApproved": "branch-approval",
-                "Returned": "return", "Reopened": "reopen"}
+                "Returned": "return", "Reopened": "reopen", "Cancelled": "cancel"}
+# Issue 18: an appraisal is cancelled only while no step of it was ever signed (a return
+# clears no signature); otherwise its state refuses it (409).
+BEFORE_ANY_SIGNATURE = {"cancel"}
 
 
 def roles_on(account: dict[str, Any], place: tuple[str, str, str],
@@ -53,14 +56,15 @@ def outcome(account: dict[str, Any], roles: set[str], action: str, state: str,
             steps: dict[str, Any], scores: Any, reason: str,
             ever: set[str] | None = None) -> str | type[Exception]:
     """API.md's check order: not a reader of it, or roles that never allow the action (403),
-    state (409), the state's role (403), separation of duties (403), the body (422); else
-    the next state. `roles` are held now (responsible members as of now), `ever` then or
-    now (responsible members at opening or now; `roles` when not given)."""
+    state (409; a cancellation after any signature too), the state's role (403), separation
+    of duties (403), the body (422); else the next state. `roles` are held now (responsible
+    members as of now), `ever` then or now (responsible members at opening or now; `roles`
+    when not given)."""
     ever = roles if ever is None else ever
     if not ever & READERS or not ever & {who for (taken, _), (_, who) in TABLE.items()
                                          if taken == action}:
         return ForbiddenError
-    if (action, state) not in TABLE:
+    if (action, state) not in TABLE or (action in BEFORE_ANY_SIGNATURE and any(steps.values())):
         return StateConflictError
     dest, who = TABLE[(action, state)]
     if who not in roles or (who in SIGNERS and "responsible_member" in ever):

@@ -1,4 +1,5 @@
-"""Command handlers for appraisals: open, sign a step, return, reopen; reads with time travel."""
+"""Command handlers for appraisals: open (or restart a cancelled one), sign a step, return,
+reopen, cancel; reads with time travel."""
 
 import json
 from collections.abc import Iterable
@@ -21,7 +22,7 @@ from domain.errors import (
 from domain.forms import AssessmentForm
 from domain.organisation import Branch, Zone
 from domain.period import Period
-from domain.process import STEP_OF_ROLE, Role
+from domain.process import STEP_OF_ROLE, Role, State
 from domain.receipts import Receipt
 from domain.scoring import total_of, validate_scores
 from domain.users import User
@@ -30,7 +31,7 @@ from workflows.access import Actor, Place, Standing, standing
 from workflows.base import next_instant
 from workflows.deputies import Acting, Behalf, Deputies, Principal, delegated
 from workflows.organisation import OrganisationCommands
-from workflows.process import FORWARD, METHOD_OF, SCORED, Action
+from workflows.process import FORWARD, METHOD_OF, SCORED, UNSIGNED, Action
 from workflows.yearend import summarise_months
 
 OPENERS = (Role.ADMIN, Role.BRANCH_SECRETARY)
@@ -92,6 +93,12 @@ def _receipt(retry: Retry, taken: Taken) -> Receipt:
                    body=body)
 
 
+def _record_allows(appraisal: Appraisal, action: str) -> bool:
+    """The guard the machine's state cannot tell: an action of UNSIGNED (a cancellation)
+    only while no step of the appraisal was ever signed."""
+    return action not in UNSIGNED or not appraisal.signed
+
+
 class AppraisalCommands(OrganisationCommands, Deputies):
     """The appraisal process; the machine decides, the aggregate records."""
 
@@ -115,10 +122,13 @@ class AppraisalCommands(OrganisationCommands, Deputies):
                 if explicit:
                     raise ForbiddenError(f"zone {zone_id!r} is outside your scope", "scope")
                 continue
-            if self.exists(Appraisal, zone_id, label):
+            found = self.find(Appraisal, zone_id, label)
+            if found is None:
+                opened.append(self._open(zone, place, label, form, actor, role))
+            elif found.state == State.CANCELLED:  # its stream is the zone's and period's
+                opened.append(self._restart(found, zone, form, actor, role))
+            else:
                 already += 1
-                continue
-            opened.append(self._open(zone, place, label, form, actor, role))
         self.save(*opened)
         return opened, already
 
@@ -132,6 +142,17 @@ class AppraisalCommands(OrganisationCommands, Deputies):
             actor=actor.username, role=role, timestamp=next_instant(),
         )
         if Period.parse(period).is_year_end:
+            summarise_months(self, appraisal, actor.username, role)
+        return appraisal
+
+    def _restart(self, appraisal: Appraisal, zone: Zone, form: AssessmentForm, actor: Actor,
+                 role: str) -> Appraisal:
+        appraisal.restart(
+            template_id=form.form_id, template_version=form.version, items=dict(form.items),
+            responsible_member_ids=list(zone.responsible_member_ids), state=machine.INITIAL,
+            actor=actor.username, role=role, timestamp=next_instant(appraisal),
+        )
+        if Period.parse(appraisal.period).is_year_end:  # the months as they stand now
             summarise_months(self, appraisal, actor.username, role)
         return appraisal
 
@@ -167,6 +188,12 @@ class AppraisalCommands(OrganisationCommands, Deputies):
             raise StateConflictError(
                 f"'{action}' is not allowed in state '{appraisal.state}'",
                 appraisal.state, self.allowed_actions(appraisal, actor, held),
+            )
+        if not _record_allows(appraisal, action):
+            raise StateConflictError(
+                f"'{action}' is not allowed in state '{appraisal.state}' once a step was "
+                "signed (a return keeps the signature)", appraisal.state,
+                self.allowed_actions(appraisal, actor, held), "signed",
             )
         if not held.signers(step.role):
             raise ForbiddenError(f"'{action}' now needs '{step.role}'", held.refusal(step.role))
@@ -264,7 +291,8 @@ class AppraisalCommands(OrganisationCommands, Deputies):
         if not isinstance(held, Acting):
             held = self.acting(appraisal, actor, own=held)
         found = {s.action: self._signers(appraisal, s.role, actor, held)
-                 for s in machine.steps_from(appraisal.state)}
+                 for s in machine.steps_from(appraisal.state)
+                 if _record_allows(appraisal, s.action)}
         forward = [signers[0] for action, signers in found.items()
                    if signers and action in FORWARD]
         principal = forward[0] if forward else None

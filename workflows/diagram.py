@@ -19,5 +19,6 @@ def mermaid() -> str:
     labelled = [{**t, "trigger": f"{t['trigger']} ({t['role']})"} for t in TRANSITIONS]
     probe = type("Probe", (), {})()
     _DrawingMachine(model=probe, states=STATES, transitions=labelled, initial=INITIAL,
-                    auto_transitions=False, graph_engine="mermaid", title="appraisal")
+                    auto_transitions=False, graph_engine="mermaid", title="appraisal",
+                    show_conditions=True)
     return probe.get_graph().source  # type: ignore[attr-defined]

@@ -17,8 +17,13 @@ from workflows import process
 # Plain strings: `transitions` names an Enum state by its member's name, not its value.
 STATES = [state.value for state in State]
 INITIAL = process.INITIAL.value
-TRANSITIONS = [{"trigger": m.action.value, "source": m.step.value, "dest": m.dest.value,
-                "role": m.role.value} for m in process.PROCESS]
+# A move taken only while nothing was signed carries that as its condition, by name: the
+# machine is only queried, never triggered, so the workflow checks it (and the diagram
+# draws it).
+TRANSITIONS: list[dict[str, Any]] = [
+    {"trigger": m.action.value, "source": m.step.value, "dest": m.dest.value,
+     "role": m.role.value, "conditions": ["unsigned"] if m.unsigned else []}
+    for m in process.PROCESS]
 
 
 class SignOff(Transition):
@@ -38,7 +43,7 @@ class ProcessMachine(Machine):
 MACHINE = ProcessMachine(
     model=None, states=STATES, transitions=TRANSITIONS, initial=INITIAL, auto_transitions=False
 )
-ACTIONS = list(dict.fromkeys(t["trigger"] for t in TRANSITIONS))
+ACTIONS: list[str] = list(dict.fromkeys(t["trigger"] for t in TRANSITIONS))
 
 
 @dataclass(frozen=True)

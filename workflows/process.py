@@ -22,13 +22,16 @@ class Action(StrEnum):
     BRANCH_APPROVAL = "branch-approval"
     RETURN = "return"
     REOPEN = "reopen"
+    CANCEL = "cancel"
 
 
 @dataclass(frozen=True)
 class Move:
     """Taking `action` at `step` leads to `dest`; a holder of `role` takes it, and the
     aggregate records it with `method` (an event of type `event`). A forward move signs
-    `step` (with scores when `scored`); a reasoned one goes back and needs a reason."""
+    `step` (with scores when `scored`); a reasoned one goes back, or out of the procedure,
+    and needs a reason. `unsigned`: only while no step of the appraisal was ever signed (a
+    guard the workflow checks on the appraisal's record; the state alone cannot tell)."""
 
     action: Action
     step: State
@@ -38,6 +41,7 @@ class Move:
     event: str
     scored: bool = False
     reasoned: bool = False
+    unsigned: bool = False
 
     @property
     def forward(self) -> bool:
@@ -53,11 +57,14 @@ def _sign(action: Action, step: State) -> Move:
                 scored=signing.scored)
 
 
-def _back(action: Action, step: State, dest: State, role: Role) -> Move:
-    """A move back with a reason: a return one step, or a reopening of a published result."""
+def _reasoned(action: Action, step: State, dest: State, role: Role, *,
+              unsigned: bool = False) -> Move:
+    """A move with a reason: a return one step, a reopening of a published result, or the
+    cancellation of an appraisal nobody has signed."""
     method, event = {Action.RETURN: ("return_", "returned"),
-                     Action.REOPEN: ("reopen", "reopened")}[action]
-    return Move(action, step, dest, role, method, event, reasoned=True)
+                     Action.REOPEN: ("reopen", "reopened"),
+                     Action.CANCEL: ("cancel", "cancelled")}[action]
+    return Move(action, step, dest, role, method, event, reasoned=True, unsigned=unsigned)
 
 
 PROCESS: tuple[Move, ...] = (
@@ -66,17 +73,23 @@ PROCESS: tuple[Move, ...] = (
     _sign(Action.GROUP_REVIEW, State.GROUP_REVIEW),
     _sign(Action.BRANCH_APPROVAL, State.BRANCH_APPROVAL),
     # Whoever would sign the step may send it back one step instead.
-    _back(Action.RETURN, State.ZONE_EVALUATION, State.SELF_CHECK, Role.ZONE_EVALUATOR),
-    _back(Action.RETURN, State.GROUP_REVIEW, State.ZONE_EVALUATION, Role.GROUP_LEADER),
-    _back(Action.RETURN, State.BRANCH_APPROVAL, State.GROUP_REVIEW, Role.BRANCH_SECRETARY),
+    _reasoned(Action.RETURN, State.ZONE_EVALUATION, State.SELF_CHECK, Role.ZONE_EVALUATOR),
+    _reasoned(Action.RETURN, State.GROUP_REVIEW, State.ZONE_EVALUATION, Role.GROUP_LEADER),
+    _reasoned(Action.RETURN, State.BRANCH_APPROVAL, State.GROUP_REVIEW, Role.BRANCH_SECRETARY),
     # The branch corrects a published result from the group review on (004 §4.4).
-    _back(Action.REOPEN, State.PUBLISHED, State.GROUP_REVIEW, Role.BRANCH_SECRETARY),
+    _reasoned(Action.REOPEN, State.PUBLISHED, State.GROUP_REVIEW, Role.BRANCH_SECRETARY),
+    # The branch cancels an appraisal opened by mistake, before anyone signed it; opening
+    # the zone's period again starts it afresh (workflows.appraisals).
+    _reasoned(Action.CANCEL, State.SELF_CHECK, State.CANCELLED, Role.BRANCH_SECRETARY,
+              unsigned=True),
 )
 INITIAL = State.SELF_CHECK
 
 SCORED = frozenset(m.action for m in PROCESS if m.scored)
 REASONED = frozenset(m.action for m in PROCESS if m.reasoned)
 FORWARD = frozenset(m.action for m in PROCESS if m.forward)
+# Actions taken only while no step of the appraisal was ever signed.
+UNSIGNED = frozenset(m.action for m in PROCESS if m.unsigned)
 # The step each forward action signs, and the action that signs each step.
 STEP_OF: dict[str, State] = {m.action: m.step for m in PROCESS if m.forward}
 ACTION_OF: dict[str, Action] = {m.step: m.action for m in PROCESS if m.forward}

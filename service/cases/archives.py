@@ -25,7 +25,7 @@ import orjson
 from sqlalchemy import Connection
 
 from domain.bounds import past_instant
-from domain.documents import instant, is_final, number, replayed
+from domain.documents import instant, is_final, number, replayed, started
 from domain.errors import ForbiddenError, InvalidError
 from domain.organisation import Branch
 from domain.period import Period
@@ -162,7 +162,7 @@ def appraisal(found: Archived) -> dict[str, Any]:
     document = replayed(found.place["appraisal_id"], found.history)
     rewards = [e["data"]["reward"] for e in found.history if e["type"] == "branch_approved"]
     return {**document, **{k: v for k, v in found.place.items() if k != "appraisal_id"},
-            "items": found.history[0]["data"]["items"], "reward": rewards[-1],
+            "items": started(found.history)["items"], "reward": rewards[-1],
             "final": is_final(found.history), "allowed_actions": [], "history": found.history}
 
 

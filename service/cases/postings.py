@@ -59,8 +59,9 @@ def _standing(rt: Runtime, branch_id: str, label: str, now: datetime) -> Posted:
     entries = [{k: v for k, v in e.items() if k != "final"} for e in body["entries"]]
     with snapshot(rt.engines.reader) as conn:
         zones = len(list_zones(conn, branch_id=branch_id))
-    # Not approved yet: opened and waiting, or not even opened.
-    pending = max(zones - len(entries), body["unpublished"])
+    # Not approved yet: opened and waiting, or not even opened; a cancelled appraisal (opened
+    # by mistake) is neither.
+    pending = max(zones - len(entries) - body["cancelled"], body["unpublished"])
     return Posted(now, entries, body["distribution"], pending)
 
 

@@ -36,7 +36,7 @@ def read(rt: Runtime, scope: Scope, limit: int | None, offset: int,
     body = {"period": scope.period, **({} if at is None else {"as_of": at}),
             "entries": [_entry(row) for row in rows],
             "distribution": {g.value: counted[g.value] for g in Grade},
-            "unpublished": counted["unpublished"]}
+            "unpublished": counted["unpublished"], "cancelled": counted["cancelled"]}
     return body, names
 
 

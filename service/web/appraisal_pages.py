@@ -82,11 +82,13 @@ def _page(request: Request, workflows: Workflows, appraisal: Appraisal, actor: A
 
 
 def signers(request: Request, view: dict[str, Any], *more: str | None) -> dict[str, str]:
-    """Display names of those who signed the steps shown (and whom for), objected or
-    answered, and recorded findings, and of `more`, by username."""
+    """Display names of those who signed the steps shown (and whom for), cancelled it,
+    objected or answered, and recorded findings, and of `more`, by username."""
     people = [p for _, s in view["steps"] if s for p in (s["actor"], s.get("on_behalf_of"))
               if p]
     people += [p for p in more if p]
+    if view["cancellation"]:
+        people.append(view["cancellation"]["actor"])
     for found in (*view["objections"], *view["findings"]):
         people.append(found["actor"])
         people += [later["actor"] for later in (found.get("answer"), found.get("rectification"))

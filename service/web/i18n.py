@@ -43,6 +43,12 @@ TEXT: dict[str, dict[str, str]] = {
         "your_step": "您现在可以办理", "comment": "说明（考核方式、依据）",
         "submit": "提交", "approve": "审核通过并公示", "reason": "原因（必填）",
         "return": "退回上一环节", "reopen": "重新打开（更正）",
+        # Cancelling an appraisal opened by mistake (撤销), and a cancelled one.
+        "cancel": "撤销考核（误开启）", "part_cancelled": "已撤销",
+        "cancel_hint": "只有尚无任何环节签署时才能撤销（退回过的也算已签署）。撤销后它不再"
+                       "出现在待办和排名中，记录保留在审计轨迹里；需要时可重新开启这一考核期。",
+        "cancelled_notice": "这份考核已撤销",
+        "cancelled_again": "重新开启这一考核期即可重新开始。",
         "no_action": "当前没有您可办理的环节。",
         "read_only": "各环节提交情况（只读）", "signed_by": "签署", "not_yet": "尚未提交",
         "state": "状态", "score": "得分", "as_of": "查看历史时点", "version": "版本",
@@ -214,6 +220,12 @@ TEXT: dict[str, dict[str, str]] = {
         "comment": "Comment (methods, evidence)", "submit": "Submit",
         "approve": "Approve and publish", "reason": "Reason (required)",
         "return": "Return to the previous step", "reopen": "Reopen (correct)",
+        "cancel": "Cancel (opened by mistake)", "part_cancelled": "Cancelled",
+        "cancel_hint": "Only while no step has been signed (a step signed and then returned "
+                       "counts as signed). A cancelled appraisal leaves the inboxes and the "
+                       "ranking and stays in the audit trail; the period can be opened again.",
+        "cancelled_notice": "This appraisal was cancelled",
+        "cancelled_again": "Opening this period again starts it afresh.",
         "no_action": "No step is yours to take now.", "read_only": "Submissions (read-only)",
         "signed_by": "Signed by", "not_yet": "Not yet submitted", "state": "State",
         "score": "Score", "as_of": "View as it stood", "version": "Version",

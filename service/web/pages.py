@@ -7,6 +7,7 @@ from uuid import UUID
 from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from domain.process import State
 from service import sign_in as signing
 from service.cases.appraisals import listed
 from service.cases.deadlines import dated
@@ -119,11 +120,13 @@ def inbox(request: Request, actor: PageActor) -> Response:
 
 @router.get("/appraisals")
 def appraisals(request: Request, actor: PageActor, period: str | None = None,
-               zone_id: str | None = None, page: Page = 0) -> Response:
-    """Every appraisal the reader may read, by period and zone — the API's list, paged."""
+               zone_id: str | None = None, state: str | None = None,
+               page: Page = 0) -> Response:
+    """Every appraisal the reader may read, by period, zone and state — the API's list,
+    paged. A state that is none of the process's lists nothing, as the API's filter."""
     rt = runtime_of(request)
     items = listed(rt, actor, period=period or None, zone_id=zone_id or None, branch_id=None,
-                   state=None, limit=LIST_PAGE + 1, offset=page * LIST_PAGE)
+                   state=state or None, limit=LIST_PAGE + 1, offset=page * LIST_PAGE)
     return render(request, "list.html", actor=actor, items=items[:LIST_PAGE],
                   more=len(items) > LIST_PAGE, page=page, typed_period=period or "",
-                  zone_id=zone_id or "")
+                  zone_id=zone_id or "", state_chosen=state or "", states=list(State))

@@ -59,6 +59,8 @@ SAID: dict[str, dict[str, tuple[str, str]]] = {
                                       "如责任党员有变动，请联系系统管理员调整。"),
         "conflict": ("这份考核表现在处于“{state}”环节，不能办理这一操作。",
                      "可能有人刚刚办理过，请查看它现在的状态。"),
+        "conflict_signed": ("这份考核表已有环节签署过（退回也保留签署），不能撤销，未作任何记录。",
+                            "如结果有误，请按环节退回，或在公示后重新打开更正。"),
         "stale": ("您打开的是第 {expected} 版，之后这份考核表已有变动（现为第 {current} 版），"
                   "您的提交未作记录。", "请查看最新内容，核对后再办理。"),
         "race": ("就在同一时刻，有人也办理了这份考核表，您的提交未作记录。",
@@ -134,6 +136,10 @@ SAID: dict[str, dict[str, tuple[str, str]]] = {
                                       "ask the administrator to re-assign it."),
         "conflict": ("This appraisal is now at “{state}”, where this action cannot be taken.",
                      "Someone may have just acted on it: look at where it stands now."),
+        "conflict_signed": ("A step of this appraisal was signed (a return keeps the "
+                            "signature): it can no longer be cancelled; nothing was recorded.",
+                            "Return it step by step, or reopen the published result to "
+                            "correct it."),
         "stale": ("You opened version {expected}; the appraisal has changed since (version "
                   "{current} now) and your submission was not recorded.",
                   "Look at the latest version, check it, then act again."),
@@ -262,7 +268,8 @@ def _conflict(error: StateConflictError, lang: str) -> Reading:
     actions = [action_label(a, lang) for a in error.allowed_actions]
     now = (said["may_now"].format(actions=said["and"].join(actions)) if actions
            else said["may_nothing"])
-    return "conflict", {"state": label("step", error.state, lang)}, [now]
+    key = f"conflict_{error.reason}" if error.reason else "conflict"
+    return key, {"state": label("step", error.state, lang)}, [now]
 
 
 def _refused(error: ConflictError, lang: str) -> Reading:

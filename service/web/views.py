@@ -2,7 +2,7 @@
 
 Plain data for the templates: the form's items with their maxima, each step's latest
 submission, the progress through the five states, the forms the reader may fill in now, and
-the history with each score's old → new value.
+the history with each score's old → new value; a cancelled appraisal's cancellation.
 """
 
 from collections.abc import Iterable, Mapping
@@ -29,11 +29,13 @@ LONGEST = {name: model.model_json_schema()["properties"][name]["maxLength"]
 
 
 def progress(state: str) -> list[dict[str, str]]:
-    """The five states, each done, current or still to come."""
-    here = machine.STATES.index(state)
-    return [{"state": s, "status": "done" if i < here or state == State.PUBLISHED
+    """The procedure's five states, each done, current or still to come; all to come for a
+    cancelled appraisal (nothing was signed in it)."""
+    states = [s for s in machine.STATES if s != State.CANCELLED]
+    here = states.index(state) if state in states else -1
+    return [{"state": s, "status": "done" if here >= 0 and (i < here or state == State.PUBLISHED)
              else "current" if i == here else "todo"}
-            for i, s in enumerate(machine.STATES)]
+            for i, s in enumerate(states)]
 
 
 def member_names(workflows: Workflows, member_ids: Iterable[str]) -> list[str]:
@@ -106,6 +108,7 @@ def appraisal_view(workflows: Workflows, appraisal: Appraisal,
         "objections": [{"id": key, **{k: v for k, v in found.items() if k != "contact"}}
                        for key, found in appraisal.objections.items()],
         "final": appraisal.final,
+        "cancellation": appraisal.cancellation,
         "findings": [{"id": key, **found} for key, found in appraisal.findings.items()],
     }
 

@@ -21,7 +21,7 @@ STEP_OF = {"self_check": "self_check", "zone_evaluation": "zone_evaluation",
            "group_review": "group_review", "branch_approval": "branch_approval"}
 # The Z1 appraisal's callers and what each may do in each state.
 ALLOWED = {
-    "self_check": {"m1": ["self-check"]},
+    "self_check": {"m1": ["self-check"], "secretary": ["cancel"]},  # nothing signed yet
     "zone_evaluation": {"evaluator": ["zone-evaluation", "return"]},
     "group_review": {"leader": ["group-review", "return"]},
     "branch_approval": {"secretary": ["branch-approval", "return"]},

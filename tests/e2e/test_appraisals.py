@@ -28,7 +28,8 @@ def test_opening_answers_201_with_every_field_of_the_document(api):
         "zone_id": "Z1", "period": "2026-10", "template_id": "default", "template_version": 1,
         "state": "self_check", "version": 1, "responsible_member_ids": ["M1"],
         "self_check": None, "zone_evaluation": None, "group_review": None,
-        "branch_approval": None, "score": None, "grade": None, "allowed_actions": []}
+        "branch_approval": None, "score": None, "grade": None,
+        "allowed_actions": ["cancel"]}  # the secretary's, while nobody has signed
     assert response.headers["etag"] == '"1"'
     assert api.get("m1", f"/appraisals/{doc['id']}").json()["allowed_actions"] == ["self-check"]
 

@@ -227,7 +227,7 @@ def test_progress_counts_each_branch_at_a_glance_for_those_who_oversee_it(api, s
     b1, b2 = progress()["B1"], progress()["B2"]
     assert (b1["zones"], b1["not_opened"], b1["posting"], b1["final"]) == (3, 0, "none", 0)
     assert b1["states"] == {"self_check": 1, "zone_evaluation": 0, "group_review": 0,
-                            "branch_approval": 0, "published": 2}
+                            "branch_approval": 0, "published": 2, "cancelled": 0}
     assert (b2["zones"], b2["not_opened"], b2["states"]["self_check"]) == (1, 1, 0)
     board = posted(api, partial=True)
     api.post("m2", f"/appraisals/{z1['id']}/objections", json={"reason": "偏高"})

@@ -75,9 +75,11 @@ def test_only_published_results_are_ranked_and_the_rest_count_as_unpublished(api
     assert listed(body) == [(1, "Z1", 93.5, 200)]
     assert body["unpublished"] == 2
     assert ranking(api, branch_id="B2") == {"period": PERIOD, "entries": [],
-                                            "distribution": NO_GRADES, "unpublished": 1}
+                                            "distribution": NO_GRADES, "unpublished": 1,
+                                            "cancelled": 0}
     assert ranking(api, period="2026-12") == {"period": "2026-12", "entries": [],
-                                              "distribution": NO_GRADES, "unpublished": 0}
+                                              "distribution": NO_GRADES, "unpublished": 0,
+                                              "cancelled": 0}
 
 
 def test_a_reward_is_the_policy_at_publication_and_a_reopened_result_leaves_the_ranking(api):
@@ -276,7 +278,7 @@ def test_an_as_of_in_the_future_before_1970_or_without_a_time_zone_is_422(api):
     # The first instants that are allowed: nothing was opened then.
     assert ranking(api, as_of="1970-01-01T00:00:00Z") == {
         "period": PERIOD, "as_of": "1970-01-01T00:00:00.000000Z", "entries": [],
-        "distribution": NO_GRADES, "unpublished": 0}
+        "distribution": NO_GRADES, "unpublished": 0, "cancelled": 0}
     early = api.get("m1", f"/rankings/{PERIOD}", params={"as_of": "1975-06-01T00:00:00+08:00",
                                                          "format": "xlsx"})
     assert early.status_code == 200, early.text

@@ -1,10 +1,11 @@
 """Random command sequences on the real SQLite store, checked after every step.
 
-Hypothesis drives random users through open, every action, return, reopen and re-assignment
-of responsibles. A model written from API.md predicts each outcome; after each step the
-appraisals rebuilt from the stored events must equal the live ones, and the stored history
-must keep every rule: signed in the step's role and scope, nobody on two steps of the
-document, exact totals, the right band, strictly increasing times.
+Hypothesis drives random users through open (and open again after a cancellation), every
+action, return, reopen, cancel and re-assignment of responsibles. A model written from API.md
+predicts each outcome; after each step the appraisals rebuilt from the stored events must
+equal the live ones, and the stored history must keep every rule: signed in the step's role
+and scope, nobody on two steps of the document, exact totals, the right band, strictly
+increasing times.
 """
 
 import itertools
@@ -109,19 +110,24 @@ class AppraisalProcess(RuleBasedStateMachine):
         return self.open(username, zone_id, period)
 
     def open(self, username: str, zone_id: str, period: str):
+        """Open the zone's period: anew, or again after a cancellation (restarted in the
+        same stream); already open otherwise."""
         roles = roles_on(ACCOUNTS[username], PLACE[zone_id], self.responsibles[zone_id])
         may = roles & {"admin", "branch_secretary"}
+        earlier = self.opened.get((zone_id, period))
+        taken = earlier is not None and self.live.load_appraisal(earlier).state != "cancelled"
         position = self.live.recorder.max_notification_id()
         try:
             appraisal = self.live.open_appraisal(zone_id, period, "default",
                                                  actor(self.live, username))
         except (ForbiddenError, AlreadyExistsError) as error:
-            expected = AlreadyExistsError if may else ForbiddenError
+            expected = AlreadyExistsError if may and taken else ForbiddenError
             assert type(error) is expected, f"{username} opening {zone_id}: {error!r}"
             assert self.live.recorder.max_notification_id() == position
             return multiple()
-        assert may, f"{username} opened {zone_id}"
-        assert (zone_id, period) not in self.opened
+        assert may and not taken, f"{username} opened {zone_id}"
+        assert earlier in (None, appraisal.id)
+        event("opened" if earlier is None else "opened again after a cancellation")
         self.opened[(zone_id, period)] = appraisal.id
         return appraisal.id
 
@@ -135,8 +141,11 @@ class AppraisalProcess(RuleBasedStateMachine):
         """An action of the current state, by a user holding its role on the zone: allowed,
         or refused only by separation of duties (the near misses worth trying)."""
         appraisal = self.live.load_appraisal(appraisal_id)
-        action = data.draw(st.sampled_from(sorted(
-            a for a, source in TABLE if source == appraisal.state and (back or a != "return"))))
+        actions = sorted(a for a, source in TABLE if source == appraisal.state
+                         and (back or a not in ("return", "cancel")))
+        if not actions:  # cancelled: nothing to take but opening it again
+            return
+        action = data.draw(st.sampled_from(actions))
         who = TABLE[(action, appraisal.state)][1]
         zone_id = appraisal.zone_id
         holders = [u for u, account in sorted(ACCOUNTS.items())
@@ -154,6 +163,15 @@ class AppraisalProcess(RuleBasedStateMachine):
         for _ in range(count):
             self.by_someone_in_role(appraisal_id, data, scores, back=False)
             self.stored_events_rebuild_each_live_appraisal_and_keep_the_rules()
+
+    @rule(appraisal_id=appraisals)
+    def cancel_and_open_again(self, appraisal_id) -> None:
+        """Its branch's secretary cancels it (refused once anything was signed), then its
+        period is opened again: restarted in the same stream if it was cancelled."""
+        appraisal = self.live.load_appraisal(appraisal_id)
+        secretary = {"B1": "secretary", "B2": "secretary2"}[appraisal.branch_id]
+        self.attempt(appraisal_id, secretary, "cancel", Submission(reason="开错了"))
+        self.open("admin", appraisal.zone_id, appraisal.period)
 
     @rule(zone_id=st.sampled_from(["Z1", "Z2", "Z4"]),
           members=st.lists(st.sampled_from(["M1", "M2", "M3", "M4", "M5"]), unique=True,
@@ -183,6 +201,10 @@ class AppraisalProcess(RuleBasedStateMachine):
         for signed in events[1:]:
             if signed.originator_version == 2 and type(signed).__name__ == "MonthsSummarised":
                 continue  # a year-end's months, saved with its opening: no action, no move
+            if type(signed).__name__ == "Restarted":  # opened again, only once cancelled
+                assert (state, signed.state) == ("cancelled", "self_check")
+                state = signed.state
+                continue
             assert TABLE[(EVENT_ACTION[type(signed).__name__], state)] == (signed.state,
                                                                           signed.role)
             state = signed.state

@@ -61,10 +61,13 @@ BODIES = {"self-check": {"scores": SCORES, "comment": ""},
           "zone-evaluation": {"scores": SCORES, "comment": ""},
           "group-review": {"scores": SCORES, "comment": ""},
           "branch-approval": {"comment": ""}, "return": {"reason": "退回"},
-          "reopen": {"reason": "重新打开"}}
+          "reopen": {"reason": "重新打开"}, "cancel": {"reason": "开错了"}}
 LEAKS = {"state", "allowed_actions", "version", "current_version", "scores", "score", "grade"}
 STALE = "0"  # a version no appraisal ever has
-PAGE_STATES = ("self_check", "published")
+PAGE_STATES = ("self_check", "published", "cancelled")
+# Every state an appraisal of the world stands in: the procedure's, and cancelled (opened by
+# mistake), none of which a forbidden answer may name.
+WORLD_STATES = (*STATES, "cancelled")
 
 
 @dataclass(frozen=True)
@@ -682,7 +685,8 @@ def matrix(api: Api) -> dict[tuple[str, str], Probes]:
 # --- the world and the run ---------------------------------------------------------------
 
 def build_world(api: Api, settings: Any) -> World:
-    """An appraisal in every state, in Z1 (G1, B1), Z3 (G2, B1) and Z4 (G3, B2)."""
+    """An appraisal in every state, cancelled included, in Z1 (G1, B1), Z3 (G2, B1) and Z4
+    (G3, B2)."""
     api.post("admin", "/members", json={"id": "M7", "name": "普通党员", "group_id": "G1"}) \
         .raise_for_status()
     add_users(api, settings, [*MORE_USERS, PLAIN])
@@ -696,6 +700,9 @@ def build_world(api: Api, settings: Any) -> World:
                 doc = act_ok(api, user, doc, action, body)
             assert doc["state"] == state
             world[(zone, state)] = doc
+        opened = api.open(zone, "2026-06")  # opened by mistake, and cancelled
+        world[(zone, "cancelled")] = act_ok(api, SIGNERS[zone][3], opened, "cancel",
+                                            BODIES["cancel"])
     for branch in BRANCHES:  # May's results, posted
         api.post("admin", f"/branches/{branch}/postings",
                  json={"period": "2026-05", "partial": True}).raise_for_status()
@@ -742,7 +749,7 @@ def leaks(response: Any, probe: Probe, world: World) -> list[str]:
         found += [f"field {k!r}" for k in LEAKS & set(response.json())]
     if probe.secret:
         text = response.text
-        found += [f"state {s!r} named" for s in STATES if s in text]
+        found += [f"state {s!r} named" for s in WORLD_STATES if s in text]
         if 'name="version"' in text:
             found.append("its version in a form")
     return found

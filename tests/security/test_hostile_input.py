@@ -51,7 +51,7 @@ def corpus(appraisal: str, checkpoint: int, finding: str) -> list[Hostile]:
     return [*_requests(act), *_log_requests(checkpoint), *_finding_requests(act, finding),
             *_publicity_requests(appraisal), *_deadline_requests(),
             *_reminder_requests(), *_bulk_requests(appraisal),
-            *_delegation_requests(appraisal)]
+            *_delegation_requests(appraisal), *_cancel_requests(act)]
 
 
 def _deadline_requests() -> list[Hostile]:
@@ -234,6 +234,42 @@ def _delegation_requests(appraisal: str) -> list[Hostile]:
         Hostile("NUL in a delegation id", "leader", "POST",
                 f"/delegations/{appraisal}-d1%00/revoke", {"json": {"reason": "r"}}),
         Hostile("a listing of active=maybe", "leader", "GET", "/delegations?active=maybe"),
+    ]
+
+
+def _cancel_requests(act: str) -> list[Hostile]:
+    """Cancellations (撤销) of the world's unsigned appraisal that none may record: reasons
+    missing, blank, past their bound or of another type; stale or odd versions; another
+    branch's secretary; a look-alike id; and the list's state filter."""
+    cancel = f"{act}/cancel"
+    return [
+        Hostile("a cancellation without a reason", "secretary", "POST", cancel, {"json": {}}),
+        Hostile("a cancellation of blanks", "secretary", "POST", cancel,
+                {"json": {"reason": " \u3000\t "}}),
+        Hostile("a cancellation reason of 5,000 characters", "secretary", "POST", cancel,
+                {"json": {"reason": "错" * 5000}}),
+        Hostile("a cancellation reason with NUL", "secretary", "POST", cancel,
+                {"json": {"reason": "开错\u0000了"}}),
+        Hostile("a cancellation reason of 1e400", "secretary", "POST", cancel,
+                {"content": '{"reason": 1e400}', "headers": JSON}),
+        Hostile("a cancellation reason as a list", "secretary", "POST", cancel,
+                {"json": {"reason": ["开错了"]}}),
+        Hostile("deep JSON to a cancellation", "secretary", "POST", cancel,
+                {"content": '{"reason": ' + DEEP + "}", "headers": JSON}),
+        Hostile("a cancellation of a stale version", "secretary", "POST", cancel,
+                {"json": {"reason": "开错了"}, "headers": {"If-Match": '"0"'}}),
+        Hostile("a cancellation of a full-width version", "secretary", "POST", cancel,
+                {"json": {"reason": "开错了"}, "headers": {"If-Match": '"\uff11"'.encode()}}),
+        Hostile("a cancellation by another branch's secretary", "secretary2", "POST", cancel,
+                {"json": {"reason": "开错了"}}),
+        Hostile("a cancellation by an administrator without the grant", "admin", "POST",
+                cancel, {"json": {"reason": "开错了"}}),
+        Hostile("a cancellation of a look-alike id", "secretary", "POST",
+                f"{act.upper().replace('/APPRAISALS/', '/appraisals/')}x/cancel",
+                {"json": {"reason": "开错了"}}),
+        Hostile("a state filter with NUL", "admin", "GET", "/appraisals?state=cancelled%00"),
+        Hostile("a list page's state filter with NUL", "admin", "GET",
+                "/app/appraisals?state=cancelled%00", page=True),
     ]
 
 

@@ -22,6 +22,7 @@ FORMS = [
     ("branch_approval", "secretary", "branch-approval", "comment", False, "approval-comment"),
     ("zone_evaluation", "evaluator", "return", "reason", False, "return-reason"),
     ("published", "secretary", "reopen", "reason", False, "reopen-reason"),
+    ("self_check", "secretary", "cancel", "reason", False, "cancel-reason"),
 ]
 
 

@@ -15,13 +15,16 @@ from workflows import machine
 from workflows.application import Workflows
 from workflows.appraisals import Submission
 
-STATES = ["self_check", "zone_evaluation", "group_review", "branch_approval", "published"]
-ACTIONS = ["self-check", "zone-evaluation", "group-review", "branch-approval", "return", "reopen"]
+STATES = ["self_check", "zone_evaluation", "group_review", "branch_approval", "published",
+          "cancelled"]
+ACTIONS = ["self-check", "zone-evaluation", "group-review", "branch-approval", "return", "reopen",
+           "cancel"]
 ROLES = ["responsible_member", "zone_evaluator", "group_leader", "branch_secretary", "inspector",
          "archivist", "admin"]
 
 # API.md, "Actions": (action, from state) → (to state, who signs). `return` is taken by
-# "whoever may act in the current state" and goes one step back.
+# "whoever may act in the current state" and goes one step back. Issue 18: the branch's
+# secretary cancels an appraisal opened by mistake, before any signature.
 TABLE = {
     ("self-check", "self_check"): ("zone_evaluation", "responsible_member"),
     ("zone-evaluation", "zone_evaluation"): ("group_review", "zone_evaluator"),
@@ -31,6 +34,7 @@ TABLE = {
     ("return", "group_review"): ("zone_evaluation", "group_leader"),
     ("return", "branch_approval"): ("group_review", "branch_secretary"),
     ("reopen", "published"): ("group_review", "branch_secretary"),
+    ("cancel", "self_check"): ("cancelled", "branch_secretary"),
 }
 CASES = list(itertools.product(STATES, ACTIONS, ROLES))
 
@@ -67,6 +71,7 @@ SOLE = {
 # separation of duties cannot be what answers.
 PATH = [("self-check", "m2"), ("zone-evaluation", "prep_evaluator"),
         ("group-review", "prep_leader"), ("branch-approval", "prep_secretary")]
+CANCELLING = [("cancel", "prep_secretary")]
 EXTRA_USERS = [
     user("only_evaluator", None, ("zone_evaluator", "Z1")),
     user("only_leader", None, ("group_leader", "G1")),
@@ -92,7 +97,8 @@ def workflows() -> Workflows:
 
 def appraisal_in(workflows: Workflows, state: str):
     opened = workflows.open_appraisal("Z1", "2026-10", "default", ADMIN)
-    for action, signer in PATH[: STATES.index(state)]:
+    path = CANCELLING if state == "cancelled" else PATH[: STATES.index(state)]
+    for action, signer in path:
         workflows.act(opened.id, action, actor(workflows, signer), SUBMISSION)
     appraisal = workflows.load_appraisal(opened.id)
     assert appraisal.state == state

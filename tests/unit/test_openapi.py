@@ -8,7 +8,8 @@ from service.app import create_app
 from service.settings import Settings
 
 BODIES = {"self-check": "ScoredIn", "zone-evaluation": "ScoredIn", "group-review": "ScoredIn",
-          "branch-approval": "ApprovalIn", "return": "ReasonIn", "reopen": "ReasonIn"}
+          "branch-approval": "ApprovalIn", "return": "ReasonIn", "reopen": "ReasonIn",
+          "cancel": "ReasonIn"}
 
 
 @pytest.fixture(scope="module")

@@ -23,6 +23,7 @@ from workflows.process import (
     REASONED,
     SCORED,
     STEP_OF,
+    UNSIGNED,
     Action,
 )
 from workflows.publicity import MEMBER, PUBLIC
@@ -117,7 +118,21 @@ def test_every_action_role_and_state_has_a_label(lang: str) -> None:
 
 def test_the_vocabulary_keeps_the_strings_stored_events_hold() -> None:
     assert [str(s) for s in State] == ["self_check", "zone_evaluation", "group_review",
-                                       "branch_approval", "published"]
+                                       "branch_approval", "published", "cancelled"]
     assert Role.RESPONSIBLE_MEMBER == "responsible_member"
     assert [str(a) for a in Action] == ["self-check", "zone-evaluation", "group-review",
-                                        "branch-approval", "return", "reopen"]
+                                        "branch-approval", "return", "reopen", "cancel"]
+
+
+def test_a_cancellation_is_the_one_move_out_of_the_procedure_and_only_before_any_signature():
+    (cancel,) = [m for m in PROCESS if m.dest == State.CANCELLED]
+    assert (cancel.action, cancel.step, cancel.role) == (
+        Action.CANCEL, State.SELF_CHECK, Role.BRANCH_SECRETARY)
+    assert cancel.reasoned and not cancel.forward
+    assert {Action.CANCEL} == UNSIGNED
+    # The machine carries the guard as its condition (drawn on the diagram); nothing leaves
+    # the cancelled state: opening the period again restarts the appraisal.
+    conditions = {t["trigger"]: t["conditions"] for t in machine.TRANSITIONS}
+    assert conditions == {m.action: (["unsigned"] if m.unsigned else []) for m in PROCESS}
+    assert machine.steps_from(State.CANCELLED) == []
+    assert State.CANCELLED not in STEPS and list(State)[-1] == State.CANCELLED

