@@ -87,3 +87,11 @@ def find_delegations(conn: Connection, *, username: str | None,
                         delegations.c.last_day >= today)
         query = query.where(in_force if active else not_(in_force))
     return [row.id for row in conn.execute(query.offset(offset).limit(limit))]
+
+
+def in_force(conn: Connection, today: str) -> list[tuple[str, str, str]]:
+    """The delegations in force on `today` (YYYY-MM-DD): (id, principal, deputy) each."""
+    query = select(delegations.c.id, delegations.c.principal, delegations.c.deputy).where(
+        delegations.c.revoked_at.is_(None), delegations.c.first_day <= today,
+        delegations.c.last_day >= today).order_by(delegations.c.at, delegations.c.id)
+    return [tuple(row) for row in conn.execute(query)]

@@ -39,7 +39,8 @@ class Standings:
     waiting: list[Waiting]
     now: dict[str, list[str]]  # zone → its responsible members now
     then: dict[str, list[str]]  # appraisal → its zone's responsible members at opening
-    steps: dict[str, dict[str, dict[str, Any]]]  # appraisal → step → {"actor", "member_id"}
+    # appraisal → step → {"actor", "member_id", "on_behalf_of", "principal_member_id"}
+    steps: dict[str, dict[str, dict[str, Any]]]
 
 
 def standings(conn: Connection) -> Standings:
@@ -60,8 +61,10 @@ def standings(conn: Connection) -> Standings:
                                          .where(openers.c.id.in_(waiting_ids))):
         then[ident].append(member_id)
     steps: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-    for ident, step, actor, member_id in conn.execute(
-            select(signers.c.id, signers.c.step, signers.c.actor, signers.c.member_id)
+    for ident, step, actor, member_id, principal, principal_member in conn.execute(
+            select(signers.c.id, signers.c.step, signers.c.actor, signers.c.member_id,
+                   signers.c.on_behalf_of, signers.c.principal_member_id)
             .where(signers.c.id.in_(waiting_ids))):
-        steps[ident][step] = {"actor": actor, "member_id": member_id}
+        steps[ident][step] = {"actor": actor, "member_id": member_id,
+                              "on_behalf_of": principal, "principal_member_id": principal_member}
     return Standings(waiting, now, then, steps)

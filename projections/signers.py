@@ -21,7 +21,10 @@ signers = Table("appraisal_signers", metadata,
                 Column("actor", String(), nullable=False),
                 # The signer's member; '' for an account of nobody's; NULL: stored before
                 # signers' members were recorded (looked up through the account).
-                Column("member_id", String(), nullable=True))
+                Column("member_id", String(), nullable=True),
+                # 代签: whom the step was signed for, and their member ('' for none).
+                Column("on_behalf_of", String(), nullable=True),
+                Column("principal_member_id", String(), nullable=True))
 
 openers = Table("appraisal_opened_responsibles", metadata,
                 Column("id", String(36), primary_key=True),
@@ -33,34 +36,48 @@ Row = tuple[Any, ...]
 
 
 class SignersView:
-    """A row per appraisal's responsible member at opening, and per step signed (the
-    latest submission replaces the one before, as in the document)."""
+    """A row per appraisal's responsible member at opening (or at its restart after a
+    cancellation), and per step signed (the latest submission replaces the one before, as
+    in the document)."""
 
     name = "signers"
-    topics = tuple(get_topic(e) for e in (Appraisal.Opened, *SIGNING_EVENTS))
+    topics = tuple(get_topic(e) for e in (Appraisal.Opened, Appraisal.Restarted,
+                                          *SIGNING_EVENTS))
     tables = (signers, openers)
     parted = True  # a stream's rows follow from its own events
 
-    def prepare(self, batch: Sequence[Recorded], deferred: bool) -> tuple[list[Row], list[Row]]:
-        opened: list[Row] = []
+    def prepare(self, batch: Sequence[Recorded],
+                deferred: bool) -> tuple[dict[str, list[Row]], list[Row], list[str]]:
+        opened: dict[str, list[Row]] = {}
+        restarted: list[str] = []
         signed: dict[tuple[str, str], Row] = {}
         for _, domain_event, stream in batch:
-            if isinstance(domain_event, Appraisal.Opened):
-                opened += [(stream, m) for m in dict.fromkeys(domain_event.responsible_member_ids)]
+            if isinstance(domain_event, Appraisal.Opened | Appraisal.Restarted):
+                if isinstance(domain_event, Appraisal.Restarted):
+                    restarted.append(stream)  # its responsibles now stand for its opening's
+                opened[stream] = [(stream, m) for m in
+                                  dict.fromkeys(domain_event.responsible_member_ids)]
                 continue
             step = STEP_OF_EVENT[event_type(domain_event)]
             signed[stream, step] = (stream, step, domain_event.actor,
-                                    getattr(domain_event, "member_id", None))
-        return opened, list(signed.values())
+                                    getattr(domain_event, "member_id", None),
+                                    getattr(domain_event, "on_behalf_of", None),
+                                    getattr(domain_event, "principal_member_id", None))
+        return opened, list(signed.values()), restarted
 
-    def apply(self, conn: Connection, prepared: tuple[list[Row], list[Row]]) -> None:
-        opened, signed = prepared
-        bulk.insert(conn, openers, ("id", "member_id"), opened)
+    def apply(self, conn: Connection,
+              prepared: tuple[dict[str, list[Row]], list[Row], list[str]]) -> None:
+        opened, signed, restarted = prepared
+        for chunk in chunks(sorted(set(restarted))):
+            conn.execute(openers.delete().where(openers.c.id.in_(chunk)))
+        bulk.insert(conn, openers, ("id", "member_id"), [r for rows in opened.values()
+                                                         for r in rows])
         by_step: dict[str, list[str]] = {}
-        for stream, step, _, _ in signed:
+        for stream, step, *_ in signed:
             by_step.setdefault(step, []).append(stream)
         for step, streams in by_step.items():  # a step signed again replaces its row
             for chunk in chunks(streams):
                 conn.execute(signers.delete().where(signers.c.step == step,
                                                     signers.c.id.in_(chunk)))
-        bulk.insert(conn, signers, ("id", "step", "actor", "member_id"), signed)
+        bulk.insert(conn, signers, ("id", "step", "actor", "member_id", "on_behalf_of",
+                                    "principal_member_id"), signed)

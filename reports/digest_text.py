@@ -25,6 +25,7 @@ class Line:
     state: str
     due: date
     standing: str  # overdue, due, pending
+    acting_for: str | None = None  # the name of whom a deputy signs it for (代签)
 
 
 def subject(day: date, counts: dict[str, int]) -> str:
@@ -38,8 +39,10 @@ def _summary(name: str, day: date, counts: dict[str, int]) -> str:
 
 
 def _line(line: Line) -> str:
+    behalf = f" · 代{line.acting_for}签" if line.acting_for else ""
     return (f"[{label('reminder', line.standing)}] {line.period} {line.zone_name}"
-            f"（{line.zone_id}）· {label('step', line.state)} · 截止 {line.due.isoformat()}")
+            f"（{line.zone_id}）· {label('step', line.state)}{behalf} · 截止 "
+            f"{line.due.isoformat()}")
 
 
 def _rest(lines: Sequence[Line], shown: int) -> list[str]:

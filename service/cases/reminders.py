@@ -112,7 +112,8 @@ def deliver(settings: Settings, channel: str, choice: dict[str, Any], digest: Di
     """Send the digest by the channel, as its target was chosen (re-checked: the operator
     may have withdrawn an origin since)."""
     counts, lines = digest.counts(), [
-        digest_text.Line(i.period, i.zone_id, i.zone_name, i.state, i.due, i.standing)
+        digest_text.Line(i.period, i.zone_id, i.zone_name, i.state, i.due, i.standing,
+                         digest.principals.get(i.acting_for or ""))
         for i in digest.items]
     if channel == Channel.EMAIL:
         channels.send_email(settings, choice["email"],

@@ -3,11 +3,12 @@ list for every user exactly what their inbox lists, on both backends: across per
 returns and a reopening, with separation of duties by person, for a reassigned zone, and
 never for a disabled user; each item with its step's due date, overdue first."""
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
+from domain.delegations import china_today
 from service.cases.digests import digests
 from tests.e2e.support import MORE_USERS, SCORES, act, add_users, advance
 from tests.helpers import PASSWORD, USERS, Api
@@ -111,3 +112,27 @@ def test_a_branchs_own_deadline_moves_the_due_date(api: Api, month_end: dict) ->
     made = digests(api.client.app.state.runtime, date(2026, 11, 7))
     october = [i for i in made["evaluator"].items if i.period == "2026-10"]
     assert [(i.due.isoformat(), i.standing) for i in october] == [("2026-11-20", "pending")]
+
+
+def test_a_deputys_digest_lists_what_they_sign_for_their_principal(api: Api,
+                                                                   month_end: dict) -> None:
+    """代签: the leader's deputy finds the leader's reviews in their digest, marked as for
+    the leader, as in their inbox; once the deputy signed one for the leader, the leader's
+    other account (M5) may not approve it, in the digest as in the inbox."""
+    today = china_today()
+    span = {"from": today.isoformat(), "to": (today + timedelta(days=2)).isoformat()}
+    api.post("leader", "/delegations",
+             json={"deputy": "m4", **span, "reason": "井下蹲点"}).raise_for_status()
+    made = digests(api.client.app.state.runtime, today)
+    reopened = month_end["z1-08"]["id"]
+    assert {i.id: i.acting_for for i in made["m4"].items} == {
+        doc["id"]: doc.get("acting_for") for doc in api.get("m4", "/inbox").json()["items"]}
+    assert {i.id: i.acting_for for i in made["m4"].items}[reopened] == "leader"
+    assert made["m4"].principals == {"leader": "组长"}
+    doc = api.get("m4", f"/appraisals/{reopened}").json()
+    act(api, "m4", doc, "group-review", SELF_CHECK).raise_for_status()
+    found = {user: sorted(i.id for i in d.items) for user, d in digests(
+        api.client.app.state.runtime, today).items()}
+    assert reopened in found["secretary"] and reopened not in found.get("m5sec", [])
+    for user in ("m4", "leader", "m5sec", "secretary"):
+        assert found.get(user, []) == inbox_ids(api, user), user
