@@ -17,7 +17,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidError
 from domain.ids import stream_id
-from domain.period import CHINA, Period
+from domain.period import Period
 from domain.process import STEPS, State
 
 EVERY_BRANCH = "*"  # the scope of an administrator's deadlines: every branch
@@ -110,10 +110,6 @@ def standing(due: date, today: date) -> str:
     if today > due:
         return "overdue"
     return "due" if due - today <= DUE_SOON else "pending"
-
-
-def china_today(now: datetime) -> date:
-    return now.astimezone(CHINA).date()
 
 
 class Deadlines(Aggregate):

@@ -15,7 +15,6 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidError
 from domain.ids import part_id, stream_id
-from domain.period import CHINA
 from domain.process import PROCEDURE, Role
 
 DELEGATION = "d"  # the kind of a delegation's part id
@@ -27,10 +26,6 @@ MAX_OPEN = 100  # delegations to one deputy that have not ended and are not revo
 DELEGABLE: frozenset[str] = frozenset(
     s.role for s in PROCEDURE.values()) - {Role.RESPONSIBLE_MEMBER}
 PRINCIPAL = "principal"  # the role of a grant or revocation by the principal themself
-
-
-def china_today() -> date:
-    return datetime.now(CHINA).date()
 
 
 def _day(text: Any, field: str) -> date:

@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from domain.errors import InvalidError
 
@@ -35,3 +35,8 @@ class Period:
 
     def __str__(self) -> str:
         return f"{self.year:04d}" if self.month is None else f"{self.year:04d}-{self.month:02d}"
+
+
+def china_date(moment: datetime | None = None) -> date:
+    """The day the mine's calendar reads at `moment` (default: now)."""
+    return (moment or datetime.now(UTC)).astimezone(CHINA).date()

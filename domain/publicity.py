@@ -2,7 +2,7 @@
 and answered on the appraisals; a posting closed with none open makes its results final
 (定稿). The window is counted in working days in China time, as the board shows it."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
@@ -37,10 +37,6 @@ def window_end(opens: datetime, days: int) -> datetime:
                 break
         day += timedelta(days=1)
     return datetime.combine(day + timedelta(days=1), time(), CHINA).astimezone(UTC)
-
-
-def china_date(moment: datetime) -> date:
-    return moment.astimezone(CHINA).date()
 
 
 class Publicity(Aggregate):

@@ -18,11 +18,11 @@ from domain.delegations import (
     PRINCIPAL,
     Deputy,
     check_days,
-    china_today,
 )
 from domain.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
 from domain.ids import parse_part
 from domain.organisation import Group, Zone
+from domain.period import china_date
 from domain.process import Role
 from domain.users import User
 from workflows.access import Actor
@@ -50,7 +50,7 @@ class DelegationCommands(Store):
     def grant_delegation(self, deputy: str, principal: str | None, start: Any, end: Any,
                          reason: str, actor: Actor) -> Held:
         """The deputy acts for the principal (default: the actor) from `start` to `end`."""
-        first, last = check_days(start, end, china_today())
+        first, last = check_days(start, end, china_date())
         check_text(reason, "reason", required=True)
         principal = principal or actor.username
         if principal != actor.username and not actor.has_role(*MANAGERS):
@@ -61,7 +61,7 @@ class DelegationCommands(Store):
         role = self._grantor_role(actor, signer, branches)
         self._check_deputy(deputy, signer)
         stream = self.find(Deputy, deputy) or Deputy(deputy, actor.username, next_instant())
-        today = china_today()
+        today = china_date()
         if stream.overlapping(principal, first, last, today):
             raise ConflictError(f"{deputy} already acts for {principal} on some of these days",
                                 "overlapping")
@@ -87,7 +87,7 @@ class DelegationCommands(Store):
         check_text(reason, "reason", required=True)
         if delegation["revoked"] is not None:
             raise ConflictError(f"delegation {delegation_id} is revoked already", "revoked")
-        if delegation["end"] < china_today().isoformat():
+        if delegation["end"] < china_date().isoformat():
             raise ConflictError(f"delegation {delegation_id} has ended", "ended")
         deputy = self.load(Deputy, held.deputy.deputy, kind="delegation")  # a copy to change
         deputy.revoke(held.key, reason, actor.username, role, next_instant(deputy))

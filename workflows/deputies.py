@@ -5,7 +5,8 @@ now, and only where neither of them judges their own zone."""
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from domain.delegations import DELEGABLE, Deputy, china_today
+from domain.delegations import DELEGABLE, Deputy
+from domain.period import china_date
 from domain.process import Role
 from domain.users import User
 from workflows.access import NOT_FOR_RESPONSIBLES, Actor, Standing
@@ -91,7 +92,7 @@ class Deputies(Store):
     def principals_today(self, actor: Actor) -> list[Principal]:
         deputy = self.find(Deputy, actor.username, shared=True)
         found = []
-        for key, delegation in deputy.active(china_today()) if deputy else ():
+        for key, delegation in deputy.active(china_date()) if deputy else ():
             user = self.find(User, delegation["principal"], shared=True)
             if user is not None and not user.disabled:
                 found.append(Principal(Actor.of(user), key))

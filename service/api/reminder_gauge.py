@@ -2,11 +2,10 @@
 process answers for the `appraisal remind` runs (processes of their own) alike."""
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 from prometheus_client.core import GaugeMetricFamily, Metric
 
-from domain.deadlines import china_today
+from domain.period import china_date
 from store.reminders import Deliveries
 
 
@@ -22,7 +21,7 @@ class ReminderGauge:
     def collect(self) -> Iterator[Metric]:
         family = self._family()
         if self.deliveries is not None:
-            day = china_today(datetime.now(UTC)).isoformat()
+            day = china_date().isoformat()
             for status, count in self.deliveries.counted(day).items():
                 family.add_metric([status], count)
         yield family

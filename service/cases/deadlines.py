@@ -3,15 +3,15 @@ dates of a period set and read back with their sources, and the inbox's items da
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 
-from domain.deadlines import EVERY_BRANCH, china_today, effective, standing
+from domain.deadlines import EVERY_BRANCH, effective, standing
 from domain.errors import ForbiddenError
 from domain.organisation import Branch
-from domain.period import Period
+from domain.period import Period, china_date
 from projections.check import snapshot
 from projections.deadlines import due_dates, due_dates_of, set_dates
 from projections.directory import branches
@@ -24,7 +24,7 @@ Dates = dict[str, tuple[date, str]]  # step → (due date, its source)
 
 def today() -> date:
     """China's date now: the day deadlines are counted in."""
-    return china_today(datetime.now(UTC))
+    return china_date()
 
 
 def dates_out(dates: Dates) -> dict[str, dict[str, str]]:

@@ -3,8 +3,9 @@ read and listed, and the signers a reader may name a deputy for."""
 
 from typing import Any
 
-from domain.delegations import DELEGABLE, china_today
+from domain.delegations import DELEGABLE
 from domain.documents import instant
+from domain.period import china_date
 from domain.process import Role
 from domain.users import RoleGrant
 from projections.delegations import find_delegations
@@ -38,7 +39,7 @@ def listed(rt: Runtime, actor: Actor, *, active: bool | None = None, limit: int 
     with rt.engines.reader.connect() as conn:
         ids = find_delegations(conn, username=None if actor.holds(Role.ADMIN, None)
                                else actor.username, branches=_branches(actor), active=active,
-                               today=china_today().isoformat(), limit=limit, offset=offset)
+                               today=china_date().isoformat(), limit=limit, offset=offset)
     return [document(rt.workflows.delegation(i)) for i in ids]
 
 
@@ -50,7 +51,7 @@ def document(held: Held) -> dict[str, Any]:
     """A delegation as the API answers it."""
     d = held.delegation
     revoked = d["revoked"]
-    today = china_today().isoformat()
+    today = china_date().isoformat()
     return {"id": held.key, "principal": d["principal"], "deputy": d["deputy"],
             "from": d["start"], "to": d["end"], "reason": d["reason"],
             "branches": list(d["branches"]), "granted_by": d["granted_by"],

@@ -4,9 +4,8 @@ appraisal in their branches waiting past its step's due date, as JSON or a sprea
 from datetime import UTC, datetime
 from typing import Any
 
-from domain.deadlines import china_today
 from domain.documents import instant
-from domain.period import Period
+from domain.period import Period, china_date
 from projections.check import snapshot
 from projections.overdue import overdue
 from reports import overdue_xlsx
@@ -25,7 +24,7 @@ def read(rt: Runtime, actor: Actor, period: str | None, branch_id: str | None) -
     within = branches_asked(rt, actor, branch_id, "the overdue list")
     rt.ready(*VIEWS)
     now = datetime.now(UTC)
-    today = china_today(now)
+    today = china_date(now)
     with snapshot(rt.engines.reader) as conn:
         rows = overdue(conn, today, rt.settings.deadline_days, label, within)
     return {"period": label, "branch_id": branch_id, "today": today.isoformat(),

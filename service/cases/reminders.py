@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from domain.deadlines import china_today
 from domain.errors import InvalidError
+from domain.period import china_date
 from domain.reminders import Channel, check_webhook, masked
 from domain.users import User
 from projections.reminder_choices import chosen
@@ -57,7 +57,7 @@ def remind(rt: Runtime, day: date | None = None, *, dry_run: bool = False,
            now: datetime | None = None, send: Send | None = None) -> Summary:
     """Send the day's digests (China's today by default) and retry the failed ones due."""
     now = now or datetime.now(UTC)
-    day = day or china_today(now)
+    day = day or china_date(now)
     made = digests(rt, day)
     with rt.engines.reader.connect() as conn:
         choices = chosen(conn)
@@ -155,7 +155,7 @@ def read_choice(rt: Runtime, actor: Actor, username: str) -> dict[str, Any]:
 def deliveries(rt: Runtime, actor: Actor, day: date | None, limit: int) -> dict[str, Any]:
     """The day's deliveries and their counts, for administrators."""
     require_admin(actor)
-    day = day or china_today(datetime.now(UTC))
+    day = day or china_date()
     rows = rt.deliveries.listed(day.isoformat(), limit)
     return {"day": day.isoformat(), "counts": rt.deliveries.counted(day.isoformat()),
             "items": [{k: _plain(v) for k, v in row.items()} for row in rows]}

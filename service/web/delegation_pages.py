@@ -10,8 +10,8 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from domain.delegations import china_today
 from domain.errors import ConflictError, InvalidError
+from domain.period import china_date
 from service.cases import delegations
 from service.cases.directory import users_named
 from service.schemas import DelegationIn, ReasonIn
@@ -32,7 +32,7 @@ DONE = ("granted", "revoked")
 def page(request: Request, actor: Actor, status: int = 200, **context: Any) -> Response:
     rt = runtime_of(request)
     found = delegations.listed(rt, actor)
-    today = china_today().isoformat()
+    today = china_date().isoformat()
     rows = [{**d, "status": _status(d, today),
              "revocable": d["revoked"] is None and d["to"] >= today
              and revoker_role(actor, rt.workflows.delegation(d["id"]).delegation) is not None}

@@ -5,7 +5,7 @@ inbox, and the history page names both (代签人 代 组长签)."""
 import re
 from datetime import timedelta
 
-from domain.delegations import china_today
+from domain.period import china_date
 from tests.browser.conftest import Site, profile
 from tests.browser.test_signing import fill_scores, shoot, sign_in
 from tests.e2e.support import FORWARD
@@ -29,7 +29,7 @@ def test_a_secretary_names_a_deputy_who_reviews_on_a_phone_and_the_history_names
         secretary.get_by_role("link", name="代签").click()
         secretary.get_by_label("被代签人").select_option("leader")
         secretary.get_by_label("代签人（用户名）").fill(DEPUTY["username"])
-        last = (china_today() + timedelta(days=7)).isoformat()
+        last = (china_date() + timedelta(days=7)).isoformat()
         secretary.get_by_label("结束日期（含）").fill(last)
         secretary.get_by_label("原因（必填）").fill("组长井下蹲点一周")
         secretary.get_by_role("button", name="指定代签").click()

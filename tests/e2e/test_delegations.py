@@ -10,13 +10,14 @@ from typing import Any
 import openpyxl
 import pypdf
 
-from domain.delegations import Deputy, china_today
+from domain.delegations import Deputy
+from domain.period import china_date
 from tests.e2e.support import act, add_users, assert_problem, events, nothing_recorded, opened_in
 from tests.helpers import SCORES, Api
 from workflows.base import next_instant
 
 SCORED = {"scores": SCORES, "comment": "代签考核"}
-TODAY = china_today()
+TODAY = china_date()
 DEPUTIES = [
     {"username": "deputy", "display_name": "代签人", "member_id": None, "roles": []},
     # A group leader and zone evaluator of Z1 at once, who evaluates it themself.
@@ -69,7 +70,8 @@ def test_a_leader_names_a_deputy_who_reviews_from_their_inbox_naming_both(api, s
         "granted_role": "principal", "active": True, "revoked": None}
     doc = opened_in(api, "group_review")
     (item,) = inbox(api, "deputy")
-    assert item == api.get("deputy", f"/appraisals/{doc['id']}").json()
+    dated = {"branch_id": "B1", "due": item["due"], "deadline": item["deadline"]}
+    assert item == {**api.get("deputy", f"/appraisals/{doc['id']}").json(), **dated}
     assert (item["allowed_actions"], item["acting_for"]) == (["group-review", "return"],
                                                                "leader")
     assert "acting_for" not in api.get("leader", f"/appraisals/{doc['id']}").json()

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from domain.delegations import china_today
+from domain.period import china_date
 from service.cases.digests import digests
 from tests.e2e.support import MORE_USERS, SCORES, act, add_users, advance
 from tests.helpers import PASSWORD, USERS, Api
@@ -119,7 +119,7 @@ def test_a_deputys_digest_lists_what_they_sign_for_their_principal(api: Api,
     """代签: the leader's deputy finds the leader's reviews in their digest, marked as for
     the leader, as in their inbox; once the deputy signed one for the leader, the leader's
     other account (M5) may not approve it, in the digest as in the inbox."""
-    today = china_today()
+    today = china_date()
     span = {"from": today.isoformat(), "to": (today + timedelta(days=2)).isoformat()}
     api.post("leader", "/delegations",
              json={"deputy": "m4", **span, "reason": "井下蹲点"}).raise_for_status()

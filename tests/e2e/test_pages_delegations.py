@@ -8,13 +8,13 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from domain.delegations import china_today
+from domain.period import china_date
 from tests.e2e.pages import Pages
 from tests.e2e.support import add_users, opened_in
 from tests.helpers import SCORES, Api
 
 PAGE = "/app/delegations"
-TODAY = china_today()
+TODAY = china_date()
 DEPUTY = {"username": "deputy", "display_name": "代签人", "member_id": None, "roles": []}
 
 

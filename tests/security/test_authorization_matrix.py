@@ -26,8 +26,8 @@ import pytest
 from fastapi import routing
 
 from domain.appraisal import Appraisal
-from domain.delegations import china_today
 from domain.ids import part_id, stream_id
+from domain.period import china_date
 from domain.publicity import Publicity
 from tests.api_model import READERS, roles_on
 from tests.e2e.files import png
@@ -426,7 +426,7 @@ ITEMS = {"a": 50, "b": 50}
 DATES = {"dates": {"self_check": "2027-02-03"}}
 FOUND = {"method": "spot_check", "date": "2026-11-03", "text": "抽查发现台账缺页"}
 ZONE_READERS = {"admin", "archivist", "inspector", "branch_secretary", "responsible_member"}
-TOMORROW = (china_today() + timedelta(days=1)).isoformat()
+TOMORROW = (china_date() + timedelta(days=1)).isoformat()
 DEPUTY = {"deputy": "m2", "principal": "leader", "from": TOMORROW, "to": TOMORROW,
           "reason": "出差"}
 MATRIX: dict[tuple[str, str], Probes] = {

@@ -9,13 +9,12 @@ from domain.deadlines import (
     check_dates,
     check_days,
     check_effective,
-    china_today,
     default_dates,
     effective,
     standing,
 )
 from domain.errors import InvalidError
-from domain.period import Period
+from domain.period import Period, china_date
 
 
 def test_defaults_fall_in_the_month_after_the_period():
@@ -76,4 +75,4 @@ def test_a_step_is_overdue_from_the_day_after_its_date_in_china():
     assert standing(due, due) == "due"
     assert standing(due, date(2026, 12, 6)) == "overdue"
     # 17:00 UTC on the 5th is already the 6th in China.
-    assert china_today(datetime(2026, 12, 5, 17, tzinfo=UTC)) == date(2026, 12, 6)
+    assert china_date(datetime(2026, 12, 5, 17, tzinfo=UTC)) == date(2026, 12, 6)

@@ -7,9 +7,10 @@ from datetime import date, timedelta
 import pytest
 
 from domain.appraisal import Appraisal
-from domain.delegations import DELEGABLE, Deputy, check_days, china_today
+from domain.delegations import DELEGABLE, Deputy, check_days
 from domain.documents import document, history_entry, replayed
 from domain.errors import ConflictError, ForbiddenError, InvalidError
+from domain.period import china_date
 from domain.process import Role
 from service.web.problems import explain
 from tests.helpers import SCORES
@@ -19,7 +20,7 @@ from workflows.application import Workflows
 from workflows.appraisals import Submission
 
 DAY = date(2026, 11, 3)
-TODAY = china_today()
+TODAY = china_date()
 
 
 def test_a_deputy_signs_in_every_signers_role_but_the_self_check() -> None:
