@@ -8,12 +8,14 @@ is skipped, so a second run changes nothing.
 
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from demo.mine import Mine, build_mine
 from demo.plan import PERIODS, PUBLISHED, Move, Signers, moves
 from domain.appraisal import Appraisal
 from domain.organisation import Branch, Group, Member, Zone
+from domain.period import china_date
 from domain.process import Role
 from domain.users import RoleGrant
 from projections.appraisal_index import find_appraisals
@@ -26,6 +28,8 @@ from workflows.machine import STATES
 
 PASSWORD = "demo-2026"  # printed and in the README: for demonstrations only, never production
 WALKTHROUGH = ("CM01", "2026-11")  # the README opens this one; the demo leaves 2026-11 alone
+# A group leader underground for a week and the leader of the next group signing for them.
+PRINCIPAL, DEPUTY = "leader-g01", "leader-g02"
 # One branch pays more than the seed's default (000 §2.3: amounts are each branch's policy).
 POLICIES = {"B1": {"excellent": 300, "qualified": 50, "basically_qualified": 0,
                    "unqualified": -150}}
@@ -50,6 +54,7 @@ def load(runtime: Runtime, echo: Echo, periods: tuple[str, ...] = PERIODS) -> No
         _policies(workflows, actors)
         _history(workflows, mine, plan, actors, echo)
         _post(runtime, mine, [p for p in periods if p in PUBLISHED], actors, echo)
+        _delegate(workflows, actors, echo)
     made = checkpoints.make(runtime)  # as the service would after the branch approvals
     if made is not None:
         echo(f"log checkpoint {made.size} signed ({runtime.settings.origin})")
@@ -185,6 +190,16 @@ def _post(runtime: Runtime, mine: Mine, published: list[str], actors: dict[str, 
         postings.post(runtime, actors[f"secretary-{branch_id.lower()}"], branch_id,
                       published[-1], None, partial=True)
     echo(f"{published[-1]}: posted on the board of every branch (公示)")
+
+
+def _delegate(workflows: Workflows, actors: dict[str, Actor], echo: Echo) -> None:
+    """A group leader underground this week: their deputy (代签) signs their reviews, as
+    the secretary arranged it (the days count from the demo's run)."""
+    today = china_date()
+    workflows.grant_delegation(DEPUTY, PRINCIPAL, today.isoformat(),
+                               (today + timedelta(days=6)).isoformat(),
+                               "下井蹲点一周，由本支部组长代签", actors["secretary-b1"])
+    echo(f"{DEPUTY} signs for {PRINCIPAL} this week (代签)")
 
 
 def _report(runtime: Runtime, mine: Mine, users: list[dict[str, Any]], echo: Echo,

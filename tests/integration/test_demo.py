@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from demo.load import PASSWORD, WALKTHROUGH, load
+from demo.load import DEPUTY, PASSWORD, PRINCIPAL, WALKTHROUGH, load
 from demo.plan import LATEST, PERIODS, PUBLISHED, REOPENED
 from domain.appraisal import Appraisal
 from ledger.offline import ED25519, open_checkpoint
@@ -199,3 +199,14 @@ def test_the_last_published_month_is_on_every_branchs_board(demo, runtime):
         found = runtime.workflows.publicity(branch, PUBLISHED[-1])
         assert found is not None and found.board(found.postings[0]["as_of"]) is not None
         assert found.postings[0]["entries"], branch
+
+
+def test_a_group_leader_underground_has_a_deputy_this_week(demo_client):
+    """代签 in the demo: leader-g02 signs leader-g01's reviews this week; their inbox shows
+    them, marked for leader-g01."""
+    token = demo_client.post("/auth/token", data={"username": DEPUTY, "password": PASSWORD})
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    (delegation,) = demo_client.get("/delegations?active=true", headers=headers).json()["items"]
+    assert (delegation["principal"], delegation["deputy"]) == (PRINCIPAL, DEPUTY)
+    items = demo_client.get("/inbox", headers=headers).json()["items"]
+    assert {i.get("acting_for") for i in items} == {PRINCIPAL, None}
