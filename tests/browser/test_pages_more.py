@@ -70,6 +70,8 @@ def test_an_administrator_registers_a_user_and_a_secretary_sets_the_policy(
         assert unlabelled(admin) == []
         shoot(admin, name)
     admin.get_by_role("button", name=re.compile("^退出")).click()  # one browser profile
+    # Signing out ends every session of the admin's, the API client's too: it signs in again.
+    site.api.tokens.pop("admin", None)
     secretary = sign_in(browser, "secretary")
     secretary.get_by_role("link", name="奖惩标准").click()
     secretary.get_by_label("优秀 (元)").fill("300")

@@ -82,7 +82,7 @@ def test_every_page_is_in_the_navigation_of_those_who_may_use_it(pages: Pages) -
                       "/app/delegations"],
         "admin": [*everyone, "/app/postings", "/app/findings", "/app/progress", "/app/overdue",
                   "/app/archives", "/app/organisation", "/app/policy", "/app/deadlines",
-                  "/app/users", "/app/forms", "/app/delegations"],
+                  "/app/users", "/app/forms", "/app/reminders", "/app/delegations"],
         "leader": [*everyone, "/app/delegations"],  # a signer names their deputy (代签)
     }
     for user, links in expected.items():  # and everyone's own account, last
