@@ -119,7 +119,7 @@ def test_linked_call_sequences_as_many_users_never_answer_a_server_error(api, se
     calls = Calls()
     machine = machine_for(api, settings, tmp_path, calls)
     machine.run(settings=hypothesis_settings(
-        max_examples=150, stateful_step_count=40, deadline=None, database=None,
+        max_examples=170, stateful_step_count=40, deadline=None, database=None,
         derandomize=True, phases=[Phase.generate], suppress_health_check=list(HealthCheck)))
     assert calls.count >= CASES, calls.statuses
     # The sequences went through the process, not only into refusals.
