@@ -157,8 +157,11 @@ def test_a_delegation_ended_revoked_or_to_come_lets_the_deputy_do_and_see_nothin
     doc = opened_in(api, "group_review")
     plant(api, day(-10), day(-1))  # ended yesterday
 
+    def listed() -> list[str]:
+        return [d["id"] for d in api.get("deputy", "/appraisals").json()["items"]]
+
     def refused() -> None:
-        assert inbox(api, "deputy") == []
+        assert inbox(api, "deputy") == [] and listed() == []
         assert assert_problem(api.get("deputy", f"/appraisals/{doc['id']}"), 403)["reason"] \
             == "scope"
         with nothing_recorded(api, doc):
@@ -171,6 +174,7 @@ def test_a_delegation_ended_revoked_or_to_come_lets_the_deputy_do_and_see_nothin
     refused()
     current = granted(api, start=0, end=0)  # today alone: it meets no other day
     assert api.get("deputy", f"/appraisals/{doc['id']}").json()["acting_for"] == "leader"
+    assert doc["id"] in listed()  # the list shows what the single read does
     revoked = api.post("leader", f"/delegations/{current['id']}/revoke",
                        json={"reason": "已返岗"})
     assert revoked.status_code == 200, revoked.text
