@@ -42,12 +42,12 @@ def listed(rt: Runtime, actor: Actor, *, period: str | None, zone_id: str | None
     rt.ready("appraisal_index", "directory")
     with rt.engines.reader.connect() as conn:
         ids = find_appraisals(conn, period=period, zone_id=zone_id, branch_id=branch_id,
-                              state=state, visible=_visibility(conn, _lent(rt, actor)),
+                              state=state, visible=_visibility(conn, lent(rt, actor)),
                               limit=limit, offset=offset)
     return [as_document(rt.workflows, rt.workflows.load_stream(i), actor) for i in ids]
 
 
-def _lent(rt: Runtime, actor: Actor) -> Actor:
+def lent(rt: Runtime, actor: Actor) -> Actor:
     """The actor with the grants their principals lend them today (代签): a deputy reads
     what they may sign for someone, as the single read and the inbox let them."""
     lent = tuple(g for p in rt.workflows.principals_today(actor) for g in p.actor.grants

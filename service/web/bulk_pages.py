@@ -19,6 +19,7 @@ from domain.errors import DomainError, ForbiddenError, InvalidError
 from domain.period import Period
 from domain.process import STEPS, State
 from service.cases import bulk
+from service.cases.appraisals import lent
 from service.cases.inbox import waiting
 from service.cases.receipts import fingerprint
 from service.runtime import Runtime
@@ -50,10 +51,10 @@ def choose(request: Request, actor: PageActor, action: str | None = None,
            period: str | None = None) -> Response:
     """批量办理: the appraisals that wait for the reader's step, to select; 403 for a reader
     who signs no step by a role."""
-    steps = _steps(actor)
+    rt = runtime_of(request)
+    steps = _steps(rt, actor)
     chosen = action if action in steps else steps[0]
     label = str(Period.parse(period)) if period else None
-    rt = runtime_of(request)
     rt.ready("appraisal_index", "directory")
     lang = language(request)
     # The oldest MAX_BULK, so that "select all" is always one request's worth.
@@ -70,7 +71,7 @@ def review(request: Request, actor: PageActor, form: BulkForm) -> Response:
     """The chosen appraisals, each with the previous step's total (and, for a scored step,
     the scores it will be signed with), for the reader to confirm."""
     rt = runtime_of(request)
-    action = _action(form, actor)
+    action = _action(rt, form, actor)
     ids = _strings(form, "id")
     bulk.check_items([bulk.Item(i, None, _nothing) for i in ids])
     lang = language(request)
@@ -85,7 +86,7 @@ def confirm(request: Request, actor: PageActor, form: BulkForm) -> Response:
     previous step's scores for a scored step; then each one's outcome. Sent again (a reload),
     the same form is answered from the first outcomes, recording nothing more."""
     rt = runtime_of(request)
-    action = _action(form, actor)
+    action = _action(rt, form, actor)
     comment, key, sent = _field(form, "comment"), _field(form, "key"), _strings(form, "item")
     if len(key) > KEY_LENGTH:
         raise InvalidError("the form's key is too long", {"key": "too long"})
@@ -98,17 +99,18 @@ def confirm(request: Request, actor: PageActor, form: BulkForm) -> Response:
                   taken=sum(1 for o in outcomes if o.status == 200), done=EVENT_OF[action])
 
 
-def _steps(actor: Actor) -> list[Action]:
-    """The steps the reader takes in bulk; 403 for a reader who signs none by a role."""
-    steps = bulk.steps_for(actor)
+def _steps(rt: Runtime, actor: Actor) -> list[Action]:
+    """The steps the reader takes in bulk, by a role of theirs or one their principals lend
+    them today (代签); 403 for a reader who signs none by a role."""
+    steps = bulk.steps_for(lent(rt, actor))
     if not steps:
         raise ForbiddenError("bulk sign-off is for those who sign a step by their role")
     return steps
 
 
-def _action(form: FormData, actor: Actor) -> str:
+def _action(rt: Runtime, form: FormData, actor: Actor) -> str:
     """The step the form names, one the reader signs (403 for a reader who signs none)."""
-    steps = _steps(actor)
+    steps = _steps(rt, actor)
     chosen = _field(form, "action")
     if chosen not in steps:
         raise InvalidError(f"'{chosen}' is not a step you take in bulk", {"action": "unknown"})

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from domain.process import State
 from service import sign_in as signing
-from service.cases.appraisals import listed
+from service.cases.appraisals import lent, listed
 from service.cases.deadlines import dated
 from service.cases.directory import users_named
 from service.cases.inbox import waiting
@@ -115,7 +115,7 @@ def inbox(request: Request, actor: PageActor) -> Response:
                      "since": appraisal.modified_on,
                      "waited": waited(appraisal.modified_on, language(request))})
     return render(request, "inbox.html", actor=actor, rows=rows,
-                  bulk=may_sign_in_bulk(actor), users=users_named(rt, principals))
+                  bulk=may_sign_in_bulk(lent(rt, actor)), users=users_named(rt, principals))
 
 
 @router.get("/appraisals")

@@ -46,6 +46,9 @@ def test_a_secretary_names_a_deputy_who_signs_from_the_inbox_and_the_pages_name_
     doc = opened_in(api, "group_review")
     inbox = pages.as_user("deputy").get("/app/inbox").text
     assert "代 组长" in inbox and f"/app/appraisals/{doc['id']}" in inbox
+    # 批量办理 offers the deputy the principal's step, with the principal's appraisals.
+    assert 'href="/app/bulk"' in inbox
+    assert f'value="{doc["id"]}"' in pages.get("/app/bulk?action=group-review").text
     sheet = pages.get(f"/app/appraisals/{doc['id']}").text
     assert "您将代 组长 办理" in sheet and 'action="/app/appraisals/' in sheet
     scores = {code: str(value) for code, value in SCORES.items()}
