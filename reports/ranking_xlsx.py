@@ -85,7 +85,7 @@ def _row(sheet: WriteOnlyWorksheet, entry: Mapping[str, Any], names: Names) -> l
 
 def _ledger(sheet: WriteOnlyWorksheet, ranking: Mapping[str, Any]) -> None:
     """Totals of what the listed final rows pay and fine, how many of them fall in each
-    grade, and how many results are not final yet or not published."""
+    grade, and how many results are not final yet, not published, or cancelled."""
     final = [entry for entry in ranking["entries"] if entry["final"]]
     # Exact sums: each reward is yuan with at most two decimals, whose shortest repr is exact.
     amounts = [Decimal(str(entry["reward"])) for entry in final]
@@ -100,6 +100,7 @@ def _ledger(sheet: WriteOnlyWorksheet, ranking: Mapping[str, Any]) -> None:
         sheet.append([f"{chinese}(个)", listed.count(grade)])
     sheet.append(["未定稿(个)", len(ranking["entries"]) - len(final)])
     sheet.append(["未公示(个)", ranking["unpublished"]])
+    sheet.append(["已撤销(个)", ranking["cancelled"]])  # opened by mistake: never ranked
 
 
 def _number(amount: Decimal) -> int | float:

@@ -169,7 +169,8 @@ def test_the_xlsx_is_the_same_ranking_with_chinese_headers_names_and_a_ledger_of
     ledger = {r[0]: r[1] for r in rows[2 + len(table):] if r and r[0]}
     assert ledger == {"奖惩汇总（仅计已定稿结果）": None, "奖励合计(元)": 200,
                       "处罚合计(元)": -100.5, "净额(元)": 99.5, "优秀(个)": 1, "合格(个)": 1,
-                      "基本合格(个)": 0, "不合格(个)": 1, "未定稿(个)": 1, "未公示(个)": 0}
+                      "基本合格(个)": 0, "不合格(个)": 1, "未定稿(个)": 1, "未公示(个)": 0,
+                      "已撤销(个)": 0}
     branch = api.get("m1", f"/rankings/{PERIOD}", params={"format": "xlsx", "branch_id": "B2"})
     title = openpyxl.load_workbook(io.BytesIO(branch.content)).active["A1"].value
     assert "地面支部" in title

@@ -105,7 +105,7 @@ def test_the_archive_spreadsheet_keeps_names_comments_and_reasons_as_text(
     "=1+1", "+1", "-1", "@A1", "\t=1", "\r=1", "#N/A", "#DIV/0!", "=", "=HYPERLINK(\"x\")",
     "铃\x07响"])
 def test_a_name_that_looks_like_a_formula_is_a_string_cell(text: str) -> None:
-    ranking = {"period": PERIOD, "unpublished": 0, "entries": [{
+    ranking = {"period": PERIOD, "unpublished": 0, "cancelled": 0, "entries": [{
         "rank": 1, "zone_name": text, "branch_id": "B1", "group_id": "G1", "line": text,
         "responsible_member_ids": ["M1"], "score": 93.5, "grade": "excellent",
         "reward": 100.0, "final": True}]}

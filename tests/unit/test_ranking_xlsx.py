@@ -22,7 +22,7 @@ def entry(rank: int, zone: str, score: float, grade: str, reward: float,
             "reward": reward, "final": final}
 
 
-RANKING = {"period": "2026-10", "unpublished": 3, "distribution": {}, "entries": [
+RANKING = {"period": "2026-10", "unpublished": 3, "cancelled": 1, "distribution": {}, "entries": [
     entry(1, "Z1", 95, "excellent", 200, True), entry(2, "Z2", 90, "excellent", 200, False),
     entry(3, "Z3", 85.5, "qualified", 50.25, True), entry(4, "Z4", 60, "unqualified", -100,
                                                          True),
@@ -46,7 +46,8 @@ def test_the_ledger_counts_only_final_results_and_says_so():
     ledger = {r[0]: r[1] for r in rows[7:] if r and r[0]}
     assert ledger == {"奖惩汇总（仅计已定稿结果）": None, "奖励合计(元)": 250.25,
                       "处罚合计(元)": -100, "净额(元)": 150.25, "优秀(个)": 1, "合格(个)": 1,
-                      "基本合格(个)": 0, "不合格(个)": 1, "未定稿(个)": 2, "未公示(个)": 3}
+                      "基本合格(个)": 0, "不合格(个)": 1, "未定稿(个)": 2, "未公示(个)": 3,
+                      "已撤销(个)": 1}
 
 
 def test_a_ranking_as_of_an_instant_is_titled_in_beijing_time_and_named_by_it():
