@@ -50,24 +50,30 @@ def _rest(lines: Sequence[Line], shown: int) -> list[str]:
         if len(lines) > shown else []
 
 
-def email_text(name: str, day: date, counts: dict[str, int], lines: Sequence[Line]) -> str:
-    """The e-mail's text: the summary, then the items, overdue first."""
+def email_text(name: str, day: date, counts: dict[str, int], lines: Sequence[Line],
+               inbox: str | None = None) -> str:
+    """The e-mail's text: the summary, then the items, overdue first; `inbox`: the address
+    of "我的待办", where the service's public address is configured."""
     shown = lines[:EMAIL_ITEMS]
+    where = f"：{inbox}" if inbox else "。"
     return "\n".join([_summary(name, day, counts), "", *map(_line, shown),
                       *_rest(lines, len(shown)), "",
-                      "请登录党员责任区考核系统，在“我的待办”中办理。",
+                      f"请登录党员责任区考核系统，在“我的待办”中办理{where}",
                       "（本邮件由系统自动发送，请勿回复。）", ""])
 
 
-def markdown(name: str, day: date, counts: dict[str, int],
-             lines: Sequence[Line]) -> tuple[str, str]:
-    """The robot's message: a title, and markdown under ROBOT_BYTES."""
+def markdown(name: str, day: date, counts: dict[str, int], lines: Sequence[Line],
+             inbox: str | None = None) -> tuple[str, str]:
+    """The robot's message: a title, and markdown under ROBOT_BYTES (with a link to
+    `inbox`, "我的待办", where the service's public address is configured)."""
     title = f"待办提醒 {day.isoformat()}"
     head = [f"### {title}", f"> {_summary(name, day, counts)}", ""]
+    link = ["", f"[到“我的待办”办理]({inbox})"] if inbox else []
     shown: list[str] = []
     for line in lines[:ROBOT_ITEMS]:
-        text = "\n".join([*head, *shown, f"- {_line(line)}", *_rest(lines, len(shown) + 1)])
+        text = "\n".join([*head, *shown, f"- {_line(line)}", *_rest(lines, len(shown) + 1),
+                          *link])
         if len(text.encode("utf-8")) > ROBOT_BYTES:
             break
         shown.append(f"- {_line(line)}")
-    return title, "\n".join([*head, *shown, *_rest(lines, len(shown))])
+    return title, "\n".join([*head, *shown, *_rest(lines, len(shown)), *link])

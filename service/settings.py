@@ -86,8 +86,16 @@ class Settings(BaseSettings):
     # Webhook origins (`scheme://host[:port]`, comma-separated) users may name beside the
     # robot services' own hosts (domain.reminders.OFFICIAL), e.g. an intranet relay.
     webhook_origins: str = ""
+    # The address people open the service at (e.g. https://zones.example.cn), for the link
+    # to "我的待办" in the reminders; none: the reminders name no address.
+    public_url: str | None = Field(default=None, pattern=r"^https?://[!-~]{1,200}$")
     # Seconds a channel is given to take a message before the try counts as failed.
     remind_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
+    @property
+    def inbox_url(self) -> str | None:
+        """The address of "我的待办" that reminders link to, if the public one is known."""
+        return None if self.public_url is None else f"{self.public_url.rstrip('/')}/app/inbox"
 
     @property
     def allowed_origins(self) -> frozenset[str]:

@@ -119,7 +119,7 @@ def deliver(settings: Settings, channel: str, choice: dict[str, Any], digest: Di
         channels.send_email(settings, choice["email"],
                             digest_text.subject(digest.day, counts),
                             digest_text.email_text(digest.display_name, digest.day, counts,
-                                                   lines))
+                                                   lines, settings.inbox_url))
         return
     robot = Channel(channel)
     url = choice["wecom_url"] if robot == Channel.WECOM else choice["dingtalk_url"]
@@ -129,7 +129,8 @@ def deliver(settings: Settings, channel: str, choice: dict[str, Any], digest: Di
         raise channels.ChannelError(f"the webhook is no longer allowed: {error}") from None
     if robot == Channel.DINGTALK:
         url = channels.signed_url(url, choice.get("dingtalk_secret"))
-    title, text = digest_text.markdown(digest.display_name, digest.day, counts, lines)
+    title, text = digest_text.markdown(digest.display_name, digest.day, counts, lines,
+                                       settings.inbox_url)
     channels.post_robot(url, channels.robot_payload(robot, title, text),
                         settings.remind_timeout_seconds)
 

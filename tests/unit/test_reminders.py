@@ -9,11 +9,13 @@ from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from pydantic import ValidationError
 
 from domain.errors import InvalidError
 from domain.reminders import Channel, check_choice, check_webhook, masked, retry_after
 from reports import digest_text
 from service.channels import robot_payload, signed_url
+from service.settings import Settings
 
 WECOM = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abcdef-123"
 DING = "https://oapi.dingtalk.com/robot/send?access_token=tok123"
@@ -99,3 +101,21 @@ def test_a_long_digest_fits_a_robots_message_and_counts_the_rest() -> None:
     assert "另有 985 项" in text and "[逾期]" in text
     mail = digest_text.email_text("书记", date(2026, 11, 13), counts, lines)
     assert mail.count("[逾期]") == digest_text.EMAIL_ITEMS and "另有 800 项" in mail
+
+
+def test_a_digest_links_to_the_inbox_where_the_public_address_is_known() -> None:
+    lines = [digest_text.Line("2026-10", "Z1", "综采一队", "group_review", date(2026, 11, 10),
+                              "overdue", "组长")]
+    counts = {"total": 1, "overdue": 1, "due": 0, "pending": 0}
+    inbox = Settings(public_url="https://zones.example.cn/").inbox_url
+    assert inbox == "https://zones.example.cn/app/inbox"
+    _, text = digest_text.markdown("代签人", date(2026, 11, 13), counts, lines, inbox)
+    assert text.endswith("[到“我的待办”办理](https://zones.example.cn/app/inbox)")
+    assert "代组长签" in text
+    mail = digest_text.email_text("代签人", date(2026, 11, 13), counts, lines, inbox)
+    assert "在“我的待办”中办理：https://zones.example.cn/app/inbox" in mail
+    assert Settings().inbox_url is None
+    assert "https://" not in digest_text.email_text("代签人", date(2026, 11, 13), counts, lines)
+    for bad in ("zones.example.cn", "ftp://zones.example.cn", "https://zones example.cn"):
+        with pytest.raises(ValidationError):
+            Settings(public_url=bad)
