@@ -22,11 +22,6 @@ from workflows.access import Actor
 Dates = dict[str, tuple[date, str]]  # step → (due date, its source)
 
 
-def today() -> date:
-    """China's date now: the day deadlines are counted in."""
-    return china_date()
-
-
 def dates_out(dates: Dates) -> dict[str, dict[str, str]]:
     return {step: {"due": day.isoformat(), "source": source}
             for step, (day, source) in dates.items()}
@@ -87,7 +82,7 @@ def dated(rt: Runtime, items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     rt.ready("deadlines")
     with rt.engines.reader.connect() as conn:
         due = due_dates_of(conn, wanted, rt.settings.deadline_days)
-    now = today()
+    now = china_date()
     out = []
     for item in listed:
         day = due[item["period"]][item["branch_id"]][item["state"]][0]
