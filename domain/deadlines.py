@@ -132,5 +132,5 @@ class Deadlines(Aggregate):
 
     @event("Set")
     def set(self, dates: dict[str, str], actor: str, role: str, timestamp: datetime) -> None:
-        self.dates = {step: {**self.dates, **dates}[step] for step in STEPS
-                      if step in self.dates or step in dates}
+        merged = {**self.dates, **dates}
+        self.dates = {step: merged[step] for step in STEPS if step in merged}

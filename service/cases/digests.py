@@ -24,7 +24,7 @@ from domain.deadlines import standing as due_standing
 from domain.delegations import DELEGABLE
 from domain.process import STEP_OF_ROLE, Role
 from domain.users import RoleGrant
-from projections.deadlines import due_dates
+from projections.deadlines import due_dates_of
 from projections.delegations import in_force
 from projections.digests import Standings, Waiting, standings
 from projections.users import list_accounts
@@ -116,12 +116,12 @@ def _item(waiting: Waiting, due: tuple[date, str], day: date, acting_for: str | 
 
 def _due(rt: Runtime, conn: Connection,
          waiting: list[Waiting]) -> dict[str, dict[str, dict[str, tuple[date, str]]]]:
-    """Each period's due dates of each step, for the branches that have something waiting."""
+    """Each period's due dates of each step, for the branches that have something waiting,
+    in one query for every period."""
     branches: dict[str, set[str]] = defaultdict(set)
     for w in waiting:
         branches[w.period].add(w.branch_id)
-    return {period: due_dates(conn, period, sorted(found), rt.settings.deadline_days)
-            for period, found in branches.items()}
+    return due_dates_of(conn, branches, rt.settings.deadline_days)
 
 
 Deputies = dict[str, list[tuple[Actor, str]]]  # principal → (deputy, delegation) in force
