@@ -17,8 +17,9 @@ from domain.users import User
 from service.auth import Tokens, actor_of
 from service.request_id import note_user
 from workflows.access import Actor
+from workflows.base import RECENT_SECONDS
 
-SECONDS = 1.0
+SECONDS = RECENT_SECONDS  # as long as the organisation's facts a decision reads may be stale
 SIZE = 10_000  # tokens kept (the least recently used go first)
 
 

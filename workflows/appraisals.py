@@ -225,8 +225,10 @@ class AppraisalCommands(OrganisationCommands, Deputies):
                    total=str(total_of(scores)), comment=submission.comment, **signed)
         elif step.action == Action.BRANCH_APPROVAL:
             # The group review fixed the grade; the policy in force now fixes the reward.
-            policy = self.load(Branch, appraisal.branch_id, kind="branch", shared=True).policy
-            reward = policy[str(appraisal.grade)]
+            branch = self.recent(Branch, appraisal.branch_id)
+            if branch is None:
+                raise NotFoundError("branch", appraisal.branch_id)
+            reward = branch.policy[str(appraisal.grade)]
             record(comment=submission.comment, reward=reward, **signed)
         else:
             if not submission.reason.strip():
@@ -249,7 +251,9 @@ class AppraisalCommands(OrganisationCommands, Deputies):
 
     def responsibles_now(self, appraisal: Appraisal) -> list[str]:
         """The responsible members of the appraisal's zone as of now."""
-        zone = self.load(Zone, appraisal.zone_id, kind="zone", shared=True)
+        zone = self.recent(Zone, appraisal.zone_id)
+        if zone is None:
+            raise NotFoundError("zone", appraisal.zone_id)
         return list(zone.responsible_member_ids)
 
     def standing(self, appraisal: Appraisal, actor: Actor,

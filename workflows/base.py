@@ -1,10 +1,11 @@
 """The event-sourced application the command handlers share: loading, time travel, the clock."""
 
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -17,8 +18,16 @@ from domain.errors import NotFoundError, UnknownReferenceError
 
 A = TypeVar("A", bound=Aggregate)
 ONE_MICROSECOND = timedelta(microseconds=1)
-# Inside Store.steady(): the shared aggregates read so far, by id (None: outside one).
-_STEADY: ContextVar[dict[UUID, Any] | None] = ContextVar("steady", default=None)
+# How long a change another API process made to the organisation a decision reads (a zone's
+# responsible members, a branch's policy, the delegations in force) may go unseen here; this
+# process's own changes apply at once. The same bound as a signed-in caller's (service/actors).
+RECENT_SECONDS = 1.0
+_RECENT_KEPT = 200_000  # aggregates kept so (all forgotten at once when there are more)
+
+
+class _Recent(NamedTuple):
+    checked: float  # when the read that found it began (time.monotonic)
+    aggregate: Any  # None: there was none
 
 
 class Store(Application[UUID]):
@@ -29,14 +38,22 @@ class Store(Application[UUID]):
     # the streams it changed; none: nobody.
     recorded: Callable[[int, set[UUID]], None] | None = None
 
+    def __init__(self, env: Any = None):
+        super().__init__(env)
+        self._recent: dict[UUID, _Recent] = {}
+        self._saved: OrderedDict[UUID, float] = OrderedDict()  # the last second's saves
+        self._recent_lock = threading.Lock()
+
     def construct_env(self, name: str, env: Any = None) -> Environment:
         return Environment(name, dict(env or {}))
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         recordings = super().save(*objs, **kwargs)
-        if recordings and self.recorded is not None:
-            self.recorded(max(r.notification.id for r in recordings),
-                          {r.domain_event.originator_id for r in recordings})
+        if recordings:
+            streams = {r.domain_event.originator_id for r in recordings}
+            self._forget_recent(streams)
+            if self.recorded is not None:
+                self.recorded(max(r.notification.id for r in recordings), streams)
         return recordings
 
     def load(self, cls: type[A], *ident: str, kind: str, shared: bool = False) -> A:
@@ -44,24 +61,39 @@ class Store(Application[UUID]):
         NotFoundError if there is none. `shared`: the cached instance itself, to be read and
         never changed (a command gets a copy of its own, which costs a deep copy)."""
         aggregate_id = cls.create_id(*ident)  # type: ignore[attr-defined]
-        held = _STEADY.get() if shared else None
-        if held is not None and aggregate_id in held:
-            return held[aggregate_id]  # type: ignore[no-any-return]
-        found = self.get(aggregate_id, kind=kind, label="/".join(ident), shared=shared)
-        if held is not None:
-            held[aggregate_id] = found
-        return found  # type: ignore[no-any-return]
+        return self.get(aggregate_id, kind=kind, label="/".join(ident),  # type: ignore[no-any-return]
+                        shared=shared)
 
-    @contextmanager
-    def steady(self) -> Iterator[None]:
-        """A block in which each shared aggregate (a zone, a branch) is read from the store
-        once: the items of a bulk sign-off see the organisation as it stood when the request
-        began, each sparing the round trips that would fast-forward them again."""
-        token = _STEADY.set({})
-        try:
-            yield
-        finally:
-            _STEADY.reset(token)
+    def recent(self, cls: type[A], *ident: str) -> A | None:
+        """The aggregate of `cls` named by `ident` (None if there is none) as the store held
+        it at most RECENT_SECONDS ago, to be read and never changed: the organisation's facts
+        a decision reads, which cost a sign-off a store round trip each when read afresh."""
+        aggregate_id = cls.create_id(*ident)  # type: ignore[attr-defined]
+        began = time.monotonic()
+        kept = self._recent.get(aggregate_id)
+        if kept is not None and began - kept.checked < RECENT_SECONDS:
+            return kept.aggregate  # type: ignore[no-any-return]
+        found = self.find(cls, *ident, shared=True)
+        with self._recent_lock:
+            # Kept unless saved here since the read began (which it may have missed).
+            if self._saved.get(aggregate_id, -1.0) < began:
+                if len(self._recent) >= _RECENT_KEPT:
+                    self._recent.clear()
+                self._recent[aggregate_id] = _Recent(began, found)
+        return found
+
+    def _forget_recent(self, streams: set[UUID]) -> None:
+        """These streams were saved here: read them afresh next time, and not keep a read
+        that began before."""
+        now = time.monotonic()
+        with self._recent_lock:
+            for stream in streams:
+                self._recent.pop(stream, None)
+                self._saved[stream] = now
+                self._saved.move_to_end(stream)
+            # A read that began earlier than this is past RECENT_SECONDS anyway.
+            while self._saved and next(iter(self._saved.values())) < now - RECENT_SECONDS:
+                self._saved.popitem(last=False)
 
     def referenced(self, cls: type[A], *ident: str, field: str) -> A:
         """The aggregate of `cls` that a command's `field` refers to; if there is none, the

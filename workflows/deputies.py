@@ -87,13 +87,13 @@ class Acting:
 
 class Deputies(Store):
     """Whom a deputy acts for: the delegations to them in force today (one stream), each
-    principal's account as it is now."""
+    principal's account, each as the store held it at most a second ago (Store.recent)."""
 
     def principals_today(self, actor: Actor) -> list[Principal]:
-        deputy = self.find(Deputy, actor.username, shared=True)
+        deputy = self.recent(Deputy, actor.username)
         found = []
         for key, delegation in deputy.active(china_date()) if deputy else ():
-            user = self.find(User, delegation["principal"], shared=True)
+            user = self.recent(User, delegation["principal"])
             if user is not None and not user.disabled:
                 found.append(Principal(Actor.of(user), key))
         return found

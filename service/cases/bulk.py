@@ -77,11 +77,9 @@ def take_all(rt: Runtime, actor: Actor, action: str, items: Sequence[Item],
     used for another request). 422 for the whole: no items, too many, one named twice."""
     check_items(items)
     again = _claim(rt, Retry(actor.username, key, fingerprint), len(items)) if key else False
-    with rt.workflows.steady():  # each zone and the branch read once, not once an item
-        return [_one(rt, actor, action, item,
-                     Retry(actor.username, f"{key}{ITEM}{n}", fingerprint) if key else None,
-                     again)
-                for n, item in enumerate(items)]
+    return [_one(rt, actor, action, item,
+                 Retry(actor.username, f"{key}{ITEM}{n}", fingerprint) if key else None, again)
+            for n, item in enumerate(items)]
 
 
 def check_items(items: Sequence[Item]) -> None:
