@@ -64,8 +64,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             runtime.close()
 
+    # FastAPI's OpenTelemetry hooks off: the service's metrics are Prometheus's and its logs
+    # its own (service.logs); on, FastAPI looked for a tracer on every request.
     app = FastAPI(title="党员责任区考核 · Zone appraisal", version=metadata.version("appraisal"),
-                  lifespan=lifespan, responses=ERRORS)  # type: ignore[arg-type]
+                  lifespan=lifespan, responses=ERRORS,  # type: ignore[arg-type]
+                  telemetry={"tracing": False, "metrics": False, "logs": False})
+    appraisals.add_sign_offs(app.router)  # matched first, of all routes
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
                        streamed={supervision.UPLOAD: MAX_ATTACHMENT_BYTES,
@@ -86,7 +90,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             status="failed", position=f.position, error=f.error.partition(":")[0])
             for name, f in failed.items()} or None)
 
-    # Routes are matched in order, each at a cost (docs/PERFORMANCE.md): the sign-off's first.
     for module in (appraisals, users, organisation, rankings, inbox, archives, checkpoints,
                    postings, supervision, deadlines, reminders, delegations):
         app.include_router(module.router)

@@ -16,6 +16,9 @@ from service.errors import MALFORMED_JSON, ContentTooLargeError, problem
 # checks), then 422 for the body; FastAPI alone would answer 422 (or 400, for bytes that are
 # not UTF-8) before looking at the token or the path.
 STAND_IN = b'"malformed JSON"'
+# In the ASGI scope: the JSON body as parsed here (or the stand-in's string), so that a route
+# reading it again (the sign-offs' own handler) does not parse it twice.
+PARSED = "appraisal.json"
 # No request of the API nests deeper; past this, parsers and encoders start to recurse
 # towards Python's limit (a RecursionError is a 500).
 MAX_DEPTH = 32
@@ -138,6 +141,7 @@ def _stand_in_for_malformed_json(scope: Scope, content: bytes) -> tuple[Scope, b
         return _stood_in(scope, "the JSON is nested too deeply")
     if _deeper_than(parsed, MAX_DEPTH):
         return _stood_in(scope, f"the JSON is nested deeper than {MAX_DEPTH} levels")
+    scope[PARSED] = parsed
     return scope, content
 
 
@@ -145,7 +149,7 @@ def _stood_in(scope: Scope, why: str) -> tuple[Scope, bytes]:
     headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
     headers.append((b"content-length", str(len(STAND_IN)).encode()))
     # In place: the middleware outside this one reads the route matched from the same scope.
-    scope.update({"headers": headers, MALFORMED_JSON: why})
+    scope.update({"headers": headers, MALFORMED_JSON: why, PARSED: json.loads(STAND_IN)})
     return scope, STAND_IN
 
 

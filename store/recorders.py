@@ -130,6 +130,15 @@ class _Save:
         self.ids: Sequence[int] | None = None
         self.error: Exception | None = None
         self.done = False
+        # Held until the caller is woken: its batch committed, or its turn to commit one.
+        self._asleep = threading.Lock()
+        self._asleep.acquire()
+
+    def sleep(self) -> None:
+        self._asleep.acquire()
+
+    def wake(self) -> None:
+        self._asleep.release()
 
     def result(self) -> Sequence[int] | None:
         if self.error is not None:
@@ -155,7 +164,7 @@ class GroupCommitSQLiteRecorder(_LedgerKeeping, SQLiteApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.ledger = Ledger(dialect(SQLITE, self.events_table_name))
-        self._turn = threading.Condition()
+        self._lock = threading.Lock()
         self._waiting: list[_Save] = []
         self._committing = False
 
@@ -182,20 +191,29 @@ class GroupCommitSQLiteRecorder(_LedgerKeeping, SQLiteApplicationRecorder):
     def insert_events(self, stored_events: Sequence[StoredEvent],
                       **kwargs: Any) -> Sequence[int] | None:
         save = _Save(stored_events)
-        with self._turn:
+        with self._lock:
             self._waiting.append(save)
-            while self._committing and not save.done:
-                self._turn.wait()
+            waits, self._committing = self._committing, True
+        if waits:
+            save.sleep()
             if save.done:
                 return save.result()
-            self._committing = True  # this caller commits everyone waiting, itself included
+        # This caller commits everyone waiting, itself included; then wakes each of them
+        # once, and the first to have arrived since, whose turn it is to commit (a condition
+        # notified to all woke every waiter for each batch, only for most to wait again).
+        with self._lock:
             batch, self._waiting = self._waiting, []
         try:
             self._commit(batch)
         finally:
-            with self._turn:
-                self._committing = False
-                self._turn.notify_all()
+            with self._lock:
+                after = self._waiting[0] if self._waiting else None
+                self._committing = after is not None
+            for done in batch:
+                if done is not save:
+                    done.wake()
+            if after is not None:
+                after.wake()
         return save.result()
 
     def _commit(self, batch: list[_Save]) -> None:

@@ -34,6 +34,9 @@ from service.settings import SettingsError
 from workflows.process import METHOD_OF
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+# The methods a request is counted under by name; any other (a client may send any token) is
+# counted as OTHER, so that nobody can add series without bound.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # A commit waits for a disk sync, and on SQLite for the group it is committed with.
 COMMIT_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
@@ -80,11 +83,19 @@ class Metrics:
         self._actions = actions_by_event()
         for action in self._actions.values():
             self.sign_offs.labels(action)  # every series exists from the start, at 0
+        # Each (method, route, status)'s two series, found once: labels() checks its
+        # arguments and takes a lock every time.
+        self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     def observe(self, trace: Trace) -> None:
         """A request answered (a RequestTrace listener)."""
-        self.requests.labels(trace.method, trace.route, str(trace.status)).inc()
-        self.latency.labels(trace.method, trace.route).observe(trace.seconds)
+        key = (trace.method if trace.method in METHODS else "OTHER", trace.route, trace.status)
+        if (series := self._series.get(key)) is None:
+            method, route, status = key
+            series = self._series[key] = (self.requests.labels(method, route, str(status)),
+                                          self.latency.labels(method, route))
+        series[0].inc()
+        series[1].observe(trace.seconds)
 
     def watch(self, runtime: Runtime) -> None:
         """Follow the runtime's saves and read models (each time the app starts)."""

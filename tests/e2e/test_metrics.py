@@ -94,6 +94,20 @@ def test_a_sign_off_counts_once_for_its_step_and_its_request_by_route_template(a
     assert not any(doc["id"] in route for route in routes), routes  # no id in any label
 
 
+def other_methods(samples: dict) -> float:
+    return sum(value for (name, labels), value in samples.items()
+               if name == "appraisal_http_requests_total" and dict(labels)["method"] == "OTHER")
+
+
+def test_requests_by_unknown_methods_are_counted_together_never_as_series_of_their_own(api):
+    before = scrape(api)
+    for n in range(20):
+        assert api.client.request(f"BREW{n}", "/me").status_code == 405
+    after = scrape(api)
+    assert not any(dict(labels).get("method", "").startswith("BREW") for _, labels in after)
+    assert other_methods(after) - other_methods(before) == 20
+
+
 def test_projection_lag_is_zero_once_caught_up_and_counts_an_event_not_yet_applied(
         api, settings):
     api.client.app.state.runtime.follower.catch_up()
