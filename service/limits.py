@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+import orjson
 from starlette.requests import ClientDisconnect, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -134,7 +135,7 @@ def _stand_in_for_malformed_json(scope: Scope, content: bytes) -> tuple[Scope, b
     if not content or not is_json(scope):
         return scope, content
     try:
-        parsed = json.loads(content)
+        parsed = _parsed(content)
     except ValueError as error:  # JSONDecodeError, and UnicodeDecodeError for non-UTF bytes
         return _stood_in(scope, str(error))
     except RecursionError:
@@ -143,6 +144,16 @@ def _stand_in_for_malformed_json(scope: Scope, content: bytes) -> tuple[Scope, b
         return _stood_in(scope, f"the JSON is nested deeper than {MAX_DEPTH} levels")
     scope[PARSED] = parsed
     return scope, content
+
+
+def _parsed(content: bytes) -> Any:
+    """The body as `json.loads` reads it. orjson reads the same, in C, whatever it accepts;
+    what it refuses (NaN, integers past 64 bits, lone surrogates, malformed JSON) is left to
+    `json`, which accepts some of it and says why it refuses the rest."""
+    try:
+        return orjson.loads(content)
+    except orjson.JSONDecodeError:
+        return json.loads(content)
 
 
 def _stood_in(scope: Scope, why: str) -> tuple[Scope, bytes]:

@@ -11,8 +11,8 @@ answer is sent, the listeners (the access log, the metrics) are told how it went
 route's template (never the raw path, which holds ids), status, duration and user.
 """
 
+import random
 import re
-import secrets
 import time
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
@@ -75,7 +75,14 @@ def request_id_of(scope: Scope) -> str | None:
 
 def _chosen_id(scope: Scope) -> str:
     given = next((v for k, v in scope["headers"] if k == HEADER), b"").decode("latin-1")
-    return given if SANE.fullmatch(given) else secrets.token_hex(16)
+    return given if SANE.fullmatch(given) else _new_id()
+
+
+def _new_id() -> str:
+    """128 bits from `random`'s generator (seeded from the system's randomness, again in a
+    forked child), not a system call a request: os.urandom gives the GIL up, and the event
+    loop then waits for a request thread to hand it back. An id is a label, not a secret."""
+    return f"{random.getrandbits(128):032x}"
 
 
 def _echoed(scope: Scope) -> int:

@@ -3,7 +3,7 @@
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, TypeVar
 from uuid import UUID
@@ -106,7 +106,8 @@ class Store(Application[UUID]):
     def get(self, aggregate_id: UUID, *, kind: str, label: str | None = None,
             shared: bool = False) -> Any:
         try:
-            return self.repository.get(aggregate_id, deepcopy_from_cache=not shared)
+            return self.repository.get(aggregate_id, deepcopy_from_cache=not shared,
+                                       projector_func=_project)
         except AggregateNotFoundError:
             raise NotFoundError(kind, label or str(aggregate_id)) from None
 
@@ -114,7 +115,8 @@ class Store(Application[UUID]):
         """The aggregate of `cls` named by `ident`, or None (`shared`: as `load`'s)."""
         try:
             return self.repository.get(cls.create_id(*ident),  # type: ignore[attr-defined]
-                                       deepcopy_from_cache=not shared)
+                                       deepcopy_from_cache=not shared,
+                                       projector_func=_project)
         except AggregateNotFoundError:
             return None
 
@@ -143,6 +145,15 @@ class Store(Application[UUID]):
         if aggregate.version != version:
             raise NotFoundError(kind, f"{aggregate_id} version {version}")
         return aggregate
+
+
+def _project(aggregate: Any, events: Iterable[Any]) -> Any:
+    """eventsourcing's `project_aggregate` without its check of each event against a runtime
+    protocol, which on Python 3.11 walks the protocol's attributes every time: every event
+    here is an `Aggregate.Event`."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
 
 
 def next_instant(aggregate: Aggregate | None = None) -> datetime:
