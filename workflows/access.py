@@ -76,7 +76,7 @@ class Standing:
         """Readers in scope, and the zone's responsible members then or now."""
         return bool(self.ever & (READER_ROLES | {Role.RESPONSIBLE_MEMBER}))
 
-    def could_take(self, roles: set[str]) -> bool:
+    def could_take(self, roles: frozenset[str]) -> bool:
         """Holds, or held, one of `roles` here: the coarse check made before any state."""
         return bool(self.ever & roles)
 

@@ -63,7 +63,7 @@ class Acting:
         signs here."""
         return self.own.may_read() or any(b.reads() for b in self.behalf)
 
-    def could_take(self, roles: set[str]) -> bool:
+    def could_take(self, roles: frozenset[str]) -> bool:
         return self.own.could_take(roles) or any(
             b.held.could_take(roles & DELEGABLE) for b in self.behalf)
 

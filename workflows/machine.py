@@ -3,10 +3,12 @@
 Its transitions are the rows of `workflows.process.PROCESS`, so the machine, the handlers
 and the diagram (`appraisal diagram`) cannot disagree. The machine is never given an
 aggregate as its model (STYLE habit 2): it is built once, without models, and queried
-with `get_transitions`.
+with `get_transitions`; as it never changes, each answer is kept (a sign-off asks some ten
+questions, and each walks every transition).
 """
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, cast
 
 from transitions import Machine, Transition
@@ -56,6 +58,7 @@ class Step:
     role: str
 
 
+@cache
 def step(action: str, state: str) -> Step | None:
     """The transition `action` takes from `state`, or None when the state does not allow it."""
     # Plain strings: `transitions` reads an Enum source by its member's name.
@@ -67,9 +70,10 @@ def step(action: str, state: str) -> Step | None:
     return Step(action, state, transition.dest, transition.role)
 
 
-def roles_for(action: str) -> set[str]:
+@cache
+def roles_for(action: str) -> frozenset[str]:
     """Every role that may take `action` in some state."""
-    return {t.role for t in sign_offs(trigger=str(action))}
+    return frozenset(t.role for t in sign_offs(trigger=str(action)))
 
 
 def sign_offs(**query: Any) -> list[SignOff]:
@@ -77,6 +81,7 @@ def sign_offs(**query: Any) -> list[SignOff]:
     return cast(list[SignOff], MACHINE.get_transitions(**query))
 
 
-def steps_from(state: str) -> list[Step]:
+@cache
+def steps_from(state: str) -> tuple[Step, ...]:
     """The transitions leaving `state`, in the machine's order."""
-    return [s for action in ACTIONS if (s := step(action, state)) is not None]
+    return tuple(s for action in ACTIONS if (s := step(action, state)) is not None)

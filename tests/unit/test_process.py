@@ -134,5 +134,5 @@ def test_a_cancellation_is_the_one_move_out_of_the_procedure_and_only_before_any
     # the cancelled state: opening the period again restarts the appraisal.
     conditions = {t["trigger"]: t["conditions"] for t in machine.TRANSITIONS}
     assert conditions == {m.action: (["unsigned"] if m.unsigned else []) for m in PROCESS}
-    assert machine.steps_from(State.CANCELLED) == []
+    assert machine.steps_from(State.CANCELLED) == ()
     assert State.CANCELLED not in STEPS and list(State)[-1] == State.CANCELLED
