@@ -69,6 +69,22 @@ def _notifications(rows: Iterable[Sequence[Any]]) -> list[Notification]:
     return made
 
 
+def _events_query(base: str, mark: str, gt: int | None, lte: int | None, desc: bool,
+                  limit: int | None) -> tuple[str, list[Any]]:
+    """eventsourcing's query for a stream's events as plain text, after `base` (which takes
+    the stream's id), and its other parameters; `mark` is the driver's placeholder."""
+    sql, params = base, []
+    for operator, value in ((">", gt), ("<=", lte)):
+        if value is not None:
+            sql += f" AND originator_version {operator} {mark}"
+            params.append(value)
+    sql += f" ORDER BY originator_version {'DESC' if desc else 'ASC'}"
+    if limit is not None:
+        sql += f" LIMIT {mark}"
+        params.append(limit)
+    return sql, params
+
+
 class LedgerRecorder(Protocol):
     """What both recorders offer beyond eventsourcing's: the ledger and the log as read."""
 
@@ -249,21 +265,11 @@ class GroupCommitSQLiteRecorder(_LedgerKeeping, SQLiteApplicationRecorder):
         """eventsourcing's, its one SELECT run on its own: in autocommit mode a statement
         reads one snapshot of the file, and the BEGIN and ROLLBACK around it were two more
         calls into SQLite on every load of an aggregate, each giving the GIL up."""
-        sql = self.select_events_statement
-        params: list[Any] = [originator_id.hex if isinstance(originator_id, UUID)
-                             else originator_id]
-        for clause, value in (("AND originator_version>? ", gt),
-                              ("AND originator_version<=? ", lte)):
-            if value is not None:
-                sql += clause
-                params.append(value)
-        sql += f"ORDER BY originator_version {'DESC' if desc else 'ASC'} "
-        if limit is not None:
-            sql += "LIMIT ? "
-            params.append(limit)
+        sql, params = _events_query(self.select_events_statement, "?", gt, lte, desc, limit)
+        stream = originator_id.hex if isinstance(originator_id, UUID) else originator_id
         with self.datastore.get_connection(commit=False) as connection, \
                 connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, [stream, *params])
             rows = cursor.fetchall()
         return [StoredEvent(originator_id=self.convert_originator_id(row["originator_id"]),
                             originator_version=row["originator_version"], topic=row["topic"],
@@ -324,6 +330,21 @@ class LockingPostgresRecorder(_LedgerKeeping, PostgresApplicationRecorder):
         self.ledger = Ledger(ledger)
         self._lock = SQL("LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE").format(
             schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
+        self._select_events = self.select_events_statement.as_string()
+
+    def select_events(self, originator_id: UUID | str, *, gt: int | None = None,
+                      lte: int | None = None, desc: bool = False,
+                      limit: int | None = None) -> Sequence[StoredEvent]:
+        """eventsourcing's, its statement plain text: psycopg composed the library's and
+        rendered it again (identifiers escaped through libpq) on every load of an aggregate;
+        a plain statement's conversion it keeps."""
+        sql, params = _events_query(self._select_events, "%s", gt, lte, desc, limit)
+        with self.datastore.get_connection() as connection, connection.cursor() as cursor:
+            cursor.execute(sql, [originator_id, *params], prepare=True)
+            rows = cursor.fetchall()
+        return [StoredEvent(originator_id=row["originator_id"],
+                            originator_version=row["originator_version"], topic=row["topic"],
+                            state=bytes(row["state"])) for row in rows]
 
     @contextlib.contextmanager
     def ledger_cursor(self, *, write: bool = False) -> Iterator[Any]:
