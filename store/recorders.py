@@ -29,12 +29,15 @@ from uuid import UUID
 
 from eventsourcing.persistence import (
     IntegrityError,
+    InterfaceError,
     Notification,
+    OperationalError,
     PersistenceError,
     StoredEvent,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteTransaction
+from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier, Literal
 
@@ -175,15 +178,70 @@ class _ImmediateTransaction(SQLiteTransaction):
         return cursor
 
 
-class GroupCommitSQLiteRecorder(_LedgerKeeping, SQLiteApplicationRecorder):
+class _GroupCommit:
+    """Saves that arrive while a batch commits are committed together in the next
+    transaction (`_commit`), each apart from the others: one that conflicts fails alone."""
+
+    def _start_group_commit(self) -> None:
+        self._turns = threading.Lock()
+        self._waiting: list[_Save] = []
+        self._committing = False
+
+    def insert_events(self, stored_events: Sequence[StoredEvent],
+                      **kwargs: Any) -> Sequence[int] | None:
+        save = _Save(stored_events)
+        with self._turns:
+            self._waiting.append(save)
+            waits, self._committing = self._committing, True
+        if waits:
+            save.sleep()
+            if save.done:
+                return save.result()
+        # This caller commits everyone waiting, itself included; then wakes each of them
+        # once, and the first to have arrived since, whose turn it is to commit (a condition
+        # notified to all woke every waiter for each batch, only for most to wait again).
+        with self._turns:
+            batch, self._waiting = self._waiting, []
+        try:
+            self._commit_each(batch)
+        finally:
+            with self._turns:
+                after = self._waiting[0] if self._waiting else None
+                self._committing = after is not None
+            for done in batch:
+                if done is not save:
+                    done.wake()
+            if after is not None:
+                after.wake()
+        return save.result()
+
+    def _commit_each(self, batch: list[_Save]) -> None:
+        try:
+            self._commit(batch)
+        except Exception as error:  # the transaction failed: none of it is recorded
+            failure = error if isinstance(error, PersistenceError) else PersistenceError(error)
+            failure.__cause__ = failure.__cause__ or error
+            for save in batch:
+                save.error = save.error or failure
+        finally:
+            for save in batch:
+                if save.ids is None and save.error is None:
+                    save.error = PersistenceError("the commit was interrupted")
+                save.done = True
+
+    def _commit(self, batch: list[_Save]) -> None:
+        """Record the batch in one transaction: each save's positions, or its IntegrityError
+        where it conflicts (and only it is not recorded)."""
+        raise NotImplementedError
+
+
+class GroupCommitSQLiteRecorder(_GroupCommit, _LedgerKeeping, SQLiteApplicationRecorder):
     """Commits the saves that arrive together in one transaction, one savepoint each."""
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.ledger = Ledger(dialect(SQLITE, self.events_table_name))
-        self._lock = threading.Lock()
-        self._waiting: list[_Save] = []
-        self._committing = False
+        self._start_group_commit()
 
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(),
@@ -205,59 +263,19 @@ class GroupCommitSQLiteRecorder(_LedgerKeeping, SQLiteApplicationRecorder):
         """A transaction that may extend the ledger: SQLite's one write transaction."""
         return self.ledger_cursor(write=True)
 
-    def insert_events(self, stored_events: Sequence[StoredEvent],
-                      **kwargs: Any) -> Sequence[int] | None:
-        save = _Save(stored_events)
-        with self._lock:
-            self._waiting.append(save)
-            waits, self._committing = self._committing, True
-        if waits:
-            save.sleep()
-            if save.done:
-                return save.result()
-        # This caller commits everyone waiting, itself included; then wakes each of them
-        # once, and the first to have arrived since, whose turn it is to commit (a condition
-        # notified to all woke every waiter for each batch, only for most to wait again).
-        with self._lock:
-            batch, self._waiting = self._waiting, []
-        try:
-            self._commit(batch)
-        finally:
-            with self._lock:
-                after = self._waiting[0] if self._waiting else None
-                self._committing = after is not None
-            for done in batch:
-                if done is not save:
-                    done.wake()
-            if after is not None:
-                after.wake()
-        return save.result()
-
     def _commit(self, batch: list[_Save]) -> None:
-        try:
-            with self.datastore.transaction(commit=True) as cursor:
-                for save in batch:
-                    cursor.execute("SAVEPOINT save")
-                    try:
-                        save.ids = self._insert_events(cursor, save.stored_events)
-                    except sqlite3.IntegrityError as error:
-                        cursor.execute("ROLLBACK TO save")
-                        save.error = IntegrityError(error)
-                    cursor.execute("RELEASE save")
-                written = [i for save in batch for i in save.ids or ()]
-                if written:
-                    self.ledger.extend(cursor, written=written)
-        except Exception as error:  # the transaction failed: none of it is recorded
-            failure = error if isinstance(error, PersistenceError) else PersistenceError(error)
-            failure.__cause__ = failure.__cause__ or error
+        with self.datastore.transaction(commit=True) as cursor:
             for save in batch:
-                save.error = save.error or failure
-        finally:
-            for save in batch:
-                if save.ids is None and save.error is None:
-                    save.error = PersistenceError("the commit was interrupted")
-                save.done = True
-
+                cursor.execute("SAVEPOINT save")
+                try:
+                    save.ids = self._insert_events(cursor, save.stored_events)
+                except sqlite3.IntegrityError as error:
+                    cursor.execute("ROLLBACK TO save")
+                    save.error = IntegrityError(error)
+                cursor.execute("RELEASE save")
+            written = [i for save in batch for i in save.ids or ()]
+            if written:
+                self.ledger.extend(cursor, written=written)
 
     def select_events(self, originator_id: UUID | str, *, gt: int | None = None,
                       lte: int | None = None, desc: bool = False,
@@ -293,31 +311,46 @@ class GroupCommitSQLiteRecorder(_LedgerKeeping, SQLiteApplicationRecorder):
             return _notifications(cursor.fetchall())
 
 
-class LockingPostgresRecorder(_LedgerKeeping, PostgresApplicationRecorder):
-    """eventsourcing's insert function, with the table lock of its plain insert path."""
+class LockingPostgresRecorder(_GroupCommit, _LedgerKeeping, PostgresApplicationRecorder):
+    """Group commit by an insert function of the service's own: the saves that arrive while
+    a batch commits are recorded together (one transaction, one sync to disk), each in a
+    subtransaction of its own, so that one that conflicts fails alone. The function takes
+    the table lock of eventsourcing's plain insert path (its own function does not), which
+    keeps positions in commit order; a save at a time under it, each commit's sync held
+    every other save back. It takes the events' columns as arrays: psycopg wrote each event
+    as the library's composite type in Python."""
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.sql_create_statements[self.create_insert_function_statement_index] = SQL(
-            "CREATE OR REPLACE FUNCTION {schema}.{function}(events {schema}.{event}[]) "
-            "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ "
-            "DECLARE written bigint[]; BEGIN "
+            "CREATE OR REPLACE FUNCTION {schema}.{function}(saves int[], ids uuid[], "
+            "versions bigint[], topics text[], states bytea[]) "
+            "RETURNS TABLE (save_index int, written_position bigint) "
+            "LANGUAGE plpgsql AS $BODY$ "
+            "DECLARE s int; got bigint[]; written bigint[] := '{{}}'; BEGIN "
             "SET LOCAL lock_timeout = {timeout}; "
             "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
             "NOTIFY {channel}; "
+            "FOR s IN SELECT DISTINCT x FROM unnest(saves) AS x ORDER BY x LOOP "
+            "BEGIN "
             "WITH inserted AS (INSERT INTO {schema}.{table} AS t "
             "(originator_id, originator_version, topic, state) "
-            "SELECT originator_id, originator_version, topic, state FROM unnest(events) "
+            "SELECT e.id, e.version, e.topic, e.state "
+            "FROM unnest(saves, ids, versions, topics, states) WITH ORDINALITY "
+            "AS e(save, id, version, topic, state, n) WHERE e.save = s ORDER BY e.n "
             "RETURNING notification_id) "
-            "SELECT array_agg(notification_id ORDER BY notification_id) INTO written "
+            "SELECT array_agg(notification_id ORDER BY notification_id) INTO got "
             "FROM inserted; "
+            "written := written || got; "
+            "RETURN QUERY SELECT s, unnest(got); "
+            "EXCEPTION WHEN unique_violation THEN RETURN QUERY SELECT s, NULL::bigint; "
+            "END; "
+            "END LOOP; "
             "PERFORM {schema}.ledger_extend(written); "
-            "RETURN QUERY SELECT unnest(written); "
             "END; $BODY$"
         ).format(
             schema=Identifier(self.datastore.schema),
             function=Identifier(self.pg_function_name_insert_events),
-            event=Identifier(self.stored_event_type_name),
             timeout=Literal(f"{self.datastore.lock_timeout}s"),
             table=Identifier(self.events_table_name),
             channel=Identifier(self.channel_name),
@@ -328,17 +361,50 @@ class LockingPostgresRecorder(_LedgerKeeping, PostgresApplicationRecorder):
                                    self.create_insert_function_statement_index] = [
             SQL(s).format() for s in [*create_statements(ledger), *postgres_statements(ledger)]]
         self.ledger = Ledger(ledger)
-        self._lock = SQL("LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE").format(
+        self._lock_events = SQL("LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE").format(
             schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
-        self._select_events = self.select_events_statement.as_string()
+        self._select_sql = self.select_events_statement.as_string()
+        self._insert_sql = SQL(
+            "SELECT * FROM {schema}.{function}(%s::int[], %s::uuid[], %s::bigint[], "
+            "%s::text[], %s::bytea[])").format(
+                schema=Identifier(self.datastore.schema),
+                function=Identifier(self.pg_function_name_insert_events)).as_string()
+        self._start_group_commit()
 
+    def _commit(self, batch: list[_Save]) -> None:
+        columns: tuple[list[Any], ...] = ([], [], [], [], [])
+        for n, save in enumerate(batch):
+            for e in save.stored_events:
+                for column, value in zip(columns, (n, e.originator_id, e.originator_version,
+                                                   e.topic, e.state), strict=True):
+                    column.append(value)
+        written: dict[int, list[int]] = {n: [] for n in range(len(batch))}
+        for n, position in self._record(columns):
+            if position is None:
+                batch[n].error = IntegrityError("another save recorded the stream's version")
+            else:
+                written[n].append(position)
+        for n, save in enumerate(batch):
+            if save.error is None:
+                save.ids = written[n]
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def _record(self, columns: tuple[list[Any], ...]) -> list[tuple[int, int | None]]:
+        """The insert function's answer: each save's positions, or (save, None) for a save
+        that conflicted."""
+        with self.datastore.get_connection() as connection, \
+                connection.cursor(row_factory=tuple_row) as cursor:
+            cursor.execute(self._insert_sql, columns, prepare=True)
+            return cursor.fetchall()
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def select_events(self, originator_id: UUID | str, *, gt: int | None = None,
                       lte: int | None = None, desc: bool = False,
                       limit: int | None = None) -> Sequence[StoredEvent]:
         """eventsourcing's, its statement plain text: psycopg composed the library's and
         rendered it again (identifiers escaped through libpq) on every load of an aggregate;
         a plain statement's conversion it keeps."""
-        sql, params = _events_query(self._select_events, "%s", gt, lte, desc, limit)
+        sql, params = _events_query(self._select_sql, "%s", gt, lte, desc, limit)
         with self.datastore.get_connection() as connection, connection.cursor() as cursor:
             cursor.execute(sql, [originator_id, *params], prepare=True)
             rows = cursor.fetchall()
@@ -358,7 +424,7 @@ class LockingPostgresRecorder(_LedgerKeeping, PostgresApplicationRecorder):
     def ledger_transaction(self) -> Iterator[Any]:
         """A transaction that may extend the ledger: holding the writers' table lock."""
         with self.ledger_cursor(write=True) as cursor:
-            cursor.execute(self._lock)
+            cursor.execute(self._lock_events)
             yield cursor
 
     def read_notifications(self, after: int, stop: int, limit: int, topics: Sequence[str],

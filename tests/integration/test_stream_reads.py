@@ -4,15 +4,11 @@ library's query answers as the library's own method does, on both backends."""
 
 from uuid import uuid4
 
-import psycopg
 import pytest
 from eventsourcing import postgres, sqlite
-from eventsourcing.persistence import InfrastructureFactory, StoredEvent
-from eventsourcing.utils import Environment
+from eventsourcing.persistence import StoredEvent
 
-from service.settings import Settings
-from store.engines import event_store_env
-from workflows.application import Workflows
+from tests.integration.test_group_commit import service_recorder
 
 SHAPES = [{}, {"gt": 1}, {"lte": 2}, {"gt": 1, "lte": 3}, {"desc": True},
           {"desc": True, "limit": 1}, {"limit": 2}, {"gt": 4}, {"gt": 1, "desc": True, "limit": 2}]
@@ -21,13 +17,7 @@ SHAPES = [{}, {"gt": 1}, {"lte": 2}, {"gt": 1, "lte": 3}, {"desc": True},
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_the_service_recorders_load_a_stream_as_eventsourcings_own_select_does(
         backend: str, request: pytest.FixtureRequest, tmp_path) -> None:
-    url = (f"sqlite:///{tmp_path}/appraisal.db" if backend == "sqlite"
-           else request.getfixturevalue("postgres_server"))
-    if backend == "postgres":
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    env = Environment(Workflows.name, event_store_env(Settings(database_url=url).url))
-    recorder = InfrastructureFactory.construct(env).application_recorder()
+    recorder = service_recorder(backend, request, tmp_path)
     library = (sqlite.SQLiteApplicationRecorder if backend == "sqlite"
                else postgres.PostgresApplicationRecorder)
     stream, other = uuid4(), uuid4()
