@@ -2,6 +2,7 @@
 
 import functools
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from importlib import metadata
 
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        app.state.sign_offs = ThreadPoolExecutor(settings.threads, "sign-off")
         runtime = app.state.runtime = build(settings)
         if settings.follow:
             runtime.follow()
@@ -62,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            app.state.sign_offs.shutdown()  # the sign-offs under way end first
             runtime.close()
 
     # FastAPI's OpenTelemetry hooks off: the service's metrics are Prometheus's and its logs

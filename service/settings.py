@@ -46,8 +46,9 @@ class Settings(BaseSettings):
     hashing_threads: int = Field(default_factory=lambda: _half_the_cores(2))
     hashing_queue: int = 16
     max_body_bytes: int = 1024 * 1024
-    # Request threads: a few, so that they do not fight the event loop for the GIL
-    # (docs/PERFORMANCE.md: no cost in throughput; its effect on the p99 was not steady).
+    # Request threads, for anyio's pool and for the sign-offs' own: a few, so that they do
+    # not fight the event loop for the GIL (docs/PERFORMANCE.md: no cost in throughput; its
+    # effect on the p99 was not steady).
     threads: int = 8
     # The web pages' session cookie is sent over HTTPS only; browsers also accept it on
     # http://localhost and http://127.0.0.1. Turn off only behind a plain-HTTP test proxy.

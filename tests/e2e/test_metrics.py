@@ -174,3 +174,16 @@ def test_an_access_log_line_is_json_naming_the_request(api, caplog):
     assert line["status"] == 200 and line["user"] == "m1"
     assert line["duration_ms"] > 0 and line["time"].endswith("+00:00")
     assert doc["id"] not in line["message"]
+
+
+def test_a_sign_offs_access_log_line_names_its_signer(api, caplog):
+    # Sign-offs run on threads of their own (service.app): the request's context goes too.
+    caplog.set_level(logging.INFO, logger="appraisal.access")
+    doc = api.open()
+    given = {"X-Request-ID": "log-2"}
+    assert act(api, "m1", doc, "self-check", SELF_CHECK, **given).status_code == 200
+    (record,) = [r for r in caplog.records
+                 if r.name == "appraisal.access" and getattr(r, "request_id", "") == "log-2"]
+    line = json.loads(JsonFormatter().format(record))
+    assert (line["path"], line["status"], line["user"]) == (
+        "/appraisals/{appraisal_id}/self-check", 200, "m1")
