@@ -9,7 +9,9 @@ from typing import Any
 from bench.facts import machine_facts
 
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
-TARGET_RATIO, TARGET_P99_MS, TARGET_CLIENTS = 0.7, 100.0, 16
+# Issue 15: at 16 clients, at least half the baseline's throughput with p99 < 100 ms; 0.7×
+# is the moonshot.
+TARGET_RATIO, MOONSHOT_RATIO, TARGET_P99_MS, TARGET_CLIENTS = 0.5, 0.7, 100.0, 16
 
 
 @dataclass
@@ -34,9 +36,9 @@ class Row:
     def verdict(self) -> str:
         if self.clients != TARGET_CLIENTS:
             return ""
-        met = (self.ratio >= TARGET_RATIO and self.signoff["p99_ms"] < TARGET_P99_MS
-               and self.bad == 0)
-        return "meets target" if met else "SHORT of target"
+        if self.signoff["p99_ms"] >= TARGET_P99_MS or self.bad or self.ratio < TARGET_RATIO:
+            return "SHORT of target"
+        return "meets target" + (" and moonshot" if self.ratio >= MOONSHOT_RATIO else "")
 
 
 HEADER = ["backend", "clients", "baseline req/s", "baseline p50/p99 ms", "sign-off req/s",
