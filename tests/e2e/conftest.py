@@ -2,9 +2,9 @@
 
 Building the mine registers and signs in eleven users (argon2, about 0.1 s each), seconds a
 test. Instead it is built once per backend and run, and every test that asks for `api` gets
-its own copy of the finished store (an SQLite backup, or PostgreSQL's `CREATE DATABASE …
-TEMPLATE`) and the tokens signed for it (the signing secret is the same). Tests that ask for
-`client` alone still get an empty store.
+its own copy of the finished store (an SQLite backup; on PostgreSQL the worker's one copy,
+its rows put back before each test: tests/e2e/rewind.py) and the tokens signed for it (the
+signing secret is the same). Tests that ask for `client` alone still get an empty store.
 """
 
 import secrets
@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from service.app import create_app
 from service.settings import Settings
 from tests.conftest import POSTGRES_ADMIN
+from tests.e2e.rewind import Rewound
 from tests.helpers import USERS, Api, Observer
 
 
@@ -32,6 +33,7 @@ class Worlds:
     templates: dict[str, str] = field(default_factory=dict)
     tokens: dict[str, dict[str, str]] = field(default_factory=dict)
     databases: list[str] = field(default_factory=list)
+    copy: Rewound | None = None  # PostgreSQL's: the worker's copy of the template
 
     def template(self, settings: Settings) -> str:
         backend = "sqlite" if settings.is_sqlite else "postgres"
@@ -83,29 +85,26 @@ def _drop(names: list[str]) -> None:
 def worlds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worlds]:
     built = Worlds(tmp_path_factory.mktemp("worlds"))
     yield built
+    if built.copy:
+        built.copy.drop()
     if built.databases:
         _drop(built.databases)
 
 
 @pytest.fixture
-def settings(settings: Settings, request: pytest.FixtureRequest,
-             worlds: Worlds) -> Iterator[Settings]:
+def settings(settings: Settings, request: pytest.FixtureRequest, worlds: Worlds) -> Settings:
     """For a test that uses `api`: the settings of its own copy of the small mine."""
     if "api" not in request.fixturenames:
-        yield settings
-        return
+        return settings
     template = worlds.template(settings)
     # The copy has its admin already: without a password to set, start-up hashes none.
     copy = settings.model_copy(update={"admin_password": None})
     if settings.is_sqlite:
         _copy_sqlite(template, settings.database_url)
-        yield copy
-        return
-    url = worlds.new_database(template)
-    yield copy.model_copy(update={"database_url": url})
-    name = make_url(url).database or ""
-    _drop([name])
-    worlds.databases.remove(name)
+        return copy
+    if worlds.copy is None:
+        worlds.copy = Rewound(POSTGRES_ADMIN, template)
+    return copy.model_copy(update={"database_url": worlds.copy.fresh()})
 
 
 @pytest.fixture
