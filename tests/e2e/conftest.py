@@ -3,7 +3,7 @@
 Building the mine registers and signs in eleven users (argon2, about 0.1 s each), seconds a
 test. Instead it is built once per backend and run, and every test that asks for `api` gets
 its own copy of the finished store (an SQLite backup; on PostgreSQL the worker's one copy,
-its rows put back before each test: tests/e2e/rewind.py) and the tokens signed for it (the
+its rows put back before each test: tests/rewind.py) and the tokens signed for it (the
 signing secret is the same). Tests that ask for `client` alone still get an empty store.
 """
 
@@ -21,8 +21,8 @@ from sqlalchemy.engine import make_url
 from service.app import create_app
 from service.settings import Settings
 from tests.conftest import POSTGRES_ADMIN
-from tests.e2e.rewind import Rewound
 from tests.helpers import USERS, Api, Observer
+from tests.rewind import Rewound
 
 
 @dataclass
