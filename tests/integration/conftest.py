@@ -63,10 +63,10 @@ def mine(module_url: str, worlds: Worlds) -> Iterator[Mine]:
     template = worlds.template(settings)
     if settings.is_sqlite:
         _copy_sqlite(template, module_url)
-        yield Mine(settings, dict(worlds.tokens["sqlite"]))
+        yield Mine(settings, worlds.tokens_for(settings))
         return
     with another_database(template) as url:
-        yield Mine(settings_for(url), dict(worlds.tokens["postgres"]))
+        yield Mine(settings_for(url), worlds.tokens_for(settings))
 
 
 @pytest.fixture
