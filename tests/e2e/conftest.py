@@ -8,7 +8,6 @@ signing secret is the same). Tests that ask for `client` alone still get an empt
 """
 
 import secrets
-import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ from sqlalchemy.engine import make_url
 
 from service.app import create_app
 from service.settings import Settings
-from tests.conftest import POSTGRES_ADMIN
+from tests.conftest import POSTGRES_ADMIN, copy_sqlite
 from tests.e2e.support import add_users
 from tests.helpers import USERS, Api, Observer
 from tests.rewind import Rewound
@@ -56,7 +55,7 @@ class Worlds:
         base = self.template(settings)
         if key[0] == "sqlite":
             url = f"sqlite:///{self.folder}/mine-{len(self.templates)}.db"
-            _copy_sqlite(base, url)
+            copy_sqlite(base, url)
         else:
             url = self.new_database(base)
         self.tokens[key] = _register(settings.model_copy(
@@ -111,15 +110,6 @@ def _register(settings: Settings, users: Sequence[dict[str, Any]],
     return api.tokens
 
 
-def _copy_sqlite(source_url: str, target_url: str) -> None:
-    source = sqlite3.connect(make_url(source_url).database or "")
-    target = sqlite3.connect(make_url(target_url).database or "")
-    with source, target:
-        source.backup(target)
-    source.close()
-    target.close()
-
-
 def _drop(names: list[str]) -> None:
     with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
         for name in names:
@@ -154,7 +144,7 @@ def settings(settings: Settings, request: pytest.FixtureRequest, worlds: Worlds,
     # The copy has its admin already: without a password to set, start-up hashes none.
     copy = settings.model_copy(update={"admin_password": None})
     if settings.is_sqlite:
-        _copy_sqlite(template, settings.database_url)
+        copy_sqlite(template, settings.database_url)
         return copy
     return copy.model_copy(update={"database_url": worlds.fresh(template)})
 

@@ -15,8 +15,8 @@ import pytest
 
 from service.app import create_app
 from service.settings import Settings
-from tests.conftest import another_database
-from tests.e2e.conftest import Worlds, _copy_sqlite, worlds
+from tests.conftest import another_database, copy_sqlite
+from tests.e2e.conftest import Worlds, worlds
 from tests.helpers import Api, Observer
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -62,7 +62,7 @@ def mine(module_url: str, worlds: Worlds) -> Iterator[Mine]:
     settings = settings_for(module_url)
     template = worlds.template(settings)
     if settings.is_sqlite:
-        _copy_sqlite(template, module_url)
+        copy_sqlite(template, module_url)
         yield Mine(settings, worlds.tokens_for(settings))
         return
     with another_database(template) as url:

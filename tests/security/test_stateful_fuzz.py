@@ -29,7 +29,7 @@ from schemathesis.specs.openapi.checks import (
 
 from service.app import create_app
 from service.settings import Settings
-from tests.e2e.conftest import _copy_sqlite
+from tests.conftest import copy_sqlite
 from tests.helpers import SCORES, Api, Observer
 
 CASES = 3000  # at least this many calls in all
@@ -71,7 +71,7 @@ def machine_for(api: Api, settings: Settings, folder: Path, calls: Calls):
             """A copy of the small mine, and the app started afresh on it, for this sequence."""
             for left in folder.glob(f"{world.name}*"):  # the last sequence's, its WAL too
                 left.unlink()
-            _copy_sqlite(settings.database_url, f"sqlite:///{world}")
+            copy_sqlite(settings.database_url, f"sqlite:///{world}")
             self.client = Observer(app)
             self.client.__enter__()
             self.session = get_client(self.client.app)
