@@ -133,6 +133,7 @@ def archive(
     from service.cases import archive_files
 
     with _runtime() as runtime:
+        runtime.caught_up()  # whether a service runs or not, the views hold the whole log
         try:
             if year == "verify":
                 outcome = archive_files.verify(runtime, _required(file, "FILE"))
@@ -141,7 +142,7 @@ def archive(
             written = archive_files.write(runtime, year, form, branch, as_of,
                                           _required(output, "-o FILE"))
             typer.echo(written)
-        except DomainError as error:
+        except (DomainError, ViewFailedError) as error:  # a failed view: rebuild it first
             raise typer.Exit(_fail(error)) from None
 
 

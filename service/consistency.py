@@ -51,10 +51,13 @@ class Positions:
 
 
 def ready(follower: Follower, positions: Positions, names: tuple[str, ...],
-          timeout: float) -> None:
+          timeout: float, whole: bool = False) -> None:
     """Wait (up to `timeout` seconds) until the named views have reached the position the
-    request must read at; if they do not, the answer says how far behind they stood.
-    ViewFailedError if one of them has failed."""
-    behind = follower.reached(names, positions.wanted(), timeout)
+    request must read at (`whole`: the log's end, whoever wrote it); if they do not, the
+    answer says how far behind they stood. ViewFailedError if one of them has failed."""
+    wanted = positions.wanted()
+    if whole:
+        wanted = max(wanted, follower.recorder.max_notification_id() or 0)
+    behind = follower.reached(names, wanted, timeout)
     if behind and (trace := current()) is not None:
         trace.stale = behind

@@ -82,10 +82,12 @@ class Runtime:
         brought to the end of the log by this process first."""
         self.follower.catch_up()
 
-    def ready(self, *views: str) -> None:
-        """Before a read of these views: wait, bounded, until they show the caller's writes
-        (service.consistency); ViewFailedError if one has failed."""
-        consistency.ready(self.follower, self.positions, views, self.settings.read_wait_seconds)
+    def ready(self, *views: str, whole: bool = False) -> None:
+        """Before a read of these views: wait, bounded, until they show the caller's writes,
+        or (`whole`) every write so far: a read as of an instant, which must hold all that
+        instant had (service.consistency); ViewFailedError if one has failed."""
+        consistency.ready(self.follower, self.positions, views, self.settings.read_wait_seconds,
+                          whole)
 
     @property
     def deliveries(self) -> Deliveries:

@@ -83,7 +83,7 @@ def checked(rt: Runtime, actor: Actor, year: str, branch_id: str | None,
 def produce(rt: Runtime, request: Request, form: str) -> File:
     """The year's file in one form, from the read models brought up to date first, its
     manifest carrying the log's checkpoint and the appraisals' inclusion proofs."""
-    rt.ready("archive", "directory", "users", "findings")
+    rt.ready("archive", "directory", "users", "findings", whole=True)
     with snapshot(rt.engines.reader) as conn:
         archive = contents(conn, request, partial(inclusion.ledger, rt),
                            supervision.zones_at(rt))

@@ -29,7 +29,7 @@ def read(rt: Runtime, scope: Scope, limit: int | None, offset: int,
     instant: InvalidError otherwise), the ranking exactly as it stood then, from the archive
     read model's histories; its body names the instant."""
     at = None if as_of is None else instant(past_instant(as_of))
-    rt.ready("ranking" if at is None else "archive", "directory")
+    rt.ready("ranking" if at is None else "archive", "directory", whole=at is not None)
     with snapshot(rt.engines.reader) as conn:  # the page and the counts of one moment
         rows, counted = _ranked(conn, scope, limit, offset, at)
         names = names_in(conn, scope, rows) if with_names else {}

@@ -291,6 +291,19 @@ def test_verify_names_the_appraisal_whose_chain_hash_the_store_no_longer_has(
            f"store has chain {forged.hex()} at leaf {proved['leaf']}" in verified.output
 
 
+def test_the_command_holds_what_no_worker_has_applied_yet(api, settings, tmp_path):
+    """The command brings the views to the log's end itself: a service need not run, and
+    one that runs may not have applied the last publication yet."""
+    publish(api, "Z1", "95")
+    api.client.app.state.runtime.worker.stop()
+    publish(api, "Z2", "90")
+    path = tmp_path / "archive.json"
+    written = command(settings, "2026", "-o", str(path))
+    assert written.exit_code == 0, written.output
+    zones = [a["zone_id"] for a in json.loads(path.read_bytes())["appraisals"]]
+    assert zones == ["Z1", "Z2"]
+
+
 def test_verify_names_the_checkpoint_deleted_from_the_store(api, settings, tmp_path):
     publish(api, "Z1", "95")
     path = tmp_path / "archive.json"

@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from service.app import create_app
 from service.settings import Settings
 from tests.e2e.pages import Pages
+from tests.e2e.support import a_moment_passes
 from tests.helpers import SCORES, Api, Observer
 
 PERIOD = "2026-10"
@@ -71,6 +72,22 @@ def test_without_a_worker_a_read_waits_its_bound_then_says_how_stale_it_is(
                            headers=other.headers("admin"))
         assert [d["zone_id"] for d in again.json()["items"]] == ["Z1", "Z2"]
         assert STALE not in again.headers
+
+
+def test_a_read_as_of_an_instant_waits_for_every_write_not_only_the_callers(
+        api: Api, settings: Settings) -> None:
+    """An archive or a past ranking claims all that its instant held: written by anyone."""
+    api.client.app.state.runtime.worker.stop()
+    unfollowed = settings.model_copy(update={"follow": False, "read_wait_seconds": 0.3})
+    with Observer(create_app(unfollowed)) as client:
+        other = Api(client, tokens=api.tokens)
+        other.open("Z1", PERIOD)  # the secretary's write; the archivist has written nothing
+        then = a_moment_passes()
+        plain = TestClient(client.app)  # echoes no position: the archivist's reads alone
+        for path, params in (("/archives/2026", {}), (f"/rankings/{PERIOD}", {"as_of": then})):
+            response = plain.get(path, params=params, headers=other.headers("archivist"))
+            assert response.status_code == 200, response.text
+            assert int(response.headers[STALE]) >= 1, path
 
 
 def test_an_echoed_position_is_read_after_from_another_process(
