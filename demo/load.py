@@ -185,8 +185,10 @@ def _post(runtime: Runtime, mine: Mine, published: list[str], actors: dict[str, 
     (partial: a zone nobody answers for is never appraised)."""
     if not published:
         return
-    runtime.follower.catch_up()  # a posting is the ranking as of now: the views first
     for branch_id, _ in mine.branches:
+        # A posting is the ranking as of now: the views first, up to the last posting too,
+        # which the read waits for (read_wait_seconds) when nothing else follows the log.
+        runtime.follower.catch_up()
         postings.post(runtime, actors[f"secretary-{branch_id.lower()}"], branch_id,
                       published[-1], None, partial=True)
     echo(f"{published[-1]}: posted on the board of every branch (公示)")

@@ -6,19 +6,25 @@ they skip, saying why.
 
 import atexit
 import contextlib
+import fcntl
 import os
 import secrets
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
+from typer.testing import CliRunner
 
 from ledger.keys import SigningKey, write_key
 from service.app import create_app
+from service.cli import app as cli
 from service.settings import Settings
 from tests.helpers import Api, Observer
 
@@ -26,6 +32,8 @@ POSTGRES_ADMIN = os.environ.get("APPRAISAL_TEST_POSTGRES", "postgresql://postgre
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 LEDGER_KEY_FILE = "APPRAISAL_LEDGER_KEY_FILE"
+# The demo's store is loaded under this secret; a copy serves under any (tokens are not kept).
+DEMO_SECRET = "demo-" + "x" * 40
 
 
 def _service_key_for_the_run() -> None:
@@ -86,6 +94,43 @@ def another_database(template: str | None = None) -> Iterator[str]:
     finally:
         with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def copy_sqlite(source_url: str, target_url: str) -> None:
+    """The SQLite store at `source_url` copied whole to `target_url` (its WAL's pages too)."""
+    source = sqlite3.connect(make_url(source_url).database or "")
+    target = sqlite3.connect(make_url(target_url).database or "")
+    with source, target:
+        source.backup(target)
+    source.close()
+    target.close()
+
+
+@dataclass(frozen=True)
+class Demo:
+    """The demo mine as `appraisal demo` loads it on SQLite (every month of it): its store,
+    to be copied before a write, and what the command said."""
+
+    url: str
+    output: str
+
+
+@pytest.fixture(scope="session")
+def demo_mine(tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    """Loaded once per run (about 15 s) for every worker: the first to ask loads it in their
+    common folder while the others wait on its lock."""
+    folder = tmp_path_factory.getbasetemp()
+    if "PYTEST_XDIST_WORKER" in os.environ:  # each worker's folder is in the run's
+        folder = folder.parent
+    url, said = f"sqlite:///{folder}/demo-mine.db", folder / "demo-mine.out"
+    with (folder / "demo-mine.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if not said.exists():
+            loaded = CliRunner().invoke(cli, ["demo"], env={
+                "APPRAISAL_DATABASE_URL": url, "APPRAISAL_SECRET_KEY": DEMO_SECRET})
+            assert loaded.exit_code == 0, loaded.output
+            said.write_text(loaded.output, encoding="utf-8")
+    return Demo(url, said.read_text(encoding="utf-8"))
 
 
 def _empty_postgres(url: str) -> str:

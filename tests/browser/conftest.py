@@ -18,13 +18,11 @@ from typing import Any
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 
 from demo.load import PASSWORD as DEMO_PASSWORD
 from service.app import create_app
-from service.cli import app as cli
 from service.settings import Settings
-from tests.conftest import IN_CI
+from tests.conftest import IN_CI, Demo, copy_sqlite
 from tests.helpers import Api, Observer
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -81,16 +79,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 
 @pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def demo(demo_mine: Demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The demo mine loaded by `appraisal demo`, as `make run` does (every month of it, all
-    its accounts with the demo password), then served."""
-    path = tmp_path_factory.mktemp("demo") / "appraisal.db"
-    env = {"APPRAISAL_DATABASE_URL": f"sqlite:///{path}", "APPRAISAL_SECRET_KEY": SECRET}
-    loaded = CliRunner().invoke(cli, ["demo"], env=env)
-    assert loaded.exit_code == 0, loaded.output
-    settings = Settings(database_url=env["APPRAISAL_DATABASE_URL"], secret_key=SECRET)
-    with serving(settings) as (url, client):
-        yield Site(url, Api(client, password=DEMO_PASSWORD))
+    its accounts with the demo password), copied, then served."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo')}/appraisal.db"
+    copy_sqlite(demo_mine.url, url)
+    with serving(Settings(database_url=url, secret_key=SECRET)) as (address, client):
+        yield Site(address, Api(client, password=DEMO_PASSWORD))
 
 
 @pytest.fixture(scope="session")

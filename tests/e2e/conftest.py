@@ -2,16 +2,16 @@
 
 Building the mine registers and signs in eleven users (argon2, about 0.1 s each), seconds a
 test. Instead it is built once per backend and run, and every test that asks for `api` gets
-its own copy of the finished store (an SQLite backup, or PostgreSQL's `CREATE DATABASE …
-TEMPLATE`) and the tokens signed for it (the signing secret is the same). Tests that ask for
-`client` alone still get an empty store.
+its own copy of the finished store (an SQLite backup; on PostgreSQL the worker's one copy,
+its rows put back before each test: tests/rewind.py) and the tokens signed for it (the
+signing secret is the same). Tests that ask for `client` alone still get an empty store.
 """
 
 import secrets
-import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -20,27 +20,58 @@ from sqlalchemy.engine import make_url
 
 from service.app import create_app
 from service.settings import Settings
-from tests.conftest import POSTGRES_ADMIN
+from tests.conftest import POSTGRES_ADMIN, copy_sqlite
+from tests.e2e.support import add_users
 from tests.helpers import USERS, Api, Observer
+from tests.rewind import Rewound
+
+# A world: the backend, then the usernames registered beyond the small mine's (world_users).
+Key = tuple[str, ...]
 
 
 @dataclass
 class Worlds:
-    """The small mine as built once per backend: where it is stored and its users' tokens."""
+    """The small mine as built once per backend, and with each module's world_users: where
+    each is stored and its users' tokens."""
 
     folder: Path
-    templates: dict[str, str] = field(default_factory=dict)
-    tokens: dict[str, dict[str, str]] = field(default_factory=dict)
+    templates: dict[Key, str] = field(default_factory=dict)
+    tokens: dict[Key, dict[str, str]] = field(default_factory=dict)
     databases: list[str] = field(default_factory=list)
+    copies: dict[str, Rewound] = field(default_factory=dict)  # PostgreSQL's, by template
 
-    def template(self, settings: Settings) -> str:
-        backend = "sqlite" if settings.is_sqlite else "postgres"
-        if backend not in self.templates:
-            url = (f"sqlite:///{self.folder}/mine.db" if backend == "sqlite"
-                   else self.new_database())
-            self.tokens[backend] = _build(settings.model_copy(update={"database_url": url}))
-            self.templates[backend] = url
-        return self.templates[backend]
+    def template(self, settings: Settings, users: Sequence[dict[str, Any]] = ()) -> str:
+        key = _key(settings, users)
+        if key not in self.templates:
+            self.templates[key] = self._made(settings, users, key)
+        return self.templates[key]
+
+    def _made(self, settings: Settings, users: Sequence[dict[str, Any]], key: Key) -> str:
+        """A new template: the small mine built, or (with users) copied and the users added."""
+        if not users:
+            url = f"sqlite:///{self.folder}/mine.db" if key[0] == "sqlite" else self.new_database()
+            self.tokens[key] = _build(settings.model_copy(update={"database_url": url}))
+            return url
+        base = self.template(settings)
+        if key[0] == "sqlite":
+            url = f"sqlite:///{self.folder}/mine-{len(self.templates)}.db"
+            copy_sqlite(base, url)
+        else:
+            url = self.new_database(base)
+        self.tokens[key] = _register(settings.model_copy(
+            update={"database_url": url, "admin_password": None}), users, self.tokens[key[:1]])
+        return url
+
+    def tokens_for(self, settings: Settings, users: Sequence[dict[str, Any]] = ()
+                   ) -> dict[str, str]:
+        """Every user's token in a copy of the world (template) of these settings and users."""
+        return dict(self.tokens[_key(settings, users)])
+
+    def fresh(self, template: str) -> str:
+        """On PostgreSQL: the worker's copy of the template, holding its rows alone."""
+        if template not in self.copies:
+            self.copies[template] = Rewound(POSTGRES_ADMIN, template)
+        return self.copies[template].fresh()
 
     def new_database(self, template: str | None = None) -> str:
         name = f"appraisal_world_{secrets.token_hex(4)}"
@@ -49,6 +80,10 @@ class Worlds:
             admin.execute(f'CREATE DATABASE "{name}"{source}')
         self.databases.append(name)
         return f"{POSTGRES_ADMIN.rsplit('/', 1)[0]}/{name}"
+
+
+def _key(settings: Settings, users: Sequence[dict[str, Any]]) -> Key:
+    return ("sqlite" if settings.is_sqlite else "postgres", *(u["username"] for u in users))
 
 
 def _build(settings: Settings) -> dict[str, str]:
@@ -64,13 +99,15 @@ def _build(settings: Settings) -> dict[str, str]:
     return {**issued, **api.tokens}
 
 
-def _copy_sqlite(source_url: str, target_url: str) -> None:
-    source = sqlite3.connect(make_url(source_url).database or "")
-    target = sqlite3.connect(make_url(target_url).database or "")
-    with source, target:
-        source.backup(target)
-    source.close()
-    target.close()
+def _register(settings: Settings, users: Sequence[dict[str, Any]],
+              tokens: dict[str, str]) -> dict[str, str]:
+    """Register the users in the settings' store (a copy of the small mine, whose tokens are
+    given); every user's token. The app is closed."""
+    with Observer(create_app(settings)) as client:
+        api = Api(client, tokens=dict(tokens))
+        add_users(api, settings, list(users))
+        client.app.state.runtime.follower.catch_up()
+    return api.tokens
 
 
 def _drop(names: list[str]) -> None:
@@ -83,33 +120,37 @@ def _drop(names: list[str]) -> None:
 def worlds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worlds]:
     built = Worlds(tmp_path_factory.mktemp("worlds"))
     yield built
+    for copy in built.copies.values():
+        copy.drop()
     if built.databases:
         _drop(built.databases)
 
 
 @pytest.fixture
-def settings(settings: Settings, request: pytest.FixtureRequest,
-             worlds: Worlds) -> Iterator[Settings]:
-    """For a test that uses `api`: the settings of its own copy of the small mine."""
-    if "api" not in request.fixturenames:
-        yield settings
-        return
-    template = worlds.template(settings)
-    # The copy has its admin already: without a password to set, start-up hashes none.
-    copy = settings.model_copy(update={"admin_password": None})
-    if settings.is_sqlite:
-        _copy_sqlite(template, settings.database_url)
-        yield copy
-        return
-    url = worlds.new_database(template)
-    yield copy.model_copy(update={"database_url": url})
-    name = make_url(url).database or ""
-    _drop([name])
-    worlds.databases.remove(name)
+def world_users() -> list[dict[str, Any]]:
+    """Users registered in the copy of the small mine each test of a module gets, besides
+    USERS: a module whose tests all register the same users names them here instead, and they
+    are registered once per run (argon2, about 0.1 s of a core each), each with a token."""
+    return []
 
 
 @pytest.fixture
-def api(client: TestClient, settings: Settings, worlds: Worlds) -> Api:
+def settings(settings: Settings, request: pytest.FixtureRequest, worlds: Worlds,
+             world_users: list[dict[str, Any]]) -> Settings:
+    """For a test that uses `api`: the settings of its own copy of the small mine."""
+    if "api" not in request.fixturenames:
+        return settings
+    template = worlds.template(settings, world_users)
+    # The copy has its admin already: without a password to set, start-up hashes none.
+    copy = settings.model_copy(update={"admin_password": None})
+    if settings.is_sqlite:
+        copy_sqlite(template, settings.database_url)
+        return copy
+    return copy.model_copy(update={"database_url": worlds.fresh(template)})
+
+
+@pytest.fixture
+def api(client: TestClient, settings: Settings, worlds: Worlds,
+        world_users: list[dict[str, Any]]) -> Api:
     """The HTTP app over a fresh copy of the small mine, every user already signed in."""
-    backend = "sqlite" if settings.is_sqlite else "postgres"
-    return Api(client, tokens=dict(worlds.tokens[backend]))
+    return Api(client, tokens=worlds.tokens_for(settings, world_users))

@@ -9,10 +9,11 @@ from typing import Any
 
 import openpyxl
 import pypdf
+import pytest
 
 from domain.delegations import Deputy
 from domain.period import china_date
-from tests.e2e.support import act, add_users, assert_problem, events, nothing_recorded, opened_in
+from tests.e2e.support import act, assert_problem, events, nothing_recorded, opened_in
 from tests.helpers import SCORES, Api
 from workflows.base import next_instant
 
@@ -53,14 +54,13 @@ def inbox(api: Api, user: str) -> list[dict[str, Any]]:
     return response.json()["items"]
 
 
-def with_deputies(api: Api, settings: Any) -> Api:
+@pytest.fixture
+def world_users() -> list[dict[str, Any]]:
     # M6 (赵磊, G3) stands for the deputy's member in its second account.
-    add_users(api, settings, [{**DEPUTIES[0], "member_id": "M6"}, *DEPUTIES[1:]])
-    return api
+    return [{**DEPUTIES[0], "member_id": "M6"}, *DEPUTIES[1:]]
 
 
-def test_a_leader_names_a_deputy_who_reviews_from_their_inbox_naming_both(api, settings):
-    with_deputies(api, settings)
+def test_a_leader_names_a_deputy_who_reviews_from_their_inbox_naming_both(api):
     delegation = granted(api)
     assert {k: delegation[k] for k in ("principal", "deputy", "from", "to", "reason",
                                        "branches", "granted_by", "granted_role", "active",
@@ -88,8 +88,7 @@ def test_a_leader_names_a_deputy_who_reviews_from_their_inbox_naming_both(api, s
     assert "on_behalf_of" not in events(api, doc)[-2]["data"]
 
 
-def test_the_deputy_returns_in_the_principals_role_and_the_step_names_both(api, settings):
-    with_deputies(api, settings)
+def test_the_deputy_returns_in_the_principals_role_and_the_step_names_both(api):
     granted(api)
     doc = opened_in(api, "group_review")
     response = act(api, "deputy", doc, "return", {"reason": "评价依据不足"})
@@ -99,8 +98,7 @@ def test_the_deputy_returns_in_the_principals_role_and_the_step_names_both(api, 
                                                                            "deputy", "leader")
 
 
-def test_a_step_signed_on_behalf_bars_both_persons_from_the_next(api, settings):
-    with_deputies(api, settings)
+def test_a_step_signed_on_behalf_bars_both_persons_from_the_next(api):
     granted(api)
     doc = act(api, "deputy", opened_in(api, "group_review"), "group-review", SCORED).json()
     # The deputy's other account (member M6), a secretary, may not approve it.
@@ -111,8 +109,7 @@ def test_a_step_signed_on_behalf_bars_both_persons_from_the_next(api, settings):
     assert act(api, "secretary", doc, "branch-approval", {"comment": ""}).status_code == 200
 
 
-def test_neither_a_deputy_nor_a_principal_who_signed_before_signs_on_behalf(api, settings):
-    with_deputies(api, settings)
+def test_neither_a_deputy_nor_a_principal_who_signed_before_signs_on_behalf(api):
     granted(api, deputy="evaluator")  # the evaluator signed the zone evaluation
     doc = opened_in(api, "group_review")
     assert api.get("evaluator", f"/appraisals/{doc['id']}").json()["allowed_actions"] == []
@@ -129,8 +126,7 @@ def test_neither_a_deputy_nor_a_principal_who_signed_before_signs_on_behalf(api,
         assert body["reason"] == "signed"
 
 
-def test_a_responsible_member_never_reviews_their_own_zone_on_behalf(api, settings):
-    with_deputies(api, settings)
+def test_a_responsible_member_never_reviews_their_own_zone_on_behalf(api):
     granted(api, deputy="m1")  # 张伟 is responsible for Z1
     doc = opened_in(api, "group_review")
     with nothing_recorded(api, doc):
@@ -151,9 +147,7 @@ def plant(api: Api, start: str, end: str) -> str:
     return key
 
 
-def test_a_delegation_ended_revoked_or_to_come_lets_the_deputy_do_and_see_nothing(api,
-                                                                                   settings):
-    with_deputies(api, settings)
+def test_a_delegation_ended_revoked_or_to_come_lets_the_deputy_do_and_see_nothing(api):
     doc = opened_in(api, "group_review")
     plant(api, day(-10), day(-1))  # ended yesterday
 
@@ -182,9 +176,7 @@ def test_a_delegation_ended_revoked_or_to_come_lets_the_deputy_do_and_see_nothin
     refused()
 
 
-def test_a_signer_names_their_own_deputy_a_secretary_their_branchs_an_admin_anyones(
-        api, settings):
-    with_deputies(api, settings)
+def test_a_signer_names_their_own_deputy_a_secretary_their_branchs_an_admin_anyones(api):
     assert_problem(grant(api, "m2"), 403)  # a member, for the leader
     assert assert_problem(grant(api, "secretary2"), 403)["reason"] == "scope"  # B2, for B1's
     assert granted(api, "secretary")["granted_role"] == "branch_secretary"
@@ -207,8 +199,7 @@ def test_a_signer_names_their_own_deputy_a_secretary_their_branchs_an_admin_anyo
     assert granted(api, "leader", start=6, end=9)["from"] == day(6)
 
 
-def test_a_delegation_is_read_by_those_it_concerns_and_revoked_once(api, settings):
-    with_deputies(api, settings)
+def test_a_delegation_is_read_by_those_it_concerns_and_revoked_once(api):
     found = granted(api, "secretary")
     path = f"/delegations/{found['id']}"
     for user in ("leader", "deputy", "secretary", "admin"):
@@ -228,8 +219,7 @@ def test_a_delegation_is_read_by_those_it_concerns_and_revoked_once(api, setting
     assert assert_problem(again, 409)["reason"] == "revoked"
 
 
-def test_each_reader_lists_the_delegations_that_concern_them(api, settings):
-    with_deputies(api, settings)
+def test_each_reader_lists_the_delegations_that_concern_them(api):
     first = granted(api)
     second = granted(api, "admin", principal="lead_eval", deputy="m2", start=1, end=2)
 
@@ -248,8 +238,7 @@ def test_each_reader_lists_the_delegations_that_concern_them(api, settings):
     assert ids("admin", "?limit=1&offset=1") == [first["id"]]
 
 
-def test_the_archive_shows_who_signed_for_whom(api, settings):
-    with_deputies(api, settings)
+def test_the_archive_shows_who_signed_for_whom(api):
     granted(api)
     doc = act(api, "deputy", opened_in(api, "group_review", period="2026-09"), "group-review",
               SCORED).json()

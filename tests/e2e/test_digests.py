@@ -10,8 +10,8 @@ import pytest
 
 from domain.period import china_date
 from service.cases.digests import digests
-from tests.e2e.support import MORE_USERS, SCORES, act, add_users, advance
-from tests.helpers import PASSWORD, USERS, Api
+from tests.e2e.support import MORE_USERS, SCORES, act, advance
+from tests.helpers import USERS, Api
 
 # A second account of M1 that evaluates its zones; a second account of the leader's member
 # M5 that approves in B1; a disabled secretary of B1.
@@ -39,11 +39,13 @@ def digest_ids(api: Api, day: date = date(2026, 11, 6)) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def month_end(api: Api, settings: Any) -> dict[str, Any]:
+def world_users() -> list[dict[str, Any]]:
+    return [*MORE_USERS, *SECOND_ACCOUNTS]
+
+
+@pytest.fixture
+def month_end(api: Api) -> dict[str, Any]:
     """Appraisals in every state, some signed by second accounts of the same person."""
-    add_users(api, settings, MORE_USERS)
-    for user in SECOND_ACCOUNTS:
-        api.post("admin", "/users", json={**user, "password": PASSWORD}).raise_for_status()
     api.post("admin", "/users/gone/disable").raise_for_status()
     docs = {}
     # Z1: self-checked by m1eval (M1), so only `evaluator` may evaluate it.

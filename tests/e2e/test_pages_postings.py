@@ -14,7 +14,7 @@ import time_machine
 
 from tests.e2e.files import png
 from tests.e2e.pages import Pages
-from tests.e2e.support import MORE_USERS, add_users, publish
+from tests.e2e.support import MORE_USERS, publish
 from tests.helpers import Api
 
 PERIOD = "2026-10"
@@ -25,9 +25,13 @@ OBJECT = re.compile(r'href="(/app/postings/[^/"]+/object/[^"]+)"')
 
 
 @pytest.fixture
-def pages(api: Api, settings: Any) -> Pages:
+def world_users() -> list[dict[str, Any]]:
+    return MORE_USERS
+
+
+@pytest.fixture
+def pages(api: Api) -> Pages:
     """Z1 (95) and Z2 (88) of branch B1 published in 2026-10; Z3 is not approved yet."""
-    add_users(api, settings, MORE_USERS)
     publish(api, "Z1", "95")
     publish(api, "Z2", "88")
     return Pages(api)

@@ -10,12 +10,12 @@ import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 import time_machine
 from pypdf import PdfReader
 
 from tests.e2e.support import (
     MORE_USERS,
-    add_users,
     assert_problem,
     events,
     marks,
@@ -42,14 +42,17 @@ def later(api: Api, days: int = 10) -> time_machine.travel:
     return time_machine.travel(datetime.now(UTC) + timedelta(days=days), tick=True)
 
 
-def two_published(api: Api, settings: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    add_users(api, settings, MORE_USERS)
+@pytest.fixture
+def world_users() -> list[dict[str, Any]]:
+    return MORE_USERS
+
+
+def two_published(api: Api) -> tuple[dict[str, Any], dict[str, Any]]:
     return publish(api, "Z1", "95"), publish(api, "Z2", "88")
 
 
-def test_a_posting_shows_the_ranking_as_posted_and_needs_partial_while_zones_wait(api,
-                                                                                 settings):
-    z1, z2 = two_published(api, settings)
+def test_a_posting_shows_the_ranking_as_posted_and_needs_partial_while_zones_wait(api):
+    z1, z2 = two_published(api)
     waiting = assert_problem(post(api), 409)
     assert "1 zones" in waiting["detail"]  # Z3 is not approved yet
     assert waiting["reason"] == "pending"  # which state refused it, for the pages' words
@@ -74,8 +77,8 @@ def test_a_posting_shows_the_ranking_as_posted_and_needs_partial_while_zones_wai
     assert api.get("m1", "/branches/B1/postings").json()["items"][0]["id"] == board["id"]
 
 
-def test_posting_is_for_the_branch_secretary_and_bounded(api, settings):
-    two_published(api, settings)
+def test_posting_is_for_the_branch_secretary_and_bounded(api):
+    two_published(api)
     assert_problem(post(api, "secretary2", partial=True), 403)
     assert_problem(post(api, "m1", partial=True), 403)
     assert_problem(post(api, "inspector", partial=True), 403)
@@ -93,8 +96,8 @@ def test_posting_is_for_the_branch_secretary_and_bounded(api, settings):
     assert_problem(api.put("secretary2", "/branches/B1/posting-days", json={"days": 3}), 403)
 
 
-def test_objections_are_raised_in_the_window_and_answered_on_the_record(api, settings):
-    z1, z2 = two_published(api, settings)
+def test_objections_are_raised_in_the_window_and_answered_on_the_record(api):
+    z1, z2 = two_published(api)
     board = posted(api, partial=True)
     raised = api.post("m2", f"/appraisals/{z1['id']}/objections",
                       json={"reason": "本月该区发生违章，得分偏高。"})
@@ -135,8 +138,8 @@ def test_objections_are_raised_in_the_window_and_answered_on_the_record(api, set
                             json={"upheld": False, "reason": "x"}), 404)
 
 
-def test_a_posting_closes_after_its_window_with_every_objection_answered(api, settings):
-    z1, z2 = two_published(api, settings)
+def test_a_posting_closes_after_its_window_with_every_objection_answered(api):
+    z1, z2 = two_published(api)
     board = posted(api, partial=True)
     objection = api.post("m2", f"/appraisals/{z2['id']}/objections",
                          json={"reason": "请复核"}).json()
@@ -160,8 +163,8 @@ def test_a_posting_closes_after_its_window_with_every_objection_answered(api, se
             assert last["type"] == "finalised" and last["data"] == {"posting": board["id"]}
 
 
-def test_an_upheld_objection_is_corrected_and_posted_again(api, settings):
-    z1, _ = two_published(api, settings)
+def test_an_upheld_objection_is_corrected_and_posted_again(api):
+    z1, _ = two_published(api)
     first = posted(api, partial=True)
     objection = api.post("m2", f"/appraisals/{z1['id']}/objections",
                          json={"reason": "偏高"}).json()
@@ -184,8 +187,8 @@ def test_an_upheld_objection_is_corrected_and_posted_again(api, settings):
         assert api.post("secretary", f"/postings/{second['id']}/close").status_code == 200
 
 
-def test_the_public_link_shows_the_board_and_takes_objections_by_name(api, settings):
-    z1, _ = two_published(api, settings)
+def test_the_public_link_shows_the_board_and_takes_objections_by_name(api):
+    z1, _ = two_published(api)
     assert_problem(api.post("secretary", "/branches/B1/postings/link",
                             json={"period": PERIOD}), 409)  # nothing posted yet
     board = posted(api, partial=True)
@@ -215,8 +218,8 @@ def test_the_public_link_shows_the_board_and_takes_objections_by_name(api, setti
     assert_problem(api.client.get(f"/public/boards/{secret}"), 404)
 
 
-def test_progress_counts_each_branch_at_a_glance_for_those_who_oversee_it(api, settings):
-    z1, _ = two_published(api, settings)
+def test_progress_counts_each_branch_at_a_glance_for_those_who_oversee_it(api):
+    z1, _ = two_published(api)
     api.open("Z3", PERIOD)
 
     def progress(user: str = "inspector", **query: Any) -> dict[str, Any]:
@@ -251,8 +254,8 @@ def test_progress_counts_each_branch_at_a_glance_for_those_who_oversee_it(api, s
     assert (b1["posting"], b1["final"], b1["open_objections"]) == ("closed", 2, 0)
 
 
-def test_the_board_prints_as_an_a4_pdf_in_chinese_or_english(api, settings):
-    two_published(api, settings)
+def test_the_board_prints_as_an_a4_pdf_in_chinese_or_english(api):
+    two_published(api)
     board = posted(api, partial=True)
     printed = api.get("m1", f"/postings/{board['id']}/board")
     assert printed.status_code == 200 and printed.headers["content-type"] == "application/pdf"

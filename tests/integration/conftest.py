@@ -1,9 +1,10 @@
 """A store a whole test module shares, on each backend, so the organisation is set up once.
 
 Building the small mine (argon2 hashes for ten users) takes seconds; doing it for every
-test on both backends would take minutes. Tests that share a store use their own periods
-and zones, so that none sees another's appraisals. Every test starts its own app on the
-store, as a new process would: the tokens stay valid because the secret is the same.
+test on both backends would take minutes. A module's store is a copy of the one the HTTP
+tests build once per run. Tests that share a store use their own periods and zones, so that
+none sees another's appraisals. Every test starts its own app on the store, as a new process
+would: the tokens stay valid because the secret is the same.
 """
 
 from collections.abc import Iterator
@@ -14,11 +15,13 @@ import pytest
 
 from service.app import create_app
 from service.settings import Settings
-from tests.conftest import another_database
+from tests.conftest import another_database, copy_sqlite
+from tests.e2e.conftest import Worlds, worlds
 from tests.helpers import Api, Observer
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 SECRET = "test-secret-" + "x" * 32
+__all__ = ["worlds"]  # the HTTP tests' small mine, built once per run
 
 
 def settings_for(url: str) -> Settings:
@@ -53,11 +56,17 @@ class Mine:
 
 
 @pytest.fixture(scope="module")
-def mine(module_url: str) -> Mine:
+def mine(module_url: str, worlds: Worlds) -> Iterator[Mine]:
+    """The small mine as the HTTP tests build it once per run (tests/e2e/conftest.py), copied
+    into the module's store (on PostgreSQL, a database made from it), with every token."""
     settings = settings_for(module_url)
-    with Observer(create_app(settings)) as client:
-        api = Api.with_small_mine(client)
-    return Mine(settings, api.tokens)
+    template = worlds.template(settings)
+    if settings.is_sqlite:
+        copy_sqlite(template, module_url)
+        yield Mine(settings, worlds.tokens_for(settings))
+        return
+    with another_database(template) as url:
+        yield Mine(settings_for(url), worlds.tokens_for(settings))
 
 
 @pytest.fixture

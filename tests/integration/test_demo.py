@@ -1,9 +1,10 @@
 """`appraisal demo` on real stores: the seed's mine, users for every role, every state, no
 duplicates on a second run, and the README's walkthrough on top of it.
 
-The whole demo (four months, ~3,600 signatures) is loaded on SQLite. On PostgreSQL, where
-every signature is a round trip and a commit, the same loader appraises only the latest
-month, which still holds every state; the organisation and users are the same.
+The whole demo (four months, ~3,600 signatures) is loaded on SQLite, by `appraisal demo` once
+per run for these tests and the browser's (tests/conftest.py). On PostgreSQL, where every
+signature is a round trip and a commit, the same loader appraises only the latest month,
+which still holds every state; the organisation and users are the same.
 """
 
 from collections import Counter
@@ -23,6 +24,7 @@ from service.app import create_app
 from service.cases import checkpoints
 from service.runtime import Runtime, build
 from service.settings import Settings
+from tests.conftest import copy_sqlite
 from tests.helpers import Observer
 from workflows.machine import STATES
 
@@ -30,18 +32,23 @@ SECRET = "test-secret-" + "x" * 32
 
 
 @pytest.fixture(scope="module")
-def demo(module_url: str) -> tuple[Settings, tuple[str, ...], list[str]]:
-    """The module's store with the demo loaded once; its settings, months and output."""
+def demo(module_url: str, request: pytest.FixtureRequest
+         ) -> tuple[Settings, tuple[str, ...], list[str]]:
+    """The module's store with the demo loaded once; its settings, months and output. On
+    SQLite, a copy of the one `appraisal demo` loaded for the run (tests/conftest.py)."""
     # No admin password: the demo creates `admin` itself, with the demo password.
     settings = Settings(database_url=module_url, secret_key=SECRET)
-    periods = PERIODS if settings.is_sqlite else (LATEST,)
+    if settings.is_sqlite:
+        loaded = request.getfixturevalue("demo_mine")
+        copy_sqlite(loaded.url, module_url)
+        return settings, PERIODS, loaded.output.splitlines()
     output: list[str] = []
     runtime = build(settings)
     try:
-        load(runtime, output.append, periods)
+        load(runtime, output.append, (LATEST,))
     finally:
         runtime.close()
-    return settings, periods, output
+    return settings, (LATEST,), output
 
 
 @pytest.fixture(scope="module")

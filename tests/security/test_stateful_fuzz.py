@@ -7,8 +7,10 @@ Realistic data is injected into half of the openings and scored steps (a zone of
 mine, a fresh period, valid scores) and into the findings sent on the inspector's turn (a
 zone, a method, a date, a text), so that sequences reach every state of the process, and
 findings their rectification, instead of stopping at 422. Each sequence runs on its own
-copy of the small mine, in a freshly started app: the run is derandomised, and a failure
-reproduces. SQLite only: this is about the HTTP layer, which both backends share.
+copy of the small mine, in the app started afresh (its lifespan run again: a new runtime, as
+a new process would have; the routes FastAPI prepares on an app's first requests are kept):
+the run is derandomised, and a failure reproduces. SQLite only: this is about the HTTP layer,
+which both backends share.
 """
 
 import itertools
@@ -27,7 +29,7 @@ from schemathesis.specs.openapi.checks import (
 
 from service.app import create_app
 from service.settings import Settings
-from tests.e2e.conftest import _copy_sqlite
+from tests.conftest import copy_sqlite
 from tests.helpers import SCORES, Api, Observer
 
 CASES = 3000  # at least this many calls in all
@@ -61,15 +63,16 @@ class Calls:
 def machine_for(api: Api, settings: Settings, folder: Path, calls: Calls):
     schema = schemathesis.openapi.from_dict(api.client.get("/openapi.json").json())
     tokens = [api.token(user) for user in USERS]
-    worlds = itertools.count()
+    world = folder / "world.db"
+    app = create_app(settings.model_copy(update={"database_url": f"sqlite:///{world}"}))
 
     class Machine(schema.as_state_machine()):  # type: ignore[misc]
         def setup(self) -> None:
-            """A copy of the small mine, and the app started on it, for this sequence."""
-            url = f"sqlite:///{folder}/world-{next(worlds)}.db"
-            _copy_sqlite(settings.database_url, url)
-            self.client = Observer(create_app(settings.model_copy(
-                update={"database_url": url})))
+            """A copy of the small mine, and the app started afresh on it, for this sequence."""
+            for left in folder.glob(f"{world.name}*"):  # the last sequence's, its WAL too
+                left.unlink()
+            copy_sqlite(settings.database_url, f"sqlite:///{world}")
+            self.client = Observer(app)
             self.client.__enter__()
             self.session = get_client(self.client.app)
             self.seen = "0"  # the log position of the last write: echoed, so reads see it

@@ -37,8 +37,9 @@ from service.runtime import Runtime, build
 from service.settings import Settings
 from store.checkpoints import WITNESS
 from store.ledger import UnrecordedEventError
-from tests.conftest import BACKENDS, another_database
+from tests.conftest import BACKENDS, POSTGRES_ADMIN, another_database
 from tests.helpers import SCORES, Api, Observer
+from tests.rewind import Rewound
 
 SECRET = "test-secret-" + "x" * 32
 WITNESS_NAME = "witness.example/w1"
@@ -176,20 +177,30 @@ def made(url: str, folder: Path) -> Original:
                     folder / "kept.note", (first, open_checkpoint(kept).size), events)
 
 
-@pytest.fixture
-def copy(original: Original, tmp_path: Path) -> Iterator[Settings]:
-    """A fresh copy of the original store: an SQLite backup, or a PostgreSQL database made
-    from it as a template."""
-    settings = original.settings
-    if settings.is_sqlite:
-        target = tmp_path / "copy.db"
-        with closing(sqlite3.connect(make_url(settings.database_url).database or "")) as old, \
-                closing(sqlite3.connect(target)) as new:
-            old.backup(new)
-        yield settings.model_copy(update={"database_url": f"sqlite:///{target}"})
+@pytest.fixture(scope="module")
+def rewound(original: Original) -> Iterator[Rewound | None]:
+    """On PostgreSQL, one database made from the original, its rows put back before each
+    test (tests/rewind.py)."""
+    if original.settings.is_sqlite:
+        yield None
         return
-    with another_database(settings.database_url) as url:
-        yield settings.model_copy(update={"database_url": url})
+    copies = Rewound(POSTGRES_ADMIN, original.settings.database_url)
+    yield copies
+    copies.drop()
+
+
+@pytest.fixture
+def copy(original: Original, rewound: Rewound | None, tmp_path: Path) -> Settings:
+    """A fresh copy of the original store: an SQLite backup, or the original's rows on
+    PostgreSQL."""
+    settings = original.settings
+    if rewound is not None:
+        return settings.model_copy(update={"database_url": rewound.fresh()})
+    target = tmp_path / "copy.db"
+    with closing(sqlite3.connect(make_url(settings.database_url).database or "")) as old, \
+            closing(sqlite3.connect(target)) as new:
+        old.backup(new)
+    return settings.model_copy(update={"database_url": f"sqlite:///{target}"})
 
 
 def test_the_untouched_store_holds(original: Original, copy: Settings):
