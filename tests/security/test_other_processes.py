@@ -3,19 +3,26 @@ responsible members) reach this process within a second (workflows.base.RECENT_S
 this process's own at once; on both backends."""
 
 import time
+from typing import Any
+
+import pytest
 
 from service.app import create_app
 from tests.e2e.support import act, assert_problem, opened_in
-from tests.e2e.test_delegations import SCORED, granted, with_deputies
+from tests.e2e.test_delegations import DEPUTIES, SCORED, granted
 from tests.helpers import SCORES, Api, Observer
 from workflows.base import RECENT_SECONDS
 
 SELF_CHECK = {"scores": SCORES, "comment": "自查"}
 
 
+@pytest.fixture
+def world_users() -> list[dict[str, Any]]:
+    return [{**DEPUTIES[0], "member_id": "M6"}]  # the deputy (tests.e2e.test_delegations)
+
+
 def test_a_delegation_revoked_in_another_process_stops_the_deputy_here_within_a_second(
         api: Api, settings) -> None:
-    with_deputies(api, settings)
     delegation = granted(api)
     doc = opened_in(api, "group_review")
     assert api.get("deputy", f"/appraisals/{doc['id']}").json()["acting_for"] == "leader"
@@ -29,8 +36,7 @@ def test_a_delegation_revoked_in_another_process_stops_the_deputy_here_within_a_
     assert_problem(act(api, "deputy", doc, "group-review", SCORED), 403)
 
 
-def test_a_delegation_revoked_here_stops_the_deputy_at_once(api: Api, settings) -> None:
-    with_deputies(api, settings)
+def test_a_delegation_revoked_here_stops_the_deputy_at_once(api: Api) -> None:
     delegation = granted(api)
     doc = opened_in(api, "group_review")
     assert api.get("deputy", f"/appraisals/{doc['id']}").json()["acting_for"] == "leader"
