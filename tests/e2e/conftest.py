@@ -4,7 +4,10 @@ Building the mine registers and signs in eleven users (argon2, about 0.1 s each)
 test. Instead it is built once per backend and run, and every test that asks for `api` gets
 its own copy of the finished store (an SQLite backup; on PostgreSQL the worker's one copy,
 its rows put back before each test: tests/rewind.py) and the tokens signed for it (the
-signing secret is the same). Tests that ask for `client` alone still get an empty store.
+signing secret is the same). Its app is the worker's for that world, started afresh by each
+test: a new lifespan, so a new runtime, and a new metrics registry, which is all a new process
+would have anew; what is kept are the routes FastAPI prepares on an app's first requests.
+Tests that ask for `client` alone still get an empty store and a new app.
 """
 
 import secrets
@@ -15,6 +18,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 
@@ -27,6 +31,8 @@ from tests.rewind import Rewound
 
 # A world: the backend, then the usernames registered beyond the small mine's (world_users).
 Key = tuple[str, ...]
+# Apps kept for reuse: each backend's and world's copies have settings of their own.
+APPS_KEPT = 4
 
 
 @dataclass
@@ -39,6 +45,7 @@ class Worlds:
     tokens: dict[Key, dict[str, str]] = field(default_factory=dict)
     databases: list[str] = field(default_factory=list)
     copies: dict[str, Rewound] = field(default_factory=dict)  # PostgreSQL's, by template
+    apps: dict[str, FastAPI] = field(default_factory=dict)  # by their settings, the last few
 
     def template(self, settings: Settings, users: Sequence[dict[str, Any]] = ()) -> str:
         key = _key(settings, users)
@@ -66,6 +73,19 @@ class Worlds:
                    ) -> dict[str, str]:
         """Every user's token in a copy of the world (template) of these settings and users."""
         return dict(self.tokens[_key(settings, users)])
+
+    def app(self, settings: Settings) -> FastAPI:
+        """The worker's app for these settings, its metrics as a new process's: started
+        afresh by each test (its lifespan: a new runtime), its routes prepared once."""
+        key = settings.model_dump_json()
+        if (app := self.apps.pop(key, None)) is None:
+            app = create_app(settings)
+        else:
+            app.state.metrics.__init__(settings.metrics_allow)  # a new registry, at zero
+        self.apps[key] = app
+        if len(self.apps) > APPS_KEPT:
+            self.apps.pop(next(iter(self.apps)))
+        return app
 
     def fresh(self, template: str) -> str:
         """On PostgreSQL: the worker's copy of the template, holding its rows alone."""
@@ -137,16 +157,29 @@ def world_users() -> list[dict[str, Any]]:
 @pytest.fixture
 def settings(settings: Settings, request: pytest.FixtureRequest, worlds: Worlds,
              world_users: list[dict[str, Any]]) -> Settings:
-    """For a test that uses `api`: the settings of its own copy of the small mine."""
+    """For a test that uses `api`: the settings of its own copy of the small mine, in the
+    worker's one place for copies of this world (so that its app is kept: `client`)."""
     if "api" not in request.fixturenames:
         return settings
     template = worlds.template(settings, world_users)
     # The copy has its admin already: without a password to set, start-up hashes none.
     copy = settings.model_copy(update={"admin_password": None})
     if settings.is_sqlite:
-        copy_sqlite(template, settings.database_url)
-        return copy
+        url = template.removesuffix(".db") + "-copy.db"
+        copy_sqlite(template, url)
+        return copy.model_copy(update={"database_url": url})
     return copy.model_copy(update={"database_url": worlds.fresh(template)})
+
+
+@pytest.fixture
+def client(settings: Settings, request: pytest.FixtureRequest,
+           worlds: Worlds) -> Iterator[TestClient]:
+    """For a test that uses `api`: the worker's app for its copy, started afresh on it (a new
+    runtime and metrics, as a new process has), since FastAPI prepares an app's routes on
+    its first requests (about 0.1 s of a core) and they are the same; else a new app."""
+    app = worlds.app(settings) if "api" in request.fixturenames else create_app(settings)
+    with Observer(app) as test_client:
+        yield test_client
 
 
 @pytest.fixture
