@@ -98,7 +98,8 @@ def _timed(backend: str, zones: int, form: str, rt: Runtime,
 
     started = time.perf_counter()
     with snapshot(rt.engines.reader) as conn:
-        content = archive.contents(conn, request, prove, supervision.zones_at(rt))
+        content = archive.contents(conn, rt.follower.streams, request, prove,
+                                   supervision.zones_at(rt))
     read = time.perf_counter()
     archive.json_bytes(content)
     encoded = time.perf_counter()

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, select
 from domain.process import STEPS
 from projections.appraisal_index import appraisals
 from projections.directory import responsibles, zones
-from projections.signers import openers, signers
+from projections.signers import signers
 
 WAITING = [str(step) for step in STEPS]  # each such state awaits the step of its name
 
@@ -56,15 +56,10 @@ def standings(conn: Connection) -> Standings:
     for zone_id, member_id in conn.execute(select(responsibles.c.zone_id,
                                                   responsibles.c.member_id)):
         now[zone_id].append(member_id)
-    then: dict[str, list[str]] = defaultdict(list)
-    for ident, member_id in conn.execute(select(openers.c.id, openers.c.member_id)
-                                         .where(openers.c.id.in_(waiting_ids))):
-        then[ident].append(member_id)
-    steps: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-    for ident, step, actor, member_id, principal, principal_member in conn.execute(
-            select(signers.c.id, signers.c.step, signers.c.actor, signers.c.member_id,
-                   signers.c.on_behalf_of, signers.c.principal_member_id)
+    then: dict[str, list[str]] = {}
+    steps: dict[str, dict[str, dict[str, Any]]] = {}
+    for ident, opened, signed in conn.execute(
+            select(signers.c.id, signers.c.opened, signers.c.steps)
             .where(signers.c.id.in_(waiting_ids))):
-        steps[ident][step] = {"actor": actor, "member_id": member_id,
-                              "on_behalf_of": principal, "principal_member_id": principal_member}
+        then[ident], steps[ident] = opened, signed
     return Standings(waiting, now, then, steps)

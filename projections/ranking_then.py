@@ -1,27 +1,25 @@
 """The ranking as it stood at an instant (排名公示 as of then), from the archive read model.
 
-The ranking view holds the present only. The archive read model keeps every appraisal
-event's history entry with its time, and a row per appraisal with where its zone sat: the
-period's appraisals in scope are read with their entries up to the instant (filtered by
-period and scope in SQL), each is replayed into the ranking view's row shape as it stood
+The ranking view holds the present only. The archive read model keeps a row per appraisal
+with where its zone sat: the period's appraisals in scope are read (filtered by period and
+scope in SQL) with their history entries up to the instant, made from their events in the
+log (projections.archive.cut), each is replayed into the ranking view's row shape as it stood
 then (domain.documents.replayed), and those rows are ranked and counted by the rules of the
 live ranking: published results only, highest score first, ties sharing a rank and listed by
 zone id; the reward the latest publication then recorded; final when a closing finalised the
 result after its last reopening; cancelled ones apart; the rest, opened by then, unpublished.
 """
 
-import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-import orjson
 from sqlalchemy import Connection, select
 
 from domain.documents import is_final, replayed
 from domain.process import State
-from projections.archive import appraisals, events
+from projections.archive import Streams, appraisals, cut
 from projections.ranking import BUCKETS, bucket
 from projections.ranking_query import Scope, ranks
 
@@ -29,23 +27,16 @@ Row = dict[str, Any]
 PLACE = ("appraisal_id", "period", "zone_id", "zone_name", "branch_id", "group_id", "line")
 
 
-def rows_then(conn: Connection, scope: Scope, at: str, batch: int = 5000) -> Iterator[Row]:
+def rows_then(conn: Connection, streams: Streams, scope: Scope, at: str) -> Iterator[Row]:
     """The ranking row of every appraisal of the scope opened at or before `at` (an instant
     as documents write it), as it stood then."""
     # The year (and branch) narrow by the archive's index in its order (year, branch_id,
-    # appraisal_id); the period and the other filters are checked on the rows it finds. An
-    # index on the period measured 10-20% less time at 20,000 zones (13 periods a year, one
-    # to four years; SQLite and PostgreSQL): most of it is reading each appraisal's entries.
-    query = (select(*(appraisals.c[c] for c in PLACE), events.c.entry)
-             .join(events, events.c.appraisal_id == appraisals.c.appraisal_id)
-             .where(appraisals.c.year == scope.period[:4], *scope.where(appraisals),
-                    events.c.at <= at)
-             .order_by(appraisals.c.branch_id, appraisals.c.appraisal_id, events.c.version))
-    rows = conn.execution_options(yield_per=batch).execute(query)
-    for _, group in itertools.groupby(rows, key=lambda row: row.appraisal_id):
-        kept = list(group)
-        place = {c: getattr(kept[0], c) for c in PLACE}
-        yield standing(place, [orjson.loads(row.entry) for row in kept])
+    # appraisal_id); the period and the other filters are checked on the rows it finds.
+    query = (select(*(appraisals.c[c] for c in PLACE))
+             .where(appraisals.c.year == scope.period[:4], *scope.where(appraisals))
+             .order_by(appraisals.c.branch_id, appraisals.c.appraisal_id))
+    for row, history, _ in cut(conn.execute(query), streams, at):
+        yield standing({c: getattr(row, c) for c in PLACE}, history)
 
 
 def standing(place: Mapping[str, Any], history: Sequence[dict[str, Any]]) -> Row:

@@ -7,77 +7,73 @@ from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Column, Connection, String, Table
+from sqlalchemy import JSON, Column, Connection, String, Table, select
 
 from domain.appraisal import Appraisal
-from domain.documents import event_type
-from domain.process import PROCEDURE, STEP_OF_EVENT
+from domain.process import PROCEDURE
 from projections import bulk
 from projections.tracking import Recorded, chunks, metadata
 
+# A row an appraisal (one for each of its events took a rebuild four times the writes).
 signers = Table("appraisal_signers", metadata,
                 Column("id", String(36), primary_key=True),
-                Column("step", String(20), primary_key=True),
-                Column("actor", String(), nullable=False),
-                # The signer's member; '' for an account of nobody's; NULL: stored before
-                # signers' members were recorded (looked up through the account).
-                Column("member_id", String(), nullable=True),
-                # 代签: whom the step was signed for, and their member ('' for none).
-                Column("on_behalf_of", String(), nullable=True),
-                Column("principal_member_id", String(), nullable=True))
+                # The zone's responsible members at opening (or at its restart after a
+                # cancellation).
+                Column("opened", JSON, nullable=False),
+                # Step → {"actor", "member_id", "on_behalf_of", "principal_member_id"}: the
+                # signer's member ('' for an account of nobody's; None: stored before signers'
+                # members were recorded, looked up through the account); 代签: whom the step
+                # was signed for, and their member ('' for none).
+                Column("steps", JSON, nullable=False))
 
-openers = Table("appraisal_opened_responsibles", metadata,
-                Column("id", String(36), primary_key=True),
-                Column("member_id", String(), primary_key=True))
-
-SIGNING_EVENTS = tuple(getattr(Appraisal, "".join(w.title() for w in s.event.split("_")))
-                       for s in PROCEDURE.values())
-Row = tuple[Any, ...]
+# Each signing event's class, and the step it signs.
+STEP_OF_CLASS = {getattr(Appraisal, "".join(w.title() for w in s.event.split("_"))): str(step)
+                 for step, s in PROCEDURE.items()}
+Row = dict[str, Any]
 
 
 class SignersView:
-    """A row per appraisal's responsible member at opening (or at its restart after a
-    cancellation), and per step signed (the latest submission replaces the one before, as
-    in the document)."""
+    """A row per appraisal: its responsible members at opening, and each step's latest
+    signer (a submission replaces the one before, as in the document)."""
 
     name = "signers"
     topics = tuple(get_topic(e) for e in (Appraisal.Opened, Appraisal.Restarted,
-                                          *SIGNING_EVENTS))
-    tables = (signers, openers)
+                                          *STEP_OF_CLASS))
+    tables = (signers,)
     parted = True  # a stream's rows follow from its own events
 
-    def prepare(self, batch: Sequence[Recorded],
-                deferred: bool) -> tuple[dict[str, list[Row]], list[Row], list[str]]:
-        opened: dict[str, list[Row]] = {}
-        restarted: list[str] = []
-        signed: dict[tuple[str, str], Row] = {}
-        for _, domain_event, stream in batch:
-            if isinstance(domain_event, Appraisal.Opened | Appraisal.Restarted):
-                if isinstance(domain_event, Appraisal.Restarted):
-                    restarted.append(stream)  # its responsibles now stand for its opening's
-                opened[stream] = [(stream, m) for m in
-                                  dict.fromkeys(domain_event.responsible_member_ids)]
-                continue
-            step = STEP_OF_EVENT[event_type(domain_event)]
-            signed[stream, step] = (stream, step, domain_event.actor,
-                                    getattr(domain_event, "member_id", None),
-                                    getattr(domain_event, "on_behalf_of", None),
-                                    getattr(domain_event, "principal_member_id", None))
-        return opened, list(signed.values()), restarted
+    def prepare(self, batch: Sequence[Recorded], deferred: bool) -> list[Recorded]:
+        return list(batch)
 
-    def apply(self, conn: Connection,
-              prepared: tuple[dict[str, list[Row]], list[Row], list[str]]) -> None:
-        opened, signed, restarted = prepared
-        for chunk in chunks(sorted(set(restarted))):
-            conn.execute(openers.delete().where(openers.c.id.in_(chunk)))
-        bulk.insert(conn, openers, ("id", "member_id"), [r for rows in opened.values()
-                                                         for r in rows])
-        by_step: dict[str, list[str]] = {}
-        for stream, step, *_ in signed:
-            by_step.setdefault(step, []).append(stream)
-        for step, streams in by_step.items():  # a step signed again replaces its row
-            for chunk in chunks(streams):
-                conn.execute(signers.delete().where(signers.c.step == step,
-                                                    signers.c.id.in_(chunk)))
-        bulk.insert(conn, signers, ("id", "step", "actor", "member_id", "on_behalf_of",
-                                    "principal_member_id"), signed)
+    def apply(self, conn: Connection, batch: list[Recorded]) -> None:
+        opened = {r.stream for r in batch if isinstance(r.event, Appraisal.Opened)}
+        stored = _stored(conn, {r.stream for r in batch} - opened)
+        rows: dict[str, Row] = {}
+        for _, domain_event, stream in batch:
+            if (row := rows.get(stream)) is None:
+                before = stored.get(stream, {"opened": [], "steps": {}})
+                row = rows[stream] = {"opened": before["opened"], "steps": dict(before["steps"])}
+            held = domain_event.__dict__
+            if (step := STEP_OF_CLASS.get(type(domain_event))) is None:  # opened, restarted
+                row["opened"] = list(dict.fromkeys(held["responsible_member_ids"]))
+            else:
+                row["steps"][step] = {
+                    "actor": held["actor"], "member_id": held.get("member_id"),
+                    "on_behalf_of": held.get("on_behalf_of"),
+                    "principal_member_id": held.get("principal_member_id")}
+        bulk.insert(conn, signers, ("id", "opened", "steps"),
+                    [(s, rows[s]["opened"], rows[s]["steps"]) for s in opened])
+        bulk.update(conn, signers, "id", ("opened", "steps"),
+                    [(s, row["opened"], row["steps"]) for s, row in rows.items()
+                     if s not in opened])
+
+
+def _stored(conn: Connection, streams: set[str]) -> dict[str, Row]:
+    """The rows of these appraisals, by stream id."""
+    found: dict[str, Row] = {}
+    for chunk in chunks(sorted(streams)):
+        query = select(signers.c.id, signers.c.opened, signers.c.steps).where(
+            signers.c.id.in_(chunk))
+        found |= {ident: {"opened": opened, "steps": steps}
+                  for ident, opened, steps in conn.execute(query).tuples()}
+    return found

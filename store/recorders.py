@@ -108,6 +108,8 @@ class LedgerRecorder(Protocol):
     def read_notifications(self, after: int, stop: int, limit: int, topics: Sequence[str],
                            part: Part | None) -> list[Notification]: ...
 
+    def read_streams(self, ids: Sequence[str]) -> list[Notification]: ...
+
 
 class _LedgerKeeping:
     """What both recorders do with the ledger the same way, through `ledger_transaction`."""
@@ -310,6 +312,16 @@ class GroupCommitSQLiteRecorder(_GroupCommit, _LedgerKeeping, SQLiteApplicationR
             cursor.execute(f"{sql} ORDER BY rowid LIMIT ?", [*params, limit])
             return _notifications(cursor.fetchall())
 
+    def read_streams(self, ids: Sequence[str]) -> list[Notification]:
+        """The events of these streams (ids as text), each stream's in order, by its key."""
+        sql = (f"SELECT rowid, originator_id, originator_version, topic, state "
+               f"FROM {self.events_table_name} WHERE originator_id IN "
+               f"({', '.join('?' * len(ids))}) ORDER BY originator_id, originator_version")
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.sqlite_cursor.row_factory = None
+            cursor.execute(sql, [UUID(i).hex for i in ids])
+            return _notifications(cursor.fetchall())
+
 
 class LockingPostgresRecorder(_GroupCommit, _LedgerKeeping, PostgresApplicationRecorder):
     """Group commit by an insert function of the service's own: the saves that arrive while
@@ -447,3 +459,15 @@ class LockingPostgresRecorder(_GroupCommit, _LedgerKeeping, PostgresApplicationR
             cursor.execute(sql + SQL(" ORDER BY notification_id LIMIT %s"), [*params, limit],
                            prepare=True)
             return _notifications(cursor.fetchall())  # bytea: bytes
+
+    def read_streams(self, ids: Sequence[str]) -> list[Notification]:
+        """The events of these streams (ids as text), each stream's in order, by its key."""
+        sql = SQL("SELECT notification_id, originator_id, originator_version, topic, state "
+                  "FROM {schema}.{table} WHERE originator_id = ANY(%s::uuid[]) "
+                  "ORDER BY originator_id, originator_version"
+                  ).format(schema=Identifier(self.datastore.schema),
+                           table=Identifier(self.events_table_name))
+        with self.datastore.get_connection() as conn, conn.cursor(
+                row_factory=tuple_row, binary=True) as cursor:
+            cursor.execute(sql, [list(ids)], prepare=True)
+            return _notifications(cursor.fetchall())

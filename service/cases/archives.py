@@ -31,7 +31,7 @@ from domain.organisation import Branch
 from domain.period import Period
 from domain.process import State
 from domain.scoring import CENT, mean
-from projections.archive import Archived, archived
+from projections.archive import Archived, Streams, archived
 from projections.check import snapshot
 from projections.collector import collector_paused
 from projections.directory import branches, groups
@@ -85,7 +85,7 @@ def produce(rt: Runtime, request: Request, form: str) -> File:
     manifest carrying the log's checkpoint and the appraisals' inclusion proofs."""
     rt.ready("archive", "directory", "users", "findings", whole=True)
     with snapshot(rt.engines.reader) as conn:
-        archive = contents(conn, request, partial(inclusion.ledger, rt),
+        archive = contents(conn, rt.follower.streams, request, partial(inclusion.ledger, rt),
                            supervision.zones_at(rt))
     return rendered(archive, form)
 
@@ -117,13 +117,14 @@ def filename(manifest: Mapping[str, Any], form: str) -> str:
 
 
 @collector_paused()
-def contents(conn: Connection, request: Request, prove: Prove,
+def contents(conn: Connection, streams: Streams, request: Request, prove: Prove,
              zone_at: supervision.ZoneAt) -> dict[str, Any]:
-    """The JSON form of the archive (API.md), with its manifest and the names it shows; the
-    manifest's `ledger` is what `prove` makes of each appraisal's last event. `findings`:
+    """The JSON form of the archive (API.md), with its manifest and the names it shows, the
+    appraisals' histories made from their `streams`; the manifest's `ledger` is what `prove`
+    makes of each appraisal's last event. `findings`:
     the zones' own supervision findings of the year, as `zone_at` gives each zone then
     (those on appraisals are in the appraisals' histories)."""
-    kept = [a for a in archived(conn, request.year, request.branch_id, request.as_of)
+    kept = [a for a in archived(conn, streams, request.year, request.branch_id, request.as_of)
             if a.history[-1]["state"] == State.PUBLISHED]
     appraisals = sorted((appraisal(a) for a in kept), key=_order)
     people = {m for a in appraisals for m in a["responsible_member_ids"]}

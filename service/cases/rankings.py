@@ -11,6 +11,7 @@ from domain.bounds import past_instant
 from domain.documents import instant, number
 from domain.scoring import Grade
 from projections import ranking_query, ranking_then
+from projections.archive import Streams
 from projections.check import snapshot
 from projections.directory import branches, groups, members
 from projections.ranking_query import Scope, names_of
@@ -31,7 +32,7 @@ def read(rt: Runtime, scope: Scope, limit: int | None, offset: int,
     at = None if as_of is None else instant(past_instant(as_of))
     rt.ready("ranking" if at is None else "archive", "directory", whole=at is not None)
     with snapshot(rt.engines.reader) as conn:  # the page and the counts of one moment
-        rows, counted = _ranked(conn, scope, limit, offset, at)
+        rows, counted = _ranked(conn, rt.follower.streams, scope, limit, offset, at)
         names = names_in(conn, scope, rows) if with_names else {}
     body = {"period": scope.period, **({} if at is None else {"as_of": at}),
             "entries": [_entry(row) for row in rows],
@@ -50,13 +51,13 @@ def xlsx(rt: Runtime, scope: Scope, limit: int | None, offset: int,
                 ranking_xlsx.filename(scope.period, body.get("as_of")))
 
 
-def _ranked(conn: Connection, scope: Scope, limit: int | None, offset: int,
+def _ranked(conn: Connection, streams: Streams, scope: Scope, limit: int | None, offset: int,
             at: str | None) -> tuple[Rows, dict[str, int]]:
     """A page of ranked rows and the scope's counts: of the ranking view now, or worked out
     from the archive's histories cut at `at`."""
     if at is None:
         return ranking_query.ranked(conn, scope, limit, offset), ranking_query.tally(conn, scope)
-    then = list(ranking_then.rows_then(conn, scope, at))
+    then = list(ranking_then.rows_then(conn, streams, scope, at))
     return ranking_then.ranked(then, limit, offset), ranking_then.tally(then)
 
 
