@@ -56,7 +56,8 @@ from bench.signoff import DOC, POSTGRES_ADMIN, measure, say
 from projections.check import check
 from projections.rebuild import rebuild
 from projections.tracking import Follower
-from service.runtime import build, catch_up_share
+from service.read_models import catch_up_share
+from service.runtime import build
 from service.settings import Settings
 
 TARGET_RATIO, TARGET_P99_MS = 0.5, 50.0
@@ -234,7 +235,7 @@ def rebuilt_in(follower: Follower, settings: Settings, workers: int, notes: list
     """Seconds to rebuild every view from the start, shared among `workers` processes."""
     started = time.perf_counter()
     rebuild(follower, restart=True, echo=Every(lambda line: progress(line, notes), 30),
-            workers=workers, share=functools.partial(catch_up_share, settings))
+            workers=workers, share=functools.partial(catch_up_share, settings.url))
     return time.perf_counter() - started
 
 

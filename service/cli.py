@@ -27,7 +27,8 @@ from projections.worker import POLL_SECONDS, Worker
 from service import logs
 from service.auth import hash_password
 from service.cases import backups
-from service.runtime import Runtime, build, catch_up_share, event_store
+from service.read_models import catch_up_share
+from service.runtime import Runtime, build, event_store
 from service.settings import Settings, SettingsError
 from store.ledger import LedgerError
 
@@ -242,7 +243,7 @@ def rebuild_projections(
     with _runtime(settings) as runtime:
         failed = rebuild(runtime.follower, views=_views(runtime.follower.views, view),
                          restart=restart, echo=typer.echo, workers=workers,
-                         share=functools.partial(catch_up_share, settings))
+                         share=functools.partial(catch_up_share, settings.url))
     if failed:
         raise typer.Exit(1)
 

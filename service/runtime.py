@@ -17,21 +17,9 @@ from domain.process import Role
 from ledger.keys import SigningKey
 from ledger.offline import ED25519
 from projections import rebuild
-from projections.appraisal_index import AppraisalIndexView
-from projections.archive import ArchiveView
-from projections.deadlines import DeadlinesView
-from projections.delegations import DelegationsView
-from projections.directory import DirectoryView
-from projections.findings import FindingsView
-from projections.forms import FormsView
-from projections.publicity import PublicityView
-from projections.ranking import RankingView
-from projections.reminder_choices import ReminderChoicesView
-from projections.signers import SignersView
-from projections.tracking import Follower, Log, Part
-from projections.users import AccountsView, UsersView
+from projections.tracking import Follower
 from projections.worker import Worker
-from service import consistency
+from service import consistency, read_models
 from service.actors import Actors
 from service.auth import Tokens, hash_password
 from service.checkpointer import Checkpointer
@@ -168,12 +156,7 @@ def build(settings: Settings) -> Runtime:
                 workflows.register_first("admin", hash_password(settings.admin_password),
                                          "管理员", None, [{"role": Role.ADMIN, "scope": None}],
                                          "system")
-        # The recorder is store.recorders' (the env names it), which reads a Log.
-        follower = Follower(db.reader, db.writer, cast(Log, workflows.recorder), workflows.mapper,
-                            [DirectoryView(), AppraisalIndexView(), RankingView(), ArchiveView(),
-                             UsersView(), AccountsView(), FormsView(), PublicityView(),
-                             FindingsView(), DeadlinesView(),
-                             SignersView(), ReminderChoicesView(), DelegationsView()])
+        follower = read_models.follower(db, workflows)
         follower.create_tables()
         attachments = Attachments(db.writer, db.reader)
         attachments.create()
@@ -208,18 +191,3 @@ def event_store(settings: Settings) -> Iterator[LedgerRecorder]:
         yield recorder
     finally:
         workflows.close()
-
-
-def catch_up_share(settings: Settings, until: int, parted: list[str], part: Part | None,
-                   whole: list[str]) -> None:
-    """A parallel rebuild's share (projections.rebuild.Share), brought up to notification
-    `until` by this process: its part of the views named in `parted`, all of those in
-    `whole`."""
-    runtime = build(settings)
-    try:
-        follower = runtime.follower
-        for names, in_part in ((parted, part), (whole, None)):
-            follower.catch_up(until=until, views=[v for v in follower.views if v.name in names],
-                              batch_size=rebuild.BATCH, part=in_part)
-    finally:
-        runtime.close()

@@ -25,7 +25,8 @@ from projections.directory import branches, zones
 from projections.rebuild import rebuild, unfinished
 from projections.tracking import PARTED, Follower, Part, PlainView, built_last, positions
 from service.cli import app
-from service.runtime import Runtime, build, catch_up_share
+from service.read_models import catch_up_share
+from service.runtime import Runtime, build
 from store.engines import event_store_env
 from tests.helpers import SCORES
 from tests.small_org import ADMIN, actor, build_small_mine
@@ -444,7 +445,7 @@ def test_a_rebuild_shared_among_processes_gives_the_rows_of_one(rt):
     rt.follower.catch_up()
     rows, said = live_rows(rt), []
     rebuild(rt.follower, echo=said.append, workers=3,
-            share=functools.partial(catch_up_share, rt.settings))
+            share=functools.partial(catch_up_share, rt.settings.url))
     assert said[-1].startswith("rebuilt ") and "100.0%" in said[-1]
     assert live_rows(rt) == rows and unfinished(rt.engines.reader) == set()
     assert set(tracked(rt)) == {v.name for v in rt.follower.views}
