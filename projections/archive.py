@@ -5,8 +5,9 @@ Rather than load thousands of aggregates, the view keeps a row per appraisal wit
 zone sat when it was opened (for scopes and sheets), and an archive reads those appraisals'
 events from the log a few hundred streams at a time (`Follower.streams`), each made into the
 entry `GET /appraisals/{id}/history` shows; the document at any instant is replayed from the
-entries up to it (domain.documents.replayed). The view once kept a copy of every entry: most
-of a rebuild's work and of the read models' size, for archives a few seconds faster.
+entries up to it (domain.documents.replayed). Until 2026-12-06 the view kept a copy of every
+entry: nearly half of a rebuild's work and most of the read models' size, for archives about
+ten seconds faster at 10,000 zones (docs/PERFORMANCE.md).
 """
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -41,7 +42,7 @@ Index("ix_archive_year", appraisals.c.year, appraisals.c.branch_id, appraisals.c
 
 PLACE = ("zone_id", "zone_name", "branch_id", "group_id", "line")
 APPRAISAL_COLUMNS = ("appraisal_id", "year", "period", *PLACE)
-# The streams whose events are read from the log at a time, and the view's rows a fetch.
+# The streams whose events are read from the log at a time.
 STREAMS_A_READ = 500
 # Appraisals' events by stream, read from the log and decoded (Follower.streams).
 Streams = Callable[[Sequence[str]], Mapping[str, Sequence[Recorded]]]
