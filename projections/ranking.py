@@ -35,7 +35,7 @@ from domain.appraisal import Appraisal
 from domain.process import State
 from domain.scoring import Grade
 from projections import bulk
-from projections.tracking import BUILT_LAST, PlainView, Recorded, chunks, metadata
+from projections.tracking import BUILT_LAST, Recorded, chunks, metadata
 
 TENTH, CENT = Decimal("0.1"), Decimal("0.01")
 # A cancelled appraisal (opened by mistake) is neither ranked nor waiting: it counts apart.
@@ -87,6 +87,8 @@ RANKING_EVENTS = (Appraisal.Opened, Appraisal.GroupReviewSubmitted, Appraisal.Br
                   Appraisal.Restarted)
 CELL = ("period", "group_id", "branch_id", "line")  # the counters' key, in index order
 Row = Mapping[str, Any]
+# The rows of the appraisals a batch opens, and the batch's events of the others.
+Prepared = tuple[dict[str, dict[str, Any]], list[Recorded]]
 
 
 def next_row(row: Row | None, domain_event: Any) -> dict[str, Any]:
@@ -164,7 +166,7 @@ _columns, _mutable = operator.itemgetter(*COLUMNS), operator.itemgetter(*MUTABLE
 _cell = operator.itemgetter(*CELL)
 
 
-class RankingView(PlainView):
+class RankingView:
     """A row per appraisal and the counters of its cell, as the events leave them."""
 
     name = "ranking"
@@ -172,23 +174,30 @@ class RankingView(PlainView):
     tables = (entries, counts)
     parted = True  # its rows are an appraisal's; the counters are only added to
 
-    def apply(self, conn: Connection, batch: Sequence[Recorded]) -> None:
-        """The events in log order, folded in memory: one read of the rows they touch, then
+    def prepare(self, batch: Sequence[Recorded], deferred: bool) -> Prepared:
+        """The rows of the appraisals opened in the batch, folded here, outside the write
+        lock (a rebuild's parts wait for each other's); the other appraisals' events."""
+        opened = {r.stream for r in batch if isinstance(r.event, Appraisal.Opened)}
+        return (_folded([r for r in batch if r.stream in opened], {}),
+                [r for r in batch if r.stream not in opened])
+
+    def apply(self, conn: Connection, prepared: Prepared) -> None:
+        """The other appraisals' events folded in memory from their rows, read once; then
         one write of each kind, whatever the batch's length."""
-        opened = [r.stream for r in batch if isinstance(r.event, Appraisal.Opened)]
-        stored = _stored(conn, {r.stream for r in batch} - set(opened))
-        rows = _folded(batch, stored)
+        new, later = prepared
+        stored = _stored(conn, {r.stream for r in later})
+        rows = _folded(later, stored)
         # A row's cell never changes: its counters move once, from where it stood to where
         # the batch leaves it.
         moves: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
-        for stream, new in rows.items():
-            moved = moves[_cell(new)]
-            for counter, change in count_changes(stored.get(stream), new).items():
+        for stream, row in (*new.items(), *rows.items()):
+            moved = moves[_cell(row)]
+            for counter, change in count_changes(stored.get(stream), row).items():
                 moved[counter] += change
-        bulk.insert(conn, entries, COLUMNS, [_columns(rows[s]) for s in opened])
+        bulk.insert(conn, entries, COLUMNS, [_columns(row) for row in new.values()])
         bulk.update(conn, entries, "appraisal_id", MUTABLE, [
             (s, *_mutable(rows[s])) for s, row in stored.items() if rows[s] != row])
-        for stream in {r.stream for r in batch if isinstance(r.event, Appraisal.Restarted)} \
+        for stream in {r.stream for r in later if isinstance(r.event, Appraisal.Restarted)} \
                 & stored.keys():  # rare: the responsible members it was restarted with
             conn.execute(entries.update().where(entries.c.appraisal_id == stream).values(
                 responsible_member_ids=rows[stream]["responsible_member_ids"]))

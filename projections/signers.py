@@ -30,6 +30,7 @@ signers = Table("appraisal_signers", metadata,
 STEP_OF_CLASS = {getattr(Appraisal, "".join(w.title() for w in s.event.split("_"))): str(step)
                  for step, s in PROCEDURE.items()}
 Row = dict[str, Any]
+Prepared = tuple[dict[str, Row], list[Recorded]]  # new appraisals' rows; other events
 
 
 class SignersView:
@@ -42,30 +43,38 @@ class SignersView:
     tables = (signers,)
     parted = True  # a stream's rows follow from its own events
 
-    def prepare(self, batch: Sequence[Recorded], deferred: bool) -> list[Recorded]:
-        return list(batch)
-
-    def apply(self, conn: Connection, batch: list[Recorded]) -> None:
+    def prepare(self, batch: Sequence[Recorded], deferred: bool) -> Prepared:
+        """The rows of the appraisals opened in the batch, folded here, outside the write
+        lock (a rebuild's parts wait for each other's); the other appraisals' events."""
         opened = {r.stream for r in batch if isinstance(r.event, Appraisal.Opened)}
-        stored = _stored(conn, {r.stream for r in batch} - opened)
-        rows: dict[str, Row] = {}
-        for _, domain_event, stream in batch:
-            if (row := rows.get(stream)) is None:
-                before = stored.get(stream, {"opened": [], "steps": {}})
-                row = rows[stream] = {"opened": before["opened"], "steps": dict(before["steps"])}
-            held = domain_event.__dict__
-            if (step := STEP_OF_CLASS.get(type(domain_event))) is None:  # opened, restarted
-                row["opened"] = list(dict.fromkeys(held["responsible_member_ids"]))
-            else:
-                row["steps"][step] = {
-                    "actor": held["actor"], "member_id": held.get("member_id"),
-                    "on_behalf_of": held.get("on_behalf_of"),
-                    "principal_member_id": held.get("principal_member_id")}
+        rows = _folded([r for r in batch if r.stream in opened], {})
+        return rows, [r for r in batch if r.stream not in opened]
+
+    def apply(self, conn: Connection, prepared: Prepared) -> None:
+        new, later = prepared
+        rows = _folded(later, _stored(conn, {r.stream for r in later}))
         bulk.insert(conn, signers, ("id", "opened", "steps"),
-                    [(s, rows[s]["opened"], rows[s]["steps"]) for s in opened])
+                    [(s, row["opened"], row["steps"]) for s, row in new.items()])
         bulk.update(conn, signers, "id", ("opened", "steps"),
-                    [(s, row["opened"], row["steps"]) for s, row in rows.items()
-                     if s not in opened])
+                    [(s, row["opened"], row["steps"]) for s, row in rows.items()])
+
+
+def _folded(batch: Sequence[Recorded], stored: dict[str, Row]) -> dict[str, Row]:
+    """Each appraisal's row after the batch's events, from its stored row (if any)."""
+    rows: dict[str, Row] = {}
+    for _, domain_event, stream in batch:
+        if (row := rows.get(stream)) is None:
+            before = stored.get(stream, {"opened": [], "steps": {}})
+            row = rows[stream] = {"opened": before["opened"], "steps": dict(before["steps"])}
+        held = domain_event.__dict__
+        if (step := STEP_OF_CLASS.get(type(domain_event))) is None:  # opened, restarted
+            row["opened"] = list(dict.fromkeys(held["responsible_member_ids"]))
+        else:
+            row["steps"][step] = {
+                "actor": held["actor"], "member_id": held.get("member_id"),
+                "on_behalf_of": held.get("on_behalf_of"),
+                "principal_member_id": held.get("principal_member_id")}
+    return rows
 
 
 def _stored(conn: Connection, streams: set[str]) -> dict[str, Row]:
