@@ -20,10 +20,10 @@ Processor = Callable[[Any], Any]
 
 def insert(conn: Connection, table: Table, columns: Sequence[str],
            rows: Iterable[tuple[Any, ...]]) -> None:
-    """New rows, each a tuple of `columns`' values (an iterator's made as they are sent),
-    sent in the order of the table's key: its B-tree then grows page by page, where rows in
-    log order (random ids) each land on a page of their own (130,000 signers' rows into
-    SQLite: 2.5 times the CPU in log order)."""
+    """New rows, each a tuple of `columns`' values, sent in the order of the table's key: its
+    B-tree then grows page by page, where rows in log order (random ids) each land on a page
+    of their own (130,000 signers' rows into SQLite: 2.5 times the CPU in log order). Into a
+    table without a key, an iterator's rows are made as they are sent."""
     if not rows:
         return
     dialect = conn.dialect
@@ -78,23 +78,6 @@ def upsert(conn: Connection, table: Table, keys: Sequence[str], columns: Sequenc
     """Add to `columns` of the rows named by the `keys` columns, making those missing: each
     row a tuple (*key values, *amounts). Rows in key order: two transactions adding to the
     same rows at once lock them in the same order (PostgreSQL: no deadlock)."""
-    _merge(conn, table, keys, columns, rows, "t.{c} + excluded.{c}")
-
-
-def replace(conn: Connection, table: Table, columns: Sequence[str],
-            rows: Sequence[tuple[Any, ...]]) -> None:
-    """Rows that take the place of those with the same primary key, or are new: each a
-    tuple of `columns`' values, the key's first; one row a key."""
-    keys = [c.name for c in table.primary_key.columns]
-    if list(columns[:len(keys)]) != keys:
-        raise ValueError(f"{table.name}: the key's columns come first")
-    _merge(conn, table, keys, columns[len(keys):], sorted(rows), "excluded.{c}")
-
-
-def _merge(conn: Connection, table: Table, keys: Sequence[str], columns: Sequence[str],
-           rows: Sequence[tuple[Any, ...]], assign: str) -> None:
-    """INSERT … ON CONFLICT (keys) DO UPDATE SET each of `columns` to `assign` (a pattern of
-    `c`, the column; `t` the row there, `excluded` the one sent)."""
     if not rows:
         return
     dialect = conn.dialect
@@ -102,7 +85,7 @@ def _merge(conn: Connection, table: Table, keys: Sequence[str], columns: Sequenc
     values = _converted(dialect, table, every, rows)
     q = functools.partial(_quoted, dialect)
     conflict = (f"ON CONFLICT ({', '.join(q(k) for k in keys)}) DO UPDATE SET "
-                + ", ".join(f"{q(c)} = {assign.format(c=q(c))}" for c in columns))
+                + ", ".join(f"{q(c)} = t.{q(c)} + excluded.{q(c)}" for c in columns))
     into = f"INSERT INTO {q(table.name)} AS t ({', '.join(q(c) for c in every)})"
     cursor = conn.connection.cursor()
     try:

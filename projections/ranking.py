@@ -35,7 +35,7 @@ from domain.appraisal import Appraisal
 from domain.process import State
 from domain.scoring import Grade
 from projections import bulk
-from projections.tracking import BUILT_LAST, Recorded, chunks, metadata
+from projections.tracking import BUILT_LAST, Recorded, chunks, metadata, started_apart
 
 TENTH, CENT = Decimal("0.1"), Decimal("0.01")
 # A cancelled appraisal (opened by mistake) is neither ranked nor waiting: it counts apart.
@@ -175,11 +175,9 @@ class RankingView:
     parted = True  # its rows are an appraisal's; the counters are only added to
 
     def prepare(self, batch: Sequence[Recorded], deferred: bool) -> Prepared:
-        """The rows of the appraisals opened in the batch, folded here, outside the write
-        lock (a rebuild's parts wait for each other's); the other appraisals' events."""
-        opened = {r.stream for r in batch if isinstance(r.event, Appraisal.Opened)}
-        return (_folded([r for r in batch if r.stream in opened], {}),
-                [r for r in batch if r.stream not in opened])
+        """The rows of the appraisals opened in the batch; the other appraisals' events."""
+        opened, later = started_apart(batch, Appraisal.Opened)
+        return _folded(opened, {}), later
 
     def apply(self, conn: Connection, prepared: Prepared) -> None:
         """The other appraisals' events folded in memory from their rows, read once; then

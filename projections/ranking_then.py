@@ -35,7 +35,7 @@ def rows_then(conn: Connection, streams: Streams, scope: Scope, at: str) -> Iter
     query = (select(*(appraisals.c[c] for c in PLACE))
              .where(appraisals.c.year == scope.period[:4], *scope.where(appraisals))
              .order_by(appraisals.c.branch_id, appraisals.c.appraisal_id))
-    for row, history, _ in cut(conn.execute(query), streams, at):
+    for row, history, _ in cut(conn.execute(query).all(), streams, at):
         yield standing({c: getattr(row, c) for c in PLACE}, history)
 
 

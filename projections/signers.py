@@ -12,7 +12,7 @@ from sqlalchemy import JSON, Column, Connection, String, Table, select
 from domain.appraisal import Appraisal
 from domain.process import PROCEDURE
 from projections import bulk
-from projections.tracking import Recorded, chunks, metadata
+from projections.tracking import Recorded, chunks, metadata, started_apart
 
 # A row an appraisal (one for each of its events took a rebuild four times the writes).
 signers = Table("appraisal_signers", metadata,
@@ -44,11 +44,9 @@ class SignersView:
     parted = True  # a stream's rows follow from its own events
 
     def prepare(self, batch: Sequence[Recorded], deferred: bool) -> Prepared:
-        """The rows of the appraisals opened in the batch, folded here, outside the write
-        lock (a rebuild's parts wait for each other's); the other appraisals' events."""
-        opened = {r.stream for r in batch if isinstance(r.event, Appraisal.Opened)}
-        rows = _folded([r for r in batch if r.stream in opened], {})
-        return rows, [r for r in batch if r.stream not in opened]
+        """The rows of the appraisals opened in the batch; the other appraisals' events."""
+        opened, later = started_apart(batch, Appraisal.Opened)
+        return _folded(opened, {}), later
 
     def apply(self, conn: Connection, prepared: Prepared) -> None:
         new, later = prepared

@@ -108,6 +108,15 @@ class ViewFailedError(Exception):
         self.failure = failure
 
 
+def started_apart(batch: Sequence[Recorded], start: type
+                  ) -> tuple[list[Recorded], list[Recorded]]:
+    """The batch's events of the streams a `start` event begins in it, and the others': a
+    view folds the first without reading a stored row, outside the write lock (a rebuild's
+    parts wait for each other's)."""
+    begun = {r.stream for r in batch if isinstance(r.event, start)}
+    return [r for r in batch if r.stream in begun], [r for r in batch if r.stream not in begun]
+
+
 class Part(NamedTuple):
     """The streams whose id's last byte leaves `index` divided by `count`: a rebuild's
     share of a view that can be brought up in parts."""
