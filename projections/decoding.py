@@ -86,16 +86,17 @@ class Decoder:
 
 
 def _parsed(data: bytes) -> dict[str, Any] | None:
-    """The state as the library's transcoder reads it, if orjson can read it so; else None."""
-    if (not data.startswith(_STAMPED) or data.count(_TRANSCODED) != 1
-            or _LONG_INTEGER in data.translate(_DIGITS)):
+    """The state as the library's transcoder reads it, if orjson can read it so; else None:
+    the library reads it, or refuses it in its own words (MapperDeserialisationError)."""
+    if (type(data) is not bytes or not data.startswith(_STAMPED)  # text typed in by hand
+            or data.count(_TRANSCODED) != 1 or _LONG_INTEGER in data.translate(_DIGITS)):
         return None
     try:
-        state = orjson.loads(data)
-    except orjson.JSONDecodeError:  # e.g. NaN, a lone surrogate: the library takes them
+        state = orjson.loads(data)  # NaN, a lone surrogate: orjson refuses, the library takes
+        stamp = state["timestamp"]
+        if len(stamp) != 2:  # not a transcoding after all: the library says what it is
+            return None
+        state["timestamp"] = datetime.fromisoformat(stamp["_data_"])
+    except (ValueError, TypeError, KeyError):
         return None
-    stamp = state["timestamp"]
-    if len(stamp) != 2:  # not a transcoding after all: the library says what it is
-        return None
-    state["timestamp"] = datetime.fromisoformat(stamp["_data_"])
     return cast(dict[str, Any], state)

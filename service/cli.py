@@ -15,7 +15,8 @@ from typing import Annotated, TypeVar
 
 import typer
 import uvicorn
-from eventsourcing.persistence import PersistenceError
+from eventsourcing.persistence import MapperDeserialisationError, PersistenceError
+from eventsourcing.utils import TopicError
 
 from domain.errors import DomainError
 from ledger import witness
@@ -143,7 +144,9 @@ def archive(
             written = archive_files.write(runtime, year, form, branch, as_of,
                                           _required(output, "-o FILE"))
             typer.echo(written)
-        except (DomainError, ViewFailedError) as error:  # a failed view: rebuild it first
+        # A failed view: rebuild it first; a damaged store: verify it.
+        except (DomainError, ViewFailedError, LedgerError, MapperDeserialisationError,
+                TopicError) as error:
             raise typer.Exit(_fail(error)) from None
 
 

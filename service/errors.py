@@ -3,7 +3,8 @@
 import logging
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError, PersistenceError
+from eventsourcing.persistence import IntegrityError, MapperDeserialisationError, PersistenceError
+from eventsourcing.utils import TopicError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -27,6 +28,10 @@ from store.ledger import LedgerError, unrecorded
 LOG = logging.getLogger("appraisal.errors")
 # What a lost race (IntegrityError) is said to be.
 RACE_DETAIL = "the appraisal changed while you acted; reload and retry"
+# The store changed by hand: the ledger lacks what a proof needs, or a stored event cannot
+# be read (its state or topic). Until an operator puts it right, what needs it answers 503.
+DAMAGED = (LedgerError, MapperDeserialisationError, TopicError)
+VERIFY = "an operator must run `appraisal verify` and put the store right"
 # Set in the ASGI scope (by service.limits) when the request's JSON body did not parse.
 MALFORMED_JSON = "appraisal.malformed_json"
 
@@ -74,7 +79,11 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (TooManyAttemptsError, 429, "Too many requests"),
     (BusyError, 503, "Service busy"),
     (ViewFailedError, 503, "View failed"),
+    *((cls, 503, "Log needs verifying") for cls in DAMAGED),
 ]
+# Every error answered in these words (the API's handlers, the pages' routes).
+KNOWN = (DomainError, IntegrityError, IdempotencyKeyReusedError, UnauthorizedError,
+         RetryLaterError, ViewFailedError, ContentTooLargeError, *DAMAGED)
 
 
 def problem(status: int, title: str, detail: str, headers: dict[str, str] | None = None,
@@ -103,8 +112,18 @@ def described(error: Exception) -> dict[str, Any]:
         return problem_body(422, "Invalid request", "the request does not have the expected "
                             "shape", errors=errors)
     status, title = next((s, t) for cls, s, t in STATUS if isinstance(error, cls))
-    detail = RACE_DETAIL if isinstance(error, IntegrityError) else str(error)
-    return problem_body(status, title, detail, **_extensions(error))
+    return problem_body(status, title, detail_of(error), **_extensions(error))
+
+
+def detail_of(error: Exception) -> str:
+    """The problem's detail for a known error (a page shows it too)."""
+    if isinstance(error, IntegrityError):
+        return RACE_DETAIL
+    if isinstance(error, LedgerError):
+        return f"{error}; {VERIFY}"
+    if isinstance(error, DAMAGED):  # the library's text names the appraisal: the log has it
+        return f"an event of the log cannot be read; {VERIFY}"
+    return str(error)
 
 
 def _extensions(error: Exception) -> dict[str, Any]:
@@ -125,6 +144,8 @@ def _extensions(error: Exception) -> dict[str, Any]:
 
 
 def _known(_request: Request, error: Exception) -> JSONResponse:
+    if isinstance(error, DAMAGED):
+        LOG.error("the store needs verifying: %s", error)
     return answer(described(error), headers_of(error))
 
 
@@ -175,25 +196,14 @@ def _persistence(request: Request, error: PersistenceError) -> JSONResponse:
     if unrecorded(error):
         LOG.error("write refused: %s", error)
         return problem(503, "Log needs verifying", "the event log holds an event this service "
-                       "did not record; writes stop until an operator has run `appraisal "
-                       "verify` and put the store right")
+                       f"did not record; writes stop until {VERIFY}")
     return _unexpected(request, error)
 
 
-def _ledger(_request: Request, error: LedgerError) -> JSONResponse:
-    """The ledger lacks what a proof needs (its tables were changed by hand): 503 until an
-    operator verifies the store."""
-    LOG.error("ledger incomplete: %s", error)
-    return problem(503, "Log needs verifying", f"{error}; an operator must run `appraisal "
-                   "verify` and put the store right")
-
-
 def install(app: FastAPI) -> None:
-    for cls in (DomainError, IntegrityError, IdempotencyKeyReusedError, UnauthorizedError,
-                RetryLaterError, ViewFailedError, ContentTooLargeError):
+    for cls in KNOWN:
         app.add_exception_handler(cls, _known)  # type: ignore[arg-type]
     app.add_exception_handler(PersistenceError, _persistence)  # type: ignore[arg-type]
-    app.add_exception_handler(LedgerError, _ledger)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, http_problem)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)

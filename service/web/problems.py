@@ -25,7 +25,7 @@ from domain.errors import (
 from domain.period import CHINA
 from projections.tracking import ViewFailedError
 from reports.labels import label
-from service.errors import RACE_DETAIL, TooManyAttemptsError
+from service.errors import DAMAGED, TooManyAttemptsError, detail_of
 from service.web.i18n import FIELD_ERRORS, TEXT, action_label
 from service.web.session import CsrfError
 
@@ -33,10 +33,12 @@ from service.web.session import CsrfError
 TITLES: dict[str, dict[Any, str]] = {
     "zh": {403: "无权访问", 404: "找不到", 409: "未能办理", 412: "考核表已有变动", 422: "填写有误",
            429: "请稍后再试", 503: "服务繁忙", "view_failed": "暂时无法显示",
-           "csrf": "表单已过期", "no_page": "没有这个页面", "error": "出错了"},
+           "damaged": "记录需要核查", "csrf": "表单已过期", "no_page": "没有这个页面",
+           "error": "出错了"},
     "en": {403: "Forbidden", 404: "Not found", 409: "Not done", 412: "The appraisal has changed",
            422: "Not accepted", 429: "Try again later", 503: "Busy",
-           "view_failed": "Not available for now", "csrf": "The form expired",
+           "view_failed": "Not available for now", "damaged": "The records need checking",
+           "csrf": "The form expired",
            "no_page": "No such page", "error": "Something went wrong"},
 }
 # (what happened, what to do next) by kind; {fields} come from the error.
@@ -69,6 +71,9 @@ SAID: dict[str, dict[str, tuple[str, str]]] = {
         "shape": ("请求的格式不对，未作任何记录。", "请从页面上的链接和表单进入。"),
         "no_page": ("这个地址没有页面，或不能这样打开（例如表单的提交地址）。",
                     "请从页面上方的导航重新进入。"),
+        "damaged": ("这一页要用的记录有一条无法读取，或与防篡改账本对不上"
+                    "（数据库可能被直接改动过）；为免显示不准确的内容，暂不显示。其他页面和办理照常。",
+                    "请告知系统管理员：运行 appraisal verify 查明并修复。"),
         "view_failed": ("这一页所用的数据（“{view}”）在处理第 {position} 条记录时出错，"
                         "暂停更新，以免显示不准确的内容；已有的记录没有受影响，其他页面和办理照常。",
                         "请告知系统管理员：查明原因后重建这部分数据即可恢复。"),
@@ -151,6 +156,10 @@ SAID: dict[str, dict[str, tuple[str, str]]] = {
                   "Use the links and forms of the pages."),
         "no_page": ("There is no page at this address, or it cannot be opened this way (a "
                     "form's target, say).", "Go on from the links at the top of the page."),
+        "damaged": ("A record this page needs cannot be read, or does not match the tamper-"
+                    "evident ledger (the database may have been changed by hand); it is not "
+                    "shown rather than shown wrong. Other pages and actions work.",
+                    "Tell the administrator: `appraisal verify` finds what to put right."),
         "view_failed": ("The data this page reads (“{view}”) stopped at record {position}, "
                         "which it could not take; it is not shown rather than shown wrong. "
                         "Nothing recorded is lost, and other pages and actions work.",
@@ -304,12 +313,11 @@ READERS: dict[type, Callable[[Any, str], Reading]] = {
     HTTPException: lambda _e, _l: ("no_page", {}, []),
     ViewFailedError: lambda e, _l: ("view_failed", {"view": e.failure.view,
                                                     "position": e.failure.position}, []),
+    **dict.fromkeys(DAMAGED, lambda _e, _l: ("damaged", {}, [])),
 }
 
 
 def _detail(error: Exception) -> str:
-    if isinstance(error, IntegrityError):
-        return RACE_DETAIL  # as the API says it
     if isinstance(error, RequestValidationError):
         return "; ".join(str(e.get("msg", "")) for e in error.errors())
-    return str(error)
+    return detail_of(error)  # as the API says it

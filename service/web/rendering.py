@@ -13,10 +13,8 @@ from fastapi.routing import APIRoute, APIRouter
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
-from domain.errors import DomainError
 from domain.period import Period
-from projections.tracking import ViewFailedError
-from service.errors import STATUS, ContentTooLargeError, RetryLaterError, headers_of, http_problem
+from service.errors import KNOWN, STATUS, headers_of, http_problem
 from service.web.i18n import language, words
 from service.web.navigation import navigation
 from service.web.problems import explain
@@ -160,8 +158,7 @@ class PageRoute(APIRoute):
         async def page(request: Request) -> Response:
             try:
                 return await handler(request)
-            except (DomainError, CsrfError, SignInRequiredError, RequestValidationError,
-                    RetryLaterError, ViewFailedError, ContentTooLargeError) as error:
+            except (*KNOWN, CsrfError, SignInRequiredError, RequestValidationError) as error:
                 return self.failed(request, error)
 
         return page

@@ -17,6 +17,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -38,6 +39,7 @@ from service.settings import Settings
 from store.checkpoints import WITNESS
 from store.ledger import UnrecordedEventError
 from tests.conftest import BACKENDS, POSTGRES_ADMIN, another_database
+from tests.e2e.pages import Pages
 from tests.helpers import SCORES, Api, Observer
 from tests.rewind import Rewound
 
@@ -450,3 +452,36 @@ def test_a_proof_the_ledger_cannot_give_is_refused_as_the_log_needing_verifying(
         answer = Api(client, {}).get("archivist", f"/appraisals/{stream}/proof")
     assert answer.status_code == 503, answer.text
     assert f"{stream} version 3" in answer.json()["detail"]
+
+
+def test_reads_that_hold_an_event_that_cannot_be_read_say_the_log_needs_verifying(
+        original: Original, copy: Settings, tmp_path: Path):
+    """The published appraisal's approval made unreadable after every view took it: what
+    reads it again (its document, history, the year's archive, the ranking as it stood)
+    answers 503 without naming it, pages say so in words, `appraisal archive` exits 1, and
+    the rest goes on."""
+    garbled = original.published(5)
+    with tables(copy) as db:
+        db.set_state(garbled, "not json")
+    stream = garbled.stream if isinstance(garbled.stream, UUID) else UUID(hex=garbled.stream)
+    with Observer(create_app(copy)) as client:
+        api = Api(client, {})
+        for path in (f"/appraisals/{stream}", f"/appraisals/{stream}/history",
+                     "/archives/2026?format=json", "/archives/2026?format=pdf",
+                     "/rankings/2026-10?as_of=" + datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")):
+            answer = api.get("archivist", path)
+            assert answer.status_code == 503, (path, answer.text)
+            assert answer.headers["content-type"] == "application/problem+json"
+            assert answer.json()["title"] == "Log needs verifying", path
+            assert "cannot be read" in answer.json()["detail"] and str(stream) not in answer.text
+        for path in (f"/app/appraisals/{stream}", "/app/archives/file?year=2026"):
+            page = Pages(api).as_user("archivist").get(path)
+            assert page.status_code == 503 and "text/html" in page.headers["content-type"]
+            assert "记录需要核查" in page.text and "appraisal verify" in page.text, path
+        assert api.get("archivist", "/rankings/2026-10").status_code == 200  # the views hold
+        assert api.get("m2", "/inbox").status_code == 200
+    env = {"APPRAISAL_DATABASE_URL": copy.database_url, "APPRAISAL_SECRET_KEY": SECRET,
+           "APPRAISAL_LEDGER_KEY_FILE": copy.ledger_key_file}
+    made = CliRunner().invoke(cli, ["archive", "2026", "-o", str(tmp_path / "a.json")], env=env)
+    assert made.exit_code == 1 and "Failed to deserialise" in made.output, made.output
+    assert not (tmp_path / "a.json").exists()
