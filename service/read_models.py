@@ -44,7 +44,9 @@ def catch_up_share(url: URL, until: int, parted: list[str], part: Part | None,
     up to notification `until` by this process: its part of the views named in `parted`,
     all of those in `whole`. The process that started it made the tables."""
     db = engines(url)
-    workflows = Workflows(env=event_store_env(url))
+    # The store's tables exist: made at once by the parts, PostgreSQL's schema statements
+    # collide ("tuple concurrently updated") and the part fails.
+    workflows = Workflows(env={**event_store_env(url), "CREATE_TABLE": "n"})
     try:
         views = follower(db, workflows)
         for names, in_part in ((parted, part), (whole, None)):
