@@ -42,8 +42,6 @@ event.listen(appraisals, "after_create", DDL(
     "ALTER TABLE appraisal_index SET (fillfactor = 70)").execute_if(dialect="postgresql"))
 
 Row = tuple[Any, ...]
-# By appraisal: where those opened in the batch sit, and MOVING's values after the last event.
-Prepared = tuple[dict[str, Row], dict[str, Row]]
 APPRAISAL_EVENTS = (Appraisal.Opened, Appraisal.SelfCheckSubmitted,
                     Appraisal.ZoneEvaluationSubmitted, Appraisal.GroupReviewSubmitted,
                     Appraisal.BranchApproved, Appraisal.Returned, Appraisal.Reopened,
@@ -61,26 +59,24 @@ class AppraisalIndexView:
     tables = (appraisals,)
     parted = True
 
-    def prepare(self, batch: Sequence[Recorded], deferred: bool,
-                before: Prepared | None) -> Prepared:
-        """Each appraisal's last event gives its row: where the appraisals opened in the
-        batch sit, and the values of MOVING after each appraisal's last event."""
-        opened, latest = before or ({}, {})
-        last: dict[str, Any] = {}
+    def prepare(self, batch: Sequence[Recorded],
+                deferred: bool) -> tuple[list[Row], list[Row]]:
+        """Each appraisal's last event of the batch gives its row: the opened ones' rows as
+        they stand at the batch's end (COLUMNS), the others' changes (key, *MOVING)."""
+        latest: dict[str, Any] = {}
+        opened: dict[str, Any] = {}
         for _, domain_event, stream in batch:
-            last[stream] = domain_event
+            latest[stream] = domain_event
             if isinstance(domain_event, Appraisal.Opened):
-                e = domain_event
-                opened[stream] = (e.zone_id, e.period, e.branch_id, e.group_id)
-        latest.update((stream, _moved(e)) for stream, e in last.items())  # once a stream
-        return opened, latest
+                opened[stream] = domain_event
+        return ([(stream, e.zone_id, e.period, e.branch_id, e.group_id, *_moved(latest[stream]))
+                 for stream, e in opened.items()],
+                [(stream, *_moved(e)) for stream, e in latest.items() if stream not in opened])
 
-    def apply(self, conn: Connection, prepared: Prepared) -> None:
-        opened, latest = prepared
-        bulk.insert(conn, appraisals, COLUMNS,
-                    [(stream, *place, *latest[stream]) for stream, place in opened.items()])
-        bulk.update(conn, appraisals, "id", MOVING,
-                    [(stream, *moved) for stream, moved in latest.items() if stream not in opened])
+    def apply(self, conn: Connection, prepared: tuple[list[Row], list[Row]]) -> None:
+        inserted, moved = prepared
+        bulk.insert(conn, appraisals, COLUMNS, inserted)
+        bulk.update(conn, appraisals, "id", MOVING, moved)
 
 
 MOVING = ("state", "version", "updated_at")

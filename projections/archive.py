@@ -56,12 +56,9 @@ class ArchiveView:
     tables = (appraisals,)
     parted = True
 
-    def prepare(self, batch: Sequence[Recorded], deferred: bool,
-                before: list[tuple[Any, ...]] | None) -> list[tuple[Any, ...]]:
-        made = before if before is not None else []
-        made.extend((stream, e.period[:4], e.period, *(getattr(e, c) for c in PLACE))
-                    for _, e, stream in batch)
-        return made
+    def prepare(self, batch: Sequence[Recorded], deferred: bool) -> list[tuple[Any, ...]]:
+        return [(stream, e.period[:4], e.period, *(getattr(e, c) for c in PLACE))
+                for _, e, stream in batch]
 
     def apply(self, conn: Connection, prepared: list[tuple[Any, ...]]) -> None:
         bulk.insert(conn, appraisals, APPRAISAL_COLUMNS, prepared)

@@ -13,9 +13,9 @@ for ten.
 
 import operator
 from collections import Counter, defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any, NamedTuple
+from typing import Any
 
 from eventsourcing.utils import get_topic
 from sqlalchemy import (
@@ -35,7 +35,7 @@ from domain.appraisal import Appraisal
 from domain.process import State
 from domain.scoring import Grade
 from projections import bulk
-from projections.tracking import BUILT_LAST, Recorded, chunks, metadata
+from projections.tracking import BUILT_LAST, Recorded, chunks, metadata, started_apart
 
 TENTH, CENT = Decimal("0.1"), Decimal("0.01")
 # A cancelled appraisal (opened by mistake) is neither ranked nor waiting: it counts apart.
@@ -87,16 +87,8 @@ RANKING_EVENTS = (Appraisal.Opened, Appraisal.GroupReviewSubmitted, Appraisal.Br
                   Appraisal.Restarted)
 CELL = ("period", "group_id", "branch_id", "line")  # the counters' key, in index order
 Row = Mapping[str, Any]
-
-
-class Folded(NamedTuple):
-    """What a batch's events make of the appraisals' rows, without reading any: the rows of
-    those it opens, and for the others what their events set (`advance` only sets fields,
-    so these overwrite the stored row's); and the ones restarted (their members change)."""
-
-    rows: dict[str, dict[str, Any]]
-    opened: set[str]
-    restarted: set[str]
+# The rows of the appraisals a batch opens, and the batch's events of the others.
+Prepared = tuple[dict[str, dict[str, Any]], list[Recorded]]
 
 
 def next_row(row: Row | None, domain_event: Any) -> dict[str, Any]:
@@ -182,42 +174,29 @@ class RankingView:
     tables = (entries, counts)
     parted = True  # its rows are an appraisal's; the counters are only added to
 
-    def prepare(self, batch: Sequence[Recorded], deferred: bool,
-                before: Folded | None) -> Folded:
-        """The batch's events folded into rows (or into what they set of a stored one),
-        each changed in place: a copy an event was a third of the view's work."""
-        folded = before or Folded({}, set(), set())
-        rows = folded.rows
-        for _, domain_event, stream in batch:
-            if isinstance(domain_event, Appraisal.Opened):
-                rows[stream] = opened_row(domain_event, stream)
-                folded.opened.add(stream)
-                continue
-            if (row := rows.get(stream)) is None:
-                row = rows[stream] = {}
-            advance(row, domain_event)
-            if isinstance(domain_event, Appraisal.Restarted):
-                folded.restarted.add(stream)
-        return folded
+    def prepare(self, batch: Sequence[Recorded], deferred: bool) -> Prepared:
+        """The rows of the appraisals opened in the batch; the other appraisals' events."""
+        opened, later = started_apart(batch, Appraisal.Opened)
+        return _folded(opened, {}), later
 
-    def apply(self, conn: Connection, prepared: Folded) -> None:
-        """The other appraisals' rows read once and overwritten with what their events set;
-        then one write of each kind, whatever the batch's length."""
-        opened = prepared.opened
-        stored = _stored(conn, prepared.rows.keys() - opened)
-        rows = {stream: row if stream in opened else {**_found(stored, stream), **row}
-                for stream, row in prepared.rows.items()}
+    def apply(self, conn: Connection, prepared: Prepared) -> None:
+        """The other appraisals' events folded in memory from their rows, read once; then
+        one write of each kind, whatever the batch's length."""
+        new, later = prepared
+        stored = _stored(conn, {r.stream for r in later})
+        rows = _folded(later, stored)
         # A row's cell never changes: its counters move once, from where it stood to where
         # the batch leaves it.
         moves: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
-        for stream, row in rows.items():
+        for stream, row in (*new.items(), *rows.items()):
             moved = moves[_cell(row)]
             for counter, change in count_changes(stored.get(stream), row).items():
                 moved[counter] += change
-        bulk.insert(conn, entries, COLUMNS, [_columns(rows[stream]) for stream in opened])
+        bulk.insert(conn, entries, COLUMNS, [_columns(row) for row in new.values()])
         bulk.update(conn, entries, "appraisal_id", MUTABLE, [
             (s, *_mutable(rows[s])) for s, row in stored.items() if rows[s] != row])
-        for stream in prepared.restarted - opened:  # rare: the members it restarted with
+        for stream in {r.stream for r in later if isinstance(r.event, Appraisal.Restarted)} \
+                & stored.keys():  # rare: the responsible members it was restarted with
             conn.execute(entries.update().where(entries.c.appraisal_id == stream).values(
                 responsible_member_ids=rows[stream]["responsible_member_ids"]))
         bulk.upsert(conn, counts, CELL, BUCKETS, sorted(
@@ -225,15 +204,22 @@ class RankingView:
             if any(moved.values())))
 
 
-def _found(stored: dict[str, Row], stream: str) -> Row:
-    """The stored row an event after the opening changes: the view fails on an event of an
-    appraisal it has no row of (tracking.Failure)."""
-    if (row := stored.get(stream)) is None:
-        raise ValueError(f"no ranking row for appraisal {stream}")
-    return row
+def _folded(batch: Sequence[Recorded], stored: dict[str, Row]) -> dict[str, dict[str, Any]]:
+    """Each appraisal's row after the batch (next_row, event by event), each copied once from
+    the stored row and changed in place: a copy an event was a third of the view's work."""
+    rows: dict[str, dict[str, Any]] = {}
+    for _, domain_event, stream in batch:
+        if isinstance(domain_event, Appraisal.Opened):
+            rows[stream] = opened_row(domain_event, stream)
+            continue
+        if (row := rows.get(stream)) is None:
+            rows[stream] = next_row(stored.get(stream), domain_event)
+        else:
+            advance(row, domain_event)
+    return rows
 
 
-def _stored(conn: Connection, streams: Collection[str]) -> dict[str, Row]:
+def _stored(conn: Connection, streams: set[str]) -> dict[str, Row]:
     """The rows of these appraisals, by stream id (what an update needs of them)."""
     wanted = ("appraisal_id", *CELL, *MUTABLE)
     found: dict[str, Row] = {}

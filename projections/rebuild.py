@@ -52,16 +52,14 @@ from projections.tracking import (
 )
 
 Echo = Callable[[str], None]
-# Events a rebuild's batch moves its views over, in each of its processes: read and decoded a
-# chunk at a time (tracking.CHUNK, some 5 KB an event meanwhile) and folded into the views'
-# rows, written once at its end. A batch's updates land all over a view's tables, and each
-# page they touch is written again at the commit; an appraisal whose events fall in two
-# batches has its rows read back and written again. Fewer, larger batches write less
-# (measured on SQLite: batches of 10,000 twice the rate of 1,000's; on PostgreSQL at 100,000
-# zones in two parts: 551 s with 100,000, 413 s with 400,000, 372 s with 800,000). Held
-# whole, 800,000 events took 3.1 GB a process; folded a chunk at a time, 1.4 GB in two
-# parts and 1.9 GB in one process (docs/PERFORMANCE.md, "At the province's size").
-BATCH = 800_000
+# Events a rebuild's batch reads, in each of its processes. A batch's updates land all over
+# a view's tables, and each page they touch is written again at the commit; and an appraisal's
+# events in one batch are folded into one write. Fewer, larger batches write each page fewer
+# times (measured on SQLite: batches of 10,000 twice the rate of 1,000's; of 100,000, 1.3
+# times that of 10,000's; on PostgreSQL at 100,000 zones in two parts: 551 s with 100,000,
+# 413 s with 400,000, 372 s with 800,000). A batch holds about 5 KB an event while it is
+# worked: some 2 GB a process.
+BATCH = 400_000
 # Catches views up to a log position in a process of its own: a part of the first named,
 # the whole of the second. Given by the caller, which knows how to connect (it must pickle:
 # a module's function, or a partial of one).

@@ -3,8 +3,8 @@ signer (account and member) of each step's latest submission, as `Appraisal.step
 them. Separation of duties is decided on these, so the reminders' digests can tell, for a
 whole organisation at once, what the inbox tells by loading each appraisal."""
 
-from collections.abc import Collection, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Sequence
+from typing import Any
 
 from eventsourcing.utils import get_topic
 from sqlalchemy import JSON, Column, Connection, String, Table, select
@@ -12,7 +12,7 @@ from sqlalchemy import JSON, Column, Connection, String, Table, select
 from domain.appraisal import Appraisal
 from domain.process import PROCEDURE
 from projections import bulk
-from projections.tracking import Recorded, chunks, metadata
+from projections.tracking import Recorded, chunks, metadata, started_apart
 
 # A row an appraisal (one for each of its events took a rebuild four times the writes).
 signers = Table("appraisal_signers", metadata,
@@ -30,15 +30,7 @@ signers = Table("appraisal_signers", metadata,
 STEP_OF_CLASS = {getattr(Appraisal, "".join(w.title() for w in s.event.split("_"))): str(step)
                  for step, s in PROCEDURE.items()}
 Row = dict[str, Any]
-
-
-class Folded(NamedTuple):
-    """What a batch's events make of the appraisals' rows, without reading any: the rows of
-    those it opens, and for the others what their events set (the members at a restart,
-    steps' signers), which overwrites the stored row's."""
-
-    rows: dict[str, Row]
-    opened: set[str]
+Prepared = tuple[dict[str, Row], list[Recorded]]  # new appraisals' rows; other events
 
 
 class SignersView:
@@ -51,40 +43,39 @@ class SignersView:
     tables = (signers,)
     parted = True  # a stream's rows follow from its own events
 
-    def prepare(self, batch: Sequence[Recorded], deferred: bool,
-                before: Folded | None) -> Folded:
-        folded = before or Folded({}, set())
-        rows = folded.rows
-        for _, domain_event, stream in batch:
-            if (row := rows.get(stream)) is None:
-                row = rows[stream] = {"steps": {}}
-            held = domain_event.__dict__
-            if (step := STEP_OF_CLASS.get(type(domain_event))) is None:  # opened, restarted
-                row["opened"] = list(dict.fromkeys(held["responsible_member_ids"]))
-                if isinstance(domain_event, Appraisal.Opened):
-                    folded.opened.add(stream)
-            else:
-                row["steps"][step] = {
-                    "actor": held["actor"], "member_id": held.get("member_id"),
-                    "on_behalf_of": held.get("on_behalf_of"),
-                    "principal_member_id": held.get("principal_member_id")}
-        return folded
+    def prepare(self, batch: Sequence[Recorded], deferred: bool) -> Prepared:
+        """The rows of the appraisals opened in the batch; the other appraisals' events."""
+        opened, later = started_apart(batch, Appraisal.Opened)
+        return _folded(opened, {}), later
 
-    def apply(self, conn: Connection, prepared: Folded) -> None:
-        """The other appraisals' rows read once and overwritten with what their events set."""
-        rows, opened = prepared.rows, prepared.opened
-        stored = _stored(conn, rows.keys() - opened)
+    def apply(self, conn: Connection, prepared: Prepared) -> None:
+        new, later = prepared
+        rows = _folded(later, _stored(conn, {r.stream for r in later}))
         bulk.insert(conn, signers, ("id", "opened", "steps"),
-                    [(s, rows[s]["opened"], rows[s]["steps"]) for s in opened])
-        later = []
-        for stream in sorted(rows.keys() - opened):  # in key order: the B-tree's pages in turn
-            row, before = rows[stream], stored.get(stream, {"opened": [], "steps": {}})
-            later.append((stream, row.get("opened", before["opened"]),
-                          {**before["steps"], **row["steps"]}))
-        bulk.update(conn, signers, "id", ("opened", "steps"), later)
+                    [(s, row["opened"], row["steps"]) for s, row in new.items()])
+        bulk.update(conn, signers, "id", ("opened", "steps"),
+                    [(s, row["opened"], row["steps"]) for s, row in rows.items()])
 
 
-def _stored(conn: Connection, streams: Collection[str]) -> dict[str, Row]:
+def _folded(batch: Sequence[Recorded], stored: dict[str, Row]) -> dict[str, Row]:
+    """Each appraisal's row after the batch's events, from its stored row (if any)."""
+    rows: dict[str, Row] = {}
+    for _, domain_event, stream in batch:
+        if (row := rows.get(stream)) is None:
+            before = stored.get(stream, {"opened": [], "steps": {}})
+            row = rows[stream] = {"opened": before["opened"], "steps": dict(before["steps"])}
+        held = domain_event.__dict__
+        if (step := STEP_OF_CLASS.get(type(domain_event))) is None:  # opened, restarted
+            row["opened"] = list(dict.fromkeys(held["responsible_member_ids"]))
+        else:
+            row["steps"][step] = {
+                "actor": held["actor"], "member_id": held.get("member_id"),
+                "on_behalf_of": held.get("on_behalf_of"),
+                "principal_member_id": held.get("principal_member_id")}
+    return rows
+
+
+def _stored(conn: Connection, streams: set[str]) -> dict[str, Row]:
     """The rows of these appraisals, by stream id."""
     found: dict[str, Row] = {}
     for chunk in chunks(sorted(streams)):

@@ -14,7 +14,6 @@ and runners leave it alone; the rebuild moves it to the end once every part is t
 """
 
 import contextlib
-import functools
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple, Protocol
@@ -69,10 +68,6 @@ ERROR_CHARS = 2000  # of the error's text, kept
 # A view's position while a rebuild brings it up in parts.
 PARTED = -1
 
-# Events read and decoded at a time: a bigger batch (a rebuild's) is prepared a chunk at a
-# time (Window), holding some 5 KB an event meanwhile.
-CHUNK = 100_000
-
 # Index(..., info=BUILT_LAST): an index that only reads use, which a rebuild in parts drops
 # and builds once at its end. A B-tree built from sorted keys costs a fraction of one kept up
 # key by key in random order: at 100,000 zones, its pages outgrow PostgreSQL's buffers, and
@@ -111,6 +106,15 @@ class ViewFailedError(Exception):
         super().__init__(f"the read model {failure.view!r} failed on event {failure.position} "
                          "and is not current until it is rebuilt")
         self.failure = failure
+
+
+def started_apart(batch: Sequence[Recorded], start: type
+                  ) -> tuple[list[Recorded], list[Recorded]]:
+    """The batch's events of the streams a `start` event begins in it, and the others': a
+    view folds the first without reading a stored row, outside the write lock (a rebuild's
+    parts wait for each other's)."""
+    begun = {r.stream for r in batch if isinstance(r.event, start)}
+    return [r for r in batch if r.stream in begun], [r for r in batch if r.stream not in begun]
 
 
 class Part(NamedTuple):
@@ -190,17 +194,15 @@ class View(Protocol):
     # events alone, and rows that streams share are only ever added to.
     parted: bool
 
-    def prepare(self, batch: Sequence[Recorded], deferred: bool, before: Any) -> Any:
+    def prepare(self, batch: Sequence[Recorded], deferred: bool) -> Any:
         """What can be worked out from the batch's events alone (its topics', in log order),
-        before the write lock is taken: added to `before`, what it prepared of the earlier
-        chunks of the same batch (None for the first), so that a batch of millions of events
-        is prepared a chunk at a time, held compactly, and written once. `deferred` where
-        the database is a server beside this process (PostgreSQL): rows may then be left
-        for `apply` to make as it sends them, while the server writes those before."""
+        before the write lock is taken. `deferred` where the database is a server beside
+        this process (PostgreSQL): rows may then be left for `apply` to make as it sends
+        them, while the server writes those before."""
 
     def apply(self, conn: Connection, prepared: Any) -> None:
         """The prepared batch written, under the write lock, in as few statements as the view
-        can (millions of events a batch in a rebuild)."""
+        can (thousands of events a batch in a rebuild)."""
 
 
 class PlainView:
@@ -208,10 +210,8 @@ class PlainView:
 
     parted = False
 
-    def prepare(self, batch: Sequence[Recorded], deferred: bool, before: Any) -> Any:
-        events = before if before is not None else []
-        events.extend(batch)
-        return events
+    def prepare(self, batch: Sequence[Recorded], deferred: bool) -> Any:
+        return batch
 
 
 Progress = Callable[[int], None]  # told the position every chosen view has reached
@@ -221,13 +221,12 @@ class Follower:
     """Brings every view up to the end of the log; safe to run from many processes."""
 
     def __init__(self, reader: Engine, writer: Engine, recorder: Log,
-                 mapper: Mapper, views: Sequence[View], batch_size: int = 1000,
-                 chunk_size: int = CHUNK):
+                 mapper: Mapper, views: Sequence[View], batch_size: int = 1000):
         self.reader, self.writer = reader, writer
         self.recorder, self.mapper = recorder, mapper
         self._decode = Decoder(mapper)
         self.views = list(views)
-        self.batch_size, self.chunk_size = batch_size, chunk_size
+        self.batch_size = batch_size
         self._known: dict[str, int] = {}
 
     def create_tables(self) -> None:
@@ -345,23 +344,24 @@ class Follower:
         views = list(group.values())
         topics = sorted({t for v in views for t in v.topics}) if all(
             v.topics for v in views) else []
-        window = Window(functools.partial(self.recorder.read_notifications, stop=stop,
-                                          topics=topics, part=part),
-                        start, stop, batch_size, self.chunk_size)
+        notifications = self.recorder.read_notifications(start, stop, batch_size, topics, part)
+        # A full batch ends at its last event; a short one has read up to `stop`.
+        reached = notifications[-1].id if len(notifications) == batch_size else stop
         try:
-            self._write(group, start, window)
+            self._write(group, start, notifications, reached)
         except Exception as error:
             if self._transient(error):
                 raise
             # One of them (or more) cannot take an event of the batch: each on its own.
             for name, view in group.items():
-                self._isolate(name, view, start, window)
+                self._isolate(name, view, start, notifications, reached)
         return left
 
-    def _write(self, tracks: dict[str, View], start: int, window: "Window") -> bool:
-        """Apply the window's events to the tracks' views and move them to where it
-        reached, in one transaction, if they still stand at `start`: whether they did."""
-        prepared = self._prepare(list(tracks.values()), window)
+    def _write(self, tracks: dict[str, View], start: int,
+               notifications: Sequence[Notification], position: int) -> bool:
+        """Apply the notifications to the tracks' views and move them to `position`, in one
+        transaction, if they still stand at `start`: whether they did."""
+        prepared = self._prepare(list(tracks.values()), notifications)
         with self.writer.begin() as conn:
             locked = dict(conn.execute(_positions_of(tracks).with_for_update()).tuples().all())
             moved = len(locked) == len(tracks) and all(p == start for p in locked.values())
@@ -371,49 +371,39 @@ class Follower:
                 for view, work in prepared:
                     view.apply(conn, work)
                 conn.execute(positions.update().where(positions.c.name.in_(list(locked)))
-                             .values(position=window.reached))
-                locked = dict.fromkeys(locked, window.reached)
+                             .values(position=position))
+                locked = dict.fromkeys(locked, position)
         self._known.update(locked)
         return moved
 
-    def _isolate(self, name: str, view: View, start: int, window: "Window") -> None:
-        """Apply the window to one view alone; if it fails, a chunk at a time (read again),
-        and in the chunk that fails find the event it fails on by halving what is left (each
-        part that goes through is kept), and mark the view failed there. The error is taken
-        as the event's only once that event fails on its own too."""
+    def _isolate(self, name: str, view: View, start: int,
+                 notifications: Sequence[Notification], position: int) -> None:
+        """Apply the batch to one view alone; if it fails, find the event it fails on by
+        halving what is left (each half that goes through is kept), and mark the view failed
+        there. The error is taken as the event's only once that event fails on its own too."""
+        at, done, failing = start, 0, len(notifications)  # [done:failing] fails from `at`
         try:
-            self._write({name: view}, start, window)
+            self._write({name: view}, start, notifications, position)
             return
         except Exception as error:
-            if self._transient(error):
+            if self._transient(error) or not notifications:
                 raise
-        at = start
-        for notifications in window:
-            if not self._halve(name, view, at, notifications):
-                return  # failed there, or another runner moved it
-            at = notifications[-1].id
-
-    def _halve(self, name: str, view: View, at: int,
-               notifications: Sequence[Notification]) -> bool:
-        """Apply the events to one view, halving what fails down to the event it fails on,
-        which marks the view failed: whether all of them went through (if what failed goes
-        through on its own, the rest is left to the next catch-up)."""
-        done, failing = 0, len(notifications)  # [done:failing] fails from `at`
         while True:
             middle = (done + failing + 1) // 2 if failing - done > 1 else failing
             try:
-                if not self._write({name: view}, at, Window.of(notifications[done:middle], at)):
-                    return False  # another runner moved it: read again
+                if not self._write({name: view}, at, notifications[done:middle],
+                                   notifications[middle - 1].id):
+                    return  # another runner moved it: read again
             except Exception as error:
                 if self._transient(error):
                     raise
                 if middle == done + 1:
                     self._fail(name, at, notifications[done].id, error)
-                    return False
+                    return
                 failing = middle
                 continue
-            if middle == failing:  # went through this time: not the events'
-                return middle == len(notifications)
+            if middle == failing:
+                return  # went through this time: not the events'
             at, done = notifications[middle - 1].id, middle
 
     def _fail(self, name: str, at: int, position: int, error: Exception) -> None:
@@ -441,70 +431,29 @@ class Follower:
             kinds += (dbapi.OperationalError, dbapi.InterfaceError)
         return isinstance(error, kinds)
 
-    def _prepare(self, views: Sequence[View], window: "Window") -> list[tuple[View, Any]]:
-        """Each view's share of the window (its topics), prepared outside the lock a chunk at
-        a time, each event decoded once for all of them: a parallel rebuild's processes hold
-        the lock only to write."""
+    def _prepare(self, views: Sequence[View],
+                 notifications: Sequence[Notification]) -> list[tuple[View, Any]]:
+        """Each view's share of the batch (its topics), each event decoded once for all of
+        them, and prepared outside the lock: a parallel rebuild's processes hold it only to
+        write."""
         # Each event any of them reads decoded once, and handed to those that read it, in
         # log order: one pass (one a view, each over the whole batch, took a sixth as long
         # as the decoding).
         wanted = [frozenset(view.topics) for view in views]
-        takers: dict[str, list[int]] = {}  # by topic: the views that take it
+        shares: list[list[Recorded]] = [[] for _ in views]
+        takers: dict[str, list[list[Recorded]]] = {}  # by topic: the shares that take it
+        for n in notifications:
+            if (taking := takers.get(n.topic)) is None:
+                taking = takers[n.topic] = [
+                    share for share, topics in zip(shares, wanted, strict=True)
+                    if not topics or n.topic in topics]
+            if taking:
+                recorded = Recorded(n.id, *self._decode(n))
+                for share in taking:
+                    share.append(recorded)
         deferred = self.writer.dialect.name != "sqlite"
-        prepared: list[Any] = [None] * len(views)
-        for notifications in window.chunks(first=True):
-            shares: list[list[Recorded]] = [[] for _ in views]
-            for n in notifications:
-                if (taking := takers.get(n.topic)) is None:
-                    taking = takers[n.topic] = [
-                        i for i, topics in enumerate(wanted) if not topics or n.topic in topics]
-                if taking:
-                    recorded = Recorded(n.id, *self._decode(n))
-                    for i in taking:
-                        shares[i].append(recorded)
-            prepared = [view.prepare(share, deferred, before)
-                        for view, share, before in zip(views, shares, prepared, strict=True)]
-        return list(zip(views, prepared, strict=True))
-
-
-class Window:
-    """The events a batch moves views over: after `start`, up to `stop`, at most `size` of
-    them, read from the log a chunk (CHUNK) at a time as they are prepared, and read again
-    if the batch fails. A rebuild's batch spans millions of events: an appraisal's events then
-    fall in one batch more often (an event whose appraisal an earlier batch opened costs
-    its row read, folded and written again), and its rows are written once, while only a
-    chunk of decoded events is held at a time (some 5 KB an event)."""
-
-    def __init__(self, read: Callable[..., Sequence[Notification]], start: int, stop: int,
-                 size: int, chunk: int = CHUNK):
-        self.read, self.start, self.stop, self.size, self.chunk = read, start, stop, size, chunk
-        self.reached = start  # where the last reading ended: the batch's new position
-
-    @classmethod
-    def of(cls, notifications: Sequence[Notification], start: int) -> "Window":
-        """A window of these events, read already."""
-        return cls(lambda after, limit: notifications, start, notifications[-1].id,
-                   len(notifications), len(notifications))
-
-    def __iter__(self) -> Iterator[Sequence[Notification]]:
-        return self.chunks(first=False)
-
-    def chunks(self, first: bool) -> Iterator[Sequence[Notification]]:
-        """The events a chunk at a time; with `first`, an empty chunk where there are none
-        (the views are prepared once all the same, and moved to `stop`)."""
-        after, left = self.start, self.size
-        while left > 0:
-            limit = min(left, self.chunk)
-            notifications = self.read(after=after, limit=limit)
-            if notifications or first:
-                yield notifications
-            first = False
-            # A full chunk ends at its last event; a short one has read up to `stop`.
-            if len(notifications) < limit:
-                after = self.stop
-                break
-            after, left = notifications[-1].id, left - len(notifications)
-        self.reached = after
+        return [(view, view.prepare(share, deferred))
+                for view, share in zip(views, shares, strict=True)]
 
 
 def _failures(conn: Connection, names: set[str] | None = None) -> dict[str, Failure]:

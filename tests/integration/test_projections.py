@@ -239,11 +239,11 @@ class Tally(PlainView):
                 conn.execute(tally.insert().values(stream=stream, version=version, count=1))
 
 
-def follower_of(rt: Runtime, batch_size: int = 2, views=None, chunk_size: int = 2) -> Follower:
+def follower_of(rt: Runtime, batch_size: int = 2, views=None) -> Follower:
     """Another runner on the runtime's store: its views (and the tally), small batches."""
     chosen = [*rt.follower.views, Tally()] if views is None else views
     follower = Follower(rt.engines.reader, rt.engines.writer, rt.workflows.recorder,
-                        rt.workflows.mapper, chosen, batch_size, chunk_size)
+                        rt.workflows.mapper, chosen, batch_size)
     follower.create_tables()
     return follower
 
@@ -320,19 +320,19 @@ class CrashOnce:
         self.name, self.topics, self.tables = view.name, view.topics, view.tables
         self.parted = view.parted
 
-    def prepare(self, batch, deferred, before):
+    def prepare(self, batch, deferred):
         self.deferred = deferred
-        return [*(before or []), *batch]
+        return batch
 
     def apply(self, conn, batch) -> None:
         self.collecting = gc.isenabled()
         if self.after is not None and self.after < len(batch):
-            self.view.apply(conn, self.view.prepare(batch[:self.after], self.deferred, None))
+            self.view.apply(conn, self.view.prepare(batch[:self.after], self.deferred))
             self.after = None
             raise CrashError(self.name)
         if self.after is not None:
             self.after -= len(batch)
-        self.view.apply(conn, self.view.prepare(batch, self.deferred, None))
+        self.view.apply(conn, self.view.prepare(batch, self.deferred))
 
 
 @pytest.mark.parametrize("point", ["first", "middle", "last"])
@@ -356,63 +356,6 @@ def test_a_crash_mid_batch_leaves_nothing_and_the_next_catch_up_gives_a_rebuilds
     assert (crashing.views[-1].collecting, gc.isenabled()) == (False, True)
     crashing.catch_up()
     assert check(rt.follower).differences == []
-
-
-def test_a_batch_prepared_a_few_events_at_a_time_gives_the_rows_of_one_read_whole(rt):
-    """A rebuild's batch spans millions of events, read and prepared a chunk at a time and
-    written once: here every batch is all of the log, and a chunk three events. An
-    appraisal's events fall in several chunks, and its row was stored before the batch
-    (read once) or made in it."""
-    opened = write_history(rt.workflows, "2024-02")
-    rt.follower.catch_up()
-    chunked = follower_of(rt, 10**6, rt.follower.views, chunk_size=3)
-    whole = rt.workflows.recorder.max_notification_id()
-    assert rebuild(chunked, restart=True, echo=lambda _: None, batch_size=10**6) == []
-    assert check(rt.follower).differences == []
-    write_history(rt.workflows, "2024-03")
-    moved = [(a, action) for a in opened
-             for action in ("zone-evaluation", "group-review", "branch-approval")
-             if sign(rt.workflows, UUID(a), action)]
-    assert moved  # events of appraisals whose rows the batch finds stored
-    chunked.catch_up()
-    assert tracked(rt)["ranking"] > whole and check(rt.follower).differences == []
-
-
-def test_a_view_fails_on_its_event_in_a_batch_of_many_chunks_keeping_those_before(rt):
-    """The batch that fails is tried again a chunk at a time, read again, and the chunk
-    that fails halved down to the event: the view stands just before it."""
-    write_history(rt.workflows, "2024-02")
-    last = next(v for v in rt.follower.views if v.name == "archive")
-    theirs = rt.workflows.recorder.select_notifications(
-        start=tracked(rt)[last.name], limit=1000, topics=last.topics, inclusive_of_start=False)
-    poison = theirs[1].id  # the second appraisal opened since
-    chunked = follower_of(rt, 10**6, [Choke(last, poison)], chunk_size=3)
-    chunked.catch_up()
-    failed = chunked.failed()["archive"]
-    assert (failed.position, failed.error) == (poison, "ValueError: choked")
-    assert tracked(rt)["archive"] == poison - 1
-    with rt.engines.reader.connect() as conn:
-        archived = set(conn.execute(text("SELECT appraisal_id FROM archive_appraisals"))
-                       .scalars())
-    assert str(theirs[0].originator_id) in archived
-    assert str(theirs[1].originator_id) not in archived
-
-
-class Choke:
-    """The real view, but for one event it cannot take."""
-
-    def __init__(self, view, position: int):
-        self.view, self.position = view, position
-        self.name, self.topics, self.tables = view.name, view.topics, view.tables
-        self.parted = view.parted
-
-    def prepare(self, batch, deferred, before):
-        if any(r.position == self.position for r in batch):
-            raise ValueError("choked")
-        return self.view.prepare(batch, deferred, before)
-
-    def apply(self, conn, prepared) -> None:
-        self.view.apply(conn, prepared)
 
 
 def test_an_interrupted_rebuild_resumes_where_it_stopped(rt):
