@@ -15,8 +15,7 @@ from typing import Annotated, TypeVar
 
 import typer
 import uvicorn
-from eventsourcing.persistence import MapperDeserialisationError, PersistenceError
-from eventsourcing.utils import TopicError
+from eventsourcing.persistence import PersistenceError
 
 from domain.errors import DomainError
 from ledger import witness
@@ -28,6 +27,7 @@ from projections.worker import POLL_SECONDS, Worker
 from service import logs
 from service.auth import hash_password
 from service.cases import backups
+from service.errors import DAMAGED
 from service.read_models import catch_up_share
 from service.runtime import Runtime, build, event_store
 from service.settings import Settings, SettingsError
@@ -145,8 +145,7 @@ def archive(
                                           _required(output, "-o FILE"))
             typer.echo(written)
         # A failed view: rebuild it first; a damaged store: verify it.
-        except (DomainError, ViewFailedError, LedgerError, MapperDeserialisationError,
-                TopicError) as error:
+        except (DomainError, ViewFailedError, *DAMAGED) as error:
             raise typer.Exit(_fail(error)) from None
 
 
