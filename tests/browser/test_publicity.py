@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import time_machine
+from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, Site, profile
 from tests.browser.test_signing import sign_in, unlabelled
@@ -138,7 +139,8 @@ def test_the_public_board_takes_an_objection_without_an_account(chromium, browse
     secretary = sign_in(browser, "secretary")
     secretary.goto("/app/postings?branch_id=B1&period=2025-09")
     secretary.get_by_role("button", name="生成公开链接").click()
-    assert secretary.get_by_text(re.compile("这个链接只显示这一次")).is_visible()
+    # The click returns once the form is sent: wait for the answer's page to show it.
+    expect(secretary.get_by_text(re.compile("这个链接只显示这一次"))).to_be_visible()
     url = secretary.locator("#public-url").inner_text()
     assert overflow(secretary) == 0  # the long link breaks inside its box
     stranger = profile(chromium, site.url)
