@@ -17,6 +17,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.engine import Dialect
 
 from domain.appraisal import Appraisal
 from projections import bulk
@@ -60,22 +61,23 @@ class AppraisalIndexView:
     parted = True
 
     def prepare(self, batch: Sequence[Recorded],
-                deferred: bool) -> tuple[list[Row], list[Row]]:
+                dialect: Dialect) -> tuple[bulk.Ready, list[Row]]:
         """Each appraisal's last event of the batch gives its row: the opened ones' rows as
-        they stand at the batch's end (COLUMNS), the others' changes (key, *MOVING)."""
+        they stand at the batch's end, ready to send, the others' changes (key, *MOVING)."""
         latest: dict[str, Any] = {}
         opened: dict[str, Any] = {}
         for _, domain_event, stream in batch:
             latest[stream] = domain_event
             if isinstance(domain_event, Appraisal.Opened):
                 opened[stream] = domain_event
-        return ([(stream, e.zone_id, e.period, e.branch_id, e.group_id, *_moved(latest[stream]))
-                 for stream, e in opened.items()],
+        return (bulk.ready(dialect, appraisals, COLUMNS, [
+                    (stream, e.zone_id, e.period, e.branch_id, e.group_id,
+                     *_moved(latest[stream])) for stream, e in opened.items()]),
                 [(stream, *_moved(e)) for stream, e in latest.items() if stream not in opened])
 
-    def apply(self, conn: Connection, prepared: tuple[list[Row], list[Row]]) -> None:
+    def apply(self, conn: Connection, prepared: tuple[bulk.Ready, list[Row]]) -> None:
         inserted, moved = prepared
-        bulk.insert(conn, appraisals, COLUMNS, inserted)
+        bulk.send(conn, inserted)
         bulk.update(conn, appraisals, "id", MOVING, moved)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from eventsourcing.utils import get_topic
 from sqlalchemy import Column, Connection, Index, Row, String, Table, select
+from sqlalchemy.engine import Dialect
 
 from domain.appraisal import Appraisal
 from domain.documents import history_entry
@@ -56,12 +57,13 @@ class ArchiveView:
     tables = (appraisals,)
     parted = True
 
-    def prepare(self, batch: Sequence[Recorded], deferred: bool) -> list[tuple[Any, ...]]:
-        return [(stream, e.period[:4], e.period, *(getattr(e, c) for c in PLACE))
-                for _, e, stream in batch]
+    def prepare(self, batch: Sequence[Recorded], dialect: Dialect) -> bulk.Ready:
+        return bulk.ready(dialect, appraisals, APPRAISAL_COLUMNS, [
+            (stream, e.period[:4], e.period, *(getattr(e, c) for c in PLACE))
+            for _, e, stream in batch])
 
-    def apply(self, conn: Connection, prepared: list[tuple[Any, ...]]) -> None:
-        bulk.insert(conn, appraisals, APPRAISAL_COLUMNS, prepared)
+    def apply(self, conn: Connection, prepared: bulk.Ready) -> None:
+        bulk.send(conn, prepared)
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,8 @@ class Standings:
     waiting: list[Waiting]
     now: dict[str, list[str]]  # zone → its responsible members now
     then: dict[str, list[str]]  # appraisal → its zone's responsible members at opening
-    # appraisal → step → {"actor", "member_id", "on_behalf_of", "principal_member_id"}
+    # appraisal → step → {"actor", "member_id", "on_behalf_of", "principal_member_id"}, those
+    # without a value left out
     steps: dict[str, dict[str, dict[str, Any]]]
 
 

@@ -30,6 +30,7 @@ from sqlalchemy import (
     select,
     true,
 )
+from sqlalchemy.engine import Dialect
 
 from domain.appraisal import Appraisal
 from domain.process import State
@@ -87,8 +88,10 @@ RANKING_EVENTS = (Appraisal.Opened, Appraisal.GroupReviewSubmitted, Appraisal.Br
                   Appraisal.Restarted)
 CELL = ("period", "group_id", "branch_id", "line")  # the counters' key, in index order
 Row = Mapping[str, Any]
-# The rows of the appraisals a batch opens, and the batch's events of the others.
-Prepared = tuple[dict[str, dict[str, Any]], list[Recorded]]
+Moves = defaultdict[tuple[str, ...], Counter[str]]  # by cell: how its counters move
+# The rows of the appraisals a batch opens, ready to send, and how they move the counters;
+# the batch's events of the others.
+Prepared = tuple[bulk.Ready, Moves, list[Recorded]]
 
 
 def next_row(row: Row | None, domain_event: Any) -> dict[str, Any]:
@@ -174,25 +177,23 @@ class RankingView:
     tables = (entries, counts)
     parted = True  # its rows are an appraisal's; the counters are only added to
 
-    def prepare(self, batch: Sequence[Recorded], deferred: bool) -> Prepared:
-        """The rows of the appraisals opened in the batch; the other appraisals' events."""
+    def prepare(self, batch: Sequence[Recorded], dialect: Dialect) -> Prepared:
+        """The rows of the appraisals opened in the batch and their counters' moves; the
+        other appraisals' events."""
         opened, later = started_apart(batch, Appraisal.Opened)
-        return _folded(opened, {}), later
+        new = _folded(opened, {})
+        return (bulk.ready(dialect, entries, COLUMNS, [_columns(row) for row in new.values()]),
+                _moves(new, {}), later)
 
     def apply(self, conn: Connection, prepared: Prepared) -> None:
         """The other appraisals' events folded in memory from their rows, read once; then
         one write of each kind, whatever the batch's length."""
-        new, later = prepared
+        new, moves, later = prepared
         stored = _stored(conn, {r.stream for r in later})
         rows = _folded(later, stored)
-        # A row's cell never changes: its counters move once, from where it stood to where
-        # the batch leaves it.
-        moves: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
-        for stream, row in (*new.items(), *rows.items()):
-            moved = moves[_cell(row)]
-            for counter, change in count_changes(stored.get(stream), row).items():
-                moved[counter] += change
-        bulk.insert(conn, entries, COLUMNS, [_columns(row) for row in new.values()])
+        for cell, moved in _moves(rows, stored).items():
+            moves[cell].update(moved)  # adds, the negative changes too
+        bulk.send(conn, new)
         bulk.update(conn, entries, "appraisal_id", MUTABLE, [
             (s, *_mutable(rows[s])) for s, row in stored.items() if rows[s] != row])
         for stream in {r.stream for r in later if isinstance(r.event, Appraisal.Restarted)} \
@@ -202,6 +203,17 @@ class RankingView:
         bulk.upsert(conn, counts, CELL, BUCKETS, sorted(
             (*cell, *(moved[b] for b in BUCKETS)) for cell, moved in moves.items()
             if any(moved.values())))
+
+
+def _moves(rows: Mapping[str, Row], stored: Mapping[str, Row]) -> Moves:
+    """How the rows move their cells' counters, each from where it stood to where it is: a
+    row's cell never changes."""
+    moves: Moves = defaultdict(Counter)
+    for stream, row in rows.items():
+        moved = moves[_cell(row)]
+        for counter, change in count_changes(stored.get(stream), row).items():
+            moved[counter] += change
+    return moves
 
 
 def _folded(batch: Sequence[Recorded], stored: dict[str, Row]) -> dict[str, dict[str, Any]]:

@@ -31,6 +31,7 @@ import multiprocessing
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from multiprocessing import connection
 
 from sqlalchemy import Engine, Index, select
 
@@ -249,8 +250,10 @@ def _in_processes(follower: Follower, views: Sequence[View],
     try:
         follower.catch_up(until=end, views=whole, batch_size=batch_size,
                           progress=lambda _: report(min(_positions(follower, views))))
-        while any(process.is_alive() for process in processes):
-            processes[0].join(timeout=0.5)
+        while running := [p.sentinel for p in processes if p.is_alive()]:
+            # Until one ends, or half a second (joining the first alone spun, once it ended,
+            # reading positions on the core the others needed).
+            connection.wait(running, timeout=0.5)
             report(min(_positions(follower, views)))
     finally:
         for process in processes:

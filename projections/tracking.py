@@ -35,6 +35,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy import exc as database
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 
 from projections.collector import collector_paused
@@ -194,11 +195,10 @@ class View(Protocol):
     # events alone, and rows that streams share are only ever added to.
     parted: bool
 
-    def prepare(self, batch: Sequence[Recorded], deferred: bool) -> Any:
+    def prepare(self, batch: Sequence[Recorded], dialect: Dialect) -> Any:
         """What can be worked out from the batch's events alone (its topics', in log order),
-        before the write lock is taken. `deferred` where the database is a server beside
-        this process (PostgreSQL): rows may then be left for `apply` to make as it sends
-        them, while the server writes those before."""
+        before the write lock is taken: new rows made ready for the writer's `dialect`
+        (projections.bulk.ready), so that a rebuild's parts hold the lock only to send them."""
 
     def apply(self, conn: Connection, prepared: Any) -> None:
         """The prepared batch written, under the write lock, in as few statements as the view
@@ -210,7 +210,7 @@ class PlainView:
 
     parted = False
 
-    def prepare(self, batch: Sequence[Recorded], deferred: bool) -> Any:
+    def prepare(self, batch: Sequence[Recorded], dialect: Dialect) -> Any:
         return batch
 
 
@@ -451,8 +451,7 @@ class Follower:
                 recorded = Recorded(n.id, *self._decode(n))
                 for share in taking:
                     share.append(recorded)
-        deferred = self.writer.dialect.name != "sqlite"
-        return [(view, view.prepare(share, deferred))
+        return [(view, view.prepare(share, self.writer.dialect))
                 for view, share in zip(views, shares, strict=True)]
 
 

@@ -320,19 +320,19 @@ class CrashOnce:
         self.name, self.topics, self.tables = view.name, view.topics, view.tables
         self.parted = view.parted
 
-    def prepare(self, batch, deferred):
-        self.deferred = deferred
+    def prepare(self, batch, dialect):
+        self.dialect = dialect
         return batch
 
     def apply(self, conn, batch) -> None:
         self.collecting = gc.isenabled()
         if self.after is not None and self.after < len(batch):
-            self.view.apply(conn, self.view.prepare(batch[:self.after], self.deferred))
+            self.view.apply(conn, self.view.prepare(batch[:self.after], self.dialect))
             self.after = None
             raise CrashError(self.name)
         if self.after is not None:
             self.after -= len(batch)
-        self.view.apply(conn, self.view.prepare(batch, self.deferred))
+        self.view.apply(conn, self.view.prepare(batch, self.dialect))
 
 
 @pytest.mark.parametrize("point", ["first", "middle", "last"])
