@@ -51,11 +51,16 @@ from store.ledger import (
     postgres_statements,
 )
 
-# A stream id's last byte, which shares out a rebuild's parts. SQLite keeps ids as 32 hex
-# digits.
-_SQLITE_LAST_BYTE = ("((instr('0123456789abcdef', substr(originator_id, 31, 1)) - 1) * 16"
-                     " + instr('0123456789abcdef', substr(originator_id, 32, 1)) - 1)")
+# A stream id's last byte, which shares out a rebuild's parts.
 _POSTGRES_LAST_BYTE = "get_byte(uuid_send(originator_id), 15)"
+
+
+def _sqlite_part(part: Part) -> tuple[str, list[str]]:
+    """SQL that holds for the part's events on SQLite, and its parameters: the last byte of
+    their stream id (kept as 32 hex digits) one of a list, which SQLite looks up in a B-tree.
+    Computing the byte from the digits took as long as reading the rows it kept."""
+    last_bytes = [f"{b:02x}" for b in range(256) if b % part.count == part.index]
+    return f"substr(originator_id, 31, 2) IN ({', '.join('?' * len(last_bytes))})", last_bytes
 
 
 def _notifications(rows: Iterable[Sequence[Any]]) -> list[Notification]:
@@ -304,8 +309,9 @@ class GroupCommitSQLiteRecorder(_GroupCommit, _LedgerKeeping, SQLiteApplicationR
             sql += f" AND topic IN ({', '.join('?' * len(topics))})"
             params += topics
         if part is not None:
-            sql += f" AND {_SQLITE_LAST_BYTE} % ? = ?"
-            params += [part.count, part.index]
+            held, last_bytes = _sqlite_part(part)
+            sql += f" AND {held}"
+            params += last_bytes
         with self.datastore.transaction(commit=False) as cursor:
             # Plain tuples, not sqlite3.Row: on the sqlite3 cursor that eventsourcing's wraps.
             cursor.sqlite_cursor.row_factory = None

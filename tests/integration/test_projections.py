@@ -438,6 +438,8 @@ def test_the_log_read_in_parts_holds_every_event_once_and_a_stream_in_one_part(r
     assert all(parts) and sorted(n for part in parts for n in part) == seen(library)
     streams = [{n[1] for n in part} for part in parts]
     assert sum(len(s) for s in streams) == len(set().union(*streams))
+    # Each stream in the part its id's last byte names (Part), on both backends.
+    assert all(UUID(s).bytes[-1] % 3 == k for k, held in enumerate(streams) for s in held)
 
 
 def test_a_rebuild_shared_among_processes_gives_the_rows_of_one(rt):
