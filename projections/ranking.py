@@ -188,11 +188,12 @@ class RankingView:
     def apply(self, conn: Connection, prepared: Prepared) -> None:
         """The other appraisals' events folded in memory from their rows, read once; then
         one write of each kind, whatever the batch's length."""
-        new, moves, later = prepared
+        new, opened, later = prepared
         stored = _stored(conn, {r.stream for r in later})
         rows = _folded(later, stored)
-        for cell, moved in _moves(rows, stored).items():
-            moves[cell].update(moved)  # adds, the negative changes too
+        moves = _moves(rows, stored)
+        for cell, moved in opened.items():
+            moves[cell].update(moved)  # adds (the prepared batch is left as it was)
         bulk.send(conn, new)
         bulk.update(conn, entries, "appraisal_id", MUTABLE, [
             (s, *_mutable(rows[s])) for s, row in stored.items() if rows[s] != row])
