@@ -51,15 +51,18 @@ class SignersView:
     def prepare(self, batch: Sequence[Recorded], dialect: Dialect) -> Prepared:
         """The rows of the appraisals opened in the batch; the other appraisals' events."""
         opened, later = started_apart(batch, Appraisal.Opened)
-        return bulk.ready(dialect, signers, COLUMNS, [
-            (s, row["opened"], row["steps"]) for s, row in _folded(opened, {}).items()]), later
+        return bulk.ready(dialect, signers, COLUMNS, _values(_folded(opened, {}))), later
 
     def apply(self, conn: Connection, prepared: Prepared) -> None:
         new, later = prepared
         rows = _folded(later, _stored(conn, {r.stream for r in later}))
         bulk.send(conn, new)
-        bulk.update(conn, signers, "id", ("opened", "steps"),
-                    [(s, row["opened"], row["steps"]) for s, row in rows.items()])
+        bulk.update(conn, signers, "id", COLUMNS[1:], _values(rows))
+
+
+def _values(rows: dict[str, Row]) -> list[tuple[Any, ...]]:
+    """The rows as tuples of COLUMNS' values."""
+    return [(stream, row["opened"], row["steps"]) for stream, row in rows.items()]
 
 
 def _folded(batch: Sequence[Recorded], stored: dict[str, Row]) -> dict[str, Row]:
